@@ -1,0 +1,79 @@
+# Renda — the two commands: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+VENDOR := src/renda/static/vendor
+APT_GET := $(shell command -v apt-get 2>/dev/null)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test setup test-setup python-deps test-deps assets messages system-deps browser-deps lint typecheck pytest e2e clean
+
+## make run: install, migrate, load the demo county once, serve with the task worker
+run: setup
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py demo_seed
+	$(PY) manage.py run_platform --host $(HOST) --port $(PORT)
+
+## make test: install what the tests need, then lint, type-check and run every test
+test: test-setup lint typecheck pytest
+
+setup: system-deps python-deps assets messages
+	$(PY) manage.py collectstatic --no-input -v 0
+
+test-setup: setup test-deps browser-deps
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+python-deps: $(VENV)/.deps-stamp
+$(VENV)/.deps-stamp: $(VENV)/bin/python pyproject.toml constraints.txt
+	$(PIP) install -q -c constraints.txt -e .
+	touch $@
+
+test-deps: $(VENV)/.test-deps-stamp
+$(VENV)/.test-deps-stamp: $(VENV)/.deps-stamp
+	$(PIP) install -q -c constraints.txt -e '.[test]'
+	touch $@
+
+# gettext compiles the message catalogues.
+system-deps:
+	@command -v msgfmt >/dev/null || { [ -n "$(APT_GET)" ] && $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq gettext; }
+
+# Debian's chromium drives the browser journeys; Noto CJK renders Chinese in pages and PDFs.
+browser-deps:
+	@if ! command -v chromium >/dev/null || ! fc-list :lang=zh | grep -q .; then \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk; fi
+
+assets: $(VENDOR)/.stamp
+$(VENDOR)/.stamp: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)/bootstrap $(VENDOR)/bootstrap-icons/fonts $(VENDOR)/htmx $(VENDOR)/echarts
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/bootstrap/
+	cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css $(VENDOR)/bootstrap-icons/
+	cp node_modules/bootstrap-icons/font/fonts/* $(VENDOR)/bootstrap-icons/fonts/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
+	touch $@
+
+messages: python-deps
+	$(PY) manage.py compilemessages --ignore '.venv' -v 0
+
+lint: test-deps
+	$(VENV)/bin/ruff check src tests benchmarks
+
+typecheck: test-deps
+	$(VENV)/bin/mypy $$(ls src/renda/*/services.py src/renda/*/selectors.py src/renda/*/services/*.py src/renda/*/selectors/*.py 2>/dev/null)
+
+pytest: test-deps
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+## make messages-update: collect new strings into the catalogues (then translate them)
+messages-update:
+	cd src/renda && ../../$(PY) ../../manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore 'static/*'
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var

@@ -1,0 +1,34 @@
+"""二次验证: staff and administrators reach nothing but the sign-in pages before passing TOTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+OPEN_PREFIXES = ("/static/", "/i18n/", "/accounts/logout/", "/accounts/second-factor/", "/favicon.ico")
+
+
+class SecondFactorRequiredMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "needs_second_factor", False)
+            and not user.is_verified()
+            and not request.path.startswith(OPEN_PREFIXES)
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"code": "second_factor_required", "message": _("Second-factor sign-in is required.")},
+                    status=403,
+                )
+            return redirect(reverse("accounts:second_factor") + "?next=" + request.get_full_path()[:200])
+        return self.get_response(request)

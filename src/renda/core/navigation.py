@@ -1,0 +1,43 @@
+"""导航: the menu each role sees. An entry shows only to actors holding its permission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from renda.core.permissions import can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    perm: str
+    icon: str = "circle"
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem(_("Workbench"), "core:workbench", "core.view_workbench", "speedometer2"),
+    NavItem(_("Deputies"), "deputies:list", "deputies.view_deputies", "people"),
+    NavItem(_("Users"), "accounts:user_list", "accounts.manage_users", "person-gear"),
+    NavItem(_("Organisations"), "accounts:organisation_list", "accounts.view_organisations", "diagram-3"),
+    NavItem(_("Regions"), "accounts:region_list", "accounts.manage_regions", "geo-alt"),
+    NavItem(_("Working calendar"), "core:calendar", "core.view_calendar", "calendar3"),
+    NavItem(_("Audit log"), "core:audit_list", "core.view_audit", "shield-check"),
+]
+
+
+def nav_for(user) -> list[dict[str, str]]:
+    items = []
+    for item in NAV_ITEMS:
+        if not can(user, item.perm):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:  # the page belongs to a module not installed in this deployment
+            continue
+        items.append({"label": str(item.label), "url": url, "icon": item.icon})
+    return items

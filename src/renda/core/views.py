@@ -1,0 +1,50 @@
+"""Workbench and the error pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from renda.core.permissions import require
+from renda.core.workbench import modules_not_yet_in_service, panels_for
+
+
+@login_required
+def workbench(request: HttpRequest) -> HttpResponse:
+    """工作台: the role's counts and to-do lists."""
+    require(request.user, "core.view_workbench")
+    context = {
+        "panels": panels_for(request.user),
+        "modules_pending": modules_not_yet_in_service(request.user),
+    }
+    return render(request, "core/workbench.html", context)
+
+
+def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    return render(request, "error.html", {"status": status, "title": title, "message": message}, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 400, _("Bad request"), _("The request could not be understood. Please go back and try again."))
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = getattr(exception, "message", "") or _("You do not have permission to see this page.")
+    return _error(request, 403, _("No permission"), str(message))
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404, _("Page not found"), _("The page you asked for does not exist or has moved."))
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error(request, 500, _("Server error"), _("Something went wrong on our side. It has been logged; please try again later."))
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return _error(
+        request, 403, _("Form expired"),
+        _("The form has expired or was changed. Please reload the page and submit it again."),
+    )

@@ -1,0 +1,55 @@
+"""Reads on deputies, scoped to what the actor may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from renda.core.permissions import can, require
+from renda.deputies.models import Deputy, Level, Term
+
+
+@dataclass(frozen=True)
+class DeputyFilter:
+    term_id: int | None = None
+    level: str = ""
+    group_id: int | None = None
+    q: str = ""
+
+
+def current_terms() -> QuerySet[Term]:
+    return Term.objects.filter(is_current=True)
+
+
+def deputies_visible_to(*, actor, filters: DeputyFilter | None = None) -> QuerySet[Deputy]:
+    """代表名册: staff and admins see every deputy; a deputy sees only their own record."""
+    filters = filters or DeputyFilter()
+    if can(actor, "deputies.view_deputies"):
+        qs = Deputy.objects.all()
+    else:
+        require(actor, "deputies.view_deputy", getattr(actor, "deputy", None))
+        qs = Deputy.objects.filter(user=actor)
+    if filters.term_id:
+        qs = qs.filter(term_id=filters.term_id)
+    if filters.level:
+        qs = qs.filter(term__level=filters.level)
+    if filters.group_id:
+        qs = qs.filter(group_id=filters.group_id)
+    if filters.q:
+        qs = qs.filter(Q(name__contains=filters.q) | Q(number__contains=filters.q) | Q(workplace__contains=filters.q))
+    return qs.select_related("term", "group", "region").order_by("term__level", "number")
+
+
+def deputy_counts(*, actor) -> dict[str, int]:
+    """Serving deputies of the current terms, by level, and their groups."""
+    require(actor, "deputies.view_deputies")
+    by_level = dict(
+        Deputy.objects.filter(term__is_current=True, is_active=True)
+        .values("term__level").annotate(n=Count("id")).values_list("term__level", "n")
+    )
+    return {
+        "county": by_level.get(Level.COUNTY, 0),
+        "town": by_level.get(Level.TOWN, 0),
+        "groups": Term.objects.filter(is_current=True).aggregate(n=Count("groups"))["n"] or 0,
+    }

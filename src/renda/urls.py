@@ -1,0 +1,19 @@
+"""Renda's URL map."""
+
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from renda.api.api import api
+
+urlpatterns = [
+    path("", include("renda.core.urls")),
+    path("accounts/", include("renda.accounts.urls")),
+    path("deputies/", include("renda.deputies.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+]
+
+handler400 = "renda.core.views.bad_request"
+handler403 = "renda.core.views.permission_denied"
+handler404 = "renda.core.views.page_not_found"
+handler500 = "renda.core.views.server_error"
