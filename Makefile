@@ -73,7 +73,7 @@ pytest: test-deps
 
 ## make messages-update: collect new strings into the catalogues (then translate them)
 messages-update:
-	cd src/renda && ../../$(PY) ../../manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore 'static/*'
+	scripts/messages_merge.sh
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

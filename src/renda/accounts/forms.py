@@ -7,6 +7,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from renda.accounts.models import Organisation, Region, Role
 from renda.core.forms import StyledFormMixin
 
 
@@ -56,3 +57,88 @@ class TokenForm(StyledFormMixin, forms.Form):
 
 class PasswordChangeForm(StyledFormMixin, auth_forms.PasswordChangeForm):
     pass
+
+
+# --- administration: users, organisations, regions, API tokens --------------------------------
+
+MOBILE_PHONE_REGEX = r"^1[3-9]\d{9}$"
+
+
+def _phone_field() -> forms.RegexField:
+    return forms.RegexField(
+        label=_("Mobile phone"),
+        regex=MOBILE_PHONE_REGEX,
+        required=False,
+        max_length=11,
+        error_messages={"invalid": _("Enter a mainland mobile number of 11 digits starting with 13–19.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+def _organisation_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.order_by("kind", "code"),
+        required=False,
+        help_text=_(
+            "Required for committee staff (a congress office), handling unit clerks (a department, "
+            "township or the finance bureau) and the finance data interface (the finance bureau)."
+        ),
+    )
+
+
+class UserCreateForm(StyledFormMixin, forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    real_name = forms.CharField(label=_("Real name"), max_length=50)
+    phone = _phone_field()
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    organisation = _organisation_field()
+
+
+class UserEditForm(StyledFormMixin, forms.Form):
+    real_name = forms.CharField(label=_("Real name"), max_length=50)
+    phone = _phone_field()
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    organisation = _organisation_field()
+    is_active = forms.BooleanField(label=_("Active (may sign in)"), required=False)
+
+
+class ApiTokenIssueForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Token name"), max_length=60, initial=_("Finance data interface"),
+        help_text=_("What the token is for, e.g. the system that will use it."),
+    )
+    expires_on = forms.DateField(
+        label=_("Valid until (inclusive)"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Leave empty for a token that works until it is revoked."),
+    )
+
+
+class OrganisationForm(StyledFormMixin, forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=30)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    short_name = forms.CharField(label=_("Short name"), max_length=40, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Organisation.Kind.choices)
+    parent = forms.ModelChoiceField(
+        label=_("Parent organisation"), queryset=Organisation.objects.order_by("kind", "code"), required=False
+    )
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.order_by("code"))
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+class RegionForm(StyledFormMixin, forms.Form):
+    parent = forms.ModelChoiceField(
+        label=_("Parent region"),
+        queryset=Region.objects.exclude(level=Region.Level.VILLAGE).order_by("code"),
+        required=False,
+        help_text=_("Empty for a county; a county's towns and a town's villages sit below it."),
+    )
+    code = forms.CharField(
+        label=_("Administrative code"), max_length=12,
+        help_text=_(
+            "Digits only: 6 for a county, 9 for a town, 12 for a village, starting with the parent's code."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    name = forms.CharField(label=_("Name"), max_length=60)

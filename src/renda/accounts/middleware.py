@@ -32,3 +32,31 @@ class SecondFactorRequiredMiddleware:
                 )
             return redirect(reverse("accounts:second_factor") + "?next=" + request.get_full_path()[:200])
         return self.get_response(request)
+
+
+# Pages a person who must change their password may still reach (besides the password page).
+PASSWORD_CHANGE_OPEN_PREFIXES = OPEN_PREFIXES + ("/api/",)
+
+
+class PasswordChangeRequiredMiddleware:
+    """首次登录改密: someone with an initial or reset password changes it before anything else."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and not request.path.startswith(PASSWORD_CHANGE_OPEN_PREFIXES)
+        ):
+            target = reverse("accounts:password_change")
+            if request.path != target:
+                if request.headers.get("HX-Request") == "true":
+                    response = HttpResponse()
+                    response["HX-Redirect"] = target
+                    return response
+                return redirect(target)
+        return self.get_response(request)

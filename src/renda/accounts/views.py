@@ -81,7 +81,16 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         if device is not None:
             otp_login(request, device)
             return redirect(_safe_next(request))
-        form.add_error("token", _("The code is wrong or has expired. Please try the current code."))
+        throttled = any(
+            d.throttling_failure_count >= 3 and not d.verify_is_allowed()[0]
+            for d in TOTPDevice.objects.filter(user=user, confirmed=True)
+        )
+        form.add_error(
+            "token",
+            _("Too many wrong codes in a row: wait a few seconds, then enter the current code.")
+            if throttled
+            else _("The code is wrong or has expired. Please try the current code."),
+        )
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/second_factor.html", {"form": form, "next": _safe_next(request)}, status=status)
 

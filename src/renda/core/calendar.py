@@ -73,12 +73,19 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
 def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after ``start`` up to and including ``end``; negative when ``end`` < ``start``.
 
+    Counting runs from ``start`` towards ``end`` in either direction: ``start`` itself is never
+    counted and ``end`` always is, so when ``end`` < ``start`` the result is minus the working days
+    from ``end`` (included) up to ``start`` (excluded), the mirror of :func:`add_working_days`.
     ``add_working_days(a, working_days_between(a, b))`` is ``b`` whenever ``b`` is a working day.
     """
     if end < start:
-        return -working_days_between(end, start)
-    calendar = WorkingCalendar(start, end)
-    return sum(1 for day in _days(start + ONE_DAY, end) if calendar.is_working_day(day))
+        first, last, sign = end, start - ONE_DAY, -1
+    else:
+        first, last, sign = start + ONE_DAY, end, 1
+    if first > last:
+        return 0
+    calendar = WorkingCalendar(first, last)
+    return sign * sum(1 for day in _days(first, last) if calendar.is_working_day(day))
 
 
 def _days(first: dt.date, last: dt.date) -> Iterator[dt.date]:

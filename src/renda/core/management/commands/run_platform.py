@@ -26,7 +26,7 @@ class Command(BaseCommand):
             subprocess.Popen(manage + ["db_worker", "--queue-name", "default"], env=env),
             subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "renda.wsgi", "--bind", f"{host}:{port}",
-                 "--workers", str(workers), "--threads", "4", "--access-logfile", "-", "--chdir", "src"],
+                 "--workers", str(workers), "--threads", "4", "--access-logfile", "-"],
                 env=env,
             ),
         ]

@@ -1,0 +1,101 @@
+"""Fixtures shared by every module's tests: users of each role, signed-in clients."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from renda.accounts.models import Organisation, Region, Role, User
+
+_seq = itertools.count(1)
+
+
+@pytest.fixture
+def county(db) -> Region:
+    region, _ = Region.objects.get_or_create(code="610999", defaults={"name": "示范县", "level": Region.Level.COUNTY})
+    return region
+
+
+@pytest.fixture
+def make_organisation(county):
+    def make(kind: str = Organisation.Kind.DEPARTMENT, name: str = "", **extra) -> Organisation:
+        n = next(_seq)
+        return Organisation.objects.create(
+            code=extra.pop("code", f"T{n:04d}"), name=name or f"测试单位{n}", kind=kind, region=county, **extra
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_user(db, make_organisation):
+    """``make_user(role=Role.STAFF, organisation=...)``: an active user with password ``Renda-test-2026``."""
+
+    def make(role: str = Role.CITIZEN, username: str = "", organisation: Organisation | None = None, **extra) -> User:
+        n = next(_seq)
+        if organisation is None and role == Role.STAFF:
+            organisation = make_organisation(kind=Organisation.Kind.CONGRESS, name=f"代表工作委员会{n}")
+        if organisation is None and role in (Role.UNIT_HANDLER, Role.FINANCE_FEED):
+            kind = Organisation.Kind.FINANCE if role == Role.FINANCE_FEED else Organisation.Kind.DEPARTMENT
+            organisation = make_organisation(kind=kind)
+        user = User.objects.create_user(
+            username=username or f"{role}{n}", password="Renda-test-2026", role=role,
+            organisation=organisation, real_name=extra.pop("real_name", f"测试{n}"), **extra,
+        )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def admin_user(make_user) -> User:
+    return make_user(Role.ADMIN)
+
+
+@pytest.fixture
+def staff_user(make_user) -> User:
+    return make_user(Role.STAFF)
+
+
+@pytest.fixture
+def deputy_user(make_user) -> User:
+    return make_user(Role.DEPUTY)
+
+
+@pytest.fixture
+def unit_user(make_user) -> User:
+    return make_user(Role.UNIT_HANDLER)
+
+
+@pytest.fixture
+def citizen_user(make_user) -> User:
+    return make_user(Role.CITIZEN)
+
+
+@pytest.fixture
+def finance_feed_user(make_user) -> User:
+    return make_user(Role.FINANCE_FEED)
+
+
+def sign_in(client: Client, user: User) -> Client:
+    """Sign ``user`` in on ``client``, past the second factor when the role needs one."""
+    client.force_login(user)
+    if user.needs_second_factor:
+        device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def client_for(db):
+    """``client_for(user)``: a test client signed in as ``user`` (second factor passed)."""
+
+    def make(user: User) -> Client:
+        return sign_in(Client(), user)
+
+    return make

@@ -1,0 +1,82 @@
+"""The audit log's filter form (审计日志筛选). Read from the query string; never writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from renda.core.forms import StyledForm
+from renda.core.models import AuditEvent
+from renda.core.selectors import AuditFilter
+
+# Dates outside this range are refused with a message (they cannot hold audit events, and the
+# extremes of the calendar overflow when converted between time zones).
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
+
+
+def _date_field(label) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a valid date, like 2026-03-15.")},
+    )
+
+
+class AuditFilterForm(StyledForm):
+    actor = forms.CharField(label=_("Actor"), max_length=150, required=False,
+                            help_text=_("User name or real name"))
+    action = forms.CharField(label=_("Action"), max_length=80, required=False,
+                             help_text=_("Beginning of the action, e.g. accounts."))
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False)
+    object_type = forms.CharField(label=_("Object type"), max_length=80, required=False)
+    object_id = forms.CharField(label=_("Object ID"), max_length=64, required=False)
+    date_from = _date_field(_("From"))
+    date_to = _date_field(_("To"))
+
+    def __init__(self, *args, object_types: Iterable[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [("", _("All")), *AuditEvent.Outcome.choices]
+        self.object_types = list(object_types)
+        self.fields["object_type"].widget.attrs["list"] = "audit-object-types"
+
+    def _clean_date(self, name: str) -> dt.date | None:
+        value = self.cleaned_data.get(name)
+        if value and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise forms.ValidationError(
+                _("Enter a date between %(earliest)s and %(latest)s."),
+                params={"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+            )
+        return value
+
+    def clean_date_from(self) -> dt.date | None:
+        return self._clean_date("date_from")
+
+    def clean_date_to(self) -> dt.date | None:
+        return self._clean_date("date_to")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+    def to_filter(self) -> AuditFilter:
+        """The filter to hand the selector: empty when the form is unbound or not valid."""
+        if not self.is_bound or not self.is_valid():
+            return AuditFilter()
+        data = self.cleaned_data
+        return AuditFilter(
+            actor=data["actor"].strip(),
+            action=data["action"].strip(),
+            outcome=data["outcome"],
+            object_type=data["object_type"].strip(),
+            object_id=data["object_id"].strip(),
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+        )
