@@ -5,12 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/../src/renda"
 PY=../../.venv/bin/python
 $PY ../../manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore 'static/*' -v 0
+po=locale/zh_Hans/LC_MESSAGES/django.po
+# makemessages guesses translations for new strings (fuzzy); a guess is never kept.
+msgattrib --clear-fuzzy --empty --no-wrap -o "$po" "$po"
 shopt -s nullglob
 parts=(locale/parts/*.po)
 if ((${#parts[@]})); then
   compendium=$(mktemp --suffix=.po)
   msgcat --use-first -o "$compendium" "${parts[@]}"
-  po=locale/zh_Hans/LC_MESSAGES/django.po
   msgmerge -q --no-fuzzy-matching --no-wrap -C "$compendium" -o "$po.new" "$po" "$po"
   mv "$po.new" "$po"
   rm -f "$compendium"

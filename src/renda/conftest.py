@@ -15,7 +15,9 @@ _seq = itertools.count(1)
 
 @pytest.fixture
 def county(db) -> Region:
-    region, _ = Region.objects.get_or_create(code="610999", defaults={"name": "示范县", "level": Region.Level.COUNTY})
+    region, _ = Region.objects.get_or_create(
+        code="610999", defaults={"name": "示范县", "level": Region.Level.COUNTY}
+    )
     return region
 
 
@@ -24,7 +26,11 @@ def make_organisation(county):
     def make(kind: str = Organisation.Kind.DEPARTMENT, name: str = "", **extra) -> Organisation:
         n = next(_seq)
         return Organisation.objects.create(
-            code=extra.pop("code", f"T{n:04d}"), name=name or f"测试单位{n}", kind=kind, region=county, **extra
+            code=extra.pop("code", f"T{n:04d}"),
+            name=name or f"测试单位{n}",
+            kind=kind,
+            region=county,
+            **extra,
         )
 
     return make
@@ -34,7 +40,9 @@ def make_organisation(county):
 def make_user(db, make_organisation):
     """``make_user(role=Role.STAFF, organisation=...)``: an active user with password ``Renda-test-2026``."""
 
-    def make(role: str = Role.CITIZEN, username: str = "", organisation: Organisation | None = None, **extra) -> User:
+    def make(
+        role: str = Role.CITIZEN, username: str = "", organisation: Organisation | None = None, **extra
+    ) -> User:
         n = next(_seq)
         if organisation is None and role == Role.STAFF:
             organisation = make_organisation(kind=Organisation.Kind.CONGRESS, name=f"代表工作委员会{n}")
@@ -42,8 +50,12 @@ def make_user(db, make_organisation):
             kind = Organisation.Kind.FINANCE if role == Role.FINANCE_FEED else Organisation.Kind.DEPARTMENT
             organisation = make_organisation(kind=kind)
         user = User.objects.create_user(
-            username=username or f"{role}{n}", password="Renda-test-2026", role=role,
-            organisation=organisation, real_name=extra.pop("real_name", f"测试{n}"), **extra,
+            username=username or f"{role}{n}",
+            password="Renda-test-2026",
+            role=role,
+            organisation=organisation,
+            real_name=extra.pop("real_name", f"测试{n}"),
+            **extra,
         )
         return user
 

@@ -18,8 +18,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def deputy_with_record(make_user, county):
     user = make_user(Role.DEPUTY, real_name="林晓梅")
     term = Term.objects.create(
-        level="county", region=county, number=19, name="示范县第十九届人民代表大会",
-        start_date="2022-01-01", end_date="2026-12-31", is_current=True,
+        level="county",
+        region=county,
+        number=19,
+        name="示范县第十九届人民代表大会",
+        start_date="2022-01-01",
+        end_date="2026-12-31",
+        is_current=True,
     )
     Deputy.objects.create(term=term, region=county, number="19001", name="林晓梅", gender="F", user=user)
     return user
@@ -36,7 +41,9 @@ def deputy_with_record(make_user, county):
     ],
     ids=["admin", "staff", "deputy", "unit_handler", "citizen"],
 )
-def test_each_role_signs_in_and_sees_their_workbench(page, shot, sign_in, make_user, deputy_with_record, role, expected):
+def test_each_role_signs_in_and_sees_their_workbench(
+    page, shot, sign_in, make_user, deputy_with_record, role, expected
+):
     user = deputy_with_record if role == Role.DEPUTY else make_user(role)
     sign_in(page, user)
     expect(page.get_by_role("heading", name="工作台", exact=True)).to_be_visible()

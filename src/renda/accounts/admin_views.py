@@ -115,8 +115,11 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """修改用户, with the account's lock, second-factor and API-token panels."""
     target = selectors.user_for_admin(actor=request.user, pk=pk)
     initial = {
-        "real_name": target.real_name, "phone": target.phone, "role": target.role,
-        "organisation": target.organisation_id, "is_active": target.is_active,
+        "real_name": target.real_name,
+        "phone": target.phone,
+        "role": target.role,
+        "organisation": target.organisation_id,
+        "is_active": target.is_active,
     }
     form = UserEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -170,17 +173,24 @@ def api_token_issue(request: HttpRequest, pk: int) -> HttpResponse:
     if token_form.is_valid():
         try:
             token, raw = services.api_token_issue(
-                actor=request.user, user=target,
-                name=token_form.cleaned_data["name"], expires_on=token_form.cleaned_data["expires_on"],
+                actor=request.user,
+                user=target,
+                name=token_form.cleaned_data["name"],
+                expires_on=token_form.cleaned_data["expires_on"],
             )
         except ValidationError as exc:
             _add_errors(token_form, exc)
         else:
             return _shown_once(request, {"target": target, "token": token, "raw_token": raw})
-    form = UserEditForm(initial={
-        "real_name": target.real_name, "phone": target.phone, "role": target.role,
-        "organisation": target.organisation_id, "is_active": target.is_active,
-    })
+    form = UserEditForm(
+        initial={
+            "real_name": target.real_name,
+            "phone": target.phone,
+            "role": target.role,
+            "organisation": target.organisation_id,
+            "is_active": target.is_active,
+        }
+    )
     context = {"form": form, **_user_edit_context(request, target), "show_tokens": True}
     context["token_form"] = token_form
     return render(request, "accounts/admin/user_edit.html", context, status=400)
@@ -215,7 +225,8 @@ def _organisation_form_page(
     request: HttpRequest, form: OrganisationForm, organisation: Organisation | None
 ) -> HttpResponse:
     context = {"form": form, "organisation": organisation}
-    return render(request, "accounts/admin/organisation_form.html", context, status=400 if form.errors else 200)
+    status = 400 if form.errors else 200
+    return render(request, "accounts/admin/organisation_form.html", context, status=status)
 
 
 @login_required
@@ -237,8 +248,12 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_for_admin(actor=request.user, pk=pk)
     initial = {
-        "code": organisation.code, "name": organisation.name, "short_name": organisation.short_name,
-        "kind": organisation.kind, "parent": organisation.parent_id, "region": organisation.region_id,
+        "code": organisation.code,
+        "name": organisation.name,
+        "short_name": organisation.short_name,
+        "kind": organisation.kind,
+        "parent": organisation.parent_id,
+        "region": organisation.region_id,
         "is_active": organisation.is_active,
     }
     form = OrganisationForm(request.POST or None, initial=initial)

@@ -8,5 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Users and organisations")
 
     def ready(self) -> None:
-        from renda.accounts import signals  # noqa: F401
-        from renda.accounts import workbench  # noqa: F401
+        from renda.accounts import (
+            signals,  # noqa: F401
+            workbench,  # noqa: F401
+        )

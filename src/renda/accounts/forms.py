@@ -48,7 +48,9 @@ class TokenForm(StyledFormMixin, forms.Form):
         label=_("6-digit code from your authenticator app"),
         regex=r"^\s*\d{6}\s*$",
         error_messages={"invalid": _("Enter the 6 digits shown by your authenticator app.")},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
     def clean_token(self) -> str:
@@ -105,11 +107,14 @@ class UserEditForm(StyledFormMixin, forms.Form):
 
 class ApiTokenIssueForm(StyledFormMixin, forms.Form):
     name = forms.CharField(
-        label=_("Token name"), max_length=60, initial=_("Finance data interface"),
+        label=_("Token name"),
+        max_length=60,
+        initial=_("Finance data interface"),
         help_text=_("What the token is for, e.g. the system that will use it."),
     )
     expires_on = forms.DateField(
-        label=_("Valid until (inclusive)"), required=False,
+        label=_("Valid until (inclusive)"),
+        required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Leave empty for a token that works until it is revoked."),
     )
@@ -135,7 +140,8 @@ class RegionForm(StyledFormMixin, forms.Form):
         help_text=_("Empty for a county; a county's towns and a town's villages sit below it."),
     )
     code = forms.CharField(
-        label=_("Administrative code"), max_length=12,
+        label=_("Administrative code"),
+        max_length=12,
         help_text=_(
             "Digits only: 6 for a county, 9 for a town, 12 for a village, starting with the parent's code."
         ),

@@ -27,7 +27,11 @@ class SecondFactorRequiredMiddleware:
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse(
-                    {"code": "second_factor_required", "message": _("Second-factor sign-in is required.")},
+                    {
+                        "code": "second_factor_required",
+                        "message": _("Second-factor sign-in is required."),
+                        "detail": None,
+                    },
                     status=403,
                 )
             return redirect(reverse("accounts:second_factor") + "?next=" + request.get_full_path()[:200])

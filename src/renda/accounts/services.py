@@ -200,7 +200,9 @@ def user_create(
     user.set_password(raw_password)
     user.save()
     audit(
-        actor, "accounts.user_create", user,
+        actor,
+        "accounts.user_create",
+        user,
         after={"username": username, **snapshot(user, USER_ADMIN_FIELDS), "must_change_password": True},
     )
     return user, raw_password
@@ -246,8 +248,11 @@ def user_password_reset(*, actor: User, user: User) -> str:
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
     audit(
-        actor, "accounts.user_password_reset", user,
-        before=before, after=snapshot(user, ("password", "must_change_password")),
+        actor,
+        "accounts.user_password_reset",
+        user,
+        before=before,
+        after=snapshot(user, ("password", "must_change_password")),
     )
     return raw_password
 
@@ -281,8 +286,12 @@ def user_unlock(*, actor: User, user: User) -> int:
     before = {"locked": account_is_locked(user.username), "failed_attempts": _failed_attempts(user.username)}
     removed = reset(username=user.username)
     audit(
-        actor, "accounts.user_unlock", user,
-        before=before, after={"locked": False, "failed_attempts": 0}, note=f"attempts removed: {removed}",
+        actor,
+        "accounts.user_unlock",
+        user,
+        before=before,
+        after={"locked": False, "failed_attempts": 0},
+        note=f"attempts removed: {removed}",
     )
     return removed
 
@@ -332,7 +341,8 @@ def _validate_organisation(
             node = node.parent
     if organisation is not None and organisation.pk is not None and kind != organisation.kind:
         misfits = [
-            role for role, kinds in ROLE_ORGANISATION_KINDS.items()
+            role
+            for role, kinds in ROLE_ORGANISATION_KINDS.items()
             if kind not in kinds and organisation.members.filter(role=role, is_active=True).exists()
         ]
         if misfits:
@@ -361,8 +371,13 @@ def organisation_create(
     code, name = code.strip(), name.strip()
     _validate_organisation(organisation=None, code=code, name=name, kind=kind, parent=parent)
     organisation = Organisation.objects.create(
-        code=code, name=name, short_name=short_name.strip(), kind=kind, parent=parent,
-        region=region, is_active=is_active,
+        code=code,
+        name=name,
+        short_name=short_name.strip(),
+        kind=kind,
+        parent=parent,
+        region=region,
+        is_active=is_active,
     )
     audit(
         actor, "accounts.organisation_create", organisation, after=snapshot(organisation, ORGANISATION_FIELDS)
@@ -393,8 +408,11 @@ def organisation_update(
     organisation.is_active = is_active
     organisation.save()
     audit(
-        actor, "accounts.organisation_update", organisation,
-        before=before, after=snapshot(organisation, ORGANISATION_FIELDS),
+        actor,
+        "accounts.organisation_update",
+        organisation,
+        before=before,
+        after=snapshot(organisation, ORGANISATION_FIELDS),
     )
     return organisation
 
@@ -494,7 +512,11 @@ def api_token_issue(
         expires_at = timezone.make_aware(next_day, timezone.get_current_timezone())
     raw = settings.RENDA_API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=raw[:8], token_hash=ApiToken.hash(raw), expires_at=expires_at,
+        user=user,
+        name=name,
+        prefix=raw[:8],
+        token_hash=ApiToken.hash(raw),
+        expires_at=expires_at,
     )
     audit(actor, "accounts.api_token_issue", token, after=snapshot(token, API_TOKEN_FIELDS))
     return token, raw

@@ -18,11 +18,14 @@ urlpatterns = [
     path("users/<int:pk>/password-reset/", admin_views.user_password_reset, name="user_password_reset"),
     path("users/<int:pk>/unlock/", admin_views.user_unlock, name="user_unlock"),
     path(
-        "users/<int:pk>/second-factor-reset/", admin_views.user_second_factor_reset,
+        "users/<int:pk>/second-factor-reset/",
+        admin_views.user_second_factor_reset,
         name="user_second_factor_reset",
     ),
     path("users/<int:pk>/tokens/", admin_views.api_token_issue, name="api_token_issue"),
-    path("users/<int:pk>/tokens/<int:token_pk>/revoke/", admin_views.api_token_revoke, name="api_token_revoke"),
+    path(
+        "users/<int:pk>/tokens/<int:token_pk>/revoke/", admin_views.api_token_revoke, name="api_token_revoke"
+    ),
     path("organisations/", admin_views.organisation_list, name="organisation_list"),
     path("organisations/new/", admin_views.organisation_create, name="organisation_create"),
     path("organisations/<int:pk>/", admin_views.organisation_edit, name="organisation_edit"),

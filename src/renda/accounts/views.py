@@ -43,7 +43,8 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
             "form": form,
             "locked_message": _(
                 "Too many failed sign-in attempts: this account is locked for %(minutes)s minutes."
-            ) % {"minutes": minutes},
+            )
+            % {"minutes": minutes},
         },
         status=429,
     )
@@ -92,7 +93,9 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             else _("The code is wrong or has expired. Please try the current code."),
         )
     status = 400 if request.method == "POST" else 200
-    return render(request, "accounts/second_factor.html", {"form": form, "next": _safe_next(request)}, status=status)
+    return render(
+        request, "accounts/second_factor.html", {"form": form, "next": _safe_next(request)}, status=status
+    )
 
 
 @login_required
@@ -133,4 +136,6 @@ def password_change(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, user)
             messages.success(request, _("Your password has been changed."))
             return redirect(settings.LOGIN_REDIRECT_URL)
-    return render(request, "accounts/password_change.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "accounts/password_change.html", {"form": form}, status=400 if form.errors else 200
+    )

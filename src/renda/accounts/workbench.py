@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -42,8 +41,6 @@ def admin_panels(user) -> list[Panel]:
             todo=todo,
         ),
     ]
-
-
 
 
 @register

@@ -8,8 +8,10 @@ from renda.core.navigation import nav_for
 
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
-    verified = user is not None and user.is_authenticated and (
-        not getattr(user, "needs_second_factor", False) or user.is_verified()
+    verified = (
+        user is not None
+        and user.is_authenticated
+        and (not getattr(user, "needs_second_factor", False) or user.is_verified())
     )
     return {
         "nav_items": nav_for(user) if verified else [],

@@ -92,16 +92,36 @@ ORG_HOUSING = "ZF013"  # 县住房和城乡建设局
 ORG_FINANCE = "ZF009"  # 县财政局
 
 DEMO_LOGINS: tuple[DemoLogin, ...] = (
-    DemoLogin("admin", Role.ADMIN, "系统管理员 System administrator",
-              totp_key="7636fc0851ee3d69202624c926a011ea77376cbc"),
-    DemoLogin("staff", Role.STAFF, "常委会工作人员（代表工委） Committee staff, deputies' affairs",
-              ORG_REPRESENTATIVES, totp_key="bd2e34e3792279fa896c614d6359de54de2bff82"),
-    DemoLogin("budget", Role.STAFF, "常委会工作人员（预算工委） Committee staff, budget",
-              ORG_BUDGET, totp_key="5a4ef27ef8c05939a13643228546961bb17a4793"),
+    DemoLogin(
+        "admin",
+        Role.ADMIN,
+        "系统管理员 System administrator",
+        totp_key="7636fc0851ee3d69202624c926a011ea77376cbc",
+    ),
+    DemoLogin(
+        "staff",
+        Role.STAFF,
+        "常委会工作人员（代表工委） Committee staff, deputies' affairs",
+        ORG_REPRESENTATIVES,
+        totp_key="bd2e34e3792279fa896c614d6359de54de2bff82",
+    ),
+    DemoLogin(
+        "budget",
+        Role.STAFF,
+        "常委会工作人员（预算工委） Committee staff, budget",
+        ORG_BUDGET,
+        totp_key="5a4ef27ef8c05939a13643228546961bb17a4793",
+    ),
     DemoLogin("deputy", Role.DEPUTY, "人大代表 Deputy"),
     DemoLogin("unit", Role.UNIT_HANDLER, "承办单位经办人（县住建局） Handling unit clerk", ORG_HOUSING),
-    DemoLogin("finance", Role.FINANCE_FEED, "财政数据接口（县财政局） Finance data interface",
-              ORG_FINANCE, password="", api_token=DEMO_FINANCE_TOKEN),
+    DemoLogin(
+        "finance",
+        Role.FINANCE_FEED,
+        "财政数据接口（县财政局） Finance data interface",
+        ORG_FINANCE,
+        password="",
+        api_token=DEMO_FINANCE_TOKEN,
+    ),
     DemoLogin("citizen", Role.CITIZEN, "群众 Citizen"),
 )
 DEMO_LOGINS_BY_USERNAME = {login.username: login for login in DEMO_LOGINS}
@@ -139,7 +159,10 @@ def demo_totp_code(username: str) -> str:
     device = None
     if login is not None and login.totp_key:
         device = TOTPDevice.objects.filter(
-            user__username=username, name=DEMO_DEVICE_NAME, key=login.totp_key, confirmed=True,
+            user__username=username,
+            name=DEMO_DEVICE_NAME,
+            key=login.totp_key,
+            confirmed=True,
         ).first()
     if device is None:
         raise DemoRefused(
@@ -305,8 +328,16 @@ class DemoPlan:
 
 # (name, is a 街道 (subdistrict) rather than a 镇)
 TOWNS: tuple[tuple[str, bool], ...] = (
-    ("城关街道", True), ("新城街道", True), ("青石镇", False), ("柳林镇", False), ("河口镇", False),
-    ("白云镇", False), ("双河镇", False), ("石门镇", False), ("龙泉镇", False), ("金桥镇", False),
+    ("城关街道", True),
+    ("新城街道", True),
+    ("青石镇", False),
+    ("柳林镇", False),
+    ("河口镇", False),
+    ("白云镇", False),
+    ("双河镇", False),
+    ("石门镇", False),
+    ("龙泉镇", False),
+    ("金桥镇", False),
     ("桃园镇", False),
 )
 COUNTY_SEAT = "城关街道"
@@ -380,17 +411,94 @@ _GIVEN_FEMALE = (
 _VILLAGE_HEADS = "东西南北上下大小新前后高马石黄白青红金龙凤杨柳桃杏枣梨李王张何刘陈郭"
 _VILLAGE_TAILS = "庄湾沟坪河坡岭塬川坝营寨店桥园滩峪洼堡岔"
 _COMMUNITY_NAMES = (
-    "幸福", "和平", "建设", "人民", "文化", "朝阳", "新城", "滨河", "育才", "团结", "光明", "民主",
-    "北关", "南关", "东关", "西关", "振兴", "胜利", "兴隆", "长青",
+    "幸福",
+    "和平",
+    "建设",
+    "人民",
+    "文化",
+    "朝阳",
+    "新城",
+    "滨河",
+    "育才",
+    "团结",
+    "光明",
+    "民主",
+    "北关",
+    "南关",
+    "东关",
+    "西关",
+    "振兴",
+    "胜利",
+    "兴隆",
+    "长青",
 )
 _STREETS = ("人民路", "解放路", "新华街", "滨江路", "中山街", "文化路", "建设路", "兴业路", "迎宾大道")
-_BRANDS = ("秦丰", "宏达", "绿源", "汉水", "鑫盛", "瑞丰", "兴农", "恒信", "富民", "金穗", "山泉", "天成",
-           "华茂", "盛源", "润泽", "康宁")
-_INDUSTRIES = ("农业科技", "茶业", "食品", "建材", "物流", "新能源", "中药材", "生态农业", "电子", "纺织",
-               "旅游开发", "建筑工程")
-_PHONE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152",
-                   "153", "155", "156", "157", "158", "159", "166", "173", "177", "180", "181", "182",
-                   "183", "185", "186", "187", "188", "189", "191", "199")
+_BRANDS = (
+    "秦丰",
+    "宏达",
+    "绿源",
+    "汉水",
+    "鑫盛",
+    "瑞丰",
+    "兴农",
+    "恒信",
+    "富民",
+    "金穗",
+    "山泉",
+    "天成",
+    "华茂",
+    "盛源",
+    "润泽",
+    "康宁",
+)
+_INDUSTRIES = (
+    "农业科技",
+    "茶业",
+    "食品",
+    "建材",
+    "物流",
+    "新能源",
+    "中药材",
+    "生态农业",
+    "电子",
+    "纺织",
+    "旅游开发",
+    "建筑工程",
+)
+_PHONE_PREFIXES = (
+    "130",
+    "131",
+    "132",
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "153",
+    "155",
+    "156",
+    "157",
+    "158",
+    "159",
+    "166",
+    "173",
+    "177",
+    "180",
+    "181",
+    "182",
+    "183",
+    "185",
+    "186",
+    "187",
+    "188",
+    "189",
+    "191",
+    "199",
+)
 _DIGITS = "零一二三四五六七八九"
 
 
@@ -470,13 +578,18 @@ def _workplace(rng: random.Random, town: _Town, village: str, county: bool, take
         company = f"{DEMO_COUNTY_NAME}{rng.choice(_BRANDS)}{rng.choice(_INDUSTRIES)}有限公司"
         return company + rng.choice(("董事长", "总经理", "技术员", "车间主任", "职工"))
     if kind == "professional":
-        return rng.choice((
-            f"{DEMO_COUNTY_NAME}中学教师", f"{DEMO_COUNTY_NAME}人民医院主治医师",
-            f"{town.name}中心卫生院医生", f"{town.name}中心小学教师",
-            f"{DEMO_COUNTY_NAME}职业教育中心教师", f"{DEMO_COUNTY_NAME}中医医院护士",
-            f"{town.name}{village}{'社区卫生服务站医生' if community else '乡村医生'}",
-            f"{DEMO_COUNTY_NAME}{rng.choice(('明德', '正信', '公诚'))}律师事务所律师",
-        ))
+        return rng.choice(
+            (
+                f"{DEMO_COUNTY_NAME}中学教师",
+                f"{DEMO_COUNTY_NAME}人民医院主治医师",
+                f"{town.name}中心卫生院医生",
+                f"{town.name}中心小学教师",
+                f"{DEMO_COUNTY_NAME}职业教育中心教师",
+                f"{DEMO_COUNTY_NAME}中医医院护士",
+                f"{town.name}{village}{'社区卫生服务站医生' if community else '乡村医生'}",
+                f"{DEMO_COUNTY_NAME}{rng.choice(('明德', '正信', '公诚'))}律师事务所律师",
+            )
+        )
     if community:
         return town.name + village + rng.choice(("居民", "个体工商户", "网格员"))
     return town.name + village + rng.choice(("村民", "种植大户", "家庭农场负责人", "养殖专业合作社理事长"))
@@ -533,32 +646,58 @@ def build_plan(seed: int = DEMO_SEED) -> DemoPlan:
         towns.append(town)
 
     # Organisations: the standing committee and its offices, the departments, the townships.
-    plan.organisations.append(OrgRow(ORG_STANDING_COMMITTEE, "县人大常委会", "人大常委会",
-                                     Organisation.Kind.CONGRESS, None, county))
+    plan.organisations.append(
+        OrgRow(ORG_STANDING_COMMITTEE, "县人大常委会", "人大常委会", Organisation.Kind.CONGRESS, None, county)
+    )
     for code, name, short in CONGRESS_OFFICES:
-        plan.organisations.append(OrgRow(code, name, short, Organisation.Kind.CONGRESS,
-                                         ORG_STANDING_COMMITTEE, county))
+        plan.organisations.append(
+            OrgRow(code, name, short, Organisation.Kind.CONGRESS, ORG_STANDING_COMMITTEE, county)
+        )
     for code, name, short, _head in DEPARTMENTS:
         kind = Organisation.Kind.FINANCE if code == ORG_FINANCE else Organisation.Kind.DEPARTMENT
         plan.organisations.append(OrgRow(code, name, short, kind, None, county))
     for index, town in enumerate(towns, start=1):
         name = f"{town.name}办事处" if town.is_street else f"{town.name}人民政府"
-        plan.organisations.append(OrgRow(f"XZ{index:03d}", name, town.name, Organisation.Kind.TOWNSHIP,
-                                         None, town.code))
+        plan.organisations.append(
+            OrgRow(f"XZ{index:03d}", name, town.name, Organisation.Kind.TOWNSHIP, None, town.code)
+        )
 
     posts: set[str] = set()
 
-    def deputy(term_region: str, number: str, group: str, town: _Town, region_code: str,
-               village: str, county_level: bool) -> DeputyRow:
+    def deputy(
+        term_region: str,
+        number: str,
+        group: str,
+        town: _Town,
+        region_code: str,
+        village: str,
+        county_level: bool,
+    ) -> DeputyRow:
         gender = "F" if rng.random() < 0.3 else "M"
         name, birth_year = people.name(gender), rng.randint(1962, 1996)
         workplace = _workplace(rng, town, village, county_level, posts)
-        return DeputyRow(term_region, number, name, gender, birth_year, _party(rng, county_level, workplace),
-                         workplace, people.phone(), group, region_code)
+        return DeputyRow(
+            term_region,
+            number,
+            name,
+            gender,
+            birth_year,
+            _party(rng, county_level, workplace),
+            workplace,
+            people.phone(),
+            group,
+            region_code,
+        )
 
     # The county congress: 第十九届, about 150 deputies in one 代表团 per town.
-    plan.terms.append((county, Level.COUNTY, COUNTY_TERM_NUMBER,
-                       f"{DEMO_COUNTY_NAME}第{zh_numeral(COUNTY_TERM_NUMBER)}届人民代表大会"))
+    plan.terms.append(
+        (
+            county,
+            Level.COUNTY,
+            COUNTY_TERM_NUMBER,
+            f"{DEMO_COUNTY_NAME}第{zh_numeral(COUNTY_TERM_NUMBER)}届人民代表大会",
+        )
+    )
     weights = [len(t.villages) + (8 if t.name == COUNTY_SEAT else 0) for t in towns]
     seq = 0
     for town, size in zip(towns, _apportion(150, weights), strict=True):
@@ -567,15 +706,22 @@ def build_plan(seed: int = DEMO_SEED) -> DemoPlan:
         for _ in range(size):
             seq += 1
             village = rng.choice(town.villages)[1]
-            plan.deputies.append(deputy(county, f"{COUNTY_TERM_NUMBER}{seq:03d}", group, town, town.code,
-                                        village, True))
+            plan.deputies.append(
+                deputy(county, f"{COUNTY_TERM_NUMBER}{seq:03d}", group, town, town.code, village, True)
+            )
 
     # Each 镇 has its own congress (a 街道 has none): its deputies in 代表小组 by villages.
     for index, town in enumerate(towns, start=1):
         if town.is_street:
             continue
-        plan.terms.append((town.code, Level.TOWN, TOWN_TERM_NUMBER,
-                           f"{town.name}第{zh_numeral(TOWN_TERM_NUMBER)}届人民代表大会"))
+        plan.terms.append(
+            (
+                town.code,
+                Level.TOWN,
+                TOWN_TERM_NUMBER,
+                f"{town.name}第{zh_numeral(TOWN_TERM_NUMBER)}届人民代表大会",
+            )
+        )
         size = rng.randint(58, 74)
         n_groups = min(len(town.villages), rng.randint(4, 5))
         chunks = [town.villages[i::n_groups] for i in range(n_groups)]
@@ -584,17 +730,32 @@ def build_plan(seed: int = DEMO_SEED) -> DemoPlan:
         for n in range(size):
             g = n % n_groups
             code, village = rng.choice(chunks[g])
-            plan.deputies.append(deputy(town.code, f"{TOWN_TERM_NUMBER}{index:02d}{n + 1:03d}",
-                                        f"第{zh_numeral(g + 1)}代表小组", town, code, village, False))
+            plan.deputies.append(
+                deputy(
+                    town.code,
+                    f"{TOWN_TERM_NUMBER}{index:02d}{n + 1:03d}",
+                    f"第{zh_numeral(g + 1)}代表小组",
+                    town,
+                    code,
+                    village,
+                    False,
+                )
+            )
 
     # Stations: the 代表之家 in the county seat, a 代表联络站 in every town.
     streets = [t for t in towns if t.is_street]
-    plan.stations.append(StationRow(
-        f"HOME-{county}", f"{DEMO_COUNTY_NAME}人大代表之家", Station.Kind.HOME, towns[0].code,
-        f"{DEMO_COUNTY_NAME}{COUNTY_SEAT}人民路88号县人大常委会机关一楼",
-        f"0910-{rng.randint(3200000, 3299999)}",
-        ORG_REPRESENTATIVES, [(county, f"{t.name}代表团") for t in streets],
-    ))
+    plan.stations.append(
+        StationRow(
+            f"HOME-{county}",
+            f"{DEMO_COUNTY_NAME}人大代表之家",
+            Station.Kind.HOME,
+            towns[0].code,
+            f"{DEMO_COUNTY_NAME}{COUNTY_SEAT}人民路88号县人大常委会机关一楼",
+            f"0910-{rng.randint(3200000, 3299999)}",
+            ORG_REPRESENTATIVES,
+            [(county, f"{t.name}代表团") for t in streets],
+        )
+    )
     for index, town in enumerate(towns, start=1):
         seat = town.villages[0][1]
         street = f"{DEMO_COUNTY_NAME}{town.name}{rng.choice(_STREETS)}{rng.randint(1, 199)}号"
@@ -602,10 +763,18 @@ def build_plan(seed: int = DEMO_SEED) -> DemoPlan:
         groups = [(county, f"{town.name}代表团")]
         if not town.is_street:
             groups += [(town.code, name) for region, name, _r in plan.groups if region == town.code]
-        plan.stations.append(StationRow(
-            f"STN-{town.code}", f"{town.name}人大代表联络站", Station.Kind.STATION, town.code, address,
-            f"0910-{rng.randint(3300000, 3999999)}", f"XZ{index:03d}", groups,
-        ))
+        plan.stations.append(
+            StationRow(
+                f"STN-{town.code}",
+                f"{town.name}人大代表联络站",
+                Station.Kind.STATION,
+                town.code,
+                address,
+                f"0910-{rng.randint(3300000, 3999999)}",
+                f"XZ{index:03d}",
+                groups,
+            )
+        )
 
     for login in DEMO_LOGINS:
         if login.role in (Role.ADMIN, Role.STAFF, Role.UNIT_HANDLER, Role.CITIZEN):
@@ -627,9 +796,18 @@ def load_regions(ctx: DemoContext) -> None:
     for level in (Region.Level.COUNTY, Region.Level.TOWN, Region.Level.VILLAGE):
         rows = [r for r in ctx.plan.regions if r.level == level]
         Region.objects.bulk_create(
-            [Region(code=r.code, name=r.name, level=r.level,
-                    parent=ctx.regions[r.parent_code] if r.parent_code else None) for r in rows],
-            update_conflicts=True, unique_fields=["code"], update_fields=["name", "level", "parent"],
+            [
+                Region(
+                    code=r.code,
+                    name=r.name,
+                    level=r.level,
+                    parent=ctx.regions[r.parent_code] if r.parent_code else None,
+                )
+                for r in rows
+            ],
+            update_conflicts=True,
+            unique_fields=["code"],
+            update_fields=["name", "level", "parent"],
         )
         ctx.regions.update(Region.objects.filter(code__in=[r.code for r in rows]).in_bulk(field_name="code"))
     in_county = Region.objects.filter(code__startswith=DEMO_REGION_CODE)
@@ -641,16 +819,23 @@ def load_regions(ctx: DemoContext) -> None:
 def load_organisations(ctx: DemoContext) -> None:
     """组织机构: upserted on their codes, parents first (the plan lists them so)."""
     for row in ctx.plan.organisations:
-        org, _ = Organisation.objects.update_or_create(code=row.code, defaults={
-            "name": row.name, "short_name": row.short_name, "kind": row.kind,
-            "parent": ctx.organisations[row.parent_code] if row.parent_code else None,
-            "region": ctx.regions[row.region_code],
-        })
+        org, _ = Organisation.objects.update_or_create(
+            code=row.code,
+            defaults={
+                "name": row.name,
+                "short_name": row.short_name,
+                "kind": row.kind,
+                "parent": ctx.organisations[row.parent_code] if row.parent_code else None,
+                "region": ctx.regions[row.region_code],
+            },
+        )
         ctx.organisations[row.code] = org
     orgs = Organisation.objects.filter(**_in_county())
-    for kind, label in ((Organisation.Kind.CONGRESS, "人大机关 congress offices"),
-                        (Organisation.Kind.DEPARTMENT, "政府部门 departments"),
-                        (Organisation.Kind.TOWNSHIP, "镇/街道政府 township governments")):
+    for kind, label in (
+        (Organisation.Kind.CONGRESS, "人大机关 congress offices"),
+        (Organisation.Kind.DEPARTMENT, "政府部门 departments"),
+        (Organisation.Kind.TOWNSHIP, "镇/街道政府 township governments"),
+    ):
         ctx.count(f"organisations_{kind}", orgs.filter(kind=kind).count(), label)
 
 
@@ -658,32 +843,57 @@ def load_organisations(ctx: DemoContext) -> None:
 def load_deputies(ctx: DemoContext) -> None:
     """届次, 代表团/代表小组 and deputies; deputies in one upsert (the ``user`` link is kept)."""
     for region_code, level, number, name in ctx.plan.terms:
-        term, _ = Term.objects.update_or_create(region=ctx.regions[region_code], number=number, defaults={
-            "level": level, "name": name, "start_date": DEMO_TERM_START, "end_date": DEMO_TERM_END,
-            "is_current": True,
-        })
+        term, _ = Term.objects.update_or_create(
+            region=ctx.regions[region_code],
+            number=number,
+            defaults={
+                "level": level,
+                "name": name,
+                "start_date": DEMO_TERM_START,
+                "end_date": DEMO_TERM_END,
+                "is_current": True,
+            },
+        )
         ctx.terms[region_code] = term
     groups: dict[tuple[str, str], DeputyGroup] = {}
     for term_region, name, region_code in ctx.plan.groups:
         group, _ = DeputyGroup.objects.update_or_create(
-            term=ctx.terms[term_region], name=name, defaults={"region": ctx.regions[region_code]},
+            term=ctx.terms[term_region],
+            name=name,
+            defaults={"region": ctx.regions[region_code]},
         )
         groups[(term_region, name)] = group
     Deputy.objects.bulk_create(
-        [Deputy(term=ctx.terms[r.term_region], number=r.number, name=r.name, gender=r.gender,
-                birth_year=r.birth_year, party=r.party, workplace=r.workplace, phone=r.phone,
-                group=groups[(r.term_region, r.group)], region=ctx.regions[r.region_code])
-         for r in ctx.plan.deputies],
-        update_conflicts=True, unique_fields=["term", "number"],
+        [
+            Deputy(
+                term=ctx.terms[r.term_region],
+                number=r.number,
+                name=r.name,
+                gender=r.gender,
+                birth_year=r.birth_year,
+                party=r.party,
+                workplace=r.workplace,
+                phone=r.phone,
+                group=groups[(r.term_region, r.group)],
+                region=ctx.regions[r.region_code],
+            )
+            for r in ctx.plan.deputies
+        ],
+        update_conflicts=True,
+        unique_fields=["term", "number"],
         update_fields=["name", "gender", "birth_year", "party", "workplace", "phone", "group", "region"],
         batch_size=500,
     )
     deputies = Deputy.objects.filter(**_in_county("term__region__code"))
     ctx.count("terms", Term.objects.filter(**_in_county()).count(), "届次 terms")
-    ctx.count("groups", DeputyGroup.objects.filter(**_in_county("term__region__code")).count(),
-              "代表团/代表小组 groups")
-    ctx.count("county_deputies", deputies.filter(term__level=Level.COUNTY).count(),
-              "县人大代表 county deputies")
+    ctx.count(
+        "groups",
+        DeputyGroup.objects.filter(**_in_county("term__region__code")).count(),
+        "代表团/代表小组 groups",
+    )
+    ctx.count(
+        "county_deputies", deputies.filter(term__level=Level.COUNTY).count(), "县人大代表 county deputies"
+    )
     ctx.count("town_deputies", deputies.filter(term__level=Level.TOWN).count(), "镇人大代表 town deputies")
 
 
@@ -692,15 +902,24 @@ def load_stations(ctx: DemoContext) -> None:
     """代表之家/代表联络站, each with the deputies of its town (or, the home, the county seat's)."""
     term_ids = {region: term.pk for region, term in ctx.terms.items()}
     for row in ctx.plan.stations:
-        station, _ = Station.objects.update_or_create(code=row.code, defaults={
-            "name": row.name, "kind": row.kind, "region": ctx.regions[row.region_code],
-            "address": row.address, "phone": row.phone,
-            "organisation": ctx.organisations[row.organisation_code],
-        })
+        station, _ = Station.objects.update_or_create(
+            code=row.code,
+            defaults={
+                "name": row.name,
+                "kind": row.kind,
+                "region": ctx.regions[row.region_code],
+                "address": row.address,
+                "phone": row.phone,
+                "organisation": ctx.organisations[row.organisation_code],
+            },
+        )
         wanted = set()
         for term_region, group in row.deputy_groups:
-            wanted |= set(Deputy.objects.filter(term_id=term_ids[term_region], group__name=group)
-                          .values_list("pk", flat=True))
+            wanted |= set(
+                Deputy.objects.filter(term_id=term_ids[term_region], group__name=group).values_list(
+                    "pk", flat=True
+                )
+            )
         station.deputies.set(wanted)
     ctx.count("stations", Station.objects.filter(**_in_county()).count(), "代表之家/联络站 stations")
 
@@ -716,10 +935,15 @@ def load_logins(ctx: DemoContext) -> None:
         org = ctx.organisations[login.organisation_code] if login.organisation_code else None
         is_deputy = login.role == Role.DEPUTY
         real_name = deputy.name if is_deputy else ctx.plan.person_names.get(login.username, "")
-        user, created = User.objects.get_or_create(username=login.username, defaults={
-            "role": login.role, "organisation": org, "real_name": real_name,
-            "phone": deputy.phone if is_deputy else "",
-        })
+        user, created = User.objects.get_or_create(
+            username=login.username,
+            defaults={
+                "role": login.role,
+                "organisation": org,
+                "real_name": real_name,
+                "phone": deputy.phone if is_deputy else "",
+            },
+        )
         ctx.users[login.username] = user
         if not created:
             if user.role != login.role:
@@ -735,8 +959,9 @@ def load_logins(ctx: DemoContext) -> None:
             TOTPDevice.objects.create(user=user, name=DEMO_DEVICE_NAME, key=login.totp_key, confirmed=True)
         token_hash = ApiToken.hash(login.api_token) if login.api_token else ""
         if token_hash and not ApiToken.objects.filter(token_hash=token_hash).exists():
-            ApiToken.objects.create(user=user, name="演示令牌 demo token", prefix=login.api_token[:12],
-                                    token_hash=token_hash)
+            ApiToken.objects.create(
+                user=user, name="演示令牌 demo token", prefix=login.api_token[:12], token_hash=token_hash
+            )
         if is_deputy:
             if deputy.user_id is None:
                 deputy.user = user

@@ -1,11 +1,15 @@
-"""Form helpers shared by every module: Bootstrap classes and accessible error wiring."""
+"""Forms of the core module: the shared Bootstrap/aria mixin, the calendar forms, the audit filter."""
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from renda.core.models import CalendarDay
+from renda.core.models import AuditEvent, CalendarDay
+from renda.core.selectors import AuditFilter
 
 
 class StyledFormMixin:
@@ -47,11 +51,14 @@ class CalendarDayForm(StyledForm):
     """Add or change one exception day of the working calendar."""
 
     date = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=CalendarDay.Kind.choices)
     name = forms.CharField(
-        label=_("Festival"), max_length=40, required=False,
+        label=_("Festival"),
+        max_length=40,
+        required=False,
         help_text=_("As in the State Council's notice, for example 春节 or 国庆节."),
     )
 
@@ -60,13 +67,16 @@ class CalendarImportForm(StyledForm):
     """Upload one year's holiday arrangements as CSV (date,kind,festival)."""
 
     year = forms.IntegerField(
-        label=_("Year"), min_value=2000, max_value=2100, required=False,
+        label=_("Year"),
+        min_value=2000,
+        max_value=2100,
+        required=False,
         help_text=_("Dates outside this year are rejected. Leave it empty to accept any year."),
     )
     file = forms.FileField(
         label=_("CSV file"),
         widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
-        help_text=_("Columns date,kind,festival; kind is holiday (day off) or workday (adjusted working day)."),
+        help_text=_("Columns date,kind,festival; kind is holiday (day off) or workday (worked weekend day)."),
     )
 
     def clean_file(self):
@@ -74,3 +84,80 @@ class CalendarImportForm(StyledForm):
         if upload.size > CALENDAR_IMPORT_MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 1 MB."))
         return upload
+
+
+# Dates outside this range are refused with a message (they cannot hold audit events, and the
+# extremes of the calendar overflow when converted between time zones).
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
+
+
+def _date_field(label) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a valid date, like 2026-03-15.")},
+    )
+
+
+class AuditFilterForm(StyledForm):
+    actor = forms.CharField(
+        label=_("Actor"), max_length=150, required=False, help_text=_("User name or real name")
+    )
+    action = forms.CharField(
+        label=_("Action"),
+        max_length=80,
+        required=False,
+        help_text=_("Beginning of the action, e.g. accounts."),
+    )
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False)
+    object_type = forms.CharField(label=_("Object type"), max_length=80, required=False)
+    object_id = forms.CharField(label=_("Object ID"), max_length=64, required=False)
+    date_from = _date_field(_("From"))
+    date_to = _date_field(_("To"))
+
+    def __init__(self, *args, object_types: Iterable[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        outcome = self.fields["outcome"]
+        assert isinstance(outcome, forms.ChoiceField)
+        outcome.choices = [("", _("All")), *AuditEvent.Outcome.choices]
+        self.object_types = list(object_types)
+        self.fields["object_type"].widget.attrs["list"] = "audit-object-types"
+
+    def _clean_date(self, name: str) -> dt.date | None:
+        value = self.cleaned_data.get(name)
+        if value and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise forms.ValidationError(
+                _("Enter a date between %(earliest)s and %(latest)s."),
+                params={"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+            )
+        return value
+
+    def clean_date_from(self) -> dt.date | None:
+        return self._clean_date("date_from")
+
+    def clean_date_to(self) -> dt.date | None:
+        return self._clean_date("date_to")
+
+    def clean(self):
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+    def to_filter(self) -> AuditFilter:
+        """The filter to hand the selector: empty when the form is unbound or not valid."""
+        if not self.is_bound or not self.is_valid():
+            return AuditFilter()
+        data = self.cleaned_data
+        return AuditFilter(
+            actor=data["actor"].strip(),
+            action=data["action"].strip(),
+            outcome=data["outcome"],
+            object_type=data["object_type"].strip(),
+            object_id=data["object_id"].strip(),
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+        )

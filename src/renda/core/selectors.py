@@ -82,8 +82,11 @@ def _calendar_runs(days: list[CalendarDay]) -> list[CalendarRun]:
     for day in days:
         last = runs[-1] if runs else None
         if (
-            last is not None and last.kind == day.kind and last.name == day.name
-            and last.last + dt.timedelta(days=1) == day.date and last.first.month == day.date.month
+            last is not None
+            and last.kind == day.kind
+            and last.name == day.name
+            and last.last + dt.timedelta(days=1) == day.date
+            and last.first.month == day.date.month
         ):
             runs[-1] = CalendarRun(last.kind, last.name, last.first, day.date)
         else:
@@ -176,5 +179,10 @@ def audit_events_visible_to(*, actor, filters: AuditFilter | None = None) -> Que
 def audit_object_types(*, actor) -> list[str]:
     """The object types that occur in the audit log, for the filter's choices."""
     require(actor, "core.view_audit")
-    types = AuditEvent.objects.exclude(object_type="").values_list("object_type", flat=True).distinct()
-    return sorted(types)
+    types = (
+        AuditEvent.objects.exclude(object_type="")
+        .order_by("object_type")
+        .values_list("object_type", flat=True)
+        .distinct()
+    )
+    return list(types)

@@ -62,11 +62,18 @@ class Deputy(models.Model):
 
     term = models.ForeignKey(Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="deputies")
     group = models.ForeignKey(
-        DeputyGroup, verbose_name=_("group"), null=True, blank=True, on_delete=models.SET_NULL,
+        DeputyGroup,
+        verbose_name=_("group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="deputies",
     )
     region = models.ForeignKey(
-        Region, verbose_name=_("constituency"), on_delete=models.PROTECT, related_name="+",
+        Region,
+        verbose_name=_("constituency"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     number = models.CharField(_("deputy number"), max_length=20)
     name = models.CharField(_("name"), max_length=50)
@@ -76,8 +83,12 @@ class Deputy(models.Model):
     workplace = models.CharField(_("workplace and post"), max_length=120, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="deputy",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deputy",
     )
     is_active = models.BooleanField(_("serving"), default=True)
 

@@ -37,7 +37,9 @@ def deputies_visible_to(*, actor, filters: DeputyFilter | None = None) -> QueryS
     if filters.group_id:
         qs = qs.filter(group_id=filters.group_id)
     if filters.q:
-        qs = qs.filter(Q(name__contains=filters.q) | Q(number__contains=filters.q) | Q(workplace__contains=filters.q))
+        qs = qs.filter(
+            Q(name__contains=filters.q) | Q(number__contains=filters.q) | Q(workplace__contains=filters.q)
+        )
     return qs.select_related("term", "group", "region").order_by("term__level", "number")
 
 
@@ -46,7 +48,9 @@ def deputy_counts(*, actor) -> dict[str, int]:
     require(actor, "deputies.view_deputies")
     by_level = dict(
         Deputy.objects.filter(term__is_current=True, is_active=True)
-        .values("term__level").annotate(n=Count("id")).values_list("term__level", "n")
+        .values("term__level")
+        .annotate(n=Count("id"))
+        .values_list("term__level", "n")
     )
     return {
         "county": by_level.get(Level.COUNTY, 0),

@@ -23,8 +23,13 @@ class Station(models.Model):
     address = models.CharField(_("address"), max_length=200)
     phone = models.CharField(_("public telephone"), max_length=20, blank=True)
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="stations", help_text=_("The office whose staff manage the station."),
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stations",
+        help_text=_("The office whose staff manage the station."),
     )
     deputies = models.ManyToManyField(Deputy, verbose_name=_("deputies"), blank=True, related_name="stations")
     is_active = models.BooleanField(_("open"), default=True)

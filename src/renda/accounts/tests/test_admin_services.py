@@ -19,6 +19,12 @@ pytestmark = pytest.mark.django_db
 FORBIDDEN_ACTORS = ["staff_user", "deputy_user", "unit_user", "citizen_user"]
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The production hasher takes half a second per password; these tests make many."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def town(county) -> Region:
     return Region.objects.create(code="610999001", name="城关镇", level=Region.Level.TOWN, parent=county)
@@ -48,8 +54,12 @@ def done(action: str) -> AuditEvent:
 
 def test_admin_creates_user_with_initial_password_that_must_be_changed(admin_user, congress_office):
     user, password = services.user_create(
-        actor=admin_user, username="wangfang", real_name="王芳", phone="13812345678",
-        role=Role.STAFF, organisation=congress_office,
+        actor=admin_user,
+        username="wangfang",
+        real_name="王芳",
+        phone="13812345678",
+        role=Role.STAFF,
+        organisation=congress_office,
     )
     user.refresh_from_db()
     assert user.check_password(password)
@@ -69,7 +79,9 @@ def test_each_created_user_gets_a_different_password(admin_user):
     assert first != second
 
 
-@pytest.mark.parametrize("phone", ["12812345678", "1381234567", "138123456789", "+8613812345678", "1381234567a"])
+@pytest.mark.parametrize(
+    "phone", ["12812345678", "1381234567", "138123456789", "+8613812345678", "1381234567a"]
+)
 def test_user_create_rejects_a_phone_that_is_not_a_mainland_mobile(admin_user, phone):
     with pytest.raises(ValidationError) as info:
         services.user_create(actor=admin_user, username="bad", real_name="坏", phone=phone, role=Role.CITIZEN)
@@ -92,7 +104,9 @@ def test_user_create_rejects_a_phone_that_is_not_a_mainland_mobile(admin_user, p
 def test_user_create_rejects_an_organisation_of_the_wrong_kind(admin_user, make_organisation, role, kind):
     organisation = make_organisation(kind=kind)
     with pytest.raises(ValidationError) as info:
-        services.user_create(actor=admin_user, username="x1", real_name="某", role=role, organisation=organisation)
+        services.user_create(
+            actor=admin_user, username="x1", real_name="某", role=role, organisation=organisation
+        )
     assert "organisation" in info.value.message_dict
     assert not User.objects.filter(username="x1").exists()
 
@@ -109,8 +123,9 @@ def test_user_create_rejects_an_organisation_of_the_wrong_kind(admin_user, make_
 )
 def test_user_create_accepts_an_organisation_of_a_fitting_kind(admin_user, make_organisation, role, kind):
     organisation = make_organisation(kind=kind)
-    user, _pw = services.user_create(actor=admin_user, username="ok1", real_name="某", role=role,
-                                     organisation=organisation)
+    user, _pw = services.user_create(
+        actor=admin_user, username="ok1", real_name="某", role=role, organisation=organisation
+    )
     assert user.organisation == organisation
 
 
@@ -124,8 +139,9 @@ def test_roles_of_an_organisation_cannot_be_created_without_one(admin_user, role
 
 def test_user_create_rejects_a_taken_user_name(admin_user, citizen_user):
     with pytest.raises(ValidationError) as info:
-        services.user_create(actor=admin_user, username=citizen_user.username.upper(), real_name="某",
-                             role=Role.CITIZEN)
+        services.user_create(
+            actor=admin_user, username=citizen_user.username.upper(), real_name="某", role=Role.CITIZEN
+        )
     assert "username" in info.value.message_dict
 
 
@@ -133,8 +149,14 @@ def test_validation_messages_go_through_gettext(admin_user, department, monkeypa
     """Messages are translatable (shown in Chinese with the zh-hans catalogue), not fixed English."""
     monkeypatch.setattr(services, "_", lambda message: f"«{message}»")
     with pytest.raises(ValidationError) as info:
-        services.user_create(actor=admin_user, username="t", real_name="某", phone="123", role=Role.STAFF,
-                             organisation=department)
+        services.user_create(
+            actor=admin_user,
+            username="t",
+            real_name="某",
+            phone="123",
+            role=Role.STAFF,
+            organisation=department,
+        )
     for messages in info.value.message_dict.values():
         for message in messages:
             assert message.startswith("«"), message
@@ -146,12 +168,21 @@ def test_validation_messages_go_through_gettext(admin_user, department, monkeypa
 def test_admin_updates_a_user_and_the_audit_masks_the_phone(admin_user, make_user, department):
     user = make_user(Role.CITIZEN, phone="13812345678")
     services.user_update(
-        actor=admin_user, user=user, real_name="新名字", phone="13987654321", role=Role.UNIT_HANDLER,
-        organisation=department, is_active=False,
+        actor=admin_user,
+        user=user,
+        real_name="新名字",
+        phone="13987654321",
+        role=Role.UNIT_HANDLER,
+        organisation=department,
+        is_active=False,
     )
     user.refresh_from_db()
     assert (user.real_name, user.phone, user.role, user.organisation, user.is_active) == (
-        "新名字", "13987654321", Role.UNIT_HANDLER, department, False
+        "新名字",
+        "13987654321",
+        Role.UNIT_HANDLER,
+        department,
+        False,
     )
     changes = done("accounts.user_update").changes
     assert changes["phone"] == ["138****5678", "139****4321"]
@@ -163,8 +194,15 @@ def test_admin_updates_a_user_and_the_audit_masks_the_phone(admin_user, make_use
 def test_user_update_with_a_bad_phone_changes_nothing(admin_user, make_user):
     user = make_user(Role.CITIZEN, phone="13812345678", real_name="原名")
     with pytest.raises(ValidationError):
-        services.user_update(actor=admin_user, user=user, real_name="新名", phone="0298888888",
-                             role=Role.CITIZEN, organisation=None, is_active=True)
+        services.user_update(
+            actor=admin_user,
+            user=user,
+            real_name="新名",
+            phone="0298888888",
+            role=Role.CITIZEN,
+            organisation=None,
+            is_active=True,
+        )
     user.refresh_from_db()
     assert (user.real_name, user.phone) == ("原名", "13812345678")
     assert not AuditEvent.objects.filter(action="accounts.user_update").exists()
@@ -172,8 +210,15 @@ def test_user_update_with_a_bad_phone_changes_nothing(admin_user, make_user):
 
 def test_admin_cannot_deactivate_themselves(admin_user):
     with pytest.raises(ValidationError) as info:
-        services.user_update(actor=admin_user, user=admin_user, real_name="管理员", phone="",
-                             role=Role.ADMIN, organisation=None, is_active=False)
+        services.user_update(
+            actor=admin_user,
+            user=admin_user,
+            real_name="管理员",
+            phone="",
+            role=Role.ADMIN,
+            organisation=None,
+            is_active=False,
+        )
     assert "is_active" in info.value.message_dict
     admin_user.refresh_from_db()
     assert admin_user.is_active
@@ -181,8 +226,15 @@ def test_admin_cannot_deactivate_themselves(admin_user):
 
 def test_admin_cannot_remove_their_own_admin_role(admin_user):
     with pytest.raises(ValidationError) as info:
-        services.user_update(actor=admin_user, user=admin_user, real_name="管理员", phone="",
-                             role=Role.CITIZEN, organisation=None, is_active=True)
+        services.user_update(
+            actor=admin_user,
+            user=admin_user,
+            real_name="管理员",
+            phone="",
+            role=Role.CITIZEN,
+            organisation=None,
+            is_active=True,
+        )
     assert "role" in info.value.message_dict
     admin_user.refresh_from_db()
     assert admin_user.role == Role.ADMIN
@@ -190,8 +242,15 @@ def test_admin_cannot_remove_their_own_admin_role(admin_user):
 
 def test_admin_may_deactivate_another_admin(admin_user, make_user):
     other = make_user(Role.ADMIN)
-    services.user_update(actor=admin_user, user=other, real_name="甲", phone="", role=Role.ADMIN,
-                         organisation=None, is_active=False)
+    services.user_update(
+        actor=admin_user,
+        user=other,
+        real_name="甲",
+        phone="",
+        role=Role.ADMIN,
+        organisation=None,
+        is_active=False,
+    )
     other.refresh_from_db()
     assert not other.is_active
 
@@ -211,8 +270,14 @@ def test_unlock_forgets_the_failed_attempts(admin_user, citizen_user, settings):
     from axes.models import AccessAttempt
 
     AccessAttempt.objects.create(
-        username=citizen_user.username, ip_address="127.0.0.1", user_agent="t", http_accept="*/*",
-        path_info="/accounts/login/", get_data="", post_data="", failures_since_start=settings.AXES_FAILURE_LIMIT,
+        username=citizen_user.username,
+        ip_address="127.0.0.1",
+        user_agent="t",
+        http_accept="*/*",
+        path_info="/accounts/login/",
+        get_data="",
+        post_data="",
+        failures_since_start=settings.AXES_FAILURE_LIMIT,
     )
     assert services.account_is_locked(citizen_user.username)
     removed = services.user_unlock(actor=admin_user, user=citizen_user)
@@ -225,8 +290,14 @@ def test_an_old_lockout_past_the_cool_off_does_not_count(citizen_user, settings)
     from axes.models import AccessAttempt
 
     attempt = AccessAttempt.objects.create(
-        username=citizen_user.username, ip_address="127.0.0.1", user_agent="t", http_accept="*/*",
-        path_info="/accounts/login/", get_data="", post_data="", failures_since_start=settings.AXES_FAILURE_LIMIT,
+        username=citizen_user.username,
+        ip_address="127.0.0.1",
+        user_agent="t",
+        http_accept="*/*",
+        path_info="/accounts/login/",
+        get_data="",
+        post_data="",
+        failures_since_start=settings.AXES_FAILURE_LIMIT,
     )
     AccessAttempt.objects.filter(pk=attempt.pk).update(attempt_time=timezone.now() - dt.timedelta(days=1))
     assert not services.account_is_locked(citizen_user.username)
@@ -246,19 +317,36 @@ def test_second_factor_reset_deletes_the_authenticators(admin_user, staff_user):
 
 
 def test_admin_creates_and_updates_an_organisation(admin_user, county, town):
-    parent = services.organisation_create(actor=admin_user, code="G001", name="县人民政府",
-                                          kind=Organisation.Kind.OTHER, region=county)
+    parent = services.organisation_create(
+        actor=admin_user, code="G001", name="县人民政府", kind=Organisation.Kind.OTHER, region=county
+    )
     org = services.organisation_create(
-        actor=admin_user, code="G010", name="县教育局", short_name="教育局", kind=Organisation.Kind.DEPARTMENT,
-        parent=parent, region=county,
+        actor=admin_user,
+        code="G010",
+        name="县教育局",
+        short_name="教育局",
+        kind=Organisation.Kind.DEPARTMENT,
+        parent=parent,
+        region=county,
     )
     services.organisation_update(
-        actor=admin_user, organisation=org, code="G011", name="县教育和体育局", short_name="教体局",
-        kind=Organisation.Kind.DEPARTMENT, parent=parent, region=town, is_active=False,
+        actor=admin_user,
+        organisation=org,
+        code="G011",
+        name="县教育和体育局",
+        short_name="教体局",
+        kind=Organisation.Kind.DEPARTMENT,
+        parent=parent,
+        region=town,
+        is_active=False,
     )
     org.refresh_from_db()
     assert (org.code, org.name, org.short_name, org.region, org.is_active) == (
-        "G011", "县教育和体育局", "教体局", town, False
+        "G011",
+        "县教育和体育局",
+        "教体局",
+        town,
+        False,
     )
     changes = done("accounts.organisation_update").changes
     assert changes["code"] == ["G010", "G011"]
@@ -267,8 +355,13 @@ def test_admin_creates_and_updates_an_organisation(admin_user, county, town):
 
 def test_organisation_code_must_be_unique(admin_user, county, department):
     with pytest.raises(ValidationError) as info:
-        services.organisation_create(actor=admin_user, code=department.code, name="另一个",
-                                     kind=Organisation.Kind.DEPARTMENT, region=county)
+        services.organisation_create(
+            actor=admin_user,
+            code=department.code,
+            name="另一个",
+            kind=Organisation.Kind.DEPARTMENT,
+            region=county,
+        )
     assert "code" in info.value.message_dict
     assert Organisation.objects.filter(code=department.code).count() == 1
 
@@ -279,8 +372,15 @@ def test_organisation_cannot_be_placed_under_its_own_unit(admin_user, county, ma
     bottom = make_organisation(kind=Organisation.Kind.OTHER, code="BOT", parent=middle)
     for new_parent in (top, middle, bottom):
         with pytest.raises(ValidationError) as info:
-            services.organisation_update(actor=admin_user, organisation=top, code="TOP", name=top.name,
-                                         kind=top.kind, parent=new_parent, region=county)
+            services.organisation_update(
+                actor=admin_user,
+                organisation=top,
+                code="TOP",
+                name=top.name,
+                kind=top.kind,
+                parent=new_parent,
+                region=county,
+            )
         assert "parent" in info.value.message_dict
     top.refresh_from_db()
     assert top.parent is None
@@ -290,8 +390,14 @@ def test_organisation_cannot_be_placed_under_its_own_unit(admin_user, county, ma
 def test_organisation_kind_cannot_change_under_its_staff(admin_user, county, congress_office, make_user):
     make_user(Role.STAFF, organisation=congress_office)
     with pytest.raises(ValidationError) as info:
-        services.organisation_update(actor=admin_user, organisation=congress_office, code=congress_office.code,
-                                     name=congress_office.name, kind=Organisation.Kind.DEPARTMENT, region=county)
+        services.organisation_update(
+            actor=admin_user,
+            organisation=congress_office,
+            code=congress_office.code,
+            name=congress_office.name,
+            kind=Organisation.Kind.DEPARTMENT,
+            region=county,
+        )
     assert "kind" in info.value.message_dict
     congress_office.refresh_from_db()
     assert congress_office.kind == Organisation.Kind.CONGRESS
@@ -361,7 +467,9 @@ def test_region_rename_is_audited(admin_user, town):
 # --- API tokens -------------------------------------------------------------------------------
 
 
-def test_issued_token_authenticates_until_revoked_and_is_never_stored(admin_user, finance_feed_user, settings):
+def test_issued_token_authenticates_until_revoked_and_is_never_stored(
+    admin_user, finance_feed_user, settings
+):
     token, raw = services.api_token_issue(actor=admin_user, user=finance_feed_user, name="财政一体化系统")
     assert raw.startswith(settings.RENDA_API_TOKEN_PREFIX)
     assert len(raw) > 40
@@ -383,7 +491,9 @@ def test_issued_token_authenticates_until_revoked_and_is_never_stored(admin_user
 
 def test_token_with_expiry_date_works_through_that_day(admin_user, finance_feed_user):
     today = timezone.localdate()
-    token, raw = services.api_token_issue(actor=admin_user, user=finance_feed_user, name="t", expires_on=today)
+    token, raw = services.api_token_issue(
+        actor=admin_user, user=finance_feed_user, name="t", expires_on=today
+    )
     assert timezone.localtime(token.expires_at).date() == today + dt.timedelta(days=1)
     assert services.api_token_authenticate(raw=raw) == finance_feed_user
     ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
@@ -392,8 +502,12 @@ def test_token_with_expiry_date_works_through_that_day(admin_user, finance_feed_
 
 def test_token_expiry_cannot_be_in_the_past(admin_user, finance_feed_user):
     with pytest.raises(ValidationError) as info:
-        services.api_token_issue(actor=admin_user, user=finance_feed_user, name="t",
-                                 expires_on=timezone.localdate() - dt.timedelta(days=1))
+        services.api_token_issue(
+            actor=admin_user,
+            user=finance_feed_user,
+            name="t",
+            expires_on=timezone.localdate() - dt.timedelta(days=1),
+        )
     assert "expires_on" in info.value.message_dict
     assert not ApiToken.objects.exists()
 
@@ -410,17 +524,24 @@ def test_revoking_twice_is_refused(admin_user, finance_feed_user):
 
 def _calls(other: User, finance_feed_user: User, organisation: Organisation, region: Region, token: ApiToken):
     return {
-        "user_create": lambda a: services.user_create(actor=a, username="zz", real_name="某", role=Role.CITIZEN),
-        "user_update": lambda a: services.user_update(actor=a, user=other, real_name="x", phone="",
-                                                      role=Role.ADMIN, organisation=None, is_active=False),
+        "user_create": lambda a: services.user_create(
+            actor=a, username="zz", real_name="某", role=Role.CITIZEN
+        ),
+        "user_update": lambda a: services.user_update(
+            actor=a, user=other, real_name="x", phone="", role=Role.ADMIN, organisation=None, is_active=False
+        ),
         "user_password_reset": lambda a: services.user_password_reset(actor=a, user=other),
         "user_unlock": lambda a: services.user_unlock(actor=a, user=other),
         "user_second_factor_reset": lambda a: services.user_second_factor_reset(actor=a, user=other),
         "organisation_create": lambda a: services.organisation_create(
-            actor=a, code="NEW1", name="新", kind=Organisation.Kind.OTHER, region=region),
+            actor=a, code="NEW1", name="新", kind=Organisation.Kind.OTHER, region=region
+        ),
         "organisation_update": lambda a: services.organisation_update(
-            actor=a, organisation=organisation, code="CHG", name="改", kind=organisation.kind, region=region),
-        "region_create": lambda a: services.region_create(actor=a, code="610999555", name="新镇", parent=region),
+            actor=a, organisation=organisation, code="CHG", name="改", kind=organisation.kind, region=region
+        ),
+        "region_create": lambda a: services.region_create(
+            actor=a, code="610999555", name="新镇", parent=region
+        ),
         "region_update": lambda a: services.region_update(actor=a, region=region, code="610999", name="改名"),
         "api_token_issue": lambda a: services.api_token_issue(actor=a, user=finance_feed_user, name="t"),
         "api_token_revoke": lambda a: services.api_token_revoke(actor=a, token=token),
@@ -428,8 +549,16 @@ def _calls(other: User, finance_feed_user: User, organisation: Organisation, reg
 
 
 SERVICE_NAMES = [
-    "user_create", "user_update", "user_password_reset", "user_unlock", "user_second_factor_reset",
-    "organisation_create", "organisation_update", "region_create", "region_update", "api_token_issue",
+    "user_create",
+    "user_update",
+    "user_password_reset",
+    "user_unlock",
+    "user_second_factor_reset",
+    "organisation_create",
+    "organisation_update",
+    "region_create",
+    "region_update",
+    "api_token_issue",
     "api_token_revoke",
 ]
 
@@ -437,7 +566,13 @@ SERVICE_NAMES = [
 @pytest.mark.parametrize("actor_fixture", FORBIDDEN_ACTORS)
 @pytest.mark.parametrize("name", SERVICE_NAMES)
 def test_only_admins_may_use_the_admin_services_and_refusals_are_audited(
-    request, actor_fixture, name, admin_user, finance_feed_user, department, county,
+    request,
+    actor_fixture,
+    name,
+    admin_user,
+    finance_feed_user,
+    department,
+    county,
 ):
     actor = request.getfixturevalue(actor_fixture)
     token, raw = services.api_token_issue(actor=admin_user, user=finance_feed_user, name="t")

@@ -81,6 +81,11 @@ def changed_dates():
     calendar_changed.disconnect(receiver)
 
 
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    return django_capture_on_commit_callbacks
+
+
 # --- the data migration ---------------------------------------------------------------------------
 
 
@@ -177,7 +182,9 @@ def test_working_days_between_known_cases(start, end, expected):
 
 # --- properties across both Spring Festivals ------------------------------------------------------
 
-PROPERTY_SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROPERTY_SETTINGS = settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 spring_2026 = st.dates(min_value=D(2026, 1, 1), max_value=D(2026, 3, 31))
 spring_2025 = st.dates(min_value=D(2025, 1, 1), max_value=D(2025, 3, 31))
 both_springs = st.one_of(spring_2025, spring_2026)
@@ -236,7 +243,9 @@ def test_is_working_day_follows_the_data_file(day):
     assert is_working_day(day) is oracle_is_working(day)
 
 
-@pytest.mark.parametrize(("start", "n"), [(D(2024, 1, 1), 700), (D(2026, 12, 31), -700), (D(2025, 6, 1), 250)])
+@pytest.mark.parametrize(
+    ("start", "n"), [(D(2024, 1, 1), 700), (D(2026, 12, 31), -700), (D(2025, 6, 1), 250)]
+)
 def test_long_spans_reload_the_calendar_correctly(start, n):
     result = add_working_days(start, n)
     assert result == oracle_add(start, n)
@@ -275,10 +284,8 @@ def test_removing_a_shipped_adjusted_working_day_moves_the_first_day_after_the_b
 # --- services: one exception day ------------------------------------------------------------------
 
 
-def test_calendar_day_set_creates_audits_and_announces_on_commit(
-    admin_user, changed_dates, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+def test_calendar_day_set_creates_audits_and_announces_on_commit(admin_user, changed_dates, on_commit):
+    with on_commit(execute=False) as callbacks:
         day = services.calendar_day_set(actor=admin_user, date=D(2027, 1, 1), kind="holiday", name=" 元旦 ")
     assert changed_dates == []  # nothing is announced before the commit
     for callback in callbacks:
@@ -291,8 +298,8 @@ def test_calendar_day_set_creates_audits_and_announces_on_commit(
     assert event.changes["kind"] == [None, "holiday"]
 
 
-def test_calendar_day_set_updates_an_existing_day(admin_user, changed_dates, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+def test_calendar_day_set_updates_an_existing_day(admin_user, changed_dates, on_commit):
+    with on_commit(execute=True):
         services.calendar_day_set(actor=admin_user, date=D(2026, 2, 14), kind="holiday", name="春节")
     assert CalendarDay.objects.get(date=D(2026, 2, 14)).kind == "holiday"
     assert CalendarDay.objects.filter(date=D(2026, 2, 14)).count() == 1
@@ -301,8 +308,8 @@ def test_calendar_day_set_updates_an_existing_day(admin_user, changed_dates, dja
     assert changed_dates == [(D(2026, 2, 14),)]
 
 
-def test_calendar_day_set_with_no_change_writes_nothing(admin_user, changed_dates, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+def test_calendar_day_set_with_no_change_writes_nothing(admin_user, changed_dates, on_commit):
+    with on_commit(execute=True):
         services.calendar_day_set(actor=admin_user, date=D(2026, 2, 14), kind="workday", name="春节")
     assert not AuditEvent.objects.filter(action="core.calendar_day_set").exists()
     assert changed_dates == []
@@ -323,12 +330,10 @@ def test_calendar_day_set_rejects_invalid_days(admin_user, date, kind, name, fie
     assert not CalendarDay.objects.filter(date=date, kind=kind).exists()
 
 
-def test_calendar_day_remove_deletes_audits_and_announces(
-    admin_user, changed_dates, django_capture_on_commit_callbacks
-):
+def test_calendar_day_remove_deletes_audits_and_announces(admin_user, changed_dates, on_commit):
     day = CalendarDay.objects.get(date=D(2026, 2, 28))
     pk = day.pk
-    with django_capture_on_commit_callbacks(execute=True):
+    with on_commit(execute=True):
         services.calendar_day_remove(actor=admin_user, day=day)
     assert not CalendarDay.objects.filter(date=D(2026, 2, 28)).exists()
     event = AuditEvent.objects.get(action="core.calendar_day_remove")
@@ -351,7 +356,9 @@ def test_only_administrators_edit_the_calendar_and_refusals_are_audited(make_use
             attempt()
     refused = AuditEvent.objects.filter(actor=actor, outcome="refused", action="core.edit_calendar")
     assert sorted(refused.values_list("note", flat=True)) == [
-        "calendar_day_remove", "calendar_day_set", "calendar_import",
+        "calendar_day_remove",
+        "calendar_day_set",
+        "calendar_import",
     ]
     assert CalendarDay.objects.filter(date=D(2026, 2, 14)).exists()
     assert not CalendarDay.objects.filter(date__in=[D(2026, 3, 10), D(2027, 1, 1)]).exists()
@@ -369,8 +376,8 @@ GOOD_2027 = """date,kind,festival
 """
 
 
-def test_import_inserts_the_year_and_reports_counts(admin_user, changed_dates, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+def test_import_inserts_the_year_and_reports_counts(admin_user, changed_dates, on_commit):
+    with on_commit(execute=True):
         result = services.calendar_import(actor=admin_user, file=GOOD_2027.encode(), year=2027)
     assert (result.inserted, result.updated, result.unchanged, result.total) == (5, 0, 0, 5)
     assert CalendarDay.objects.filter(date__year=2027).count() == 5
@@ -381,9 +388,9 @@ def test_import_inserts_the_year_and_reports_counts(admin_user, changed_dates, d
     assert changed_dates == [(D(2027, 1, 1), D(2027, 2, 5), D(2027, 2, 6), D(2027, 2, 8), D(2027, 2, 13))]
 
 
-def test_import_is_idempotent(admin_user, changed_dates, django_capture_on_commit_callbacks):
+def test_import_is_idempotent(admin_user, changed_dates, on_commit):
     services.calendar_import(actor=admin_user, file=GOOD_2027.encode(), year=2027)
-    with django_capture_on_commit_callbacks(execute=True):
+    with on_commit(execute=True):
         again = services.calendar_import(actor=admin_user, file=GOOD_2027.encode(), year=2027)
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 5)
     assert CalendarDay.objects.filter(date__year=2027).count() == 5
@@ -410,25 +417,33 @@ def test_import_reads_excel_style_files(admin_user):
 
 
 def test_import_reports_every_bad_line_and_writes_nothing(admin_user, changed_dates):
-    text = "\n".join([
-        "date,kind,festival",  # line 1
-        "2027-01-01,holiday,元旦",  # 2: good
-        "2027-13-01,holiday,元旦",  # 3: no such month
-        "2027-02-05,vacation,春节",  # 4: unknown kind
-        "2027-02-09,workday,春节",  # 5: a Tuesday cannot be worked in lieu
-        "2026-12-31,holiday,元旦",  # 6: outside 2027
-        "2027-01-01,holiday,元旦",  # 7: repeats line 2
-        "2027-02-06,holiday," + "节" * 41,  # 8: name too long
-        "2027-02-07,holiday,春节,extra",  # 9: four columns
-        "2027-02-13,workday,春节",  # 10: good
-        "",
-    ])
+    text = "\n".join(
+        [
+            "date,kind,festival",  # line 1
+            "2027-01-01,holiday,元旦",  # 2: good
+            "2027-13-01,holiday,元旦",  # 3: no such month
+            "2027-02-05,vacation,春节",  # 4: unknown kind
+            "2027-02-09,workday,春节",  # 5: a Tuesday cannot be worked in lieu
+            "2026-12-31,holiday,元旦",  # 6: outside 2027
+            "2027-01-01,holiday,元旦",  # 7: repeats line 2
+            "2027-02-06,holiday," + "节" * 41,  # 8: name too long
+            "2027-02-07,holiday,春节,extra",  # 9: four columns
+            "2027-02-13,workday,春节",  # 10: good
+            "",
+        ]
+    )
     before = CalendarDay.objects.count()
     with pytest.raises(services.CalendarImportError) as error:
         services.calendar_import(actor=admin_user, file=text.encode(), year=2027)
     found = [(p.line, p.field) for p in error.value.problems]
     assert found == [
-        (3, "date"), (4, "kind"), (5, "kind"), (6, "date"), (7, "date"), (8, "festival"), (9, "columns"),
+        (3, "date"),
+        (4, "kind"),
+        (5, "kind"),
+        (6, "date"),
+        (7, "date"),
+        (8, "festival"),
+        (9, "columns"),
     ]
     assert all(p.message for p in error.value.problems)
     assert error.value.rejected == 7

@@ -26,6 +26,12 @@ from renda.liaison.models import Station
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The seed hashes the demo password; a fast hasher keeps these tests quick (same behaviour)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def seed() -> str:
     out = StringIO()
     call_command("demo_seed", stdout=out, stderr=StringIO())
@@ -61,8 +67,15 @@ def test_demo_county_has_the_documented_size_and_shape():
 
     committee = Organisation.objects.get(name="县人大常委会")
     offices = set(committee.children.values_list("name", flat=True))
-    for office in ("办公室", "代表工作委员会", "预算工作委员会", "法制工作委员会", "财政经济工作委员会",
-                   "社会建设工作委员会", "监察和司法工作委员会"):
+    for office in (
+        "办公室",
+        "代表工作委员会",
+        "预算工作委员会",
+        "法制工作委员会",
+        "财政经济工作委员会",
+        "社会建设工作委员会",
+        "监察和司法工作委员会",
+    ):
         assert f"县人大常委会{office}" in offices
     assert 30 <= Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT).count() <= 40
     finance = Organisation.objects.get(kind=Organisation.Kind.FINANCE)
@@ -74,12 +87,14 @@ def test_demo_county_has_the_documented_size_and_shape():
     assert county_term.start_date <= date(2026, 11, 26) <= county_term.end_date
     county_deputies = Deputy.objects.filter(term=county_term)
     assert 140 <= county_deputies.count() <= 160
-    assert set(county_deputies.values_list("group__region", flat=True)) == set(towns.values_list("pk", flat=True))
+    delegation_towns = set(county_deputies.values_list("group__region", flat=True))
+    assert delegation_towns == set(towns.values_list("pk", flat=True))
     assert all(g.name.endswith("代表团") for g in county_term.groups.all())
     town_deputies = Deputy.objects.filter(term__level=Level.TOWN)
     assert 550 <= town_deputies.count() <= 650
     assert not town_deputies.filter(group__isnull=True).exists()
-    assert all(t.is_current and t.region.level == Region.Level.TOWN for t in Term.objects.filter(level=Level.TOWN))
+    town_terms = Term.objects.filter(level=Level.TOWN)
+    assert all(t.is_current and t.region.level == Region.Level.TOWN for t in town_terms)
 
     sample = county_deputies.first()
     assert sample.gender in ("M", "F") and 1950 < sample.birth_year < 2000
@@ -116,14 +131,20 @@ def test_seed_prints_summary_and_logins_and_is_audited():
     assert event.actor is None and "county_deputies=" in event.note
 
 
-@pytest.mark.parametrize("login", [x for x in demo.DEMO_LOGINS if x.password], ids=lambda x: x.username)
-def test_each_demo_login_signs_in_with_its_documented_password(login):
+def test_each_demo_login_signs_in_with_its_documented_password():
     seed()
-    user = authenticate(request=RequestFactory().post("/"), username=login.username, password=login.password)
-    assert user is not None and user.role == login.role
-    if login.organisation_code:
-        assert user.organisation.code == login.organisation_code
-    assert authenticate(request=RequestFactory().post("/"), username=login.username, password="Wrong-2026") is None
+    with_password = [login for login in demo.DEMO_LOGINS if login.password]
+    usernames = {login.username for login in with_password}
+    assert usernames == {"admin", "staff", "budget", "deputy", "unit", "citizen"}
+    for login in with_password:
+        request = RequestFactory().post("/")
+        user = authenticate(request=request, username=login.username, password=login.password)
+        assert user is not None and user.role == login.role, login.username
+        if login.organisation_code:
+            assert user.organisation.code == login.organisation_code
+        assert user.is_active and not user.must_change_password
+    wrong = authenticate(request=RequestFactory().post("/"), username="admin", password="Wrong-pass-2026")
+    assert wrong is None
 
 
 def test_staff_logins_belong_to_their_committees():
@@ -214,6 +235,7 @@ def test_rerun_keeps_a_changed_password_and_a_revoked_token():
 
 
 def test_registered_steps_run_in_order_after_the_core(monkeypatch):
+    demo.discover_demo_steps()  # other modules' steps register into the real list, not the copy
     monkeypatch.setattr(demo, "DEMO_STEPS", list(demo.DEMO_STEPS))
     seen: list[str] = []
 
@@ -229,11 +251,14 @@ def test_registered_steps_run_in_order_after_the_core(monkeypatch):
     out = seed()
     assert seen == ["early:7", f"late:{Deputy.objects.filter(term__level=Level.COUNTY).count()}"]
     assert "额外 extra: 3" in out
-    assert [s.name for s in demo.DEMO_STEPS][-2:] == [f"{__name__}.{early.__qualname__}",
-                                                      f"{__name__}.{late.__qualname__}"]
+    assert [s.name for s in demo.DEMO_STEPS][-2:] == [
+        f"{__name__}.{early.__qualname__}",
+        f"{__name__}.{late.__qualname__}",
+    ]
 
 
 def test_a_failing_step_rolls_the_whole_seed_back(monkeypatch):
+    demo.discover_demo_steps()
     monkeypatch.setattr(demo, "DEMO_STEPS", list(demo.DEMO_STEPS))
 
     @demo.register_demo_step
@@ -263,6 +288,8 @@ def test_demo_password_meets_the_password_policy():
             validate_password(login.password, User(username=login.username))
 
 
-@pytest.mark.parametrize(("n", "text"), [(1, "一"), (10, "十"), (18, "十八"), (19, "十九"), (20, "二十"), (21, "二十一")])
+@pytest.mark.parametrize(
+    ("n", "text"), [(1, "一"), (10, "十"), (18, "十八"), (19, "十九"), (20, "二十"), (21, "二十一")]
+)
 def test_zh_numeral(n, text):
     assert demo.zh_numeral(n) == text

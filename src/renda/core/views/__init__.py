@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from renda.core.permissions import require
 from renda.core.workbench import modules_not_yet_in_service, panels_for
+
+logger = logging.getLogger("renda.errors")
 
 
 @login_required
@@ -23,11 +28,30 @@ def workbench(request: HttpRequest) -> HttpResponse:
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
-    return render(request, "error.html", {"status": status, "title": title, "message": message}, status=status)
+    context = {"status": status, "title": title, "message": message}
+    try:
+        return render(request, "error.html", context, status=status)
+    except Exception:  # noqa: BLE001 - the error page must not fail in turn (database down, missing asset)
+        logger.exception("The %s page could not be rendered; answering with the plain page", status)
+        return HttpResponse(
+            format_html(
+                '<!doctype html><html lang="zh-hans"><meta charset="utf-8"><title>{0}</title>'
+                '<main data-testid="error-page" data-status="{1}"><h1>{1} {0}</h1><p>{2}</p></main></html>',
+                title,
+                status,
+                message,
+            ),
+            status=status,
+        )
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 400, _("Bad request"), _("The request could not be understood. Please go back and try again."))
+    return _error(
+        request,
+        400,
+        _("Bad request"),
+        _("The request could not be understood. Please go back and try again."),
+    )
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -40,11 +64,18 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(request, 500, _("Server error"), _("Something went wrong on our side. It has been logged; please try again later."))
+    return _error(
+        request,
+        500,
+        _("Server error"),
+        _("Something went wrong on our side. It has been logged; please try again later."),
+    )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return _error(
-        request, 403, _("Form expired"),
+        request,
+        403,
+        _("Form expired"),
         _("The form has expired or was changed. Please reload the page and submit it again."),
     )

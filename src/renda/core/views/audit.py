@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,11 +23,10 @@ from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from renda.core.audit_forms import AuditFilterForm
-from renda.core import audit_services
-from renda.core.audit_services import audit_log_export, audit_log_open
+from renda.core.forms import AuditFilterForm
 from renda.core.models import AuditEvent
 from renda.core.selectors import audit_events_visible_to, audit_object_types
+from renda.core.services import audit_log, audit_log_export, audit_log_open
 
 PAGE_SIZE = 50
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,9 +63,12 @@ def _actor_label(event: AuditEvent) -> str:
 
 
 def _query_without_page(query: QueryDict) -> str:
-    query = query.copy()
-    query.pop("page", None)
-    return query.urlencode()
+    """The filters as a query string, without the page number and without empty fields."""
+    kept = QueryDict(mutable=True)
+    for key, values in query.lists():
+        if key != "page":
+            kept.setlist(key, [v for v in values if v.strip()])
+    return kept.urlencode()
 
 
 @require_GET
@@ -92,7 +95,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "query": query,
         "export_url": reverse("core:audit_export") + (f"?{query}" if query else ""),
     }
-    template = "core/audit/audit_list.html#results" if request.htmx else "core/audit/audit_list.html"
+    htmx = getattr(request, "htmx", False)  # django-htmx's middleware
+    template = "core/audit/audit_list.html#results" if htmx else "core/audit/audit_list.html"
     return render(request, template, context)
 
 
@@ -107,8 +111,17 @@ def _cell(sheet: Any, value: Any) -> Any:
 
 def _export_headers() -> list[str]:
     return [
-        _("Time"), _("Actor"), _("User name"), _("Action"), _("Outcome"), _("Object type"),
-        _("Object ID"), _("Object"), _("Changes"), _("IP address"), _("Note"),
+        _("Time"),
+        _("Actor"),
+        _("User name"),
+        _("Action"),
+        _("Outcome"),
+        _("Object type"),
+        _("Object ID"),
+        _("Object"),
+        _("Changes"),
+        _("IP address"),
+        _("Note"),
     ]
 
 
@@ -136,15 +149,20 @@ def write_audit_workbook(events: QuerySet[AuditEvent], total: int, out: IO[bytes
     sheet = workbook.create_sheet(title=_("Audit log")[:31])
     sheet.append(_export_headers())
     outcomes = {value: str(label) for value, label in AuditEvent.Outcome.choices}
-    cap = audit_services.EXPORT_ROW_CAP
+    cap = audit_log.EXPORT_ROW_CAP
     rows: Iterable[AuditEvent] = events[:cap].iterator(chunk_size=2000)
     for event in rows:
         sheet.append([_cell(sheet, value) for value in _export_row(event, outcomes)])
     if total > cap:
-        sheet.append([
-            _("Only the newest %(cap)s of %(total)s matching events are exported; narrow the filters "
-              "to export the rest.") % {"cap": f"{cap:,}", "total": f"{total:,}"}
-        ])
+        sheet.append(
+            [
+                _(
+                    "Only the newest %(cap)s of %(total)s matching events are exported; narrow the filters "
+                    "to export the rest."
+                )
+                % {"cap": f"{cap:,}", "total": f"{total:,}"}
+            ]
+        )
     workbook.save(out)
 
 
@@ -156,7 +174,7 @@ def content_disposition(filename: str, fallback: str) -> str:
 @never_cache
 @require_GET
 @login_required
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: HttpRequest) -> HttpResponseBase:
     """导出审计日志: the filtered events as an Excel workbook. The export is itself audited."""
     form = AuditFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():

@@ -80,8 +80,10 @@ def calendar_edit(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, _("%(date)s has been saved in the working calendar.")
-                                 % {"date": day.date.isoformat()})
+                messages.success(
+                    request,
+                    _("%(date)s has been saved in the working calendar.") % {"date": day.date.isoformat()},
+                )
                 return redirect(_year_url(day.date.year))
         require(request.user, EDIT_PERM)
         existing = None
@@ -89,8 +91,9 @@ def calendar_edit(request: HttpRequest) -> HttpResponse:
         require(request.user, EDIT_PERM)
         existing = _day_on(request.GET.get("date"))
         if existing is not None:
-            form = CalendarDayForm(prefix="day", initial={"date": existing.date, "kind": existing.kind,
-                                                          "name": existing.name})
+            form = CalendarDayForm(
+                prefix="day", initial={"date": existing.date, "kind": existing.kind, "name": existing.name}
+            )
         else:
             form = CalendarDayForm(prefix="day", initial={"date": _date(request.GET.get("date"))})
     status = 400 if form.errors else 200
@@ -131,7 +134,9 @@ def calendar_import(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 result = services.calendar_import(
-                    actor=request.user, file=form.cleaned_data["file"], year=form.cleaned_data["year"],
+                    actor=request.user,
+                    file=form.cleaned_data["file"],
+                    year=form.cleaned_data["year"],
                 )
                 form = CalendarImportForm(prefix="import", initial={"year": form.cleaned_data["year"]})
             except services.CalendarImportError as error:

@@ -19,9 +19,11 @@ class Command(BaseCommand):
         except DemoRefused as refusal:
             self.stderr.write(self.style.WARNING(f"Demo not loaded: {refusal}"))
             return
-        self.stdout.write(self.style.SUCCESS(
-            f"示范县演示数据已载入 Demo county loaded in {time.monotonic() - started:.1f} s:"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"示范县演示数据已载入 Demo county loaded in {time.monotonic() - started:.1f} s:"
+            )
+        )
         self.stdout.write(ctx.summary())
         for note in ctx.notes:
             self.stdout.write(self.style.WARNING(f"  note: {note}"))

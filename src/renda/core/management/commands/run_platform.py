@@ -23,10 +23,22 @@ class Command(BaseCommand):
         manage = [sys.executable, "manage.py"]
         env = os.environ.copy()
         processes = [
-            subprocess.Popen(manage + ["db_worker", "--queue-name", "default"], env=env),
-            subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "renda.wsgi", "--bind", f"{host}:{port}",
-                 "--workers", str(workers), "--threads", "4", "--access-logfile", "-"],
+            subprocess.Popen(manage + ["db_worker", "--queue-name", "default"], env=env),  # noqa: S603
+            subprocess.Popen(  # noqa: S603
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "renda.wsgi",
+                    "--bind",
+                    f"{host}:{port}",
+                    "--workers",
+                    str(workers),
+                    "--threads",
+                    "4",
+                    "--access-logfile",
+                    "-",
+                ],
                 env=env,
             ),
         ]

@@ -1,4 +1,4 @@
-"""Every write of the core module: the working-day calendar (工作日历).
+"""Calendar services (工作日历): the writes on the working-day calendar.
 
 The calendar holds only the exceptions to the plain week: public holidays (放假) and adjusted
 working weekend days (调休上班). Administrators keep it; every change is audited and, once the
@@ -49,14 +49,17 @@ def _day_problems(date: dt.date | None, kind: str, name: str) -> dict[str, str]:
     problems: dict[str, str] = {}
     if kind not in CalendarDay.Kind.values:
         problems["kind"] = _(
-            'Unknown kind "%(value)s": write "holiday" for a day off or "workday" for an adjusted working day.'
+            'Unknown kind "%(value)s": write "holiday" for a day off '
+            'or "workday" for an adjusted working day.'
         ) % {"value": kind}
     elif kind == CalendarDay.Kind.WORKDAY and date is not None and date.weekday() < 5:
         problems["kind"] = _(
             "%(date)s is a weekday: only a Saturday or Sunday can be an adjusted working day."
         ) % {"date": date.isoformat()}
     if len(name) > NAME_MAX_LENGTH:
-        problems["name"] = _("The festival name is longer than %(max)s characters.") % {"max": NAME_MAX_LENGTH}
+        problems["name"] = _("The festival name is longer than %(max)s characters.") % {
+            "max": NAME_MAX_LENGTH
+        }
     return problems
 
 
@@ -111,7 +114,8 @@ class CalendarImportError(ValidationError):
         self.rejected = len({p.line for p in self.problems if p.line is not None})
         super().__init__(
             [
-                _("Line %(line)s, %(field)s: %(message)s") % {"line": p.line, "field": p.field, "message": p.message}
+                _("Line %(line)s, %(field)s: %(message)s")
+                % {"line": p.line, "field": p.field, "message": p.message}
                 if p.line is not None
                 else p.message
                 for p in self.problems
@@ -185,8 +189,11 @@ def _parse_calendar_csv(text: str, year: int | None) -> list[_Row]:
             continue  # blank lines are ignored
         if len(rows) + len(problems) >= IMPORT_MAX_ROWS:
             problems.append(
-                ImportProblem(line, "file", _("Too many lines: a file may hold at most %(max)s days.")
-                              % {"max": IMPORT_MAX_ROWS})
+                ImportProblem(
+                    line,
+                    "file",
+                    _("Too many lines: a file may hold at most %(max)s days.") % {"max": IMPORT_MAX_ROWS},
+                )
             )
             break
         cells = [cell.strip() for cell in cells]
@@ -195,25 +202,44 @@ def _parse_calendar_csv(text: str, year: int | None) -> list[_Row]:
         if len(cells) == 2:
             cells.append("")  # the festival may be left out
         if len(cells) != 3:
-            problems.append(ImportProblem(line, "columns", _(
-                "Expected 3 columns (date, kind, festival), found %(count)s."
-            ) % {"count": len(cells)}))
+            problems.append(
+                ImportProblem(
+                    line,
+                    "columns",
+                    _("Expected 3 columns (date, kind, festival), found %(count)s.") % {"count": len(cells)},
+                )
+            )
             continue
         raw_date, kind, name = cells[0], cells[1].lower(), cells[2]
         line_problems: list[ImportProblem] = []
         date = _parse_date(raw_date)
         if date is None:
-            line_problems.append(ImportProblem(line, "date", _(
-                '"%(value)s" is not a valid date. Write it as YYYY-MM-DD, for example 2027-01-01.'
-            ) % {"value": raw_date[:20]}))
+            line_problems.append(
+                ImportProblem(
+                    line,
+                    "date",
+                    _('"%(value)s" is not a valid date. Write it as YYYY-MM-DD, for example 2027-01-01.')
+                    % {"value": raw_date[:20]},
+                )
+            )
         elif year is not None and date.year != year:
-            line_problems.append(ImportProblem(line, "date", _(
-                "%(date)s is not in %(year)s, the year being imported."
-            ) % {"date": date.isoformat(), "year": year}))
+            line_problems.append(
+                ImportProblem(
+                    line,
+                    "date",
+                    _("%(date)s is not in %(year)s, the year being imported.")
+                    % {"date": date.isoformat(), "year": year},
+                )
+            )
         elif date in seen:
-            line_problems.append(ImportProblem(line, "date", _(
-                "%(date)s already appears on line %(line)s."
-            ) % {"date": date.isoformat(), "line": seen[date]}))
+            line_problems.append(
+                ImportProblem(
+                    line,
+                    "date",
+                    _("%(date)s already appears on line %(line)s.")
+                    % {"date": date.isoformat(), "line": seen[date]},
+                )
+            )
         if date is not None:
             seen.setdefault(date, line)
         for field, message in _day_problems(date, kind, name).items():
@@ -230,7 +256,9 @@ def _parse_calendar_csv(text: str, year: int | None) -> list[_Row]:
 
 
 @service
-def calendar_import(*, actor: Any, file: Readable | bytes | str, year: int | None = None) -> CalendarImportResult:
+def calendar_import(
+    *, actor: Any, file: Readable | bytes | str, year: int | None = None
+) -> CalendarImportResult:
     """导入节假日安排: load a CSV (date,kind,festival) of the State Council's arrangements.
 
     All or nothing: any bad line rejects the whole file with :class:`CalendarImportError`, which
@@ -239,9 +267,8 @@ def calendar_import(*, actor: Any, file: Readable | bytes | str, year: int | Non
     """
     require(actor, "core.edit_calendar")
     rows = _parse_calendar_csv(_text_of(file), year)
-    existing = {
-        day.date: day for day in CalendarDay.objects.select_for_update().filter(date__in=[r.date for r in rows])
-    }
+    dates = [row.date for row in rows]
+    existing = {day.date: day for day in CalendarDay.objects.select_for_update().filter(date__in=dates)}
     inserted, updated, unchanged = 0, 0, 0
     before: dict[str, list[str]] = {}
     after: dict[str, list[str]] = {}
@@ -263,7 +290,9 @@ def calendar_import(*, actor: Any, file: Readable | bytes | str, year: int | Non
         changed.append(row.date)
     result = CalendarImportResult(year, inserted, updated, unchanged, tuple(changed))
     audit(
-        actor, "core.calendar_import", None,
+        actor,
+        "core.calendar_import",
+        None,
         before={"days": before} if before else None,
         after={"year": year, "inserted": inserted, "updated": updated, "unchanged": unchanged, "days": after},
         note=str(getattr(file, "name", "") or "")[:200],

@@ -1,0 +1,51 @@
+"""工作台: each role lands on its own workbench with real counts and honest empty states."""
+
+from __future__ import annotations
+
+import pytest
+
+from renda.accounts.models import Role
+from renda.core.workbench import MODULES_NOT_YET_IN_SERVICE
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.STAFF, Role.DEPUTY, Role.UNIT_HANDLER, Role.CITIZEN])
+def test_every_role_has_a_workbench(client_for, make_user, role):
+    response = client_for(make_user(role)).get("/")
+    assert response.status_code == 200
+    assert "工作台" in response.content.decode()
+
+
+def test_admin_workbench_counts_users_by_role(client_for, make_user, admin_user):
+    make_user(Role.DEPUTY)
+    make_user(Role.DEPUTY)
+    panels = client_for(admin_user).get("/").context["panels"]
+    users = next(p for p in panels if str(p.title) == "用户管理")
+    counts = {str(stat.label): stat.value for stat in users.stats}
+    assert counts["人大代表"] == 2 and counts["系统管理员"] == 1
+
+
+def test_unit_workbench_shows_its_unit_and_an_empty_todo(client_for, unit_user):
+    response = client_for(unit_user).get("/")
+    body = response.content.decode()
+    assert unit_user.organisation.name in body
+    assert 'data-testid="empty-todo"' in body
+
+
+def test_pending_modules_are_listed_not_counted(client_for, citizen_user):
+    pending = client_for(citizen_user).get("/").context["modules_pending"]
+    expected = [str(name) for name, roles in MODULES_NOT_YET_IN_SERVICE if Role.CITIZEN in roles]
+    assert pending == expected and pending
+
+
+def test_navigation_follows_permissions(client_for, admin_user, deputy_user):
+    admin_nav = {item["url"] for item in client_for(admin_user).get("/").context["nav_items"]}
+    deputy_nav = {item["url"] for item in client_for(deputy_user).get("/").context["nav_items"]}
+    assert "/deputies/" in admin_nav
+    assert "/deputies/" not in deputy_nav
