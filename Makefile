@@ -63,7 +63,7 @@ messages: python-deps
 	$(PY) manage.py compilemessages --ignore '.venv' -v 0
 
 lint: test-deps
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests $(wildcard benchmarks)
 
 typecheck: test-deps
 	$(VENV)/bin/mypy $$(ls src/renda/*/services.py src/renda/*/selectors.py src/renda/*/services/*.py src/renda/*/selectors/*.py 2>/dev/null)
