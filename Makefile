@@ -64,6 +64,7 @@ messages: python-deps
 
 lint: test-deps
 	$(VENV)/bin/ruff check src tests $(wildcard benchmarks)
+	$(VENV)/bin/ruff format --check src tests $(wildcard benchmarks)
 
 typecheck: test-deps
 	$(VENV)/bin/mypy $$(ls src/renda/*/services.py src/renda/*/selectors.py src/renda/*/services/*.py src/renda/*/selectors/*.py 2>/dev/null)

@@ -13,6 +13,7 @@ Environment variables (all optional; the defaults give the embedded SQLite platf
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import sys
@@ -162,7 +163,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout after repeated failed logins (django-axes): per user name, from any address.
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = float(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")) / 60  # hours
+LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "renda.accounts.views.lockout_response"

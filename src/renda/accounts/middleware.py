@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 OPEN_PREFIXES = ("/static/", "/i18n/", "/accounts/logout/", "/accounts/second-factor/", "/favicon.ico")
@@ -34,7 +35,8 @@ class SecondFactorRequiredMiddleware:
                     },
                     status=403,
                 )
-            return redirect(reverse("accounts:second_factor") + "?next=" + request.get_full_path()[:200])
+            target = reverse("accounts:second_factor")
+            return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
 

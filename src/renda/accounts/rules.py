@@ -37,7 +37,16 @@ def is_self(user, target) -> bool:
 rules.add_perm("accounts.manage_users", is_admin)
 rules.add_perm("accounts.manage_organisations", is_admin)
 rules.add_perm("accounts.manage_regions", is_admin)
-rules.add_perm("accounts.issue_api_token", is_admin)
+
+
+@rules.predicate
+def is_machine_client(user, target) -> bool:
+    """API tokens are for machine clients (the finance feed); people sign in with a password."""
+    return target is not None and getattr(target, "role", None) == Role.FINANCE_FEED
+
+
+rules.add_perm("accounts.issue_api_token", is_admin & is_machine_client)
+rules.add_perm("accounts.manage_api_tokens", is_admin)
 # Everyone may change their own password and set up their own second factor.
 rules.add_perm("accounts.change_own_password", is_signed_in_person)
 rules.add_perm("accounts.enrol_second_factor", is_signed_in_person)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -69,18 +69,34 @@ def user_for_admin(*, actor: User, pk: int) -> User:
     return get_object_or_404(User.objects.select_related("organisation"), pk=pk)
 
 
-def locked_usernames(*, actor: User, usernames: Iterable[str]) -> set[str]:
-    """Which of ``usernames`` django-axes currently locks out (failures ≥ limit within the cool-off)."""
+def failed_sign_in_attempts(usernames: Iterable[str]) -> QuerySet:
+    """django-axes' failed sign-in records for ``usernames`` within the cool-off period (unscoped)."""
     from axes.helpers import get_cool_off
     from axes.models import AccessAttempt
 
-    require(actor, "accounts.manage_users")
-    attempts = AccessAttempt.objects.filter(
-        username__in=list(usernames), failures_since_start__gte=settings.AXES_FAILURE_LIMIT
-    )
+    attempts = AccessAttempt.objects.filter(username__in=list(usernames))
     cool_off = get_cool_off()
     if cool_off is not None:
         attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
+    return attempts
+
+
+def failed_attempt_count(username: str) -> int:
+    """Failures counted for ``username`` within the cool-off period."""
+    return failed_sign_in_attempts([username]).aggregate(n=Max("failures_since_start"))["n"] or 0
+
+
+def account_is_locked(username: str) -> bool:
+    """Whether django-axes currently refuses this user name (too many failures in the cool-off)."""
+    return failed_attempt_count(username) >= settings.AXES_FAILURE_LIMIT
+
+
+def locked_usernames(*, actor: User, usernames: Iterable[str]) -> set[str]:
+    """Which of ``usernames`` django-axes currently locks out (failures ≥ limit within the cool-off)."""
+    require(actor, "accounts.manage_users")
+    attempts = failed_sign_in_attempts(usernames).filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+    )
     return set(attempts.values_list("username", flat=True))
 
 
@@ -91,12 +107,12 @@ def user_has_second_factor(*, actor: User, user: User) -> bool:
 
 def api_tokens_of(*, actor: User, user: User) -> QuerySet[ApiToken]:
     """接口令牌: a user's tokens, newest first (never their secrets: only the hash is stored)."""
-    require(actor, "accounts.issue_api_token", user)
+    require(actor, "accounts.manage_api_tokens", user)
     return ApiToken.objects.filter(user=user).order_by("-created_at")
 
 
 def api_token_for_admin(*, actor: User, user: User, pk: int) -> ApiToken:
-    require(actor, "accounts.issue_api_token", user)
+    require(actor, "accounts.manage_api_tokens", user)
     return get_object_or_404(ApiToken.objects.select_related("user"), pk=pk, user=user)
 
 

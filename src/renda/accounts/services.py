@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renda.accounts.models import ApiToken, Organisation, Region, Role, User
+from renda.accounts.selectors import account_is_locked, failed_attempt_count
 from renda.core.audit import audit, snapshot
 from renda.core.permissions import require, service
 
@@ -257,33 +258,16 @@ def user_password_reset(*, actor: User, user: User) -> str:
     return raw_password
 
 
-def _failed_attempts(username: str) -> int:
-    """Failures counted by django-axes for ``username`` within the cool-off period."""
-    from axes.helpers import get_cool_off
-    from axes.models import AccessAttempt
-    from django.db.models import Max
-
-    attempts = AccessAttempt.objects.filter(username=username)
-    cool_off = get_cool_off()
-    if cool_off is not None:
-        attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
-    return attempts.aggregate(n=Max("failures_since_start"))["n"] or 0
-
-
-def account_is_locked(username: str) -> bool:
-    """Whether django-axes currently refuses this user name (too many failures in the cool-off)."""
-    from django.conf import settings
-
-    return _failed_attempts(username) >= settings.AXES_FAILURE_LIMIT
-
-
 @service
 def user_unlock(*, actor: User, user: User) -> int:
     """解锁账户: forget the failed sign-in attempts that locked the account; returns how many."""
     from axes.utils import reset
 
     require(actor, "accounts.manage_users", user)
-    before = {"locked": account_is_locked(user.username), "failed_attempts": _failed_attempts(user.username)}
+    before = {
+        "locked": account_is_locked(user.username),
+        "failed_attempts": failed_attempt_count(user.username),
+    }
     removed = reset(username=user.username)
     audit(
         actor,
@@ -525,7 +509,7 @@ def api_token_issue(
 @service
 def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     """吊销接口令牌: the token stops working at once."""
-    require(actor, "accounts.issue_api_token", token.user)
+    require(actor, "accounts.manage_api_tokens", token.user)
     if token.revoked_at is not None:
         raise ValidationError(_("This token has already been revoked."))
     before = snapshot(token, API_TOKEN_FIELDS)

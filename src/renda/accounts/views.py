@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from io import BytesIO
 
 import qrcode
 import qrcode.image.svg
@@ -31,10 +30,22 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # A session cookie that no longer opens a session, on the way to a page: it expired.
+        request = self.request
+        context["session_expired"] = (
+            request.method == "GET"
+            and bool(context.get("next"))
+            and settings.SESSION_COOKIE_NAME in request.COOKIES
+            and not request.session.get("_auth_user_id")
+        )
+        return context
+
 
 def lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
     """账户已锁定: shown instead of the login page once too many attempts failed (django-axes)."""
-    minutes = int(settings.AXES_COOLOFF_TIME * 60)
+    minutes = settings.LOGIN_LOCKOUT_MINUTES
     form = LoginForm(request)
     return render(
         request,
@@ -63,9 +74,7 @@ def _totp_secret_b32(device: TOTPDevice) -> str:
 
 def _qr_svg(data: str) -> str:
     image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
-    buffer = BytesIO()
-    image.save(buffer)
-    return buffer.getvalue().decode()
+    return image.to_string(encoding="unicode")
 
 
 @login_required

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from renda.accounts import services
+from renda.accounts import selectors, services
 from renda.accounts.models import ApiToken, Organisation, Region, Role, User
 from renda.core.models import AuditEvent
 
@@ -279,10 +279,10 @@ def test_unlock_forgets_the_failed_attempts(admin_user, citizen_user, settings):
         post_data="",
         failures_since_start=settings.AXES_FAILURE_LIMIT,
     )
-    assert services.account_is_locked(citizen_user.username)
+    assert selectors.account_is_locked(citizen_user.username)
     removed = services.user_unlock(actor=admin_user, user=citizen_user)
     assert removed == 1
-    assert not services.account_is_locked(citizen_user.username)
+    assert not selectors.account_is_locked(citizen_user.username)
     assert done("accounts.user_unlock").changes["locked"] == [True, False]
 
 
@@ -300,7 +300,7 @@ def test_an_old_lockout_past_the_cool_off_does_not_count(citizen_user, settings)
         failures_since_start=settings.AXES_FAILURE_LIMIT,
     )
     AccessAttempt.objects.filter(pk=attempt.pk).update(attempt_time=timezone.now() - dt.timedelta(days=1))
-    assert not services.account_is_locked(citizen_user.username)
+    assert not selectors.account_is_locked(citizen_user.username)
 
 
 def test_second_factor_reset_deletes_the_authenticators(admin_user, staff_user):
@@ -595,3 +595,13 @@ def test_only_admins_may_use_the_admin_services_and_refusals_are_audited(
         list(ApiToken.objects.order_by("pk").values()),
     )
     assert services.api_token_authenticate(raw=raw) == finance_feed_user
+
+
+@pytest.mark.parametrize("role", [Role.DEPUTY, Role.STAFF, Role.CITIZEN, Role.ADMIN])
+def test_admin_may_not_give_a_person_an_api_token_and_the_refusal_is_audited(admin_user, make_user, role):
+    person = admin_user if role == Role.ADMIN else make_user(role)
+    with pytest.raises(PermissionDenied):
+        services.api_token_issue(actor=admin_user, user=person, name="shortcut")
+    assert not ApiToken.objects.filter(user=person).exists()
+    refused = AuditEvent.objects.get(outcome="refused")
+    assert refused.action == "accounts.issue_api_token" and refused.actor == admin_user

@@ -113,6 +113,8 @@ def test_expired_session_sends_back_to_sign_in(client, citizen_user):
     Session.objects.update(expire_date=timezone.now() - dt.timedelta(minutes=1))
     response = client.get("/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    page = client.get(response["Location"]).content.decode()
+    assert "会话已过期" in page
 
 
 def test_sessions_expire_when_idle(settings):

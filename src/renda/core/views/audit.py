@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import tempfile
-from collections.abc import Iterable
-from typing import IO, Any
-from urllib.parse import quote
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,16 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
+from renda.core.excel import xlsx_response
 from renda.core.forms import AuditFilterForm
 from renda.core.models import AuditEvent
 from renda.core.selectors import audit_events_visible_to, audit_object_types
 from renda.core.services import audit_log, audit_log_export, audit_log_open
 
 PAGE_SIZE = 50
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_VALUE_CHARS = 200
 
 
@@ -100,15 +94,6 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _cell(sheet: Any, value: Any) -> Any:
-    """A cell whose text is never taken for a formula (``=…`` typed by a user stays text)."""
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
-
-
 def _export_headers() -> list[str]:
     return [
         _("Time"),
@@ -143,32 +128,14 @@ def _export_row(event: AuditEvent, outcomes: dict[str, str]) -> list[Any]:
     ]
 
 
-def write_audit_workbook(events: QuerySet[AuditEvent], total: int, out: IO[bytes]) -> None:
-    """Write ``events`` (at most the cap) to ``out`` as .xlsx, row by row (openpyxl write-only)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("Audit log")[:31])
-    sheet.append(_export_headers())
-    outcomes = {value: str(label) for value, label in AuditEvent.Outcome.choices}
+def _export_footer(total: int) -> str:
     cap = audit_log.EXPORT_ROW_CAP
-    rows: Iterable[AuditEvent] = events[:cap].iterator(chunk_size=2000)
-    for event in rows:
-        sheet.append([_cell(sheet, value) for value in _export_row(event, outcomes)])
-    if total > cap:
-        sheet.append(
-            [
-                _(
-                    "Only the newest %(cap)s of %(total)s matching events are exported; narrow the filters "
-                    "to export the rest."
-                )
-                % {"cap": f"{cap:,}", "total": f"{total:,}"}
-            ]
-        )
-    workbook.save(out)
-
-
-def content_disposition(filename: str, fallback: str) -> str:
-    """``attachment`` with an ASCII fallback and the UTF-8 name (RFC 6266 / RFC 5987)."""
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    if total <= cap:
+        return ""
+    return _(
+        "Only the newest %(cap)s of %(total)s matching events are exported; narrow the filters "
+        "to export the rest."
+    ) % {"cap": f"{cap:,}", "total": f"{total:,}"}
 
 
 @never_cache
@@ -182,19 +149,19 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
         query = _query_without_page(request.GET)
         return redirect(reverse("core:audit_list") + (f"?{query}" if query else ""))
     events, total = audit_log_export(actor=request.user, filters=form.to_filter())
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once streamed
-    try:
-        write_audit_workbook(events, total, out)
-        out.seek(0)
-    except BaseException:
-        out.close()
-        raise
-    today = timezone.localdate().strftime("%Y%m%d")
-    response = FileResponse(out, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition(
-        f"{_('audit-log')}-{today}.xlsx", fallback=f"audit-log-{today}.xlsx"
+    outcomes = {value: str(label) for value, label in AuditEvent.Outcome.choices}
+    rows = (
+        _export_row(event, outcomes) for event in events[: audit_log.EXPORT_ROW_CAP].iterator(chunk_size=2000)
     )
-    return response
+    today = timezone.localdate().strftime("%Y%m%d")
+    return xlsx_response(
+        filename=f"{_('audit-log')}-{today}.xlsx",
+        fallback=f"audit-log-{today}.xlsx",
+        title=_("Audit log"),
+        headers=_export_headers(),
+        rows=rows,
+        footer=_export_footer(total),
+    )
 
 
-__all__ = ["audit_export", "audit_list", "change_lines", "content_disposition", "write_audit_workbook"]
+__all__ = ["audit_export", "audit_list", "change_lines"]
