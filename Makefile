@@ -39,14 +39,16 @@ $(VENV)/.test-deps-stamp: $(VENV)/.deps-stamp
 	$(PIP) install -q -c constraints.txt -e '.[test]'
 	touch $@
 
-# gettext compiles the message catalogues.
+# gettext compiles the message catalogues; Pango and Noto CJK let WeasyPrint write Chinese PDFs.
 system-deps:
-	@command -v msgfmt >/dev/null || { [ -n "$(APT_GET)" ] && $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq gettext; }
+	@if ! command -v msgfmt >/dev/null || ! ldconfig -p | grep -q libpangoft2 || ! fc-list :lang=zh | grep -q .; then \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	    gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk; fi
 
-# Debian's chromium drives the browser journeys; Noto CJK renders Chinese in pages and PDFs.
+# Debian's chromium drives the browser journeys.
 browser-deps:
-	@if ! command -v chromium >/dev/null || ! fc-list :lang=zh | grep -q .; then \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk; fi
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
 assets: $(VENDOR)/.stamp
 $(VENDOR)/.stamp: package.json

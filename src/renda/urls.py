@@ -10,6 +10,9 @@ urlpatterns = [
     path("", include("renda.core.urls")),
     path("accounts/", include("renda.accounts.urls")),
     path("deputies/", include("renda.deputies.urls")),
+    path("suggestions/", include("renda.suggestions.urls")),
+    path("liaison/", include("renda.liaison.urls")),
+    path("budget/", include("renda.budget.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),  # any other /api/ path: a JSON 404, not the HTML page
     path("i18n/setlang/", set_language, name="set_language"),

@@ -305,3 +305,19 @@ def organisations(request, filters: Query[OrganisationQuery]):
             Q(code__contains=filters.q) | Q(name__contains=filters.q) | Q(short_name__contains=filters.q)
         )
     return rows
+
+
+# --- the modules' routers --------------------------------------------------------------------
+
+
+def _mount_module_routers() -> None:
+    from renda.budget.api import router as budget_router
+    from renda.liaison.api import router as liaison_router
+    from renda.suggestions.api import router as suggestions_router
+
+    api.add_router("/suggestions", suggestions_router)
+    api.add_router("/liaison", liaison_router)
+    api.add_router("/budget", budget_router)
+
+
+_mount_module_routers()
