@@ -111,3 +111,14 @@ def client_for(db):
         return sign_in(Client(), user)
 
     return make
+
+
+def pdf_first_page_ink(pdf: bytes) -> float:
+    """The share of non-white pixels on the PDF's first page, rendered to an image (pypdfium2)."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    image = document[0].render(scale=1).to_pil().convert("L")
+    histogram = image.histogram()
+    inked = sum(histogram[:200])
+    return inked / (image.width * image.height)

@@ -1,0 +1,32 @@
+"""PDF documents (交办单, 答复函, 报告) from HTML templates with WeasyPrint, Chinese fonts embedded.
+
+Templates extend ``pdf/base.html``, which sets A4 pages and the Noto CJK fonts that the set-up
+installs (``fonts-noto-cjk``); WeasyPrint embeds the glyphs it uses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+from renda.core.excel import content_disposition
+
+
+def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
+    """Render ``template_name`` with ``context`` to PDF bytes."""
+    import weasyprint  # imported here: it loads Pango, which only PDF-making processes need
+
+    html = render_to_string(template_name, context)
+    return weasyprint.HTML(string=html).write_pdf()
+
+
+def pdf_response(pdf: bytes, *, filename: str, fallback: str, inline: bool = False) -> HttpResponse:
+    """An HTTP answer carrying ``pdf``, downloaded (or shown inline) under a UTF-8 file name."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    disposition = content_disposition(filename, fallback)
+    response["Content-Disposition"] = (
+        disposition.replace("attachment", "inline", 1) if inline else disposition
+    )
+    return response
