@@ -20,6 +20,20 @@ SECRET_FIELDS = {"password", "key", "token", "secret", "token_hash"}
 MASKED_FIELDS = {"phone", "id_number", "bank_account", "address", "payee_account"}
 
 
+# What each action (or refused permission) is called in the audit log; apps add theirs with
+# :func:`label_actions` from their AppConfig.ready(). An action without a label shows its code.
+ACTION_LABELS: dict[str, Any] = {}
+
+
+def label_actions(labels: Mapping[str, Any]) -> None:
+    ACTION_LABELS.update(labels)
+
+
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, models.Model):
         return str(value.pk)

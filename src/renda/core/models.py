@@ -50,6 +50,13 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
 
+    @property
+    def action_label(self) -> str:
+        """The action's name in the reader's language (its code when none is registered)."""
+        from renda.core.audit import action_label
+
+        return action_label(self.action)
+
 
 class CalendarDay(models.Model):
     """工作日历的例外日: a public holiday on a weekday, or an adjusted working weekend day (调休).

@@ -429,3 +429,13 @@ def test_object_types_offered_once_each(admin_user, events, staff_user):
 
     audit(admin_user, "accounts.user_update", staff_user)
     assert audit_object_types(actor=admin_user) == ["accounts.organisation", "accounts.user"]
+
+
+def test_actions_show_their_names_in_the_readers_language(client_for, admin_user, staff_user):
+    from renda.core.audit import audit as write_audit
+
+    write_audit(staff_user, "accounts.user_unlock", staff_user)
+    write_audit(staff_user, "thirdparty.unlabelled_act", staff_user)
+    body = client_for(admin_user).get("/audit/").content.decode()
+    assert "解锁账户" in body and "accounts.user_unlock" in body
+    assert "thirdparty.unlabelled_act" in body
