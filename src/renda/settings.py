@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "captcha",  # django-simple-captcha: the challenge on the public liaison forms
     "renda.core",
     "renda.accounts",
     "renda.deputies",
@@ -144,7 +145,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "renda.accounts.backends.PasswordBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -218,6 +219,12 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = DATA_DIR / "media"
+# django-simple-captcha: in tests the answer "PASSED" is accepted (never in production).
+CAPTCHA_TEST_MODE = TESTING
+if TESTING:
+    import warnings
+
+    warnings.filterwarnings("ignore", message="CAPTCHA_TEST_MODE is enabled", category=RuntimeWarning)
 MEDIA_URL = "/media/"
 
 # --- cache: rate limits and throttles must be shared by every worker process ---------------

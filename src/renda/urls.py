@@ -12,6 +12,7 @@ urlpatterns = [
     path("deputies/", include("renda.deputies.urls")),
     path("suggestions/", include("renda.suggestions.urls")),
     path("liaison/", include("renda.liaison.urls")),
+    path("captcha/", include("captcha.urls")),
     path("budget/", include("renda.budget.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),  # any other /api/ path: a JSON 404, not the HTML page

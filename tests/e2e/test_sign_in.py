@@ -37,7 +37,7 @@ def deputy_with_record(make_user, county):
         (Role.STAFF, "本届代表"),
         (Role.DEPUTY, "我的代表信息"),
         (Role.UNIT_HANDLER, "本单位"),
-        (Role.CITIZEN, "尚未上线的模块"),
+        (Role.CITIZEN, "网上代表之家·联络站"),
     ],
     ids=["admin", "staff", "deputy", "unit_handler", "citizen"],
 )

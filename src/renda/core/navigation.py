@@ -22,10 +22,14 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Workbench"), "core:workbench", "core.view_workbench", "speedometer2"),
     NavItem(_("Deputies"), "deputies:list", "deputies.view_deputies", "people"),
+    NavItem(_("Suggestions"), "suggestions:list", "suggestions.view_list", "journal-text"),
+    NavItem(_("Citizens' opinions"), "liaison:work", "liaison.view_work", "chat-square-text"),
     NavItem(_("Users"), "accounts:user_list", "accounts.manage_users", "person-gear"),
     NavItem(_("Organisations"), "accounts:organisation_list", "accounts.view_organisations", "diagram-3"),
     NavItem(_("Regions"), "accounts:region_list", "accounts.manage_regions", "geo-alt"),
     NavItem(_("Working calendar"), "core:calendar", "core.view_calendar", "calendar3"),
+    NavItem(_("Budget query"), "budget:query", "budget.view_budget", "cash-coin"),
+    NavItem(_("Budget data import"), "budget:imports", "budget.import_data", "cloud-upload"),
     NavItem(_("Audit log"), "core:audit_list", "core.view_audit", "shield-check"),
 ]
 

@@ -53,9 +53,6 @@ def panels_for(user) -> list[Panel]:
 # Modules that are part of Renda's plan but not yet in service, by the roles they will serve.
 # A module removes itself from here when it lands.
 MODULES_NOT_YET_IN_SERVICE: list[tuple[str | Promise, tuple[str, ...]]] = [
-    (_("Deputies' suggestions"), (Role.STAFF, Role.DEPUTY, Role.UNIT_HANDLER, Role.ADMIN)),
-    (_("Citizens' opinions"), (Role.STAFF, Role.DEPUTY, Role.UNIT_HANDLER, Role.CITIZEN, Role.ADMIN)),
-    (_("Budget supervision"), (Role.STAFF, Role.DEPUTY, Role.ADMIN)),
     (_("Public website"), (Role.STAFF, Role.ADMIN)),
     (_("Work ledger"), (Role.STAFF, Role.ADMIN)),
 ]

@@ -6,3 +6,6 @@ class SuggestionsConfig(AppConfig):
     name = "renda.suggestions"
     label = "suggestions"
     verbose_name = _("Deputies' suggestions")
+
+    def ready(self) -> None:
+        from renda.suggestions import signals, workbench  # noqa: F401

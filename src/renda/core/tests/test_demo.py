@@ -239,11 +239,11 @@ def test_registered_steps_run_in_order_after_the_core(monkeypatch):
     monkeypatch.setattr(demo, "DEMO_STEPS", list(demo.DEMO_STEPS))
     seen: list[str] = []
 
-    @demo.register_demo_step(order=200)
+    @demo.register_demo_step(order=10_001)  # after every module's own steps
     def late(ctx):
         seen.append(f"late:{ctx.county_deputies().count()}")
 
-    @demo.register_demo_step
+    @demo.register_demo_step(order=10_000)
     def early(ctx):
         seen.append(f"early:{len(ctx.users)}")
         ctx.count("extra", 3, "额外 extra")

@@ -1,0 +1,42 @@
+"""The demo county's liaison data: a year of reception days, ~400 opinions, 80 appointments."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db.models import Count
+from django.utils import timezone
+
+from renda.accounts.models import User
+from renda.core.demo import seed_demo
+from renda.liaison import selectors
+from renda.liaison.models import OPEN_STATES, Appointment, Opinion, ReceptionDay
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_covers_every_state_is_idempotent_and_gives_the_demo_logins_work(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    seed_demo()
+    first = (Opinion.objects.count(), Appointment.objects.count(), ReceptionDay.objects.count())
+    seed_demo()
+    assert (Opinion.objects.count(), Appointment.objects.count(), ReceptionDay.objects.count()) == first
+    assert 380 <= first[0] <= 420 and first[1] == 80 and first[2] >= 12 * 12
+
+    states = dict(Opinion.objects.values_list("state").annotate(n=Count("pk")))
+    assert set(states) == set(Opinion.State.values)
+    assert set(Appointment.objects.values_list("state", flat=True)) == set(Appointment.State.values)
+    today = timezone.localdate()
+    assert Opinion.objects.filter(state__in=OPEN_STATES, deadline__lt=today).exists()
+    published = Opinion.objects.filter(publication=Opinion.Publication.PUBLISHED)
+    assert published.count() > 20
+    assert not any(re.search(r"1[3-9]\d{9}", o.public_content) for o in published)
+    assert (
+        ReceptionDay.objects.filter(date__gt=today).exists()
+        and ReceptionDay.objects.filter(date__lt=today).exists()
+    )
+
+    for username in ("staff", "deputy", "unit"):
+        counts = selectors.work_counts(actor=User.objects.get(username=username))
+        assert counts["in_hand"] > 0, username

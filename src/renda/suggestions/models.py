@@ -1,0 +1,466 @@
+"""代表建议: deputies' suggestions and their handling, from draft to closure.
+
+The workflow (states and the allowed moves) lives in :mod:`renda.suggestions.services`; these
+models hold the facts: the suggestion, its co-signers (附议), assignments to handling units
+(主办/协办), contacts with the deputy, extension requests (延期), replies (答复), evaluations
+(评价), commitments (承诺事项), chases (催办), the append-only timeline and in-app notifications.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from renda.core.models import TimeStampedModel
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("suggestion state", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("suggestion state", "Submitted")
+    RETURNED = "returned", pgettext_lazy("suggestion state", "Returned for revision")
+    CONVERTED = "converted", pgettext_lazy("suggestion state", "Converted to an opinion")
+    MERGED = "merged", pgettext_lazy("suggestion state", "Merged")
+    REGISTERED = "registered", pgettext_lazy("suggestion state", "Registered")
+    ASSIGNED = "assigned", pgettext_lazy("suggestion state", "Assigned")
+    IN_PROGRESS = "in_progress", pgettext_lazy("suggestion state", "In progress")
+    REPLIED = "replied", pgettext_lazy("suggestion state", "Replied")
+    CLOSED = "closed", pgettext_lazy("suggestion state", "Closed")
+
+
+# States in which the handling units still owe something (deadlines run).
+OPEN_HANDLING_STATES = (State.ASSIGNED, State.IN_PROGRESS)
+
+
+class ReplyClass(models.TextChoices):
+    A = "A", _("A · Solved")
+    B = "B", _("B · Being solved")
+    C = "C", _("C · Planned")
+    D = "D", _("D · Kept for reference")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    BASIC = "basic", _("Basically satisfied")
+    UNSATISFIED = "unsatisfied", _("Unsatisfied")
+
+
+class SuggestionCategory(models.Model):
+    """建议类别, e.g. 城乡建设, 教育. Managed by the deputy affairs office."""
+
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("suggestion category")
+        verbose_name_plural = _("suggestion categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Suggestion(TimeStampedModel):
+    """一件代表建议."""
+
+    number = models.CharField(_("suggestion number"), max_length=30, blank=True, db_index=True)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    seq = models.PositiveIntegerField(_("sequence"), null=True, blank=True)
+    title = models.CharField(_("title"), max_length=120)
+    content = models.TextField(_("content"))
+    category = models.ForeignKey(
+        SuggestionCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="suggestions"
+    )
+    deputy = models.ForeignKey(
+        "deputies.Deputy", verbose_name=_("lead deputy"), on_delete=models.PROTECT, related_name="suggestions"
+    )
+    cosigners = models.ManyToManyField(
+        "deputies.Deputy",
+        verbose_name=_("co-signers"),
+        through="CoSign",
+        related_name="cosigned_suggestions",
+        blank=True,
+    )
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.DRAFT)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    review_note = models.CharField(_("review note"), max_length=500, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_duplicates",
+    )
+    # 重点督办
+    is_key = models.BooleanField(_("key suggestion"), default=False)
+    supervising_leader = models.CharField(_("supervising leader"), max_length=50, blank=True)
+    # Handling rounds and deadlines (anchors kept so the calendar can recompute them).
+    rounds = models.PositiveSmallIntegerField(_("rounds"), default=0)
+    assigned_on = models.DateField(_("assigned on"), null=True, blank=True)
+    round_started_on = models.DateField(_("round started on"), null=True, blank=True)
+    extension_months = models.PositiveSmallIntegerField(_("extension months"), default=0)
+    reply_due = models.DateField(_("reply due"), null=True, blank=True, db_index=True)
+    # Public results (公开): only what staff chose to publish.
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    public_summary = models.TextField(_("public reply summary"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("suggestion")
+        verbose_name_plural = _("suggestions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "seq"], name="suggestion_unique_seq", condition=models.Q(seq__isnull=False)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}" if self.number else self.title
+
+    @property
+    def lead_assignment(self) -> Assignment | None:
+        for assignment in self.assignments.all():
+            if assignment.role == Assignment.Role.LEAD and assignment.is_current:
+                return assignment
+        return None
+
+    @property
+    def last_reply(self) -> Reply | None:
+        replies = sorted(self.replies.all(), key=lambda r: (r.round, r.pk))
+        return replies[-1] if replies else None
+
+    @property
+    def current_assignments(self) -> list[Assignment]:
+        return [a for a in self.assignments.all() if a.is_current]
+
+
+class CoSign(models.Model):
+    """附议: a deputy invited by the lead author; ``signed_at`` once they have agreed."""
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="cosigns")
+    deputy = models.ForeignKey("deputies.Deputy", on_delete=models.PROTECT, related_name="cosigns")
+    invited_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    signed_at = models.DateTimeField(_("co-signed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["invited_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["suggestion", "deputy"], name="cosign_unique")]
+        verbose_name = _("co-signature")
+        verbose_name_plural = _("co-signatures")
+
+    def __str__(self) -> str:
+        return f"{self.deputy} → {self.suggestion_id}"
+
+
+class Assignment(TimeStampedModel):
+    """交办: one handling unit's share of a suggestion (主办 or 协办)."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead unit")
+        CO = "co", _("Co-handling unit")
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="suggestion_assignments",
+    )
+    role = models.CharField(_("role"), max_length=4, choices=Role.choices)
+    assigned_on = models.DateField(_("assigned on"))
+    accept_due = models.DateField(_("accept by"))
+    opinion_due = models.DateField(_("opinion due"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    opinion = models.TextField(_("co-handling opinion"), blank=True)
+    opinion_at = models.DateTimeField(_("opinion sent at"), null=True, blank=True)
+    release_requested_at = models.DateTimeField(_("replacement requested at"), null=True, blank=True)
+    release_reason = models.CharField(_("reason for replacement"), max_length=500, blank=True)
+    ended_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["role", "id"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+
+    def __str__(self) -> str:
+        return f"{self.unit} ({self.get_role_display()})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_at is None
+
+    @property
+    def accepted_in_time(self) -> bool | None:
+        if self.accepted_at is None:
+            return None
+        from django.utils import timezone
+
+        return timezone.localdate(self.accepted_at) <= self.accept_due
+
+
+class Attachment(models.Model):
+    """附件: a file under MEDIA_ROOT, served only through a view that checks permission."""
+
+    class Purpose(models.TextChoices):
+        SUGGESTION = "suggestion", _("Suggestion")
+        REPLY = "reply", _("Reply letter")
+        EVENT = "event", _("Timeline")
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="attachments")
+    purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
+    event = models.ForeignKey(
+        "Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to="suggestions/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=150)
+    size = models.PositiveIntegerField(_("size"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    """办理中与代表的沟通: date, way and summary."""
+
+    class Way(models.TextChoices):
+        VISIT = "visit", _("Face to face")
+        PHONE = "phone", _("Telephone call")
+        MEETING = "meeting", _("Meeting")
+        SITE = "site", _("On-site inspection")
+        LETTER = "letter", _("In writing")
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="contacts")
+    unit = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(_("date"))
+    way = models.CharField(_("way"), max_length=10, choices=Way.choices)
+    summary = models.TextField(_("summary"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("contact with the deputy")
+        verbose_name_plural = _("contacts with the deputy")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_way_display()}"
+
+
+class ExtensionRequest(models.Model):
+    """延期申请: asked by the lead unit, decided by staff."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="extensions")
+    months = models.PositiveSmallIntegerField(
+        _("months"), validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+
+    def __str__(self) -> str:
+        return f"+{self.months} ({self.get_status_display()})"
+
+
+class Reply(models.Model):
+    """答复: the lead unit's reply letter in one round."""
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="replies")
+    round = models.PositiveSmallIntegerField(_("round"))
+    unit = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    reply_class = models.CharField(_("class"), max_length=1, choices=ReplyClass.choices)
+    text = models.TextField(_("reply text"))
+    file = models.ForeignKey(Attachment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    replied_at = models.DateTimeField(_("replied at"))
+    due = models.DateField(_("due"), null=True, blank=True)
+    in_time = models.BooleanField(_("replied in time"), default=True)
+
+    class Meta:
+        ordering = ["round", "id"]
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+
+    def __str__(self) -> str:
+        return f"{self.suggestion_id}#{self.round} {self.reply_class}"
+
+
+class Evaluation(models.Model):
+    """评价: the lead deputy's judgement of one reply."""
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="evaluations")
+    reply = models.OneToOneField(Reply, on_delete=models.CASCADE, related_name="evaluation")
+    result = models.CharField(_("result"), max_length=12, choices=Satisfaction.choices)
+    attitude = models.PositiveSmallIntegerField(
+        _("attitude"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    rated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["rated_at", "id"]
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+
+    def __str__(self) -> str:
+        return f"{self.get_result_display()} {self.attitude}/5"
+
+
+class Commitment(models.Model):
+    """承诺事项: what a B or C reply promised, tracked until fulfilled (also after closure)."""
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="commitments")
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="commitments")
+    text = models.CharField(_("commitment"), max_length=300)
+    due_on = models.DateField(_("due on"))
+    fulfilled_at = models.DateTimeField(_("fulfilled at"), null=True, blank=True)
+    fulfilment_note = models.CharField(_("fulfilment note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Chase(models.Model):
+    """催办: staff chase a unit; each chase is logged."""
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="chases")
+    unit = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=500)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("chase")
+        verbose_name_plural = _("chases")
+
+    def __str__(self) -> str:
+        return self.note[:50]
+
+
+EVENT_LABELS = {
+    "create": _("Draft written"),
+    "update": _("Draft revised"),
+    "cosign": _("Co-signed"),
+    "submit": _("Suggestion submitted"),
+    "return": _("Returned for revision"),
+    "convert": _("Handled as an opinion"),
+    "register": _("Registered"),
+    "merge": _("Merged"),
+    "absorb": _("Duplicate merged in"),
+    "assign": _("Assigned"),
+    "accept": _("Assignment accepted"),
+    "request_release": _("Unit asks to be replaced"),
+    "reassign": _("Unit replaced"),
+    "opinion": _("Co-handling opinion sent"),
+    "contact": _("Contact with the deputy"),
+    "request_extension": _("Extension requested"),
+    "decide_extension": _("Extension decided"),
+    "reply": _("Replied"),
+    "rate": _("Rated by the deputy"),
+    "fulfil": _("Commitment fulfilled"),
+    "mark_key": _("Marked as a key suggestion"),
+    "chase": _("Chased"),
+    "publish": _("Result published"),
+    "unpublish": _("Withdrawn from the public page"),
+    "recompute": _("Deadline recomputed"),
+}
+
+
+class Event(models.Model):
+    """办理过程: one append-only timeline row per transition or act."""
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=30)
+    from_state = models.CharField(_("from"), max_length=12, choices=State.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=12, choices=State.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.from_state}→{self.to_state}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Timeline events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Timeline events are append-only.")
+
+    @property
+    def action_label(self) -> str:
+        return str(EVENT_LABELS.get(self.action, self.action))
+
+
+class Notification(models.Model):
+    """站内通知 of this module (临期, 超期, 催办, 交办 …) for one user."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="suggestion_notices"
+    )
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20)
+    text = models.CharField(max_length=300)
+    day = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "suggestion", "kind", "day"], name="suggestion_notice_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:50]

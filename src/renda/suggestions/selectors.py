@@ -1,0 +1,319 @@
+"""Reads on suggestions, scoped to what the actor may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from renda.core.permissions import can, require
+from renda.core.similarity import most_similar
+from renda.suggestions.models import (
+    OPEN_HANDLING_STATES,
+    Assignment,
+    Attachment,
+    Commitment,
+    CoSign,
+    Notification,
+    ReplyClass,
+    Satisfaction,
+    State,
+    Suggestion,
+)
+from renda.suggestions.params import param
+
+
+@dataclass(frozen=True)
+class SuggestionFilter:
+    state: str = ""
+    q: str = ""
+    year: int | None = None
+    category_id: int | None = None
+    due: str = ""  # "soon" (临期) or "overdue" (超期)
+    key_only: bool = False
+
+
+def _scope(actor) -> QuerySet[Suggestion]:
+    require(actor, "suggestions.view_list")
+    if can(actor, "suggestions.view_all"):
+        return Suggestion.objects.all()
+    if actor.role == "deputy":
+        deputy = getattr(actor, "deputy", None)
+        if deputy is None:
+            return Suggestion.objects.none()
+        invited = CoSign.objects.filter(suggestion=OuterRef("pk"), deputy=deputy)
+        return Suggestion.objects.filter(Q(deputy=deputy) | Q(Exists(invited)))
+    if actor.role == "unit_handler" and actor.organisation_id:
+        assigned = Assignment.objects.filter(
+            suggestion=OuterRef("pk"), unit_id=actor.organisation_id, ended_at__isnull=True
+        )
+        return Suggestion.objects.filter(Exists(assigned))
+    return Suggestion.objects.none()
+
+
+def _with_joins(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
+    return qs.select_related("deputy", "category").prefetch_related(
+        Prefetch("assignments", queryset=Assignment.objects.select_related("unit"))
+    )
+
+
+def suggestions_visible_to(*, actor, filters: SuggestionFilter | None = None) -> QuerySet[Suggestion]:
+    """建议列表: the office sees all; a deputy their own and co-signed; a unit what it handles."""
+    filters = filters or SuggestionFilter()
+    qs = _scope(actor)
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.q:
+        qs = qs.filter(
+            Q(title__contains=filters.q) | Q(number__contains=filters.q) | Q(deputy__name__contains=filters.q)
+        )
+    if filters.year:
+        qs = qs.filter(Q(year=filters.year) | Q(year__isnull=True, created_at__year=filters.year))
+    if filters.category_id:
+        qs = qs.filter(category_id=filters.category_id)
+    today = timezone.localdate()
+    if filters.due == "overdue":
+        qs = qs.filter(state__in=OPEN_HANDLING_STATES, reply_due__lt=today)
+    elif filters.due == "soon":
+        qs = qs.filter(
+            state__in=OPEN_HANDLING_STATES,
+            reply_due__gte=today,
+            reply_due__lte=today + dt.timedelta(days=param("DUE_SOON_DAYS")),
+        )
+    if filters.key_only:
+        qs = qs.filter(is_key=True)
+    return _with_joins(qs).order_by("-is_key", "-created_at", "-id")
+
+
+def suggestion_for(*, actor, pk: int) -> Suggestion:
+    """One suggestion with everything its page shows; 404 when it does not exist, 403 when hidden."""
+    suggestion = (
+        Suggestion.objects.select_related("deputy", "category", "merged_into")
+        .prefetch_related(
+            Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
+            Prefetch("cosigns", queryset=CoSign.objects.select_related("deputy")),
+            "attachments",
+            "events__attachments",
+            "contacts__unit",
+            "extensions",
+            "replies__unit",
+            "replies__file",
+            "replies__evaluation",
+            "commitments",
+            "chases__by",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if suggestion is None:
+        raise Http404
+    require(actor, "suggestions.view_suggestion", suggestion)
+    return suggestion
+
+
+def attachment_for(*, actor, pk: int) -> Attachment:
+    attachment = Attachment.objects.select_related("suggestion").filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    require(actor, "suggestions.view_suggestion", attachment.suggestion)
+    return attachment
+
+
+def similar_suggestions(
+    *, actor, text: str, exclude_pk: int | None = None, limit: int = 5
+) -> list[tuple[Suggestion, float]]:
+    """相似建议: the earlier suggestions most alike ``text`` (jieba + TF-IDF cosine).
+
+    Compared against every suggestion past the draft stage (drafts are their authors' own);
+    the page links only those the actor may open and shows the others by number and title.
+    """
+    require(actor, "suggestions.view_list")
+    pool = Suggestion.objects.exclude(state__in=(State.DRAFT, State.RETURNED))
+    if exclude_pk is not None:
+        pool = pool.exclude(pk=exclude_pk)
+    candidates = [
+        (pk, f"{title} {title} {content[:2000]}")
+        for pk, title, content in pool.values_list("pk", "title", "content")
+    ]
+    ranked = most_similar(text, candidates, limit=limit)
+    by_pk = {
+        s.pk: s
+        for s in Suggestion.objects.select_related("deputy", "category").filter(
+            pk__in=[pk for pk, _ in ranked]
+        )
+    }
+    return [(by_pk[pk], score) for pk, score in ranked if pk in by_pk]  # type: ignore[index]
+
+
+def notifications_for(*, actor, limit: int = 10) -> list[Notification]:
+    require(actor, "suggestions.view_list")
+    return list(
+        Notification.objects.filter(user=actor, read_at__isnull=True).select_related("suggestion")[:limit]
+    )
+
+
+def open_commitments(*, actor) -> QuerySet[Commitment]:
+    scope = _scope(actor)
+    return (
+        Commitment.objects.filter(suggestion__in=scope, fulfilled_at__isnull=True)
+        .select_related("suggestion")
+        .order_by("due_on")
+    )
+
+
+def workbench_summary(*, actor) -> dict[str, Any]:
+    """Counts by state, 临期/超期 and the actor's to-dos, in a handful of queries."""
+    scope = _scope(actor)
+    today = timezone.localdate()
+    soon = today + dt.timedelta(days=param("DUE_SOON_DAYS"))
+    by_state = Counter(dict(_count_by(scope, "state")))
+    open_qs = scope.filter(state__in=OPEN_HANDLING_STATES, reply_due__isnull=False)
+    due_soon = list(open_qs.filter(reply_due__gte=today, reply_due__lte=soon).order_by("reply_due")[:8])
+    overdue = list(open_qs.filter(reply_due__lt=today).order_by("reply_due")[:8])
+    return {
+        "by_state": by_state,
+        "due_soon": due_soon,
+        "overdue": overdue,
+        "due_soon_count": open_qs.filter(reply_due__gte=today, reply_due__lte=soon).count(),
+        "overdue_count": open_qs.filter(reply_due__lt=today).count(),
+        "commitments": open_commitments(actor=actor).count(),
+        "key_open": scope.filter(is_key=True).exclude(state=State.CLOSED).count(),
+    }
+
+
+def _count_by(qs: QuerySet, field: str) -> list[tuple[Any, int]]:
+    from django.db.models import Count
+
+    return list(qs.order_by().values_list(field).annotate(n=Count("id")))
+
+
+def unit_todo(*, actor) -> list[Assignment]:
+    """A unit clerk's assignments waiting to be accepted or for the co-unit's opinion."""
+    if not actor.organisation_id:
+        return []
+    return list(
+        Assignment.objects.filter(unit_id=actor.organisation_id, ended_at__isnull=True)
+        .filter(Q(accepted_at__isnull=True) | Q(role=Assignment.Role.CO, opinion_at__isnull=True))
+        .filter(suggestion__state__in=OPEN_HANDLING_STATES)
+        .select_related("suggestion")
+        .order_by("accept_due")[:10]
+    )
+
+
+# --- statistics ---------------------------------------------------------------------------------
+
+DIMENSIONS = ("unit", "deputy", "category", "year")
+
+
+@dataclass
+class StatRow:
+    key: str
+    assigned: int = 0
+    accepted_in_time: int = 0
+    replied: int = 0
+    replied_in_time: int = 0
+    classes: dict[str, int] | None = None
+    rated: int = 0
+    satisfied: int = 0  # 满意 + 基本满意 (the final rating)
+    overdue: int = 0
+
+    def share(self, n: int, of: int) -> float:
+        return round(100 * n / of, 1) if of else 0.0
+
+    @property
+    def class_shares(self) -> dict[str, float]:
+        total = sum((self.classes or {}).values())
+        return {c: self.share((self.classes or {}).get(c, 0), total) for c in ReplyClass.values}
+
+    @property
+    def satisfaction_rate(self) -> float:
+        return self.share(self.satisfied, self.rated)
+
+    @property
+    def accepted_in_time_rate(self) -> float:
+        return self.share(self.accepted_in_time, self.assigned)
+
+    @property
+    def replied_in_time_rate(self) -> float:
+        return self.share(self.replied_in_time, self.replied)
+
+
+def suggestion_statistics(*, actor, by: str = "unit", year: int | None = None) -> list[StatRow]:
+    """办理统计 by unit (lead), deputy, category or year, over registered and assigned suggestions."""
+    require(actor, "suggestions.view_statistics")
+    if by not in DIMENSIONS:
+        by = "unit"
+    qs = Suggestion.objects.filter(assigned_on__isnull=False)
+    if year:
+        qs = qs.filter(year=year)
+    qs = qs.select_related("deputy", "category").prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.select_related("unit").filter(role=Assignment.Role.LEAD),
+        ),
+        "replies",
+        "evaluations",
+    )
+    today = timezone.localdate()
+    rows: dict[str, StatRow] = {}
+    for s in qs:
+        leads = list(s.assignments.all())
+        current = next((a for a in leads if a.ended_at is None), leads[-1] if leads else None)
+        if by == "unit":
+            key = current.unit.name if current else "—"
+        elif by == "deputy":
+            key = s.deputy.name
+        elif by == "category":
+            key = s.category.name
+        else:
+            key = str(s.year or s.assigned_on.year)  # type: ignore[union-attr]
+        row = rows.setdefault(key, StatRow(key=key, classes=defaultdict(int)))
+        row.assigned += 1
+        if current and current.accepted_in_time:
+            row.accepted_in_time += 1
+        replies = sorted(s.replies.all(), key=lambda r: (r.round, r.pk))
+        if replies:
+            row.replied += 1
+            row.replied_in_time += 1 if replies[0].in_time else 0
+            assert row.classes is not None
+            row.classes[replies[-1].reply_class] += 1
+        evaluations = sorted(s.evaluations.all(), key=lambda e: (e.rated_at, e.pk))
+        if evaluations:
+            row.rated += 1
+            if evaluations[-1].result in (Satisfaction.SATISFIED, Satisfaction.BASIC):
+                row.satisfied += 1
+        if s.state in OPEN_HANDLING_STATES and s.reply_due and s.reply_due < today:
+            row.overdue += 1
+    return sorted(rows.values(), key=lambda r: (-r.assigned, r.key))
+
+
+def statistic_years() -> list[int]:
+    return sorted(
+        {y for y in Suggestion.objects.values_list("year", flat=True).distinct() if y is not None},
+        reverse=True,
+    )
+
+
+def public_results(*, year: int | None = None) -> QuerySet[Suggestion]:
+    """公开的办理结果: only what staff published."""
+    qs = Suggestion.objects.filter(published_at__isnull=False, state__in=(State.REPLIED, State.CLOSED))
+    if year:
+        qs = qs.filter(year=year)
+    return (
+        qs.select_related("deputy")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("unit").filter(
+                    role=Assignment.Role.LEAD, ended_at__isnull=True
+                ),
+            ),
+            "replies",
+        )
+        .order_by("-published_at", "-id")
+    )

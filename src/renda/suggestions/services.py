@@ -1,0 +1,1260 @@
+"""代表建议办理: every write on suggestions, one service per transition, on an explicit table.
+
+The states and their allowed moves are :data:`TRANSITIONS`. A service checks permission first
+(``require``; refusals are audited by ``@service``), then the state (a move the table does not
+allow is refused with a clear message and changes nothing), then the data; it writes one
+append-only :class:`Event` per act and one audit row, and notifies the people involved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from renda.accounts.models import Organisation, Role, User
+from renda.core.audit import audit, snapshot
+from renda.core.permissions import require, service
+from renda.deputies.models import Deputy
+from renda.suggestions.deadlines import month_deadline, working_day_deadline
+from renda.suggestions.models import (
+    OPEN_HANDLING_STATES,
+    Assignment,
+    Attachment,
+    Chase,
+    Commitment,
+    Contact,
+    CoSign,
+    Evaluation,
+    Event,
+    ExtensionRequest,
+    Notification,
+    Reply,
+    ReplyClass,
+    Satisfaction,
+    State,
+    Suggestion,
+    SuggestionCategory,
+)
+from renda.suggestions.params import param
+
+logger = logging.getLogger("renda.suggestions")
+
+# 状态流转表: the only moves a suggestion may make.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    State.DRAFT: frozenset({State.SUBMITTED}),
+    State.RETURNED: frozenset({State.SUBMITTED}),
+    State.SUBMITTED: frozenset({State.RETURNED, State.CONVERTED, State.REGISTERED, State.MERGED}),
+    State.REGISTERED: frozenset({State.ASSIGNED, State.MERGED}),
+    State.ASSIGNED: frozenset({State.IN_PROGRESS}),
+    State.IN_PROGRESS: frozenset({State.REPLIED}),
+    State.REPLIED: frozenset({State.CLOSED, State.IN_PROGRESS}),
+    State.CONVERTED: frozenset(),
+    State.MERGED: frozenset(),
+    State.CLOSED: frozenset(),
+}
+
+AUDITED = ("state", "number", "reply_due", "rounds", "extension_months", "is_key", "published_at")
+
+
+class WrongState(ValidationError):
+    """The act is not allowed in the suggestion's current state."""
+
+
+def can_move(from_state: str, to_state: str) -> bool:
+    return to_state in TRANSITIONS.get(from_state, frozenset())
+
+
+def _state_label(state: str) -> str:
+    return str(State(state).label) if state in State.values else state
+
+
+def _refuse_state(suggestion: Suggestion) -> WrongState:
+    return WrongState(
+        _("This cannot be done while the suggestion is “%(state)s”.")
+        % {"state": _state_label(suggestion.state)},
+        code="wrong_state",
+    )
+
+
+def _log(
+    suggestion: Suggestion,
+    actor: Any,
+    action: str,
+    *,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+) -> Event:
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    return Event.objects.create(
+        suggestion=suggestion,
+        action=action,
+        from_state=from_state or suggestion.state,
+        to_state=to_state or suggestion.state,
+        actor=actor if is_user else None,
+        actor_name=(str(actor) if is_user else _("System"))[:150],
+        note=note,
+    )
+
+
+def _move(suggestion: Suggestion, to: str, *, actor: Any, action: str, note: str = "") -> Event:
+    """Move ``suggestion`` to ``to`` if the table allows it, and log the move."""
+    if not can_move(suggestion.state, to):
+        raise _refuse_state(suggestion)
+    from_state = suggestion.state
+    suggestion.state = to
+    return _log(suggestion, actor, action, from_state=from_state, to_state=to, note=note)
+
+
+def _require_state(suggestion: Suggestion, *states: str) -> None:
+    if suggestion.state not in states:
+        raise _refuse_state(suggestion)
+
+
+def _lock(suggestion: Suggestion) -> Suggestion:
+    """Re-read the row under a lock (select_for_update), so two acts cannot interleave."""
+    fresh = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+    suggestion.__dict__.update({k: v for k, v in fresh.__dict__.items() if not k.startswith("_")})
+    return suggestion
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+
+def office_staff() -> list[User]:
+    codes = list(param("OFFICE_ORGANISATION_CODES"))
+    q = Q(organisation__code__in=codes)
+    for word in param("OFFICE_NAME_WORDS"):
+        q |= Q(organisation__name__contains=word) | Q(organisation__short_name__contains=word)
+    return list(User.objects.filter(q, role=Role.STAFF, is_active=True))
+
+
+def involved_users(
+    suggestion: Suggestion, *, deputies: bool = True, units: bool = True, staff: bool = False
+) -> list[User]:
+    users: list[User] = []
+    if deputies:
+        users += list(User.objects.filter(deputy__pk=suggestion.deputy_id, is_active=True))
+        users += list(
+            User.objects.filter(
+                deputy__cosigns__suggestion=suggestion,
+                deputy__cosigns__signed_at__isnull=False,
+                is_active=True,
+            )
+        )
+    if units:
+        unit_ids = suggestion.assignments.filter(ended_at__isnull=True).values("unit_id")
+        users += list(
+            User.objects.filter(role=Role.UNIT_HANDLER, organisation_id__in=unit_ids, is_active=True)
+        )
+    if staff:
+        users += office_staff()
+    seen: dict[int, User] = {u.pk: u for u in users}
+    return list(seen.values())
+
+
+def notify(users: Iterable[User], suggestion: Suggestion, kind: str, text: str) -> int:
+    """In-app notices (at most one per user, suggestion, kind and day) and e-mail when configured."""
+    today = timezone.localdate()
+    sent = 0
+    mails: list[tuple[str, str]] = []
+    for user in users:
+        _notice, created = Notification.objects.get_or_create(
+            user=user, suggestion=suggestion, kind=kind, day=today, defaults={"text": text[:300]}
+        )
+        if created:
+            sent += 1
+            if user.email:
+                mails.append((user.email, text))
+    if mails:
+        subject = _("Deputies' suggestions") + f" · {suggestion.number or suggestion.title[:30]}"
+
+        def deliver() -> None:
+            for address, body in mails:
+                try:
+                    send_mail(subject, body, None, [address])
+                except Exception:  # noqa: BLE001 - a mail failure never undoes the work
+                    logger.exception("Could not send a suggestion notice by e-mail")
+
+        transaction.on_commit(deliver)
+    return sent
+
+
+# --- uploads ---------------------------------------------------------------------------------
+
+_SIGNATURES = {
+    "pdf": (b"%PDF",),
+    "png": (b"\x89PNG",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "docx": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+    "doc": (b"\xd0\xcf\x11\xe0",),
+    "xls": (b"\xd0\xcf\x11\xe0",),
+}
+
+
+def validate_upload(upload: UploadedFile) -> str:
+    """The file's extension if its type and size are allowed; else a ValidationError."""
+    name = PurePath(upload.name or "").name
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    allowed = param("ATTACHMENT_EXTENSIONS")
+    if ext not in allowed:
+        raise ValidationError(
+            _("“%(name)s” is not an allowed file type. Allowed: %(types)s.")
+            % {"name": name, "types": ", ".join(allowed)},
+            code="file_type",
+        )
+    limit = param("ATTACHMENT_MAX_BYTES")
+    if upload.size is None or upload.size > limit:
+        raise ValidationError(
+            _("“%(name)s” is larger than %(mb)s MB.") % {"name": name, "mb": limit // (1024 * 1024)},
+            code="file_size",
+        )
+    if upload.size == 0:
+        raise ValidationError(_("“%(name)s” is empty.") % {"name": name}, code="file_empty")
+    signatures = _SIGNATURES.get(ext)
+    if signatures:
+        upload.seek(0)
+        head = upload.read(8)
+        upload.seek(0)
+        if not any(head.startswith(sig) for sig in signatures):
+            raise ValidationError(
+                _("“%(name)s” does not look like a %(ext)s file.") % {"name": name, "ext": ext.upper()},
+                code="file_content",
+            )
+    return ext
+
+
+def _validate_uploads(files: Sequence[UploadedFile]) -> None:
+    if len(files) > param("ATTACHMENT_MAX_FILES"):
+        raise ValidationError(
+            _("Attach at most %(n)s files.") % {"n": param("ATTACHMENT_MAX_FILES")}, code="too_many_files"
+        )
+    for upload in files:
+        validate_upload(upload)
+
+
+def _store(
+    suggestion: Suggestion, upload: UploadedFile, *, purpose: str, actor: User, event: Event | None = None
+) -> Attachment:
+    name = PurePath(upload.name or "file").name[:150]
+    attachment = Attachment(
+        suggestion=suggestion,
+        purpose=purpose,
+        event=event,
+        name=name,
+        size=upload.size or 0,
+        content_type=(getattr(upload, "content_type", "") or "application/octet-stream")[:100],
+        uploaded_by=actor,
+    )
+    ext = name.rsplit(".", 1)[-1].lower()
+    # The stored name is random: the person's file name never becomes a path on disk.
+    attachment.file.save(f"{timezone.now():%Y%m%d%H%M%S}-{suggestion.pk}.{ext}", upload, save=False)
+    attachment.save()
+    return attachment
+
+
+# --- drafting (deputies) -----------------------------------------------------------------------
+
+
+def _clean_text(title: str, content: str) -> tuple[str, str]:
+    title, content = (title or "").strip(), (content or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not title:
+        errors["title"] = [_("Write a title.")]
+    elif len(title) > param("TITLE_MAX"):
+        errors["title"] = [_("The title is longer than %(n)s characters.") % {"n": param("TITLE_MAX")}]
+    if not content:
+        errors["content"] = [_("Write the content of the suggestion.")]
+    elif len(content) < param("CONTENT_MIN"):
+        errors["content"] = [
+            _("The content is too short (at least %(n)s characters).") % {"n": param("CONTENT_MIN")}
+        ]
+    elif len(content) > param("CONTENT_MAX"):
+        errors["content"] = [_("The content is longer than %(n)s characters.") % {"n": param("CONTENT_MAX")}]
+    if errors:
+        raise ValidationError(errors)
+    return title, content
+
+
+def _set_invitations(suggestion: Suggestion, cosigners: Sequence[Deputy]) -> None:
+    wanted = {d.pk for d in cosigners if d.pk != suggestion.deputy_id}
+    suggestion.cosigns.exclude(deputy_id__in=wanted).filter(signed_at__isnull=True).delete()
+    have = set(suggestion.cosigns.values_list("deputy_id", flat=True))
+    CoSign.objects.bulk_create([CoSign(suggestion=suggestion, deputy_id=pk) for pk in wanted - have])
+
+
+@service
+def suggestion_create(
+    *,
+    actor: User,
+    title: str,
+    content: str,
+    category: SuggestionCategory,
+    cosigners: Sequence[Deputy] = (),
+    files: Sequence[UploadedFile] = (),
+) -> Suggestion:
+    """起草: a deputy's new draft, with invited co-signers and attachments."""
+    require(actor, "suggestions.create")
+    title, content = _clean_text(title, content)
+    _validate_uploads(files)
+    suggestion = Suggestion.objects.create(
+        title=title, content=content, category=category, deputy=actor.deputy, state=State.DRAFT
+    )
+    _set_invitations(suggestion, cosigners)
+    event = _log(suggestion, actor, "create", from_state=State.DRAFT, to_state=State.DRAFT)
+    for upload in files:
+        _store(suggestion, upload, purpose=Attachment.Purpose.SUGGESTION, actor=actor, event=event)
+    audit(actor, "suggestions.create", suggestion, after=snapshot(suggestion, ("title", "state")))
+    invited = User.objects.filter(deputy__in=[d for d in cosigners if d.pk != suggestion.deputy_id])
+    notify(
+        invited,
+        suggestion,
+        "invite",
+        _("%(name)s invites you to co-sign “%(title)s”.") % {"name": actor, "title": title},
+    )
+    return suggestion
+
+
+@service
+def suggestion_update(
+    *,
+    actor: User,
+    suggestion: Suggestion,
+    title: str,
+    content: str,
+    category: SuggestionCategory,
+    cosigners: Sequence[Deputy] = (),
+    files: Sequence[UploadedFile] = (),
+) -> Suggestion:
+    """修改: the lead deputy edits a draft or a suggestion returned for revision."""
+    require(actor, "suggestions.edit", suggestion)
+    _lock(suggestion)
+    _require_state(suggestion, State.DRAFT, State.RETURNED)
+    title, content = _clean_text(title, content)
+    _validate_uploads(files)
+    if suggestion.attachments.filter(purpose=Attachment.Purpose.SUGGESTION).count() + len(files) > param(
+        "ATTACHMENT_MAX_FILES"
+    ):
+        raise ValidationError(_("Attach at most %(n)s files.") % {"n": param("ATTACHMENT_MAX_FILES")})
+    before = snapshot(suggestion, ("title", "content", "category_id"))
+    suggestion.title, suggestion.content, suggestion.category = title, content, category
+    suggestion.save()
+    _set_invitations(suggestion, cosigners)
+    event = _log(suggestion, actor, "update")
+    for upload in files:
+        _store(suggestion, upload, purpose=Attachment.Purpose.SUGGESTION, actor=actor, event=event)
+    audit(
+        actor,
+        "suggestions.update",
+        suggestion,
+        before=before,
+        after=snapshot(suggestion, ("title", "content", "category_id")),
+    )
+    return suggestion
+
+
+@service
+def suggestion_cosign(*, actor: User, suggestion: Suggestion) -> CoSign:
+    """附议: an invited deputy agrees to co-sign (before the suggestion is registered)."""
+    require(actor, "suggestions.cosign", suggestion)
+    _lock(suggestion)
+    _require_state(suggestion, State.DRAFT, State.RETURNED, State.SUBMITTED)
+    cosign = suggestion.cosigns.get(deputy=actor.deputy)
+    if cosign.signed_at is None:
+        cosign.signed_at = timezone.now()
+        cosign.save(update_fields=["signed_at"])
+        _log(suggestion, actor, "cosign")
+        audit(actor, "suggestions.cosign", suggestion, after={"cosigner": actor.deputy.pk})
+    return cosign
+
+
+@service
+def suggestion_submit(*, actor: User, suggestion: Suggestion) -> Suggestion:
+    """草稿 → 已提交 (also a suggestion returned for revision)."""
+    require(actor, "suggestions.submit", suggestion)
+    _lock(suggestion)
+    _clean_text(suggestion.title, suggestion.content)
+    before = snapshot(suggestion, AUDITED)
+    _move(suggestion, State.SUBMITTED, actor=actor, action="submit")
+    suggestion.submitted_at = timezone.now()
+    suggestion.save()
+    audit(actor, "suggestions.submit", suggestion, before=before, after=snapshot(suggestion, AUDITED))
+    notify(
+        office_staff(),
+        suggestion,
+        "submitted",
+        _("New suggestion to review: “%(title)s”.") % {"title": suggestion.title},
+    )
+    return suggestion
+
+
+# --- review (the deputy affairs office) -----------------------------------------------------------
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give a reason.")]})
+    if len(reason) > 500:
+        raise ValidationError({"reason": [_("The reason is longer than 500 characters.")]})
+    return reason
+
+
+@service
+def suggestion_return(*, actor: User, suggestion: Suggestion, reason: str) -> Suggestion:
+    """退回修改: back to the deputy with a reason."""
+    require(actor, "suggestions.review", suggestion)
+    _lock(suggestion)
+    reason = _reason(reason)
+    before = snapshot(suggestion, AUDITED)
+    _move(suggestion, State.RETURNED, actor=actor, action="return", note=reason)
+    suggestion.review_note = reason
+    suggestion.save()
+    audit(
+        actor,
+        "suggestions.return",
+        suggestion,
+        before=before,
+        after=snapshot(suggestion, AUDITED),
+        note=reason,
+    )
+    notify(
+        involved_users(suggestion, units=False),
+        suggestion,
+        "returned",
+        _("“%(title)s” was returned for revision: %(reason)s")
+        % {"title": suggestion.title, "reason": reason},
+    )
+    return suggestion
+
+
+@service
+def suggestion_convert(*, actor: User, suggestion: Suggestion, reason: str) -> Suggestion:
+    """转为意见: not registered as a suggestion, with a reason."""
+    require(actor, "suggestions.review", suggestion)
+    _lock(suggestion)
+    reason = _reason(reason)
+    before = snapshot(suggestion, AUDITED)
+    _move(suggestion, State.CONVERTED, actor=actor, action="convert", note=reason)
+    suggestion.review_note = reason
+    suggestion.save()
+    audit(
+        actor,
+        "suggestions.convert",
+        suggestion,
+        before=before,
+        after=snapshot(suggestion, AUDITED),
+        note=reason,
+    )
+    notify(
+        involved_users(suggestion, units=False),
+        suggestion,
+        "converted",
+        _("“%(title)s” was handled as an opinion: %(reason)s")
+        % {"title": suggestion.title, "reason": reason},
+    )
+    return suggestion
+
+
+def format_number(year: int, seq: int) -> str:
+    return str(param("NUMBER_PATTERN")).format(year=year, seq=seq)
+
+
+@service
+def suggestion_register(
+    *, actor: User, suggestion: Suggestion, category: SuggestionCategory | None = None
+) -> Suggestion:
+    """立案: give the suggestion its number (pattern ``NUMBER_PATTERN``, per year)."""
+    require(actor, "suggestions.review", suggestion)
+    _lock(suggestion)
+    before = snapshot(suggestion, AUDITED)
+    _move(suggestion, State.REGISTERED, actor=actor, action="register")
+    year = timezone.localdate().year
+    last = Suggestion.objects.filter(year=year).aggregate(m=Max("seq"))["m"] or 0
+    suggestion.year, suggestion.seq = year, last + 1
+    suggestion.number = format_number(year, last + 1)
+    suggestion.registered_at = timezone.now()
+    if category is not None:
+        suggestion.category = category
+    suggestion.save()
+    audit(actor, "suggestions.register", suggestion, before=before, after=snapshot(suggestion, AUDITED))
+    notify(
+        involved_users(suggestion, units=False),
+        suggestion,
+        "registered",
+        _("“%(title)s” was registered as suggestion %(number)s.")
+        % {"title": suggestion.title, "number": suggestion.number},
+    )
+    return suggestion
+
+
+@service
+def suggestion_merge(*, actor: User, suggestion: Suggestion, into: Suggestion, note: str = "") -> Suggestion:
+    """合并: a duplicate joins another suggestion; its deputies become co-signers there."""
+    require(actor, "suggestions.review", suggestion)
+    require(actor, "suggestions.review", into)
+    _lock(suggestion)
+    if into.pk == suggestion.pk:
+        raise ValidationError(_("A suggestion cannot be merged into itself."))
+    if into.state in (State.DRAFT, State.RETURNED, State.CONVERTED, State.MERGED):
+        raise ValidationError(_("Merge only into a submitted or registered suggestion."))
+    before = snapshot(suggestion, AUDITED)
+    text = note.strip() or _("Merged into %(target)s.") % {"target": into}
+    _move(suggestion, State.MERGED, actor=actor, action="merge", note=text)
+    suggestion.merged_into = into
+    suggestion.save()
+    now = timezone.now()
+    deputies = [
+        suggestion.deputy_id,
+        *suggestion.cosigns.filter(signed_at__isnull=False).values_list("deputy_id", flat=True),
+    ]
+    for deputy_id in deputies:
+        if deputy_id != into.deputy_id:
+            CoSign.objects.update_or_create(suggestion=into, deputy_id=deputy_id, defaults={"signed_at": now})
+    _log(into, actor, "absorb", note=_("Merged with %(other)s.") % {"other": suggestion})
+    audit(
+        actor,
+        "suggestions.merge",
+        suggestion,
+        before=before,
+        after=snapshot(suggestion, AUDITED),
+        note=f"into={into.pk}",
+    )
+    notify(involved_users(suggestion, units=False), suggestion, "merged", text)
+    return suggestion
+
+
+# --- assignment (交办) ----------------------------------------------------------------------
+
+
+def _new_assignment(suggestion: Suggestion, unit: Organisation, role: str, on: dt.date) -> Assignment:
+    return Assignment.objects.create(
+        suggestion=suggestion,
+        unit=unit,
+        role=role,
+        assigned_on=on,
+        accept_due=working_day_deadline(on, param("ACCEPT_WORKING_DAYS")),
+        opinion_due=month_deadline(on, param("CO_OPINION_MONTHS")) if role == Assignment.Role.CO else None,
+    )
+
+
+def compute_reply_due(suggestion: Suggestion) -> dt.date | None:
+    """The lead unit's reply deadline from the kept anchors, on the current calendar."""
+    if suggestion.rounds > 1 and suggestion.round_started_on:
+        return month_deadline(
+            suggestion.round_started_on, param("ROUND_MONTHS") + suggestion.extension_months
+        )
+    if suggestion.assigned_on:
+        return month_deadline(suggestion.assigned_on, param("REPLY_MONTHS") + suggestion.extension_months)
+    return None
+
+
+def _check_units(lead: Organisation, co_units: Sequence[Organisation]) -> list[Organisation]:
+    co = [u for u in dict.fromkeys(co_units) if u.pk != lead.pk]
+    for unit in (lead, *co):
+        if not unit.is_active:
+            raise ValidationError(_("%(unit)s is not active.") % {"unit": unit})
+    return co
+
+
+@service
+def suggestion_assign(
+    *,
+    actor: User,
+    suggestion: Suggestion,
+    lead: Organisation,
+    co_units: Sequence[Organisation] = (),
+    note: str = "",
+) -> Suggestion:
+    """交办: one lead unit (主办) and optional co-units (协办); the deadlines start today."""
+    require(actor, "suggestions.assign", suggestion)
+    _lock(suggestion)
+    co = _check_units(lead, co_units)
+    before = snapshot(suggestion, AUDITED)
+    names = "、".join(u.name for u in co)
+    text = note.strip() or (
+        _("Lead: %(lead)s") % {"lead": lead.name}
+        + (("; " + _("Co-handling: %(co)s") % {"co": names}) if co else "")
+    )
+    _move(suggestion, State.ASSIGNED, actor=actor, action="assign", note=text)
+    today = timezone.localdate()
+    suggestion.assigned_on = today
+    suggestion.round_started_on = today
+    suggestion.rounds = 1
+    suggestion.extension_months = 0
+    suggestion.reply_due = compute_reply_due(suggestion)
+    suggestion.save()
+    _new_assignment(suggestion, lead, Assignment.Role.LEAD, today)
+    for unit in co:
+        _new_assignment(suggestion, unit, Assignment.Role.CO, today)
+    audit(
+        actor,
+        "suggestions.assign",
+        suggestion,
+        before=before,
+        after={**snapshot(suggestion, AUDITED), "lead": lead.pk, "co": [u.pk for u in co]},
+    )
+    notify(
+        involved_users(suggestion),
+        suggestion,
+        "assigned",
+        _("Suggestion %(number)s “%(title)s” has been assigned; the reply is due on %(due)s.")
+        % {"number": suggestion.number, "title": suggestion.title, "due": suggestion.reply_due},
+    )
+    return suggestion
+
+
+@service
+def assignment_accept(*, actor: User, assignment: Assignment) -> Assignment:
+    """签收: the unit accepts its assignment; the lead unit's acceptance starts 办理中."""
+    require(actor, "suggestions.accept", assignment)
+    suggestion = _lock(assignment.suggestion)
+    if not assignment.is_current or assignment.accepted_at is not None:
+        raise ValidationError(_("This assignment has already been accepted or replaced."))
+    _require_state(suggestion, State.ASSIGNED, State.IN_PROGRESS)
+    before = snapshot(suggestion, AUDITED)
+    assignment.accepted_at = timezone.now()
+    assignment.save(update_fields=["accepted_at", "updated_at"])
+    if assignment.role == Assignment.Role.LEAD:
+        _move(suggestion, State.IN_PROGRESS, actor=actor, action="accept", note=assignment.unit.name)
+        suggestion.save()
+    else:
+        _log(suggestion, actor, "accept", note=assignment.unit.name)
+    audit(
+        actor,
+        "suggestions.accept",
+        suggestion,
+        before=before,
+        after=snapshot(suggestion, AUDITED),
+        note=f"assignment={assignment.pk}",
+    )
+    return assignment
+
+
+@service
+def assignment_request_release(*, actor: User, assignment: Assignment, reason: str) -> Assignment:
+    """申请退回/调整: the unit asks to be replaced (before it accepted)."""
+    require(actor, "suggestions.request_release", assignment)
+    suggestion = _lock(assignment.suggestion)
+    _require_state(suggestion, State.ASSIGNED, State.IN_PROGRESS)
+    if not assignment.is_current or assignment.accepted_at is not None:
+        raise ValidationError(_("Only an assignment not yet accepted can be handed back."))
+    reason = _reason(reason)
+    assignment.release_requested_at = timezone.now()
+    assignment.release_reason = reason
+    assignment.save(update_fields=["release_requested_at", "release_reason", "updated_at"])
+    _log(suggestion, actor, "request_release", note=f"{assignment.unit.name}: {reason}")
+    audit(actor, "suggestions.request_release", suggestion, note=reason)
+    notify(
+        office_staff(),
+        suggestion,
+        "release",
+        _("%(unit)s asks to be replaced on %(number)s: %(reason)s")
+        % {"unit": assignment.unit.name, "number": suggestion.number, "reason": reason},
+    )
+    return assignment
+
+
+@service
+def assignment_reassign(
+    *, actor: User, assignment: Assignment, unit: Organisation, note: str = ""
+) -> Assignment:
+    """调整承办单位: staff replace a unit that asked to be replaced (or never accepted)."""
+    require(actor, "suggestions.assign", assignment.suggestion)
+    suggestion = _lock(assignment.suggestion)
+    _require_state(suggestion, State.ASSIGNED, State.IN_PROGRESS)
+    if not assignment.is_current or assignment.accepted_at is not None:
+        raise ValidationError(_("Only an assignment not yet accepted can be replaced."))
+    if assignment.role == Assignment.Role.LEAD and suggestion.state != State.ASSIGNED:
+        raise _refuse_state(suggestion)
+    if suggestion.assignments.filter(unit=unit, ended_at__isnull=True).exists():
+        raise ValidationError(_("%(unit)s already handles this suggestion.") % {"unit": unit})
+    _check_units(unit, ())
+    before = snapshot(suggestion, AUDITED)
+    today = timezone.localdate()
+    assignment.ended_at = timezone.now()
+    assignment.save(update_fields=["ended_at", "updated_at"])
+    new = _new_assignment(suggestion, unit, assignment.role, today)
+    if assignment.role == Assignment.Role.LEAD:
+        # The reply deadline starts again for the new lead unit.
+        suggestion.assigned_on = suggestion.round_started_on = today
+        suggestion.reply_due = compute_reply_due(suggestion)
+        suggestion.save()
+    text = note.strip() or _("%(old)s replaced by %(new)s") % {"old": assignment.unit.name, "new": unit.name}
+    _log(suggestion, actor, "reassign", note=text)
+    audit(
+        actor,
+        "suggestions.reassign",
+        suggestion,
+        before=before,
+        after=snapshot(suggestion, AUDITED),
+        note=text,
+    )
+    notify(involved_users(suggestion), suggestion, "reassigned", text)
+    return new
+
+
+@service
+def assignment_send_opinion(*, actor: User, assignment: Assignment, text: str) -> Assignment:
+    """协办意见: a co-unit sends its opinion to the lead unit."""
+    require(actor, "suggestions.send_opinion", assignment)
+    suggestion = _lock(assignment.suggestion)
+    _require_state(suggestion, State.ASSIGNED, State.IN_PROGRESS)
+    if assignment.role != Assignment.Role.CO or not assignment.is_current:
+        raise ValidationError(_("Only a co-handling unit sends an opinion to the lead unit."))
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": [_("Write the opinion.")]})
+    if assignment.accepted_at is None:
+        assignment.accepted_at = timezone.now()
+    assignment.opinion, assignment.opinion_at = text[:5000], timezone.now()
+    assignment.save(update_fields=["opinion", "opinion_at", "accepted_at", "updated_at"])
+    _log(suggestion, actor, "opinion", note=f"{assignment.unit.name}: {text[:500]}")
+    audit(actor, "suggestions.send_opinion", suggestion, note=f"assignment={assignment.pk}")
+    lead = suggestion.assignments.filter(role=Assignment.Role.LEAD, ended_at__isnull=True).first()
+    if lead:
+        clerks = User.objects.filter(role=Role.UNIT_HANDLER, organisation=lead.unit, is_active=True)
+        notify(
+            clerks,
+            suggestion,
+            "opinion",
+            _("%(unit)s sent its opinion on %(number)s.")
+            % {"unit": assignment.unit.name, "number": suggestion.number},
+        )
+    return assignment
+
+
+# --- handling (办理中) ---------------------------------------------------------------------------
+
+
+@service
+def contact_record(*, actor: User, suggestion: Suggestion, date: dt.date, way: str, summary: str) -> Contact:
+    """沟通记录: the unit's contact with the deputy."""
+    require(actor, "suggestions.record_contact", suggestion)
+    _lock(suggestion)
+    _require_state(suggestion, State.ASSIGNED, State.IN_PROGRESS, State.REPLIED)
+    summary = (summary or "").strip()
+    if not summary:
+        raise ValidationError({"summary": [_("Write what was discussed.")]})
+    if way not in Contact.Way.values:
+        raise ValidationError({"way": [_("Choose how you were in contact.")]})
+    if date > timezone.localdate():
+        raise ValidationError({"date": [_("The date is in the future.")]})
+    mine = suggestion.assignments.select_related("unit").get(
+        unit_id=actor.organisation_id, ended_at__isnull=True
+    )
+    contact = Contact.objects.create(
+        suggestion=suggestion,
+        unit=mine.unit,
+        date=date,
+        way=way,
+        summary=summary[:5000],
+        recorded_by=actor,
+    )
+    _log(suggestion, actor, "contact", note=f"{date:%Y-%m-%d} {contact.get_way_display()}: {summary[:300]}")
+    audit(actor, "suggestions.record_contact", suggestion, after={"date": date, "way": way})
+    return contact
+
+
+@service
+def extension_request(*, actor: User, suggestion: Suggestion, months: int, reason: str) -> ExtensionRequest:
+    """延期申请 by the lead unit; at most MAX_EXTENSION_MONTHS in all."""
+    require(actor, "suggestions.request_extension", suggestion)
+    _lock(suggestion)
+    _require_state(suggestion, State.IN_PROGRESS)
+    reason = _reason(reason)
+    room = param("MAX_EXTENSION_MONTHS") - suggestion.extension_months
+    if months < 1 or months > room:
+        raise ValidationError(
+            {"months": [_("An extension can add at most %(n)s more months.") % {"n": max(room, 0)}]}
+        )
+    if suggestion.extensions.filter(status=ExtensionRequest.Status.PENDING).exists():
+        raise ValidationError(_("An extension request is already waiting for a decision."))
+    request = ExtensionRequest.objects.create(
+        suggestion=suggestion, months=months, reason=reason, requested_by=actor
+    )
+    _log(
+        suggestion,
+        actor,
+        "request_extension",
+        note=_("%(n)s months: %(reason)s") % {"n": months, "reason": reason},
+    )
+    audit(actor, "suggestions.request_extension", suggestion, after={"months": months})
+    notify(
+        office_staff(),
+        suggestion,
+        "extension",
+        _("Extension requested on %(number)s.") % {"number": suggestion.number},
+    )
+    return request
+
+
+@service
+def extension_decide(
+    *, actor: User, extension: ExtensionRequest, approve: bool, note: str = ""
+) -> ExtensionRequest:
+    """延期审批 by staff: an approved extension moves the reply deadline."""
+    suggestion = extension.suggestion
+    require(actor, "suggestions.decide_extension", suggestion)
+    _lock(suggestion)
+    if extension.status != ExtensionRequest.Status.PENDING:
+        raise ValidationError(_("This request has already been decided."))
+    _require_state(suggestion, State.IN_PROGRESS)
+    before = snapshot(suggestion, AUDITED)
+    extension.status = ExtensionRequest.Status.APPROVED if approve else ExtensionRequest.Status.REJECTED
+    extension.decided_by, extension.decided_at = actor, timezone.now()
+    extension.decision_note = note.strip()[:500]
+    extension.save()
+    if approve:
+        if suggestion.extension_months + extension.months > param("MAX_EXTENSION_MONTHS"):
+            raise ValidationError(
+                _("An extension can add at most %(n)s more months.")
+                % {"n": param("MAX_EXTENSION_MONTHS") - suggestion.extension_months}
+            )
+        suggestion.extension_months += extension.months
+        suggestion.reply_due = compute_reply_due(suggestion)
+        suggestion.save()
+    verdict = _("approved") if approve else _("rejected")
+    _log(suggestion, actor, "decide_extension", note=f"{verdict} {extension.decision_note}".strip())
+    audit(
+        actor,
+        "suggestions.decide_extension",
+        suggestion,
+        before=before,
+        after=snapshot(suggestion, AUDITED),
+        note=str(verdict),
+    )
+    notify(
+        involved_users(suggestion, deputies=False),
+        suggestion,
+        "extension_decided",
+        _("The extension on %(number)s was %(verdict)s; the reply is due on %(due)s.")
+        % {"number": suggestion.number, "verdict": verdict, "due": suggestion.reply_due},
+    )
+    return extension
+
+
+@dataclass(frozen=True)
+class CommitmentIn:
+    text: str
+    due_on: dt.date
+
+
+@service
+def suggestion_reply(
+    *,
+    actor: User,
+    suggestion: Suggestion,
+    reply_class: str,
+    text: str,
+    file: UploadedFile | None = None,
+    commitments: Sequence[CommitmentIn] = (),
+) -> Reply:
+    """答复: the lead unit files its reply letter, classed A/B/C/D; B and C carry commitments."""
+    require(actor, "suggestions.reply", suggestion)
+    _lock(suggestion)
+    if suggestion.state != State.IN_PROGRESS:
+        raise _refuse_state(suggestion)
+    errors: dict[str, list[str]] = {}
+    if reply_class not in ReplyClass.values:
+        errors["reply_class"] = [_("Choose the class of the reply (A, B, C or D).")]
+    text = (text or "").strip()
+    if not text:
+        errors["text"] = [_("Write the reply.")]
+    elif len(text) > param("CONTENT_MAX"):
+        errors["text"] = [_("The reply is longer than %(n)s characters.") % {"n": param("CONTENT_MAX")}]
+    commitments = [c for c in commitments if c.text.strip()]
+    if reply_class in (ReplyClass.B, ReplyClass.C) and not commitments:
+        errors["commitments"] = [_("A reply of class B or C must list what is committed and by when.")]
+    if any(c.due_on < timezone.localdate() for c in commitments):
+        errors["commitments"] = [_("A commitment's due date is in the past.")]
+    if errors:
+        raise ValidationError(errors)
+    if file is not None:
+        validate_upload(file)
+    before = snapshot(suggestion, AUDITED)
+    now = timezone.now()
+    event = _move(
+        suggestion, State.REPLIED, actor=actor, action="reply", note=f"{reply_class} · {text[:300]}"
+    )
+    lead = suggestion.assignments.get(role=Assignment.Role.LEAD, ended_at__isnull=True)
+    stored = (
+        _store(suggestion, file, purpose=Attachment.Purpose.REPLY, actor=actor, event=event) if file else None
+    )
+    reply = Reply.objects.create(
+        suggestion=suggestion,
+        round=suggestion.rounds,
+        unit=lead.unit,
+        reply_class=reply_class,
+        text=text,
+        file=stored,
+        replied_by=actor,
+        replied_at=now,
+        due=suggestion.reply_due,
+        in_time=suggestion.reply_due is None or timezone.localdate(now) <= suggestion.reply_due,
+    )
+    Commitment.objects.bulk_create(
+        [
+            Commitment(suggestion=suggestion, reply=reply, text=c.text.strip()[:300], due_on=c.due_on)
+            for c in commitments
+        ]
+    )
+    suggestion.save()
+    audit(
+        actor,
+        "suggestions.reply",
+        suggestion,
+        before=before,
+        after={**snapshot(suggestion, AUDITED), "class": reply_class},
+    )
+    notify(
+        involved_users(suggestion, units=False, staff=True),
+        suggestion,
+        "replied",
+        _("%(unit)s replied to %(number)s (class %(cls)s); please rate the reply.")
+        % {"unit": lead.unit.name, "number": suggestion.number, "cls": reply_class},
+    )
+    return reply
+
+
+@service
+def suggestion_rate(
+    *, actor: User, suggestion: Suggestion, result: str, attitude: int, comment: str = ""
+) -> Evaluation:
+    """评价: 满意/基本满意 close it; 不满意 sends it back for another round with a new deadline."""
+    require(
+        actor,
+        "suggestions.rate",
+        suggestion,
+        message=_("Only the deputy who led the suggestion can rate the reply."),
+    )
+    _lock(suggestion)
+    if suggestion.state != State.REPLIED:
+        raise _refuse_state(suggestion)
+    errors: dict[str, list[str]] = {}
+    if result not in Satisfaction.values:
+        errors["result"] = [_("Choose satisfied, basically satisfied or unsatisfied.")]
+    if not isinstance(attitude, int) or not 1 <= attitude <= 5:
+        errors["attitude"] = [_("Rate the unit's attitude from 1 to 5.")]
+    if result == Satisfaction.UNSATISFIED and not (comment or "").strip():
+        errors["comment"] = [_("Say what is unsatisfactory, so the unit can handle it again.")]
+    if errors:
+        raise ValidationError(errors)
+    reply = suggestion.replies.order_by("-round", "-id").first()
+    assert reply is not None
+    before = snapshot(suggestion, AUDITED)
+    now = timezone.now()
+    evaluation = Evaluation.objects.create(
+        suggestion=suggestion,
+        reply=reply,
+        result=result,
+        attitude=attitude,
+        comment=(comment or "").strip()[:2000],
+        rated_by=actor,
+        rated_at=now,
+    )
+    label = str(Satisfaction(result).label)
+    if result == Satisfaction.UNSATISFIED:
+        _move(
+            suggestion,
+            State.IN_PROGRESS,
+            actor=actor,
+            action="rate",
+            note=f"{label} · {comment.strip()[:300]}",
+        )
+        suggestion.rounds += 1
+        suggestion.round_started_on = timezone.localdate(now)
+        suggestion.extension_months = 0
+        suggestion.reply_due = compute_reply_due(suggestion)
+        kind, text = (
+            "unsatisfied",
+            _("The deputy is unsatisfied with the reply to %(number)s: handle it again by %(due)s."),
+        )
+    else:
+        _move(
+            suggestion,
+            State.CLOSED,
+            actor=actor,
+            action="rate",
+            note=f"{label} · {comment.strip()[:300]}".strip(" ·"),
+        )
+        suggestion.closed_at = now
+        kind, text = "closed", _("Suggestion %(number)s is closed.")
+    suggestion.save()
+    audit(
+        actor,
+        "suggestions.rate",
+        suggestion,
+        before=before,
+        after={**snapshot(suggestion, AUDITED), "result": result, "attitude": attitude},
+    )
+    notify(
+        involved_users(suggestion, deputies=False, staff=True),
+        suggestion,
+        kind,
+        text % {"number": suggestion.number, "due": suggestion.reply_due},
+    )
+    return evaluation
+
+
+@service
+def commitment_fulfil(*, actor: User, commitment: Commitment, note: str) -> Commitment:
+    """承诺兑现: the lead unit (or staff) records that a commitment is fulfilled."""
+    suggestion = commitment.suggestion
+    require(actor, "suggestions.fulfil_commitment", suggestion)
+    _lock(suggestion)
+    if commitment.fulfilled_at is not None:
+        raise ValidationError(_("This commitment is already fulfilled."))
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": [_("Say how the commitment was fulfilled.")]})
+    commitment.fulfilled_at, commitment.fulfilment_note = timezone.now(), note[:500]
+    commitment.save(update_fields=["fulfilled_at", "fulfilment_note"])
+    _log(suggestion, actor, "fulfil", note=f"{commitment.text}: {note[:300]}")
+    audit(actor, "suggestions.fulfil_commitment", suggestion, after={"commitment": commitment.pk})
+    return commitment
+
+
+# --- supervision (督办, 催办) and publication -----------------------------------------------------
+
+
+@service
+def suggestion_mark_key(*, actor: User, suggestion: Suggestion, leader: str, note: str = "") -> Suggestion:
+    """重点督办: decided by the chair's meeting; a supervising leader follows it."""
+    require(actor, "suggestions.supervise", suggestion)
+    _lock(suggestion)
+    _require_state(suggestion, State.REGISTERED, State.ASSIGNED, State.IN_PROGRESS, State.REPLIED)
+    leader = (leader or "").strip()
+    if not leader:
+        raise ValidationError({"leader": [_("Name the supervising leader.")]})
+    before = snapshot(suggestion, (*AUDITED, "supervising_leader"))
+    suggestion.is_key, suggestion.supervising_leader = True, leader[:50]
+    suggestion.save()
+    _log(
+        suggestion,
+        actor,
+        "mark_key",
+        note=(_("Supervising leader: %(leader)s") % {"leader": leader})
+        + (f" · {note.strip()}" if note.strip() else ""),
+    )
+    audit(
+        actor,
+        "suggestions.mark_key",
+        suggestion,
+        before=before,
+        after=snapshot(suggestion, (*AUDITED, "supervising_leader")),
+    )
+    notify(
+        involved_users(suggestion),
+        suggestion,
+        "key",
+        _("%(number)s is now a key suggestion supervised by %(leader)s.")
+        % {"number": suggestion.number, "leader": leader},
+    )
+    return suggestion
+
+
+@service
+def suggestion_chase(*, actor: User, suggestion: Suggestion, note: str) -> Chase:
+    """催办: staff chase the handling units; logged and notified."""
+    require(actor, "suggestions.supervise", suggestion)
+    _lock(suggestion)
+    _require_state(suggestion, *OPEN_HANDLING_STATES)
+    note = _reason(note)
+    lead = suggestion.assignments.filter(role=Assignment.Role.LEAD, ended_at__isnull=True).first()
+    chase = Chase.objects.create(suggestion=suggestion, unit=lead.unit if lead else None, note=note, by=actor)
+    _log(suggestion, actor, "chase", note=note)
+    audit(actor, "suggestions.chase", suggestion, note=note)
+    notify(
+        involved_users(suggestion, deputies=False),
+        suggestion,
+        f"chase-{chase.pk}",
+        _("Chase on %(number)s: %(note)s") % {"number": suggestion.number, "note": note},
+    )
+    return chase
+
+
+@service
+def suggestion_publish(*, actor: User, suggestion: Suggestion, summary: str) -> Suggestion:
+    """公开: title, deputy, unit, class and this reply summary go to the public results page."""
+    require(actor, "suggestions.publish", suggestion)
+    _lock(suggestion)
+    _require_state(suggestion, State.REPLIED, State.CLOSED)
+    summary = (summary or "").strip()
+    if not summary:
+        raise ValidationError({"summary": [_("Write the reply summary to publish.")]})
+    if len(summary) > 2000:
+        raise ValidationError({"summary": [_("The summary is longer than 2000 characters.")]})
+    before = snapshot(suggestion, AUDITED)
+    suggestion.public_summary, suggestion.published_at = summary, timezone.now()
+    suggestion.save()
+    _log(suggestion, actor, "publish")
+    audit(actor, "suggestions.publish", suggestion, before=before, after=snapshot(suggestion, AUDITED))
+    return suggestion
+
+
+@service
+def suggestion_unpublish(*, actor: User, suggestion: Suggestion) -> Suggestion:
+    require(actor, "suggestions.publish", suggestion)
+    _lock(suggestion)
+    before = snapshot(suggestion, AUDITED)
+    suggestion.published_at = None
+    suggestion.save()
+    _log(suggestion, actor, "unpublish")
+    audit(actor, "suggestions.unpublish", suggestion, before=before, after=snapshot(suggestion, AUDITED))
+    return suggestion
+
+
+@service
+def category_create(*, actor: User, name: str, order: int = 100) -> SuggestionCategory:
+    """建议类别: the office adds a category."""
+    require(actor, "suggestions.manage_categories")
+    name = (name or "").strip()
+    if not name or len(name) > 40:
+        raise ValidationError({"name": [_("Give the category a name of at most 40 characters.")]})
+    if SuggestionCategory.objects.filter(name=name).exists():
+        raise ValidationError({"name": [_("This category already exists.")]})
+    category = SuggestionCategory.objects.create(name=name, order=order)
+    audit(actor, "suggestions.category_create", category, after={"name": name, "order": order})
+    return category
+
+
+@service
+def category_toggle(*, actor: User, category: SuggestionCategory) -> SuggestionCategory:
+    require(actor, "suggestions.manage_categories")
+    before = snapshot(category, ("is_active",))
+    category.is_active = not category.is_active
+    category.save(update_fields=["is_active"])
+    audit(
+        actor,
+        "suggestions.category_toggle",
+        category,
+        before=before,
+        after=snapshot(category, ("is_active",)),
+    )
+    return category
+
+
+# --- the system's own acts: recompute deadlines, remind ------------------------------------------
+
+
+def deadlines_recompute(dates: Iterable[dt.date] = ()) -> int:
+    """Recompute the open deadlines on the current calendar (after ``calendar_changed``).
+
+    Open: suggestions still with the units (reply due), assignments not yet accepted (accept
+    by) and co-units' opinions not yet sent. Returns how many rows changed.
+    """
+    changed = 0
+    with transaction.atomic():
+        for suggestion in Suggestion.objects.select_for_update().filter(state__in=OPEN_HANDLING_STATES):
+            due = compute_reply_due(suggestion)
+            if due != suggestion.reply_due:
+                old = suggestion.reply_due
+                suggestion.reply_due = due
+                suggestion.save(update_fields=["reply_due", "updated_at"])
+                _log(
+                    suggestion,
+                    None,
+                    "recompute",
+                    note=_("Reply due moved from %(old)s to %(new)s (working calendar changed).")
+                    % {"old": old, "new": due},
+                )
+                changed += 1
+        open_assignments = Assignment.objects.filter(
+            ended_at__isnull=True, suggestion__state__in=OPEN_HANDLING_STATES
+        ).filter(Q(accepted_at__isnull=True) | Q(role=Assignment.Role.CO, opinion_at__isnull=True))
+        for assignment in open_assignments:
+            fields = []
+            if assignment.accepted_at is None:
+                accept_due = working_day_deadline(assignment.assigned_on, param("ACCEPT_WORKING_DAYS"))
+                if accept_due != assignment.accept_due:
+                    assignment.accept_due = accept_due
+                    fields.append("accept_due")
+            if assignment.role == Assignment.Role.CO and assignment.opinion_at is None:
+                opinion_due = month_deadline(assignment.assigned_on, param("CO_OPINION_MONTHS"))
+                if opinion_due != assignment.opinion_due:
+                    assignment.opinion_due = opinion_due
+                    fields.append("opinion_due")
+            if fields:
+                assignment.save(update_fields=[*fields, "updated_at"])
+                changed += 1
+        if changed:
+            audit(None, "suggestions.deadlines_recompute", None, note=f"changed={changed}")
+    return changed
+
+
+def reminders_send(today: dt.date | None = None) -> dict[str, int]:
+    """临期/超期 reminders to everyone involved (once a day per person and suggestion)."""
+    today = today or timezone.localdate()
+    soon = today + dt.timedelta(days=param("DUE_SOON_DAYS"))
+    counts = {"due_soon": 0, "overdue": 0, "not_accepted": 0, "commitments": 0}
+    with transaction.atomic():
+        open_rows = Suggestion.objects.filter(state__in=OPEN_HANDLING_STATES, reply_due__isnull=False)
+        for suggestion in open_rows.filter(reply_due__lt=today):
+            counts["overdue"] += notify(
+                involved_users(suggestion, staff=True),
+                suggestion,
+                "overdue",
+                _("Suggestion %(number)s is overdue: the reply was due on %(due)s.")
+                % {"number": suggestion.number, "due": suggestion.reply_due},
+            )
+        for suggestion in open_rows.filter(reply_due__gte=today, reply_due__lte=soon):
+            counts["due_soon"] += notify(
+                involved_users(suggestion, deputies=False),
+                suggestion,
+                "due_soon",
+                _("Suggestion %(number)s: the reply is due on %(due)s.")
+                % {"number": suggestion.number, "due": suggestion.reply_due},
+            )
+        late_accept = Assignment.objects.filter(
+            ended_at__isnull=True,
+            accepted_at__isnull=True,
+            accept_due__lt=today,
+            suggestion__state__in=OPEN_HANDLING_STATES,
+        ).select_related("suggestion", "unit")
+        for assignment in late_accept:
+            clerks = User.objects.filter(role=Role.UNIT_HANDLER, organisation=assignment.unit, is_active=True)
+            counts["not_accepted"] += notify(
+                [*clerks, *office_staff()],
+                assignment.suggestion,
+                f"not_accepted-{assignment.pk}",
+                _("%(unit)s has not accepted suggestion %(number)s; it was due by %(due)s.")
+                % {
+                    "unit": assignment.unit.name,
+                    "number": assignment.suggestion.number,
+                    "due": assignment.accept_due,
+                },
+            )
+        for commitment in Commitment.objects.filter(
+            fulfilled_at__isnull=True, due_on__lte=soon
+        ).select_related("suggestion"):
+            counts["commitments"] += notify(
+                involved_users(commitment.suggestion, deputies=False, staff=commitment.due_on < today),
+                commitment.suggestion,
+                "commitment",
+                _("Commitment “%(text)s” is due on %(due)s.")
+                % {"text": commitment.text, "due": commitment.due_on},
+            )
+    return counts
+
+
+@service
+def notifications_mark_read(*, actor: User) -> int:
+    require(actor, "suggestions.view_list")
+    n = Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=timezone.now())
+    audit(actor, "suggestions.notifications_read", None, note=f"count={n}")
+    return n

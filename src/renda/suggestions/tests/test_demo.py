@@ -1,0 +1,45 @@
+"""The demo county's suggestions: about 120, every state, overdue and key ones, work for the demo logins."""
+
+from __future__ import annotations
+
+import pytest
+
+from renda.core import demo
+from renda.suggestions import selectors
+from renda.suggestions.models import OPEN_HANDLING_STATES, State, Suggestion
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def test_demo_suggestions_cover_every_state_and_give_the_demo_logins_work():
+    from django.utils import timezone
+
+    ctx = demo.seed_demo()
+    rows = Suggestion.objects.all()
+    assert 110 <= rows.count() <= 130
+    assert set(rows.values_list("state", flat=True)) == set(State.values)
+    today = timezone.localdate()
+    assert rows.filter(state__in=OPEN_HANDLING_STATES, reply_due__lt=today).exists()
+    assert rows.filter(is_key=True).exists()
+    assert rows.filter(published_at__isnull=False).exists()
+    deputy_user = ctx.users["deputy"]
+    own = selectors.suggestions_visible_to(actor=deputy_user).filter(deputy__user=deputy_user)
+    assert len(set(own.values_list("state", flat=True))) >= 5
+    unit_user = ctx.users["unit"]
+    assert unit_user.organisation.name == "县住房和城乡建设局"
+    assert (
+        selectors.suggestions_visible_to(actor=unit_user).filter(state__in=OPEN_HANDLING_STATES).count() >= 3
+    )
+    staff = ctx.users["staff"]
+    assert selectors.suggestions_visible_to(actor=staff).count() == rows.count()
+    numbers = list(rows.exclude(number="").values_list("number", flat=True))
+    assert len(numbers) == len(set(numbers))
+
+    count = rows.count()
+    demo.seed_demo()
+    assert Suggestion.objects.count() == count

@@ -1,0 +1,116 @@
+"""Workbench panels of the suggestions module: counts, 临期/超期, to-dos and notices per role."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from renda.accounts.models import Role
+from renda.core.permissions import can
+from renda.core.workbench import Panel, Stat, register
+from renda.suggestions import selectors
+from renda.suggestions.models import State
+
+
+def _todo_rows(summary) -> list[dict]:
+    rows = []
+    for s in summary["overdue"]:
+        rows.append(
+            {
+                "label": f"{s.number} {s.title}",
+                "url": reverse("suggestions:detail", args=[s.pk]),
+                "note": _("overdue since %(d)s") % {"d": s.reply_due},
+                "kind": "overdue",
+            }
+        )
+    for s in summary["due_soon"]:
+        rows.append(
+            {
+                "label": f"{s.number} {s.title}",
+                "url": reverse("suggestions:detail", args=[s.pk]),
+                "note": _("due on %(d)s") % {"d": s.reply_due},
+                "kind": "soon",
+            }
+        )
+    return rows
+
+
+@register
+def suggestions_panels(user) -> list[Panel]:
+    if not can(user, "suggestions.view_list"):
+        return []
+    summary = selectors.workbench_summary(actor=user)
+    by_state = summary["by_state"]
+    url = reverse("suggestions:list")
+    notices = selectors.notifications_for(actor=user)
+    extra = {"notices": notices, "summary": summary}
+    due_stats = [
+        Stat(_("Due soon"), summary["due_soon_count"], f"{url}?due=soon"),
+        Stat(_("Overdue"), summary["overdue_count"], f"{url}?due=overdue"),
+        Stat(_("Open commitments"), summary["commitments"]),
+    ]
+    todo = _todo_rows(summary)
+    if user.role == Role.STAFF:
+        stats = [
+            Stat(_("To review"), by_state.get(State.SUBMITTED, 0), f"{url}?state=submitted"),
+            Stat(_("To assign"), by_state.get(State.REGISTERED, 0), f"{url}?state=registered"),
+            Stat(_("Waiting to be accepted"), by_state.get(State.ASSIGNED, 0), f"{url}?state=assigned"),
+            Stat(_("In progress"), by_state.get(State.IN_PROGRESS, 0), f"{url}?state=in_progress"),
+            Stat(_("Awaiting rating"), by_state.get(State.REPLIED, 0), f"{url}?state=replied"),
+            Stat(_("Closed"), by_state.get(State.CLOSED, 0), f"{url}?state=closed"),
+            Stat(_("Key suggestions under supervision"), summary["key_open"], f"{url}?key=1"),
+            *due_stats,
+        ]
+        title = _("Deputies' suggestions")
+    elif user.role == Role.DEPUTY:
+        stats = [
+            Stat(
+                _("Drafts"),
+                by_state.get(State.DRAFT, 0) + by_state.get(State.RETURNED, 0),
+                f"{url}?state=draft",
+            ),
+            Stat(
+                _("Being handled"),
+                sum(
+                    by_state.get(x, 0)
+                    for x in (State.SUBMITTED, State.REGISTERED, State.ASSIGNED, State.IN_PROGRESS)
+                ),
+            ),
+            Stat(_("To rate"), by_state.get(State.REPLIED, 0), f"{url}?state=replied"),
+            Stat(_("Closed"), by_state.get(State.CLOSED, 0), f"{url}?state=closed"),
+            *due_stats[:2],
+        ]
+        title = _("My suggestions")
+    else:
+        for a in selectors.unit_todo(actor=user):
+            label = (
+                _("accept by %(d)s") % {"d": a.accept_due}
+                if a.accepted_at is None
+                else _("opinion due %(d)s") % {"d": a.opinion_due}
+            )
+            todo.insert(
+                0,
+                {
+                    "label": f"{a.suggestion.number} {a.suggestion.title}",
+                    "url": reverse("suggestions:detail", args=[a.suggestion_id]),
+                    "note": label,
+                    "kind": "accept",
+                },
+            )
+        stats = [
+            Stat(_("Waiting to be accepted"), by_state.get(State.ASSIGNED, 0), f"{url}?state=assigned"),
+            Stat(_("In progress"), by_state.get(State.IN_PROGRESS, 0), f"{url}?state=in_progress"),
+            Stat(_("Replied"), by_state.get(State.REPLIED, 0) + by_state.get(State.CLOSED, 0)),
+            *due_stats,
+        ]
+        title = _("Suggestions assigned to my unit")
+    return [
+        Panel(
+            title=title,
+            order=15,
+            stats=stats,
+            todo=todo,
+            template="suggestions/panels/workbench.html",
+            extra=extra,
+        )
+    ]
