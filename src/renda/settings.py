@@ -274,3 +274,6 @@ LOGGING = {
 RENDA_NAME = _("Renda Smart People's Congress")
 RENDA_REGION_CODE = os.environ.get("RENDA_REGION_CODE", "610999")
 RENDA_API_TOKEN_PREFIX = "rdt_"
+# Daily jobs (run_daily_jobs; run_platform starts them every day at RENDA_DAILY_AT).
+RENDA_DAILY_COMMANDS = ["suggestions_remind", "liaison_remind"]
+RENDA_DAILY_AT = os.environ.get("RENDA_DAILY_AT", "07:00")

@@ -6,3 +6,25 @@ class BudgetConfig(AppConfig):
     name = "renda.budget"
     label = "budget"
     verbose_name = _("Budget supervision")
+
+    def ready(self) -> None:
+        from renda.budget import workbench  # noqa: F401
+        from renda.core.audit import label_actions
+
+        label_actions(
+            {
+                "budget.upload": _("Upload budget data"),
+                "budget.import_units": _("Import budget units"),
+                "budget.import_indicators": _("Import budget indicators"),
+                "budget.import_payments": _("Import treasury payments"),
+                "budget.import_revenue": _("Import revenue"),
+                "budget.import_debt": _("Import government debt"),
+                "budget.import_classification": _("Import a classification"),
+                "budget.import_indicators_change": _("Change a budget indicator by import"),
+                "budget.import_payments_change": _("Change a payment by import"),
+                "budget.import_units_change": _("Change a budget unit by import"),
+                "budget.import_data": _("Import budget data"),
+                "budget.feed_data": _("Push budget data"),
+                "budget.view_budget": _("View budget data"),
+            }
+        )

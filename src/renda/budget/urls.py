@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from renda.budget import views
 
 app_name = "budget"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.query, name="query"),
+    path("vouchers/", views.vouchers, name="vouchers"),
+    path("vouchers/<int:year>/<str:voucher_no>/", views.voucher, name="voucher"),
+    path("imports/", views.imports, name="imports"),
+    path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/progress/", views.import_progress, name="import_progress"),
+]

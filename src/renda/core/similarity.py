@@ -12,8 +12,6 @@ from collections.abc import Hashable, Sequence
 from functools import lru_cache
 
 import jieba
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import linear_kernel
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -45,6 +43,10 @@ def most_similar(
     """The ``candidates`` (key, text) most alike ``query``, best first, with their scores."""
     if not candidates or not tokens(query):
         return []
+    # scikit-learn takes seconds to import: only the processes that compare texts pay for it.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import linear_kernel
+
     vectorizer = TfidfVectorizer(tokenizer=tokens, lowercase=False, token_pattern=None)
     try:
         matrix = vectorizer.fit_transform([query, *(text for _, text in candidates)])

@@ -8,11 +8,12 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Start the web server (gunicorn) and the task worker (db_worker) together."
+    help = "Start the web server (gunicorn), the task worker (db_worker) and the daily jobs together."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         env = os.environ.copy()
         processes = [
             subprocess.Popen(manage + ["db_worker", "--queue-name", "default"], env=env),  # noqa: S603
+            subprocess.Popen(manage + ["run_daily_jobs", "--every-day-at", settings.RENDA_DAILY_AT], env=env),  # noqa: S603
             subprocess.Popen(  # noqa: S603
                 [
                     sys.executable,

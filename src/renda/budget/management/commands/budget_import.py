@@ -1,0 +1,71 @@
+"""``python manage.py budget_import --kind payments --year 2025 PATH [--dry-run] [--json] [--format fdp]``.
+
+Exit status 0 only when the file was applied (or, with ``--dry-run``, would be); 1 when it was
+rejected. With ``--json`` it prints one object: kind, year, inserted, updated, unchanged,
+rejected and errors (line, column, value, message), as docs/data-interface.md describes.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from renda.budget.importer import import_path, new_batch
+from renda.budget.interface import KINDS
+from renda.budget.models import ImportBatch
+from renda.budget.services import classification_ensure_baseline
+
+
+class Command(BaseCommand):
+    help = "Import a file of the budget data interface (数据接口规范): all-or-nothing, idempotent."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--kind", required=True, choices=KINDS)
+        parser.add_argument("--year", required=True, type=int)
+        parser.add_argument("--dry-run", action="store_true", help="check the file, change nothing")
+        parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
+        parser.add_argument("--format", default="auto", choices=("auto", "csv", "xlsx", "fdp"))
+        parser.add_argument("path")
+
+    def handle(self, *args, **options) -> None:
+        kind, year, path = options["kind"], options["year"], Path(options["path"])
+        if not 1990 <= year <= 2100:
+            raise CommandError("--year must be a fiscal year such as 2025", returncode=2)
+        if kind != "classification":
+            classification_ensure_baseline(year=year)
+        batch = new_batch(
+            kind=kind,
+            year=year,
+            source=ImportBatch.Source.COMMAND,
+            file_name=path.name,
+            file_format=options["format"],
+            dry_run=options["dry_run"],
+        )
+        result = import_path(
+            kind=kind,
+            year=year,
+            path=path,
+            batch=batch,
+            dry_run=options["dry_run"],
+            file_format=options["format"],
+            track=False,
+        )
+        if options["json"]:
+            self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
+        else:
+            verb = "检查通过（未写入）" if options["dry_run"] else "已导入"
+            if result.errors:
+                self.stdout.write(f"文件被拒绝：{result.rejected} 行有错误，数据未改变。")
+                for e in result.errors:
+                    self.stdout.write(f"  第 {e['line']} 行 [{e['column']}] “{e['value']}”：{e['message']}")
+            else:
+                self.stdout.write(
+                    f"{verb}：新增 {result.inserted}，更新 {result.updated}，未变 {result.unchanged}。"
+                )
+        for warning in result.warnings:
+            self.stderr.write(f"警告：{warning}")
+        if result.errors:
+            sys.exit(1)

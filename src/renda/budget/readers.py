@@ -1,0 +1,226 @@
+"""Reading the files of the data interface: CSV (UTF-8, UTF-8 with BOM, GB18030/GBK; comma,
+semicolon or tab), XLSX (openpyxl, read-only) and Fiscal Data Packages (``datapackage.json``).
+
+A reader yields ``(line, cells)`` where ``line`` is the row as a spreadsheet shows it (the header
+is line 1). Readers stream: memory stays bounded whatever the file's size.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CHUNK = 1 << 20
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+class UnreadableFile(ValueError):
+    """The file cannot be read at all (encoding, format); the message is Chinese."""
+
+
+class _CountingReader(io.RawIOBase):
+    """A binary file that counts the bytes read, for progress."""
+
+    def __init__(self, raw: Any):
+        self.raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self.count += n
+        return n
+
+
+def detect_encoding(path: Path) -> str:
+    """``utf-8-sig`` when the whole file decodes as UTF-8 (with or without BOM), else ``gb18030``."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with path.open("rb") as raw:
+                while chunk := raw.read(CHUNK):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile("无法识别文件编码（应为 UTF-8 或 GB18030/GBK）")
+
+
+def detect_delimiter(header_line: str, sample: str) -> str:
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        if dialect.delimiter in header_line:
+            return dialect.delimiter
+    except csv.Error:
+        pass
+    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: counts[d])
+
+
+@dataclass
+class Table:
+    """An open table: its header cells, its rows, and how far the reading has got (0–1)."""
+
+    headers: list[Any]
+    rows: Iterator[tuple[int, list[Any]]]
+    done: Any = field(default=lambda: 0.0)
+    close: Any = field(default=lambda: None)
+
+
+def is_xlsx(path: Path) -> bool:
+    with path.open("rb") as raw:
+        return raw.read(4) == XLSX_MAGIC
+
+
+def open_csv(path: Path) -> Table:
+    encoding = detect_encoding(path)
+    size = max(path.stat().st_size, 1)
+    with path.open("r", encoding=encoding, newline="") as text:
+        sample = text.read(64 * 1024)
+    header_line = sample.splitlines()[0] if sample else ""
+    delimiter = detect_delimiter(header_line, sample)
+    raw = path.open("rb")
+    counter = _CountingReader(raw)
+    text = io.TextIOWrapper(io.BufferedReader(counter, CHUNK), encoding=encoding, newline="")
+    reader = csv.reader(text, delimiter=delimiter)
+    try:
+        headers = next(reader)
+    except StopIteration:
+        headers = []
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        line = 1
+        for cells in reader:
+            line += 1
+            yield line, cells
+
+    def close() -> None:
+        text.close()
+        raw.close()
+
+    return Table(headers, rows(), lambda: min(counter.count / size, 1.0), close)
+
+
+def open_xlsx(path: Path) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any damage to the file
+        raise UnreadableFile("无法读取 Excel 文件") from exc
+    sheet = workbook.worksheets[0]
+    total = max(sheet.max_row or 1, 1)
+    iterator = sheet.iter_rows(values_only=True)
+    try:
+        headers = list(next(iterator))
+    except StopIteration:
+        headers = []
+    state = {"line": 1}
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        for cells in iterator:
+            state["line"] += 1
+            yield state["line"], ["" if c is None else c for c in cells]
+
+    return Table(headers, rows(), lambda: min(state["line"] / total, 1.0), workbook.close)
+
+
+def open_table(path: Path) -> Table:
+    if not path.exists():
+        raise UnreadableFile("文件不存在")
+    if is_xlsx(path):
+        return open_xlsx(path)
+    return open_csv(path)
+
+
+# --- Fiscal Data Package -------------------------------------------------------------------
+
+# Fiscal Data Package ``columnType`` values, and the field each means for each kind.
+FDP_COLUMN_TYPES = {
+    "payments": {
+        "value": "amount",
+        "date:generic": "pay_date",
+        "administrative-classification:generic:code": "unit_code",
+        "functional-classification:generic:code": "function_code",
+        "economic-classification:generic:code": "econ_code",
+        "project:code": "project_code",
+        "budget-line-item": "voucher_no",
+        "transaction-id": "voucher_no",
+        "payee:generic:name": "payee_name",
+        "payee:generic:code": "payee_account",
+    },
+    "indicators": {
+        "value": "original_amount",
+        "budget-line-item": "indicator_no",
+        "administrative-classification:generic:code": "unit_code",
+        "functional-classification:generic:code": "function_code",
+        "economic-classification:generic:code": "econ_code",
+        "project:code": "project_code",
+        "project:name": "project_name",
+        "date:generic": "issued_date",
+    },
+    "revenue": {
+        "value": "amount",
+        "economic-classification:generic:code": "item_code",
+        "economic-classification:generic:label": "item_name",
+        "date:fiscal-period": "month",
+    },
+}
+
+
+def read_datapackage(path: Path, kind: str) -> tuple[Path, dict[str, str]]:
+    """The CSV a Fiscal Data Package describes, and ``{source column: our field}``.
+
+    ``path`` is the ``datapackage.json`` (or its directory). Its first tabular resource is read;
+    its measures and dimensions (the FDP ``model``) and each field's ``columnType`` map onto our
+    fields; a field already named like ours (English name or Chinese header) keeps its meaning.
+    """
+    if path.is_dir():
+        path = path / "datapackage.json"
+    try:
+        descriptor = json.loads(path.read_text(encoding="utf-8-sig"))
+        resource = next(r for r in descriptor["resources"] if r.get("path"))
+    except (OSError, ValueError, KeyError, StopIteration) as exc:
+        raise UnreadableFile("datapackage.json 无法读取或缺少数据资源 (resources[].path)") from exc
+    resource_path = resource["path"]
+    if isinstance(resource_path, list):
+        resource_path = resource_path[0]
+    csv_path = (path.parent / resource_path).resolve()
+    if path.parent.resolve() not in csv_path.parents:
+        raise UnreadableFile("数据资源必须位于数据包目录内")
+    mapping: dict[str, str] = {}
+    by_type = FDP_COLUMN_TYPES.get(kind, {})
+    for fdp_field in resource.get("schema", {}).get("fields", []):
+        name = fdp_field.get("name", "")
+        target = fdp_field.get("renda:field") or by_type.get(fdp_field.get("columnType", ""))
+        if target:
+            mapping[name] = target
+    model = descriptor.get("model") or resource.get("model") or {}
+    for measure, spec in (model.get("measures") or {}).items():
+        source = spec.get("source", measure) if isinstance(spec, dict) else measure
+        target = spec.get("renda:field") if isinstance(spec, dict) else None
+        mapping.setdefault(source, target or ("amount" if kind in {"payments", "revenue"} else measure))
+    for dimension, spec in (model.get("dimensions") or {}).items():
+        if not isinstance(spec, dict):
+            continue
+        target = spec.get("renda:field") or dimension
+        attributes = spec.get("attributes") or {}
+        key = spec.get("primaryKey")
+        if isinstance(key, list):
+            key = key[0] if key else None
+        attribute = attributes.get(key) if key else next(iter(attributes.values()), None)
+        source = attribute.get("source") if isinstance(attribute, dict) else None
+        if source:
+            mapping.setdefault(source, target)
+    return csv_path, mapping

@@ -1,0 +1,434 @@
+"""查询: reads of the budget facts, scoped to what the actor may see.
+
+Summaries read :class:`PaymentSummary` (paid per unit × functional × economic code × budget type
+× project × month) unless a filter needs the payments themselves (payee, amount range, a date
+range that does not follow whole months, grouping by day).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+from django.utils.translation import gettext as _
+
+from renda.budget.models import (
+    BudgetType,
+    BudgetUnit,
+    ClassificationItem,
+    ImportBatch,
+    Indicator,
+    Payment,
+    PaymentRollup,
+    PaymentSummary,
+    Project,
+)
+from renda.core.permissions import can, require
+
+ZERO = Decimal("0.00")
+
+# Groupings: how the rows of a table are keyed, and where a click on a row leads.
+GROUPS = (
+    "function1",
+    "function2",
+    "function3",
+    "econ1",
+    "econ2",
+    "department",
+    "unit",
+    "month",
+    "day",
+    "budget_type",
+    "project",
+)
+NEXT_GROUP = {
+    "function1": "function2",
+    "function2": "function3",
+    "econ1": "econ2",
+    "department": "unit",
+    "month": "day",
+    "budget_type": "function1",
+}
+CODE_LENGTH = {"function1": 3, "function2": 5, "function3": 7, "econ1": 3, "econ2": 5}
+
+
+def group_labels() -> dict[str, str]:
+    return {
+        "function1": _("Functional classification: class"),
+        "function2": _("Functional classification: section"),
+        "function3": _("Functional classification: item"),
+        "econ1": _("Economic classification: class"),
+        "econ2": _("Economic classification: section"),
+        "department": _("Competent department"),
+        "unit": _("Budget unit"),
+        "month": _("Month"),
+        "day": _("Day"),
+        "budget_type": _("Budget type"),
+        "project": _("Project"),
+    }
+
+
+@dataclass(frozen=True)
+class BudgetFilter:
+    year: int
+    as_of: dt.date | None = None
+    budget_type: int | None = None
+    unit: str = ""
+    function: str = ""
+    econ: str = ""
+    project: str = ""
+    payee: str = ""
+    voucher: str = ""
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    group: str = "function1"
+
+    def as_query(self, **changes: Any) -> dict[str, str]:
+        """The filter as query parameters (for links), with ``changes`` applied."""
+        data = replace(self, **changes) if changes else self
+        params = {
+            "year": str(data.year),
+            "as_of": data.as_of.isoformat() if data.as_of else "",
+            "budget_type": str(data.budget_type or ""),
+            "unit": data.unit,
+            "function": data.function,
+            "econ": data.econ,
+            "project": data.project,
+            "payee": data.payee,
+            "voucher": data.voucher,
+            "amount_min": "" if data.amount_min is None else str(data.amount_min),
+            "amount_max": "" if data.amount_max is None else str(data.amount_max),
+            "date_from": data.date_from.isoformat() if data.date_from else "",
+            "date_to": data.date_to.isoformat() if data.date_to else "",
+            "group": data.group,
+        }
+        return {k: v for k, v in params.items() if v}
+
+    @property
+    def paid_until(self) -> dt.date | None:
+        dates = [d for d in (self.as_of, self.date_to) if d]
+        return min(dates) if dates else None
+
+    @property
+    def needs_payments(self) -> bool:
+        """Whether the paid figures must come from the payments rather than the summary."""
+        if self.payee or self.voucher or self.amount_min is not None or self.amount_max is not None:
+            return True
+        if self.group == "day":
+            return True
+        if self.date_from and self.date_from.day != 1:
+            return True
+        until = self.paid_until
+        return bool(until and until.day != calendar.monthrange(until.year, until.month)[1])
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    indicator: Decimal | None
+    paid: Decimal
+    payments: int
+    drill: dict[str, str] | None = None  # query of the next table
+    vouchers: dict[str, str] = field(default_factory=dict)  # query of the voucher list
+
+    @property
+    def balance(self) -> Decimal | None:
+        return None if self.indicator is None else self.indicator - self.paid
+
+    @property
+    def rate(self) -> Decimal | None:
+        if not self.indicator:
+            return None
+        return (self.paid / self.indicator * 100).quantize(Decimal("0.1"))
+
+
+@dataclass
+class Table:
+    filters: BudgetFilter
+    rows: list[Row]
+    total: Row
+    source: str  # "summary" or "payments"
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _region() -> str:
+    return settings.RENDA_REGION_CODE
+
+
+def units_under(code: str) -> list[str]:
+    """A unit's code and the codes of all its sub-units."""
+    children: dict[str, list[str]] = defaultdict(list)
+    for unit_code, parent in BudgetUnit.objects.filter(region_code=_region()).values_list(
+        "code", "parent_code"
+    ):
+        if parent:
+            children[parent].append(unit_code)
+    found, stack = [], [code]
+    while stack:
+        current = stack.pop()
+        if current in found:
+            continue
+        found.append(current)
+        stack.extend(children.get(current, ()))
+    return found
+
+
+def _common_q(filters: BudgetFilter, units: list[str] | None) -> Q:
+    q = Q(region_code=_region(), year=filters.year)
+    if filters.budget_type:
+        q &= Q(budget_type=filters.budget_type)
+    if units is not None:
+        q &= Q(unit_code__in=units)
+    if filters.function:
+        q &= Q(function_code__startswith=filters.function)
+    if filters.econ:
+        q &= Q(econ_code__startswith=filters.econ)
+    if filters.project:
+        q &= Q(project_code=filters.project)
+    return q
+
+
+def payments_q(filters: BudgetFilter, units: list[str] | None) -> Q:
+    q = _common_q(filters, units)
+    if filters.date_from:
+        q &= Q(pay_date__gte=filters.date_from)
+    if filters.paid_until:
+        q &= Q(pay_date__lte=filters.paid_until)
+    if filters.payee:
+        q &= Q(payee_name__contains=filters.payee)
+    if filters.voucher:  # a prefix as a range, so that the unique index serves it
+        q &= Q(voucher_no__gte=filters.voucher, voucher_no__lt=filters.voucher + "\U0010ffff")
+    if filters.amount_min is not None:
+        q &= Q(amount__gte=filters.amount_min)
+    if filters.amount_max is not None:
+        q &= Q(amount__lte=filters.amount_max)
+    return q
+
+
+def _summary_q(filters: BudgetFilter, units: list[str] | None) -> Q:
+    q = _common_q(filters, units)
+    if filters.date_from:
+        q &= Q(month__gte=filters.date_from.month)
+    if filters.paid_until:
+        q &= Q(month__lte=filters.paid_until.month)
+    return q
+
+
+def _indicator_q(filters: BudgetFilter, units: list[str] | None) -> Q:
+    q = _common_q(filters, units)
+    if filters.as_of:
+        q &= Q(issued_date__lte=filters.as_of) | Q(issued_date__isnull=True)
+    return q
+
+
+def _key_expression(group: str, date_field: str) -> Any:
+    if group.startswith("function"):
+        return Substr("function_code", 1, CODE_LENGTH[group])
+    if group.startswith("econ"):
+        return Substr("econ_code", 1, CODE_LENGTH[group])
+    if group in ("department", "unit"):
+        return F("unit_code")
+    if group == "budget_type":
+        return F("budget_type")
+    if group == "project":
+        return F("project_code")
+    if group == "month":
+        return F("month") if date_field == "month" else F("pay_date__month")
+    return F("pay_date")
+
+
+def _grouped(qs: QuerySet[Any], group: str, date_field: str, amount: str) -> dict[str, tuple[Decimal, int]]:
+    counted = Sum("payments") if date_field == "month" else Count("id")
+    if amount == "current_amount":
+        counted = Count("id")
+    rows = qs.annotate(k=_key_expression(group, date_field)).values("k").annotate(s=Sum(amount), n=counted)
+    result: dict[str, tuple[Decimal, int]] = {}
+    for row in rows.order_by():
+        key = "" if row["k"] is None else str(row["k"])
+        result[key] = (Decimal(row["s"] or 0).quantize(Decimal("0.01")), int(row["n"] or 0))
+    return result
+
+
+def _roll_up(
+    values: dict[str, tuple[Decimal, int]], mapping: dict[str, str]
+) -> dict[str, tuple[Decimal, int]]:
+    rolled: dict[str, tuple[Decimal, int]] = {}
+    for key, (amount, n) in values.items():
+        target = mapping.get(key, key)
+        old = rolled.get(target, (ZERO, 0))
+        rolled[target] = (old[0] + amount, old[1] + n)
+    return rolled
+
+
+def _labels(group: str, year: int, keys: Iterable[str]) -> dict[str, str]:
+    keys = list(keys)
+    if group.startswith("function") or group.startswith("econ"):
+        schemes = ["function"] if group.startswith("function") else ["econ_gov", "econ_dept"]
+        names = dict(
+            ClassificationItem.objects.filter(year=year, scheme__in=schemes, code__in=keys).values_list(
+                "code", "name"
+            )
+        )
+        return {k: f"{k} {names.get(k, '')}".strip() for k in keys}
+    if group in ("department", "unit"):
+        names = dict(
+            BudgetUnit.objects.filter(region_code=_region(), code__in=keys).values_list("code", "name")
+        )
+        return {k: f"{k} {names.get(k, '')}".strip() for k in keys}
+    if group == "project":
+        names = dict(
+            Project.objects.filter(region_code=_region(), year=year, code__in=keys).values_list(
+                "code", "name"
+            )
+        )
+        return {k: (f"{k} {names.get(k, '')}".strip() if k else _("(no project)")) for k in keys}
+    if group == "budget_type":
+        labels = dict(BudgetType.choices)
+        return {k: str(labels.get(int(k), k)) for k in keys}
+    if group == "month":
+        return {k: _("%(year)s-%(month)02d") % {"year": year, "month": int(k)} for k in keys}
+    return {k: k for k in keys}
+
+
+def _drill(filters: BudgetFilter, group: str, key: str) -> tuple[dict[str, str] | None, dict[str, str]]:
+    """The query of the next table for a row, and of its voucher list."""
+    if group.startswith("function"):
+        narrowed = replace(filters, function=key)
+    elif group.startswith("econ"):
+        narrowed = replace(filters, econ=key)
+    elif group in ("department", "unit"):
+        narrowed = replace(filters, unit=key)
+    elif group == "budget_type":
+        narrowed = replace(filters, budget_type=int(key))
+    elif group == "project":
+        narrowed = replace(filters, project=key)
+    elif group == "month":
+        month = int(key)
+        last = calendar.monthrange(filters.year, month)[1]
+        narrowed = replace(
+            filters, date_from=dt.date(filters.year, month, 1), date_to=dt.date(filters.year, month, last)
+        )
+    else:  # day
+        day = dt.date.fromisoformat(key)
+        narrowed = replace(filters, date_from=day, date_to=day)
+    vouchers = narrowed.as_query()
+    vouchers.pop("group", None)
+    next_group = NEXT_GROUP.get(group)
+    return (narrowed.as_query(group=next_group) if next_group else None), vouchers
+
+
+# --- the selectors -----------------------------------------------------------------------------
+
+
+def budget_table(*, actor: Any, filters: BudgetFilter) -> Table:
+    """The 查询 table: indicator, paid, balance and execution rate per group of ``filters.group``."""
+    require(actor, "budget.view_budget")
+    group = filters.group if filters.group in GROUPS else "function1"
+    units = units_under(filters.unit) if filters.unit else None
+    use_payments = filters.needs_payments
+    if use_payments:
+        paid = _grouped(Payment.objects.filter(payments_q(filters, units)), group, "pay_date", "amount")
+    else:
+        coarse = not filters.econ and not filters.project and group not in ("econ1", "econ2", "project")
+        summary = PaymentRollup if coarse else PaymentSummary
+        paid = _grouped(summary.objects.filter(_summary_q(filters, units)), group, "month", "amount")
+    indicator: dict[str, tuple[Decimal, int]] | None = None
+    if group not in ("month", "day"):
+        indicator = _grouped(
+            Indicator.objects.filter(_indicator_q(filters, units)), group, "", "current_amount"
+        )
+    if group == "department":
+        departments = dict(
+            BudgetUnit.objects.filter(region_code=_region()).values_list("code", "department_code")
+        )
+        mapping = {code: dept or code for code, dept in departments.items()}
+        paid = _roll_up(paid, mapping)
+        if indicator is not None:
+            indicator = _roll_up(indicator, mapping)
+    keys = sorted(set(paid) | set(indicator or {}))
+    labels = _labels(group, filters.year, keys)
+    rows = []
+    for key in keys:
+        drill, vouchers = _drill(replace(filters, group=group), group, key)
+        rows.append(
+            Row(
+                key=key,
+                label=labels.get(key, key),
+                indicator=None if indicator is None else indicator.get(key, (ZERO, 0))[0],
+                paid=paid.get(key, (ZERO, 0))[0],
+                payments=paid.get(key, (ZERO, 0))[1],
+                drill=drill,
+                vouchers=vouchers,
+            )
+        )
+    total_indicator = None if indicator is None else sum((r.indicator or ZERO for r in rows), ZERO)
+    total = Row(
+        "", _("Total"), total_indicator, sum((r.paid for r in rows), ZERO), sum(r.payments for r in rows)
+    )
+    return Table(replace(filters, group=group), rows, total, "payments" if use_payments else "summary")
+
+
+def payments_list(*, actor: Any, filters: BudgetFilter) -> QuerySet[Payment]:
+    """The voucher list (支付凭证) for ``filters``, newest first."""
+    require(actor, "budget.view_budget")
+    units = units_under(filters.unit) if filters.unit else None
+    return Payment.objects.filter(payments_q(filters, units)).order_by("-pay_date", "voucher_no")
+
+
+def payments_total(qs: QuerySet[Payment]) -> tuple[Decimal, int]:
+    row = qs.order_by().aggregate(s=Sum("amount"), n=Count("id"))
+    return Decimal(row["s"] or 0).quantize(Decimal("0.01")), int(row["n"] or 0)
+
+
+def payment_detail(*, actor: Any, year: int, voucher_no: str) -> Payment:
+    require(actor, "budget.view_budget")
+    return Payment.objects.get(region_code=_region(), year=year, voucher_no=voucher_no)
+
+
+def show_payee_accounts(actor: Any) -> bool:
+    return can(actor, "budget.view_payee_account")
+
+
+def fiscal_years(*, actor: Any) -> list[int]:
+    require(actor, "budget.view_budget")
+    years = set(Indicator.objects.filter(region_code=_region()).values_list("year", flat=True).distinct())
+    years |= set(
+        PaymentSummary.objects.filter(region_code=_region()).values_list("year", flat=True).distinct()
+    )
+    return sorted(years, reverse=True)
+
+
+def recent_batches(*, actor: Any, limit: int = 20) -> QuerySet[ImportBatch]:
+    require(actor, "budget.view_imports")
+    return ImportBatch.objects.filter(region_code=_region()).select_related("actor")[:limit]
+
+
+def import_batch(*, actor: Any, pk: int) -> ImportBatch:
+    require(actor, "budget.view_imports")
+    return ImportBatch.objects.select_related("actor").get(pk=pk, region_code=_region())
+
+
+def budget_counts(*, actor: Any, year: int) -> dict[str, int]:
+    require(actor, "budget.view_budget")
+    region = _region()
+    return {
+        "units": BudgetUnit.objects.filter(region_code=region).count(),
+        "indicators": Indicator.objects.filter(region_code=region, year=year).count(),
+        "payments": int(
+            PaymentSummary.objects.filter(region_code=region, year=year).aggregate(n=Sum("payments"))["n"]
+            or 0
+        ),
+    }

@@ -1,0 +1,291 @@
+"""Deterministic synthetic budget years, written as data-interface CSV files.
+
+Used by the demo county (:mod:`renda.budget.demo`), the scale benchmark
+(``benchmarks/budget_scale.py``) and the tests. Everything comes from one ``random.Random``
+seeded by the caller, so the same arguments give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from renda.budget.services import BASELINE_DIR
+
+DEPARTMENT_NAMES = [
+    "教育局",
+    "卫生健康局",
+    "民政局",
+    "人力资源和社会保障局",
+    "农业农村局",
+    "水利局",
+    "交通运输局",
+    "住房和城乡建设局",
+    "自然资源局",
+    "生态环境局",
+    "公安局",
+    "司法局",
+    "财政局",
+    "发展和改革局",
+    "文化和旅游局",
+    "市场监督管理局",
+    "应急管理局",
+    "退役军人事务局",
+    "林业局",
+    "统计局",
+]
+SUB_UNIT_SUFFIXES = ["机关", "第一中心", "第二中心", "服务站", "事务所", "监测站", "执法大队", "学校"]
+PAYEE_COMPANIES = [
+    "建设工程有限公司",
+    "信息技术有限公司",
+    "物业服务有限公司",
+    "医药有限公司",
+    "印务有限公司",
+    "餐饮管理有限公司",
+    "汽车服务有限公司",
+    "办公用品有限公司",
+    "电力公司",
+    "通信分公司",
+]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
+BUDGET_SHARE = [(1, 0.78), (2, 0.12), (3, 0.02), (4, 0.08)]
+
+
+def _codes(name: str, levels: set[str]) -> list[str]:
+    with (BASELINE_DIR / name).open(encoding="utf-8") as f:
+        return [row["code"] for row in csv.DictReader(f) if row["level"] in levels]
+
+
+@dataclass
+class Year:
+    """What was generated, for callers that plant irregularities or check totals."""
+
+    year: int
+    units: list[tuple[str, str, str]] = field(default_factory=list)  # code, name, parent
+    indicators: list[tuple[str, str, str, str, int, str]] = field(default_factory=list)
+    # indicator_no, unit, function, econ, budget type, project
+
+
+def _budget_type(rng: random.Random) -> int:
+    x, acc = rng.random(), 0.0
+    for code, share in BUDGET_SHARE:
+        acc += share
+        if x < acc:
+            return code
+    return 1
+
+
+def write_units(path: Path, rng: random.Random, n_units: int, plan: Year) -> None:
+    departments = max(1, min(len(DEPARTMENT_NAMES) * 10, n_units // 5))
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["unit_code", "unit_name", "parent_code", "unit_kind"])
+        made = 0
+        for d in range(departments):
+            if made >= n_units:
+                break
+            code = f"{101 + d:03d}"
+            base = DEPARTMENT_NAMES[d % len(DEPARTMENT_NAMES)]
+            name = f"示范县{base}" + (
+                f"（{d // len(DEPARTMENT_NAMES) + 1}）" if d >= len(DEPARTMENT_NAMES) else ""
+            )
+            w.writerow([code, name, "", "行政单位"])
+            plan.units.append((code, name, ""))
+            made += 1
+        d = 0
+        while made < n_units:
+            parent = plan.units[d % departments]
+            k = sum(1 for u in plan.units if u[2] == parent[0]) + 1
+            code = f"{parent[0]}{k:03d}"
+            name = parent[1] + SUB_UNIT_SUFFIXES[(k - 1) % len(SUB_UNIT_SUFFIXES)] + (f"{k}" if k > 8 else "")
+            w.writerow([code, name, parent[0], "事业单位" if k > 1 else "行政单位"])
+            plan.units.append((code, name, parent[0]))
+            made += 1
+            d += 1
+
+
+def write_indicators(path: Path, rng: random.Random, n: int, plan: Year) -> None:
+    functions = _codes("function-classification.csv", {"2", "3"})
+    econs = _codes("economic-classification-department.csv", {"2"})
+    leaves = [u for u in plan.units]
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(
+            [
+                "indicator_no",
+                "unit_code",
+                "function_code",
+                "econ_code",
+                "budget_type",
+                "project_code",
+                "project_name",
+                "fund_source",
+                "original_amount",
+                "adjusted_amount",
+                "issued_date",
+            ]
+        )
+        # A department spends under a few functional codes of its own (教育局 under 205…), its
+        # units under those: the realistic shape that keeps the monthly summary small.
+        own: dict[str, list[str]] = {}
+        for code, _name, parent in plan.units:
+            if not parent:
+                own[code] = rng.sample(functions, k=min(len(functions), rng.randint(3, 8)))
+        for i in range(n):
+            unit = leaves[int(len(leaves) * rng.random() ** 1.5)]  # skew: a few units hold much
+            function = rng.choice(own[unit[2] or unit[0]])
+            econ = rng.choice(econs)
+            bt = _budget_type(rng)
+            project = f"P{plan.year}{i // 3:05d}"
+            original = rng.randint(5, 4000) * 1000 + rng.randint(0, 99) * 10
+            adjusted = 0 if rng.random() < 0.8 else rng.randint(-original // 4000, original // 2000) * 1000
+            issued = dt.date(plan.year, 1, 1) + dt.timedelta(days=rng.randint(0, 90))
+            number = f"ZB{plan.year}{i + 1:06d}"
+            w.writerow(
+                [
+                    number,
+                    unit[0],
+                    function,
+                    econ,
+                    bt,
+                    project,
+                    f"{unit[1]}项目{i // 3 + 1}",
+                    "一般公共预算拨款" if bt == 1 else "其他资金",
+                    f"{original}.00",
+                    f"{adjusted}.00",
+                    issued.isoformat(),
+                ]
+            )
+            plan.indicators.append((number, unit[0], function, econ, bt, project))
+
+
+def payee(rng: random.Random) -> tuple[str, str, str]:
+    if rng.random() < 0.25:
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.6 else "")
+        return name, f"62{rng.randint(10**15, 10**16 - 1)}", "个人"
+    name = "示范县" + rng.choice(["城关", "东关", "北塬", "南川", "河西"]) + rng.choice(PAYEE_COMPANIES)
+    return name, f"{rng.randint(10**15, 10**16 - 1)}", "单位"
+
+
+def write_payments(
+    path: Path, rng: random.Random, n: int, plan: Year, *, start: int = 0, until: dt.date | None = None
+) -> None:
+    """``n`` payments against the indicators, skewed (a few lines take most payments), to year end."""
+    indicators = plan.indicators
+    payees = [payee(rng) for _ in range(max(50, min(5000, n // 20)))]
+    purposes = [
+        "办公费",
+        "差旅费",
+        "工程款",
+        "设备采购",
+        "劳务费",
+        "会议费",
+        "培训费",
+        "维修费",
+        "物业费",
+        "工资",
+    ]
+    last_day = ((until or dt.date(plan.year, 12, 31)) - dt.date(plan.year, 1, 1)).days
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(
+            [
+                "voucher_no",
+                "pay_date",
+                "unit_code",
+                "function_code",
+                "econ_code",
+                "budget_type",
+                "project_code",
+                "indicator_no",
+                "payee_name",
+                "payee_account",
+                "payee_type",
+                "amount",
+                "pay_method",
+                "purpose",
+            ]
+        )
+        rand, n_ind, n_payees = rng.random, len(indicators), len(payees)
+        for i in range(start, start + n):
+            ind = indicators[int(n_ind * rand() ** 2)]
+            p = payees[int(n_payees * rand() ** 1.3)]
+            day = dt.date(plan.year, 1, 1) + dt.timedelta(days=min(last_day, int(last_day * rand() ** 0.8)))
+            cents = int(rand() * 5_000_000) + 1000
+            w.writerow(
+                [
+                    f"PZ{plan.year}{i + 1:08d}",
+                    day.isoformat(),
+                    ind[1],
+                    ind[2],
+                    ind[3],
+                    ind[4],
+                    ind[5],
+                    ind[0],
+                    p[0],
+                    p[1],
+                    p[2],
+                    f"{cents // 100}.{cents % 100:02d}",
+                    "直接支付" if rand() < 0.6 else "授权支付",
+                    purposes[i % len(purposes)],
+                ]
+            )
+
+
+def write_revenue(path: Path, rng: random.Random, plan: Year, months: int = 12) -> None:
+    items = [
+        ("1010101", "国内增值税", 1),
+        ("1010401", "企业所得税", 1),
+        ("1010601", "个人所得税", 1),
+        ("1011001", "城市维护建设税", 1),
+        ("1030101", "行政事业性收费收入", 1),
+        ("1030401", "罚没收入", 1),
+        ("1030148", "国有土地使用权出让收入", 2),
+        ("1030601", "利润收入", 3),
+        ("1100201", "企业职工基本养老保险费收入", 4),
+    ]
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["month", "item_code", "item_name", "budget_type", "amount"])
+        for month in range(1, months + 1):
+            for code, name, bt in items:
+                amount = rng.randint(200, 9000) * 1000
+                w.writerow([f"{plan.year}-{month:02d}", code, name, bt, f"{amount}.00"])
+
+
+def write_debt(path: Path, rng: random.Random, plan: Year, months: int = 12) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["month", "debt_type", "limit_amount", "balance"])
+        balances = {"一般债务": 1_850_000_000, "专项债务": 2_600_000_000}
+        limits = {"一般债务": 2_100_000_000, "专项债务": 3_000_000_000}
+        for month in range(1, months + 1):
+            for kind in ("一般债务", "专项债务"):
+                balances[kind] += rng.randint(-20, 40) * 1_000_000
+                w.writerow([f"{plan.year}-{month:02d}", kind, f"{limits[kind]}.00", f"{balances[kind]}.00"])
+
+
+def write_year(
+    directory: Path,
+    *,
+    year: int,
+    seed: int,
+    units: int,
+    indicators: int,
+    payments: int,
+    until: dt.date | None = None,
+) -> Year:
+    """Write units.csv, indicators.csv, payments.csv, revenue.csv and debt.csv into ``directory``."""
+    rng = random.Random(f"{seed}:{year}")
+    plan = Year(year)
+    months = until.month if until else 12
+    write_units(directory / "units.csv", rng, units, plan)
+    write_indicators(directory / "indicators.csv", rng, indicators, plan)
+    write_payments(directory / "payments.csv", rng, payments, plan, until=until)
+    write_revenue(directory / "revenue.csv", rng, plan, months)
+    write_debt(directory / "debt.csv", rng, plan, months)
+    return plan

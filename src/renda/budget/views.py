@@ -1,0 +1,280 @@
+"""Pages of the budget module: 查询 (tables with drill-down, vouchers, Excel) and imports."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from renda.budget.forms import QueryForm, UploadForm
+from renda.budget.models import BudgetType, ImportBatch, Payment
+from renda.budget.selectors import (
+    budget_table,
+    fiscal_years,
+    group_labels,
+    import_batch,
+    payment_detail,
+    payments_list,
+    payments_total,
+    recent_batches,
+    show_payee_accounts,
+)
+from renda.budget.services import budget_upload_start
+from renda.core.excel import xlsx_response
+from renda.core.masking import mask_personal
+
+PAGE_SIZE = 50
+
+
+def _filters(request: HttpRequest):
+    years = fiscal_years(actor=request.user)
+    form = QueryForm(request.GET or None, years=years)
+    if request.GET and "year" not in request.GET:
+        data = request.GET.copy()
+        data["year"] = str(form.years[0])
+        form = QueryForm(data, years=years)
+    return form, form.to_filter()
+
+
+def _payee_name(payment: Payment, full: bool) -> str:
+    if full or payment.payee_type != Payment.PayeeType.PERSON:
+        return payment.payee_name
+    return (payment.payee_name[:1] + "*" * (len(payment.payee_name) - 1)) if payment.payee_name else ""
+
+
+@login_required
+@never_cache
+@require_GET
+def query(request: HttpRequest) -> HttpResponseBase:
+    """查询: indicator, paid, balance and execution rate, grouped; every row drills down."""
+    form, filters = _filters(request)
+    table = budget_table(actor=request.user, filters=filters)
+    group_label = group_labels()[table.filters.group]
+    if request.GET.get("export") == "xlsx":
+
+        def rows():
+            for row in [*table.rows, table.total]:
+                yield [
+                    row.label,
+                    row.indicator,
+                    row.paid,
+                    row.balance,
+                    None if row.rate is None else float(row.rate),
+                    row.payments,
+                ]
+
+        return xlsx_response(
+            filename=f"预算执行查询-{filters.year}.xlsx",
+            fallback=f"budget-{filters.year}.xlsx",
+            title=re.sub(r"[\\/*?:\[\]：]", " ", str(group_label)),
+            headers=[
+                str(group_label),
+                _("Indicator"),
+                _("Paid"),
+                _("Balance"),
+                _("Execution rate (%)"),
+                _("Payments"),
+            ],
+            rows=rows(),
+        )
+    context = {
+        "form": form,
+        "table": table,
+        "group_label": group_label,
+        "export_query": urlencode({**table.filters.as_query(), "export": "xlsx"}),
+        "vouchers_query": urlencode({k: v for k, v in table.filters.as_query().items() if k != "group"}),
+        "breadcrumbs": _breadcrumbs(table.filters),
+    }
+    template = "budget/query.html#results" if request.htmx else "budget/query.html"
+    return render(request, template, context)
+
+
+def _breadcrumbs(filters) -> list[dict[str, str]]:
+    """The drill path as links: the year's 类 table, then each narrowing step."""
+    crumbs = [
+        {
+            "label": str(filters.year),
+            "query": urlencode(
+                filters.as_query(
+                    function="",
+                    econ="",
+                    unit="",
+                    project="",
+                    budget_type=None,
+                    date_from=None,
+                    date_to=None,
+                    group="function1" if filters.group.startswith("function") else filters.group,
+                )
+            ),
+        }
+    ]
+    if filters.function:
+        for length in (3, 5, 7):
+            if len(filters.function) >= length:
+                prefix = filters.function[:length]
+                crumbs.append(
+                    {
+                        "label": prefix,
+                        "query": urlencode(
+                            filters.as_query(
+                                function=prefix,
+                                group={3: "function2", 5: "function3", 7: "function3"}[length],
+                            )
+                        ),
+                    }
+                )
+    if filters.unit:
+        crumbs.append({"label": filters.unit, "query": urlencode(filters.as_query(group="unit"))})
+    return crumbs
+
+
+@login_required
+@never_cache
+@require_GET
+def vouchers(request: HttpRequest) -> HttpResponseBase:
+    """支付凭证: the vouchers behind a cell of the table."""
+    form, filters = _filters(request)
+    qs = payments_list(actor=request.user, filters=filters)
+    full = show_payee_accounts(request.user)
+    if request.GET.get("export") == "xlsx":
+        headers = [
+            _("Voucher number"),
+            _("Payment date"),
+            _("Unit code"),
+            _("Functional code"),
+            _("Economic code"),
+            _("Budget type"),
+            _("Project code"),
+            _("Indicator number"),
+            _("Payee"),
+            *([_("Payee account")] if full else []),
+            _("Amount"),
+            _("Payment method"),
+            _("Purpose"),
+        ]
+        types = dict(BudgetType.choices)
+
+        def rows():
+            for p in qs.iterator(chunk_size=2000):
+                yield [
+                    p.voucher_no,
+                    p.pay_date,
+                    p.unit_code,
+                    p.function_code,
+                    p.econ_code,
+                    str(types.get(p.budget_type, p.budget_type)),
+                    p.project_code,
+                    p.indicator_no,
+                    _payee_name(p, full),
+                    *([p.payee_account] if full else []),
+                    p.amount,
+                    p.pay_method,
+                    p.purpose,
+                ]
+
+        return xlsx_response(
+            filename=f"支付凭证-{filters.year}.xlsx",
+            fallback=f"vouchers-{filters.year}.xlsx",
+            title=_("Vouchers"),
+            headers=headers,
+            rows=rows(),
+        )
+    total, count = payments_total(qs)
+    paginator = Paginator(qs, PAGE_SIZE)
+    paginator.__dict__["count"] = count  # already counted with the total: no second COUNT(*)
+    page = paginator.get_page(request.GET.get("page"))
+    query = {k: v for k, v in filters.as_query().items() if k != "group"}
+    rows = [
+        {
+            "p": p,
+            "payee": _payee_name(p, full),
+            "account": mask_personal(p.payee_account) if full and p.payee_account else "",
+        }
+        for p in page.object_list
+    ]
+    return render(
+        request,
+        "budget/vouchers.html",
+        {
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "rows": rows,
+            "total": total,
+            "count": count,
+            "show_accounts": full,
+            "query": urlencode(query),
+            "export_query": urlencode({**query, "export": "xlsx"}),
+            "table_query": urlencode(filters.as_query()),
+        },
+    )
+
+
+@login_required
+@never_cache
+@require_GET
+def voucher(request: HttpRequest, year: int, voucher_no: str) -> HttpResponse:
+    try:
+        payment = payment_detail(actor=request.user, year=year, voucher_no=voucher_no)
+    except Payment.DoesNotExist:
+        raise Http404 from None
+    full = show_payee_accounts(request.user)
+    return render(
+        request,
+        "budget/voucher.html",
+        {
+            "p": payment,
+            "payee": _payee_name(payment, full),
+            "show_accounts": full,
+            "account": payment.payee_account if full else "",
+        },
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def imports(request: HttpRequest) -> HttpResponseBase:
+    """数据导入: upload a file; its import runs in the background."""
+    batches = recent_batches(actor=request.user)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        batch = budget_upload_start(
+            actor=request.user,
+            kind=form.cleaned_data["kind"],
+            year=form.cleaned_data["year"],
+            upload=form.cleaned_data["file"],
+            dry_run=form.cleaned_data["dry_run"],
+        )
+        return redirect("budget:import_detail", pk=batch.pk)
+    return render(request, "budget/imports.html", {"form": form, "batches": batches})
+
+
+def _batch(request: HttpRequest, pk: int) -> ImportBatch:
+    try:
+        return import_batch(actor=request.user, pk=pk)
+    except ImportBatch.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+@never_cache
+@require_GET
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "budget/import_detail.html", {"batch": _batch(request, pk)})
+
+
+@login_required
+@never_cache
+@require_GET
+def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar alone (htmx polls it until the import has finished)."""
+    return render(request, "budget/import_detail.html#progress", {"batch": _batch(request, pk)})
