@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+TEST_WORKERS ?= 2
 VENDOR := src/renda/static/vendor
 APT_GET := $(shell command -v apt-get 2>/dev/null)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -72,7 +73,7 @@ typecheck: test-deps
 	$(VENV)/bin/mypy $$(ls src/renda/*/services.py src/renda/*/selectors.py src/renda/*/services/*.py src/renda/*/selectors/*.py 2>/dev/null)
 
 pytest: test-deps
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## make messages-update: collect new strings into the catalogues (then translate them)
 messages-update:

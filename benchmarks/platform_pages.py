@@ -59,6 +59,18 @@ def main() -> None:
         ("admin", "/accounts/users/"),
         ("admin", "/accounts/organisations/"),
         ("staff", "/calendar/?year=2026"),
+        ("staff", "/suggestions/"),
+        ("deputy", "/suggestions/"),
+        ("unit", "/suggestions/"),
+        ("staff", "/suggestions/statistics/"),
+        ("staff", "/liaison/work/"),
+        ("unit", "/liaison/work/"),
+        ("deputy", "/liaison/work/"),
+        (None, "/liaison/"),
+        (None, "/liaison/public/"),
+        ("budget", "/budget/"),
+        ("budget", "/budget/?group=department"),
+        ("budget", "/budget/vouchers/"),
     ]
     static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     print(f"{'page':42} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
@@ -69,7 +81,7 @@ def main() -> None:
     }
     with override_settings(**overrides):
         for username, url in pages:
-            client = sign_in(Client(), User.objects.get(username=username))
+            client = sign_in(Client(), User.objects.get(username=username)) if username else Client()
             client.get(url)  # warm-up: template compilation, caches
             timings = []
             for _ in range(args.rounds):
@@ -80,7 +92,8 @@ def main() -> None:
                 assert response.status_code == 200, (url, response.status_code)
             queries = len(connection.queries)
             p95 = statistics.quantiles(timings, n=20)[-1]
-            print(f"{username + ' ' + url:42} {statistics.median(timings):8.1f} {p95:8.1f} {queries:8d}")
+            who = username or "anonymous"
+            print(f"{who + ' ' + url:42} {statistics.median(timings):8.1f} {p95:8.1f} {queries:8d}")
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"peak resident memory: {peak_kib / 1024:.0f} MiB")
 

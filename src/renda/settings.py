@@ -225,6 +225,9 @@ if TESTING:
     import warnings
 
     warnings.filterwarnings("ignore", message="CAPTCHA_TEST_MODE is enabled", category=RuntimeWarning)
+    import logging
+
+    logging.getLogger("captcha.conf.settings").setLevel(logging.CRITICAL)
 MEDIA_URL = "/media/"
 
 # --- cache: rate limits and throttles must be shared by every worker process ---------------
