@@ -414,19 +414,20 @@ def _reason(reason: str) -> str:
     return reason
 
 
-@service
-def suggestion_return(*, actor: User, suggestion: Suggestion, reason: str) -> Suggestion:
-    """退回修改: back to the deputy with a reason."""
+def _review_with_reason(
+    *, actor: User, suggestion: Suggestion, to: str, action: str, reason: str, message: str
+) -> Suggestion:
+    """The office decides not to register a suggestion now (退回修改 or 转为意见), giving a reason."""
     require(actor, "suggestions.review", suggestion)
     _lock(suggestion)
     reason = _reason(reason)
     before = snapshot(suggestion, AUDITED)
-    _move(suggestion, State.RETURNED, actor=actor, action="return", note=reason)
+    _move(suggestion, to, actor=actor, action=action, note=reason)
     suggestion.review_note = reason
     suggestion.save()
     audit(
         actor,
-        "suggestions.return",
+        f"suggestions.{action}",
         suggestion,
         before=before,
         after=snapshot(suggestion, AUDITED),
@@ -435,39 +436,36 @@ def suggestion_return(*, actor: User, suggestion: Suggestion, reason: str) -> Su
     notify(
         involved_users(suggestion, units=False),
         suggestion,
-        "returned",
-        _("“%(title)s” was returned for revision: %(reason)s")
-        % {"title": suggestion.title, "reason": reason},
+        "returned" if to == State.RETURNED else "converted",
+        message % {"title": suggestion.title, "reason": reason},
     )
     return suggestion
+
+
+@service
+def suggestion_return(*, actor: User, suggestion: Suggestion, reason: str) -> Suggestion:
+    """退回修改: back to the deputy with a reason."""
+    return _review_with_reason(
+        actor=actor,
+        suggestion=suggestion,
+        to=State.RETURNED,
+        action="return",
+        reason=reason,
+        message=_("“%(title)s” was returned for revision: %(reason)s"),
+    )
 
 
 @service
 def suggestion_convert(*, actor: User, suggestion: Suggestion, reason: str) -> Suggestion:
     """转为意见: not registered as a suggestion, with a reason."""
-    require(actor, "suggestions.review", suggestion)
-    _lock(suggestion)
-    reason = _reason(reason)
-    before = snapshot(suggestion, AUDITED)
-    _move(suggestion, State.CONVERTED, actor=actor, action="convert", note=reason)
-    suggestion.review_note = reason
-    suggestion.save()
-    audit(
-        actor,
-        "suggestions.convert",
-        suggestion,
-        before=before,
-        after=snapshot(suggestion, AUDITED),
-        note=reason,
+    return _review_with_reason(
+        actor=actor,
+        suggestion=suggestion,
+        to=State.CONVERTED,
+        action="convert",
+        reason=reason,
+        message=_("“%(title)s” was handled as an opinion: %(reason)s"),
     )
-    notify(
-        involved_users(suggestion, units=False),
-        suggestion,
-        "converted",
-        _("“%(title)s” was handled as an opinion: %(reason)s")
-        % {"title": suggestion.title, "reason": reason},
-    )
-    return suggestion
 
 
 def format_number(year: int, seq: int) -> str:
