@@ -134,6 +134,11 @@ _MONTH_PATTERNS = (
 )
 
 
+def _whole(number: int | float) -> bool:
+    """An XLSX cell's number that is a whole number (months and codes arrive as 3 or 3.0)."""
+    return isinstance(number, int) or number.is_integer()
+
+
 def parse_month(value: Any, year: int) -> int:
     """月份: ``2025-03``, ``202503``, ``2025年3月``, ``3`` or ``3月`` → 3 (within the fiscal year)."""
     if isinstance(value, dt.date):
@@ -141,7 +146,7 @@ def parse_month(value: Any, year: int) -> int:
             raise BadValue(f"月份不在 {year} 年度内")
         return value.month
     if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(int(value)) if float(value).is_integer() else str(value)
+        value = str(int(value)) if _whole(value) else str(value)
     text = normalise(str(value))
     for pattern in _MONTH_PATTERNS:
         match = pattern.match(text)
@@ -162,7 +167,7 @@ def parse_budget_type(value: Any) -> int:
     """预算类型: by name (一般公共预算 …) or code 1–4."""
     if type(value) is str and value in _BUDGET_TYPE_FAST:
         return _BUDGET_TYPE_FAST[value]
-    if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
+    if isinstance(value, int | float) and not isinstance(value, bool) and _whole(value):
         value = str(int(value))
     text = normalise(str(value))
     if text in {"1", "2", "3", "4"}:
