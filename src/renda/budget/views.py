@@ -67,7 +67,7 @@ def query(request: HttpRequest) -> HttpResponseBase:
                     row.indicator,
                     row.paid,
                     row.balance,
-                    None if row.rate is None else float(row.rate),
+                    row.rate,  # Decimal (or None): openpyxl writes it as a number
                     row.payments,
                 ]
 
