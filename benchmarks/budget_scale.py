@@ -67,8 +67,8 @@ def main() -> None:
     from renda.accounts.models import Role, User
     from renda.budget.importer import import_path, new_batch
     from renda.budget.models import ImportBatch
-    from renda.budget.selectors import BudgetFilter, budget_table, payments_list
-    from renda.budget.services import classification_ensure_baseline
+    from renda.budget.selectors.query import BudgetFilter, budget_table, payments_list
+    from renda.budget.services.imports import classification_ensure_baseline
     from renda.budget.synth import write_year
 
     call_command("migrate", verbosity=0)

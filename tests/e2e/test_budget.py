@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from renda.accounts.models import Organisation, Role
 from renda.budget.models import ImportBatch
-from renda.budget.services import classification_ensure_baseline, import_batch_execute
+from renda.budget.services.imports import classification_ensure_baseline, import_batch_execute
 from renda.budget.tests.conftest import INDICATORS, PAYMENTS, UNITS, YEAR, load, write_csv
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from renda.budget.services import budget_feed_rows
+from renda.budget.services.imports import budget_feed_rows
 
 router = Router(tags=["budget"])
 

@@ -121,7 +121,7 @@ PAYMENT_COLUMNS = [
 @register_demo_step(order=300)
 def budget_year(ctx: DemoContext) -> None:
     """The demo county's 2026 budget: units, indicators, payments, revenue and debt."""
-    from renda.budget.services import classification_ensure_baseline
+    from renda.budget.services.imports import classification_ensure_baseline
 
     actor = ctx.users.get("budget")
     classification_ensure_baseline(year=DEMO_YEAR, actor=actor)

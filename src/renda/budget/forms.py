@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from renda.budget.interface import KINDS
 from renda.budget.models import BudgetType, ImportBatch
-from renda.budget.selectors import GROUPS, BudgetFilter, group_labels
+from renda.budget.selectors.query import GROUPS, BudgetFilter, group_labels
 from renda.core.forms import StyledForm
 
 UPLOAD_MAX_BYTES = 2 * 1024**3

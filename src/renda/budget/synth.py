@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from renda.budget.services import BASELINE_DIR
+from renda.budget.services.imports import BASELINE_DIR
 
 DEPARTMENT_NAMES = [
     "教育局",

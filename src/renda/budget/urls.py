@@ -1,6 +1,7 @@
 from django.urls import path
 
-from renda.budget import views
+from renda.budget.views import analysis, findings, reports, warnings
+from renda.budget.views import query as views
 
 app_name = "budget"
 
@@ -11,4 +12,8 @@ urlpatterns = [
     path("imports/", views.imports, name="imports"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/progress/", views.import_progress, name="import_progress"),
+    *warnings.urlpatterns,
+    *findings.urlpatterns,
+    *analysis.urlpatterns,
+    *reports.urlpatterns,
 ]

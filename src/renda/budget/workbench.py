@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from renda.budget.selectors import budget_counts, recent_batches
+from renda.budget.selectors.query import budget_counts, recent_batches
 from renda.core.permissions import can
 from renda.core.workbench import Panel, Stat, register
 

@@ -10,7 +10,7 @@ import pytest
 from renda.accounts.models import Organisation, Role
 from renda.budget.importer import import_path, new_batch
 from renda.budget.models import ImportBatch
-from renda.budget.services import classification_ensure_baseline
+from renda.budget.services.imports import classification_ensure_baseline
 
 YEAR = 2025
 

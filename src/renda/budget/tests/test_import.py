@@ -23,7 +23,7 @@ from renda.budget.models import (
     PaymentSummary,
     Project,
 )
-from renda.budget.services import classification_ensure_baseline
+from renda.budget.services.imports import classification_ensure_baseline
 from renda.budget.tests.conftest import INDICATORS, PAYMENTS, UNITS, YEAR, load, write_csv
 from renda.core.models import AuditEvent
 

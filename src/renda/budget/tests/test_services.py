@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from renda.budget.models import ImportBatch
-from renda.budget.services import budget_feed_rows, budget_upload_start
+from renda.budget.services.imports import budget_feed_rows, budget_upload_start
 from renda.core.models import AuditEvent
 from renda.core.permissions import PermissionRefused
 

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from renda.budget.importer import import_path, new_batch
 from renda.budget.interface import KINDS
 from renda.budget.models import ImportBatch
-from renda.budget.services import classification_ensure_baseline
+from renda.budget.services.imports import classification_ensure_baseline
 
 
 class Command(BaseCommand):

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from renda.budget.forms import QueryForm, UploadForm
 from renda.budget.models import BudgetType, ImportBatch, Payment
-from renda.budget.selectors import (
+from renda.budget.selectors.query import (
     budget_table,
     fiscal_years,
     group_labels,
@@ -27,7 +27,7 @@ from renda.budget.selectors import (
     recent_batches,
     show_payee_accounts,
 )
-from renda.budget.services import budget_upload_start
+from renda.budget.services.imports import budget_upload_start
 from renda.core.excel import xlsx_response
 from renda.core.masking import mask_personal
 

@@ -15,7 +15,7 @@ from renda.budget.models import ClassificationItem, ImportBatch
 from renda.core.audit import audit
 from renda.core.permissions import require, service
 
-BASELINE_DIR = Path(__file__).resolve().parent / "data"
+BASELINE_DIR = Path(__file__).resolve().parent.parent / "data"
 BASELINE_FILES = (
     "function-classification.csv",
     "economic-classification-government.csv",
