@@ -372,6 +372,8 @@ class Revenue(models.Model):
     item_name = models.CharField(_("revenue item name"), max_length=100, blank=True)
     budget_type = models.PositiveSmallIntegerField(_("budget type"), choices=BudgetType.choices)
     amount = money(_("amount"))
+    # 年度预算数: the item's budget for the year, repeated on each month's row (optional column)
+    budget_amount = models.DecimalField(_("annual budget"), null=True, blank=True, **MONEY)
     batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
