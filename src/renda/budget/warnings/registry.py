@@ -57,8 +57,11 @@ RULES: dict[str, RuleSpec] = {
             "YEAR_END_RUSH",
             _("Year-end spending rush"),
             Severity.YELLOW,
-            {"december_share": 50, "fourth_quarter_share": 40},
-            _("A unit spends most of its year's money in December or in the fourth quarter."),
+            {"december_share": 50, "jan_nov_execution": 50, "fourth_quarter_share": 40, "min_annual": 100000},
+            _(
+                "A unit spends most of its year's money in December (red, when January to November "
+                "paid under half of its indicator) or in the fourth quarter (yellow)."
+            ),
         ),
         RuleSpec(
             "NO_INDICATOR",

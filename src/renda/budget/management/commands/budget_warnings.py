@@ -1,0 +1,81 @@
+"""``python manage.py budget_warnings --year 2026 --as-of 2026-11-20 [--json]``.
+
+Evaluates every enabled warning rule for the year as of the date and stores the findings
+(re-running with the same data adds no duplicate and keeps each finding's handling state).
+With ``--json`` it prints the JSON list of the findings of the run, each
+``{"rule", "severity", "unit_code", "subject", "amount", "evidence", "message"}`` (``amount`` a
+string with two decimals, ``evidence`` the voucher and indicator numbers behind the finding);
+otherwise a summary per rule. Exit status 2 for a bad argument or a year without data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from renda.budget.selectors.warnings import run_findings
+from renda.budget.services.warnings import warnings_evaluate
+from renda.budget.warnings.registry import RULES, rule_name
+
+
+class Command(BaseCommand):
+    help = "Evaluate the budget warning rules (预警) for a fiscal year as of a date."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--year", required=True, type=int)
+        parser.add_argument("--as-of", required=True, dest="as_of", help="YYYY-MM-DD")
+        parser.add_argument("--json", action="store_true", help="print the run's findings as a JSON list")
+
+    def handle(self, *args, **options) -> None:
+        year = options["year"]
+        try:
+            as_of = dt.date.fromisoformat(options["as_of"])
+        except ValueError:
+            raise CommandError(
+                f"日期无效：{options['as_of']}（应为 YYYY-MM-DD，如 {year}-11-20）", returncode=2
+            ) from None
+        try:
+            run = warnings_evaluate(actor=None, year=year, as_of=as_of)
+        except ValidationError as error:
+            raise CommandError("；".join(error.messages), returncode=2) from None
+        findings = run_findings(run=run)
+        if options["json"]:
+            self.stdout.write(
+                json.dumps(
+                    [
+                        {
+                            "rule": f.rule_code,
+                            "severity": f.severity,
+                            "unit_code": f.unit_code,
+                            "subject": f.subject,
+                            "amount": f"{f.amount:.2f}",
+                            "evidence": [*f.evidence.get("vouchers", []), *f.evidence.get("indicators", [])],
+                            "message": f.message,
+                        }
+                        for f in findings
+                    ],
+                    ensure_ascii=False,
+                    indent=1,
+                )
+            )
+            return
+        red = {code: 0 for code in RULES}
+        for f in findings:
+            if f.severity == "red":
+                red[f.rule_code] = red.get(f.rule_code, 0) + 1
+        self.stdout.write(f"{year} 年度预警（截至 {as_of.isoformat()}）")
+        self.stdout.write(f"{'规则':<20}{'名称':<14}{'发现':>6}{'红色':>6}{'新增':>6}{'耗时(秒)':>10}")
+        for code in RULES:
+            result = run.per_rule.get(code)
+            name = rule_name(code)
+            if result is None:
+                self.stdout.write(f"{code:<20}{name:<14}{'已停用':>6}")
+                continue
+            self.stdout.write(
+                f"{code:<20}{name:<14}{result['found']:>8}{red[code]:>8}{result['new']:>8}{result['seconds']:>12.2f}"
+            )
+        seconds = sum(r["seconds"] for r in run.per_rule.values())
+        self.stdout.write(f"合计：发现 {run.found} 条，其中新增 {run.new} 条，用时 {seconds:.2f} 秒。")

@@ -1,0 +1,110 @@
+"""Reads of 预警: the rule catalogue with each rule's parameters and switch, the latest runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import Http404
+
+from renda.budget.models import Finding, Payment, WarningRule, WarningRun, default_region
+from renda.budget.warnings.params import SCHEMAS, Param, display_value, effective_params
+from renda.budget.warnings.registry import RULES, RuleSpec
+from renda.core.permissions import require
+
+
+@dataclass
+class ParamView:
+    param: Param
+    value: Any
+    text: str
+
+
+@dataclass
+class RuleView:
+    """A rule as the rules page shows it: the catalogue entry, its switch and parameters, what
+    the latest run found."""
+
+    spec: RuleSpec
+    enabled: bool
+    params: list[ParamView] = field(default_factory=list)
+    rule: WarningRule | None = None
+    last: dict[str, Any] | None = None
+
+    @property
+    def code(self) -> str:
+        return self.spec.code
+
+
+def _rule_view(spec: RuleSpec, rule: WarningRule | None, last_run: WarningRun | None) -> RuleView:
+    values = effective_params(spec.code, rule.params if rule else None)
+    return RuleView(
+        spec=spec,
+        enabled=rule.enabled if rule else True,
+        params=[ParamView(p, values[p.name], display_value(p, values[p.name])) for p in SCHEMAS[spec.code]],
+        rule=rule,
+        last=(last_run.per_rule or {}).get(spec.code) if last_run else None,
+    )
+
+
+def warning_rules_overview(*, actor: Any) -> list[RuleView]:
+    """Every rule of the catalogue with its switch, parameters and what the latest run found
+    (rules never saved show their defaults)."""
+    require(actor, "budget.view_warning_rules")
+    region = default_region()
+    rules = {r.code: r for r in WarningRule.objects.filter(region_code=region).select_related("updated_by")}
+    last = latest_run(actor=actor)
+    return [_rule_view(spec, rules.get(code), last) for code, spec in RULES.items()]
+
+
+def warning_rule_for_edit(*, actor: Any, code: str) -> RuleView:
+    """One rule for its edit page (administrators)."""
+    require(actor, "budget.edit_warning_rules")
+    spec = RULES.get(code)
+    if spec is None:
+        raise Http404(code)
+    rule = WarningRule.objects.filter(region_code=default_region(), code=code).first()
+    return _rule_view(spec, rule, None)
+
+
+def latest_run(*, actor: Any, year: int | None = None) -> WarningRun | None:
+    require(actor, "budget.view_warning_rules")
+    runs = WarningRun.objects.filter(region_code=default_region()).select_related("actor")
+    if year is not None:
+        runs = runs.filter(year=year)
+    return runs.first()
+
+
+def recent_runs(*, actor: Any, limit: int = 5) -> list[WarningRun]:
+    require(actor, "budget.view_warning_rules")
+    return list(WarningRun.objects.filter(region_code=default_region()).select_related("actor")[:limit])
+
+
+def warning_years(*, actor: Any) -> list[int]:
+    """Fiscal years with payments, latest first (the years a run can be made for)."""
+    require(actor, "budget.view_warning_rules")
+    return list(
+        Payment.objects.filter(region_code=default_region())
+        .values_list("year", flat=True)
+        .distinct()
+        .order_by("-year")
+    )
+
+
+def last_payment_day(*, year: int):
+    """The latest payment date of ``year`` (the natural as-of date of a run), or None."""
+    return (
+        Payment.objects.filter(region_code=default_region(), year=year)
+        .order_by("-pay_date")
+        .values_list("pay_date", flat=True)
+        .first()
+    )
+
+
+def run_findings(*, run: WarningRun) -> list[Finding]:
+    """What ``run`` found (new or found again), in the catalogue's order, red first, largest
+    amount first. A system read for the command: the caller decides who sees it."""
+    order = {code: i for i, code in enumerate(RULES)}
+    found = list(Finding.objects.filter(region_code=run.region_code, year=run.year, last_run=run))
+    found.sort(key=lambda f: (order.get(f.rule_code, len(order)), f.severity != "red", -f.amount, f.key))
+    return found

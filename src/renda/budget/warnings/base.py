@@ -1,0 +1,368 @@
+# ruff: noqa: S608 - the SQL is built from model table names, fixed column names and validated integers;
+# every value is a bound parameter.
+"""What every rule shares: the evaluation context, the finding a rule returns, and SQL helpers
+that read the same on SQLite and PostgreSQL.
+
+A rule is a function ``rule(ctx) -> list[Found]``. It runs a few set-based queries (the
+database aggregates the payments; Python only sees the aggregated rows and the capped evidence
+of what was found) and describes each finding in Chinese with its figures.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import connection
+
+from renda.budget.models import (
+    BudgetType,
+    BudgetUnit,
+    Indicator,
+    Payment,
+    PaymentSummary,
+    Project,
+)
+from renda.core.models import CalendarDay
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+HUNDRED = Decimal(100)
+# Evidence lists keep at most this many voucher (or indicator) numbers; the message gives the count.
+EVIDENCE_CAP = 200
+# In a flood of findings, the vouchers of only this many (the largest) are looked up.
+EVIDENCE_GROUPS = 2000
+# Parameters of one IN (...) list: well under SQLite's (32,766) and PostgreSQL's (65,535) limits.
+CHUNK = 2000
+
+PAY = Payment._meta.db_table
+IND = Indicator._meta.db_table
+SUM = PaymentSummary._meta.db_table
+UNIT = BudgetUnit._meta.db_table
+PROJ = Project._meta.db_table
+CAL = CalendarDay._meta.db_table
+
+BUDGET_TYPE_LABELS = {1: "一般公共预算", 2: "政府性基金预算", 3: "国有资本经营预算", 4: "社会保险基金预算"}
+assert set(BUDGET_TYPE_LABELS) == set(BudgetType.values)
+
+
+class Shared:
+    """Aggregates that several rules of one run read, made once as temporary tables (per
+    database connection) and dropped by :meth:`close` at the end of the run."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, str] = {}
+
+    def table(self, key: str, select: str, params: Sequence[Any], index: str) -> str:
+        if key not in self.tables:
+            name = f"budget_warn_{key}_{uuid.uuid4().hex[:10]}"
+            with connection.cursor() as cursor:
+                cursor.execute(f"CREATE TEMPORARY TABLE {name} AS {select}", list(params))
+                cursor.execute(f"CREATE INDEX {name}_i ON {name} ({index})")
+                if is_postgres():  # temporary tables are never auto-analysed
+                    cursor.execute(f"ANALYZE {name}")
+            self.tables[key] = name
+        return self.tables[key]
+
+    def close(self) -> None:
+        with connection.cursor() as cursor:
+            for name in self.tables.values():
+                cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        self.tables.clear()
+
+
+@dataclass(frozen=True)
+class Context:
+    """One rule's evaluation: the region and fiscal year, the as-of date, the rule's parameters,
+    and the aggregates shared by the rules of one run (none: each rule computes its own)."""
+
+    region: str
+    year: int
+    as_of: dt.date
+    params: dict[str, Any] = field(default_factory=dict)
+    shared: Shared | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def year_start(self) -> dt.date:
+        return dt.date(self.year, 1, 1)
+
+    @property
+    def year_end(self) -> dt.date:
+        return dt.date(self.year, 12, 31)
+
+    @property
+    def days_in_year(self) -> int:
+        return 366 if calendar.isleap(self.year) else 365
+
+    @property
+    def elapsed_days(self) -> int:
+        """Days of the fiscal year elapsed by the end of the as-of date (0 … days in year)."""
+        return max(0, min(self.days_in_year, (self.as_of - self.year_start).days + 1))
+
+    @property
+    def time_progress(self) -> Decimal:
+        """时间进度 in percent: days elapsed over days in the year."""
+        return Decimal(self.elapsed_days) * HUNDRED / Decimal(self.days_in_year)
+
+    @property
+    def paid_until(self) -> dt.date:
+        return min(self.as_of, self.year_end)
+
+
+@dataclass
+class Found:
+    """One finding as a rule reports it; the evaluator stores it under its stable key."""
+
+    key: str
+    severity: str
+    unit_code: str
+    subject: str
+    amount: Decimal
+    message: str
+    vouchers: list[str] = field(default_factory=list)
+    indicators: list[str] = field(default_factory=list)
+
+    def evidence(self) -> dict[str, list[str]]:
+        return {"vouchers": self.vouchers[:EVIDENCE_CAP], "indicators": self.indicators[:EVIDENCE_CAP]}
+
+
+# --- SQL that reads the same on both databases -----------------------------------------------------
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def day_number(column: str) -> str:
+    """A date as a day number: differences are whole days (window frames order on it)."""
+    return f"({column} - DATE '2000-01-01')" if is_postgres() else f"CAST(julianday({column}) AS INTEGER)"
+
+
+def scan(alias: str = "") -> str:
+    """The payments table for a read of the whole year. On SQLite an index on (region, year, …)
+    would fetch every row of the year at random; the plain scan is several times faster, so the
+    rules that aggregate the year say ``NOT INDEXED`` there (PostgreSQL plans this itself)."""
+    name = f"{PAY} {alias}".strip()
+    return name if is_postgres() else f"{name} NOT INDEXED"
+
+
+def month_of(column: str) -> str:
+    return (
+        f"CAST(EXTRACT(MONTH FROM {column}) AS INTEGER)"
+        if is_postgres()
+        else f"CAST(strftime('%%m', {column}) AS INTEGER)"
+    )
+
+
+def weekday_of(column: str) -> str:
+    """0 = Sunday … 6 = Saturday on both databases."""
+    return (
+        f"CAST(EXTRACT(DOW FROM {column}) AS INTEGER)"
+        if is_postgres()
+        else f"CAST(strftime('%%w', {column}) AS INTEGER)"
+    )
+
+
+def num(value: Decimal | int) -> Any:
+    """A number parameter: exact on PostgreSQL; on SQLite (REAL money columns) the same double
+    the stored value has, so equal amounts compare equal."""
+    if is_postgres():
+        return Decimal(value)
+    return float(value)
+
+
+def like_any(column: str, prefixes: Sequence[str]) -> tuple[str, list[str]]:
+    """``(column LIKE 'a%' OR column LIKE 'b%' …)``; an empty list matches nothing."""
+    if not prefixes:
+        return "1 = 0", []
+    return "(" + " OR ".join(f"{column} LIKE %s" for _ in prefixes) + ")", [f"{p}%" for p in prefixes]
+
+
+def placeholders(values: Sequence[Any]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def rows(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return cursor.fetchall()
+
+
+def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def money(value: Any) -> Decimal:
+    """A database amount (Decimal on PostgreSQL, int/float on SQLite) to the fen."""
+    if value is None:
+        return ZERO
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def as_date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def paid_source(
+    ctx: Context, columns: Sequence[str], where: str = "", params: Sequence[Any] = ()
+) -> tuple[str, list[Any]]:
+    """A subquery of ``columns`` + ``amount``: what was paid up to the as-of date.
+
+    Whole months come from :class:`PaymentSummary` (rebuilt at every payments import), the part
+    of the as-of month from the payments themselves (index on region, year, pay date), so a
+    rule per unit or per month never scans the whole payments table. ``columns`` are columns of
+    both tables, or ``month``; ``where`` (an extra condition on columns of both tables, never on
+    ``month``) applies to both.
+    """
+    if ctx.as_of >= ctx.year_end:
+        full_months, partial = 12, None
+    elif ctx.as_of < ctx.year_start:
+        full_months, partial = 0, None
+    else:
+        last_day = calendar.monthrange(ctx.year, ctx.as_of.month)[1]
+        if ctx.as_of.day == last_day:
+            full_months, partial = ctx.as_of.month, None
+        else:
+            full_months, partial = ctx.as_of.month - 1, (dt.date(ctx.year, ctx.as_of.month, 1), ctx.as_of)
+    extra = f" AND {where}" if where else ""
+    summary_cols = ", ".join(columns)
+    sql = (
+        f"SELECT {summary_cols}, amount FROM {SUM} "
+        f"WHERE region_code = %s AND year = %s AND month <= %s{extra}"
+    )
+    out: list[Any] = [ctx.region, ctx.year, full_months, *params]
+    if partial:
+        payment_cols = ", ".join(f"{month_of('pay_date')} AS month" if c == "month" else c for c in columns)
+        sql += (
+            f" UNION ALL SELECT {payment_cols}, amount FROM {PAY} WHERE region_code = %s AND year = %s "
+            f"AND pay_date >= %s AND pay_date <= %s{extra}"
+        )
+        out += [ctx.region, ctx.year, partial[0], partial[1], *params]
+    return f"({sql})", out
+
+
+def paid_by_indicator(ctx: Context) -> tuple[str, list[Any]]:
+    """``(source, params)``: what was paid against each indicator number up to the as-of date —
+    columns ``indicator_no`` (empty for payments without one), ``paid``, ``n``, ``last_day``.
+    Within a run it is one temporary table that NO_INDICATOR, OVER_INDICATOR and PROJECT_IDLE
+    share: one pass over the payments instead of three."""
+    select = (
+        f"SELECT indicator_no, SUM(amount) AS paid, COUNT(*) AS n, MAX(pay_date) AS last_day FROM {scan()} "
+        f"WHERE region_code = %s AND year = %s AND pay_date <= %s GROUP BY indicator_no"
+    )
+    params = [ctx.region, ctx.year, ctx.paid_until]
+    if ctx.shared is None:
+        return f"({select})", params
+    return ctx.shared.table("paid_by_indicator", select, params, "indicator_no"), []
+
+
+def top_per_group(
+    *,
+    table: str,
+    group: str,
+    item: str,
+    order: str,
+    where: str,
+    params: Sequence[Any],
+    groups: Sequence[str],
+    cap: int = EVIDENCE_CAP,
+) -> dict[str, list[str]]:
+    """For each value of ``group`` in ``groups``: up to ``cap`` values of ``item`` in ``order``
+    (the evidence behind a finding), from the rows of ``table`` matching ``where``.
+
+    ``groups`` come most important first (the largest amount): when a rule finds very many,
+    only the first :data:`EVIDENCE_GROUPS` are looked up in the payments, so that a flood of
+    findings costs no more than reading the payments once more (the others keep their
+    indicator, from which the query page lists every voucher). The indicators table is small:
+    for it, a flood is one pass over the table."""
+    out: dict[str, list[str]] = defaultdict(list)
+    ranked = (
+        f"SELECT g, i FROM (SELECT {group} AS g, {item} AS i, ROW_NUMBER() OVER "
+        f"(PARTITION BY {group} ORDER BY {order}) AS rn FROM {table} WHERE {where}"
+    )
+    wanted = list(dict.fromkeys(groups))
+    if table == IND and len(wanted) > CHUNK:
+        keep = set(wanted)
+        for g, i in rows(f"{ranked}) r WHERE rn <= %s ORDER BY g, rn", [*params, cap]):
+            if g in keep:
+                out[str(g)].append(str(i))
+        return out
+    for part in chunks(sorted(wanted[:EVIDENCE_GROUPS])):
+        found = rows(
+            f"{ranked} AND {group} IN ({placeholders(part)})) r WHERE rn <= %s ORDER BY g, rn",
+            [*params, *part, cap],
+        )
+        for g, i in found:
+            out[str(g)].append(str(i))
+    return out
+
+
+# --- names and words for the messages --------------------------------------------------------------
+
+
+def unit_names(region: str, codes: Iterable[str]) -> dict[str, str]:
+    wanted = sorted({c for c in codes if c})
+    names: dict[str, str] = {}
+    for part in chunks(wanted):
+        names.update(BudgetUnit.objects.filter(region_code=region, code__in=part).values_list("code", "name"))
+    return names
+
+
+def project_names(region: str, year: int, codes: Iterable[str]) -> dict[str, str]:
+    wanted = sorted({c for c in codes if c})
+    names: dict[str, str] = {}
+    for part in chunks(wanted):
+        names.update(
+            Project.objects.filter(region_code=region, year=year, code__in=part).values_list("code", "name")
+        )
+    return {code: name for code, name in names.items() if name}
+
+
+def unit_label(names: dict[str, str], code: str) -> str:
+    name = names.get(code)
+    return f"{name}（{code}）" if name else f"单位 {code}"
+
+
+def yuan(value: Decimal) -> str:
+    """1,234,567.00 (``value`` is a Decimal to the fen, as :func:`money` returns)."""
+    return f"{value:,.2f}"
+
+
+def pct(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+
+
+def points(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}"
+
+
+def share(part: Decimal, whole: Decimal) -> Decimal:
+    """``part`` as a percentage of ``whole`` (0 when ``whole`` is 0)."""
+    return part * HUNDRED / whole if whole else Decimal(0)
+
+
+def masked_payee(name: str, payee_type: str) -> str:
+    """A person's name shown as 王**: findings travel further than the voucher list."""
+    if payee_type == Payment.PayeeType.PERSON and name:
+        return name[:1] + "*" * (len(name) - 1)
+    return name or "（未填写收款人）"
+
+
+def more(count: int, shown: int) -> str:
+    """ "（证据列出其中 200 笔）" when the evidence lists some of the vouchers only."""
+    return f"（证据列出其中 {shown} 笔）" if count > shown > 0 else ""
+
+
+def key_part(value: str, length: int = 60) -> str:
+    return value.replace("|", "/")[:length]

@@ -1,0 +1,410 @@
+# ruff: noqa: S608 - the SQL is built from model table names, fixed column names and validated integers;
+# every value is a bound parameter.
+"""Rules on single payments and on patterns of payments: 大额支付 (LARGE_PAYMENT), 拆分支付
+(SPLIT_PAYMENT), 重复支付 (DUPLICATE_PAYMENT), 向个人大额支付 (INDIVIDUAL_LARGE), 非工作日支付
+(NON_WORKDAY), 统计异常 (OUTLIER).
+
+Patterns in time (30 days, 7 days) are window functions over the payments of one unit and
+payee ordered by day number (``RANGE … FOLLOWING``), which SQLite (3.28+) and PostgreSQL share.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from renda.budget.models import ClassificationItem, Payment, Scheme, Severity
+from renda.budget.warnings.base import (
+    BUDGET_TYPE_LABELS,
+    CAL,
+    EVIDENCE_CAP,
+    EVIDENCE_GROUPS,
+    PAY,
+    Context,
+    Found,
+    as_date,
+    day_number,
+    is_postgres,
+    like_any,
+    masked_payee,
+    money,
+    more,
+    num,
+    placeholders,
+    rows,
+    scan,
+    unit_label,
+    unit_names,
+    weekday_of,
+    yuan,
+)
+from renda.core.models import CalendarDay
+
+WEEKDAYS = "一二三四五六日"
+PAYMENT_COLUMNS = "voucher_no, pay_date, unit_code, amount, payee_name, payee_type, purpose"
+
+
+def _payment_finding(
+    ctx: Context, row: Sequence[Any], names: dict[str, str], severity: str, why: str
+) -> Found:
+    voucher, day, unit, amount, payee, payee_type, purpose = row[:7]
+    day, amount = as_date(day), money(amount)
+    assert day is not None
+    return Found(
+        key=str(voucher),
+        severity=severity,
+        unit_code=str(unit),
+        subject=str(voucher),
+        amount=amount,
+        message=(
+            f"{unit_label(names, unit)} 支付凭证 {voucher}（{day.isoformat()}）"
+            f"向 {masked_payee(payee, payee_type)} "
+            f"支付 {yuan(amount)} 元{'（' + purpose + '）' if purpose else ''}，{why}"
+        ),
+        vouchers=[str(voucher)],
+    )
+
+
+def large_payment(ctx: Context) -> list[Found]:
+    """大额支付: one payment at or above the threshold of its budget type."""
+    thresholds: dict[str, Decimal] = ctx.params["threshold"]
+    conditions, params = [], []
+    for bt, limit in sorted(thresholds.items()):
+        conditions.append("(budget_type = %s AND amount >= %s)")
+        params += [int(bt), num(limit)]
+    found_rows = rows(
+        f"SELECT {PAYMENT_COLUMNS}, budget_type FROM {scan()} WHERE region_code = %s AND year = %s "
+        f"AND pay_date <= %s AND ({' OR '.join(conditions)}) ORDER BY pay_date, voucher_no",
+        [ctx.region, ctx.year, ctx.paid_until, *params],
+    )
+    names = unit_names(ctx.region, [r[2] for r in found_rows])
+    found = []
+    for row in found_rows:
+        limit = thresholds[str(row[7])]
+        if money(row[3]) < limit:
+            continue
+        found.append(
+            _payment_finding(
+                ctx,
+                row,
+                names,
+                Severity.YELLOW,
+                f"达到{BUDGET_TYPE_LABELS.get(row[7], '')}单笔大额支付标准 {yuan(limit)} 元。",
+            )
+        )
+    return found
+
+
+def individual_large(ctx: Context) -> list[Found]:
+    """向个人大额支付: a payment of at least ``threshold`` to a payee of type 个人 outside the
+    economic codes of payments to individuals and families."""
+    threshold: Decimal = ctx.params["threshold"]
+    exempt: list[str] = ctx.params["exempt_econ_prefixes"]
+    outside, outside_params = like_any("econ_code", exempt)
+    found_rows = rows(
+        f"SELECT {PAYMENT_COLUMNS}, econ_code FROM {scan()} WHERE region_code = %s AND year = %s "
+        f"AND pay_date <= %s AND payee_type = %s AND amount >= %s AND NOT {outside} "
+        f"ORDER BY pay_date, voucher_no",
+        [
+            ctx.region,
+            ctx.year,
+            ctx.paid_until,
+            Payment.PayeeType.PERSON.value,
+            num(threshold),
+            *outside_params,
+        ],
+    )
+    names = unit_names(ctx.region, [r[2] for r in found_rows])
+    exempt_text = f"不属于对个人和家庭补助类经济分类（{'、'.join(exempt)}）" if exempt else ""
+    return [
+        _payment_finding(
+            ctx,
+            row,
+            names,
+            Severity.YELLOW,
+            f"经济分类 {row[7] or '未填写'}{'，' + exempt_text if exempt_text else ''}，"
+            f"达到向个人大额支付标准 {yuan(threshold)} 元。",
+        )
+        for row in found_rows
+        if money(row[3]) >= threshold
+    ]
+
+
+def split_payment(ctx: Context) -> list[Found]:
+    """拆分支付: at least ``min_payments`` payments by one unit to one payee within
+    ``window_days`` days, each below the procurement threshold, together reaching it.
+
+    A window starts at each payment (the payments of the same unit and payee dated from it up
+    to ``window_days`` days later); windows that qualify and overlap make one finding, keyed by
+    its first voucher, so the same data gives the same finding on every run."""
+    p = ctx.params
+    minimum, window, threshold = p["min_payments"], int(p["window_days"]), p["procurement_threshold"]
+    d = day_number("pay_date")
+    part = "PARTITION BY unit_code, payee_name, payee_account ORDER BY d"
+    below = "region_code = %s AND year = %s AND pay_date <= %s AND amount < %s AND amount > 0"
+    below += " AND payee_name <> ''"
+    below_params = [ctx.region, ctx.year, ctx.paid_until, num(threshold)]
+    # Only a unit and payee with enough such payments in the year, together reaching the
+    # threshold, can hold a window that does: the windows are computed for those alone. The
+    # grouping is computed once (MATERIALIZED: PostgreSQL would otherwise repeat it in every
+    # parallel worker of the join); on PostgreSQL it groups a 64-bit hash of unit and payee, a
+    # narrow key for millions of pairs (a collision only lets another pair's windows be computed).
+    if is_postgres():
+        key = "hashtextextended(unit_code || '|' || payee_name || '|' || payee_account, 0)"
+        pairs, match = f"{key} AS h", f"{key} IN (SELECT h FROM r)"
+    else:
+        key = pairs = "unit_code, payee_name, payee_account"
+        match = f"({key}) IN (SELECT * FROM r)"
+    covered = rows(
+        f"WITH r AS MATERIALIZED (SELECT {pairs} FROM {scan()} WHERE {below} GROUP BY {key} "
+        f"HAVING COUNT(*) >= %s AND ROUND(SUM(amount), 2) >= %s), "
+        f"b AS (SELECT voucher_no, unit_code, payee_name, payee_account, payee_type, amount, pay_date, "
+        f"{d} AS d FROM {scan()} WHERE {below} AND {match}), "
+        f"w AS (SELECT b.*, COUNT(*) OVER ({part} RANGE BETWEEN CURRENT ROW AND {window} FOLLOWING) AS n, "
+        f"SUM(amount) OVER ({part} RANGE BETWEEN CURRENT ROW AND {window} FOLLOWING) AS total FROM b), "
+        f"q AS (SELECT w.*, CASE WHEN n >= %s AND ROUND(total, 2) >= %s THEN d END AS qd FROM w), "
+        f"c AS (SELECT q.*, MAX(qd) OVER ({part} RANGE BETWEEN {window} PRECEDING AND CURRENT ROW) AS cover "
+        f"FROM q) "
+        f"SELECT unit_code, payee_name, payee_account, payee_type, voucher_no, pay_date, d, amount, cover "
+        f"FROM c WHERE cover IS NOT NULL ORDER BY unit_code, payee_name, payee_account, d, voucher_no",
+        [*below_params, minimum, num(threshold), *below_params, minimum, num(threshold)],
+    )
+    # Group the covered payments into runs of overlapping windows (Python sees only these rows).
+    runs: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    for unit, payee, account, payee_type, voucher, day, _number, amount, cover in covered:
+        partition = (unit, payee, account)
+        if current is None or current["partition"] != partition or cover > current["end"]:
+            current = {
+                "partition": partition,
+                "payee_type": payee_type,
+                "end": cover + window,
+                "vouchers": [],
+                "days": [],
+                "total": Decimal(0),
+            }
+            runs.append(current)
+        current["end"] = max(current["end"], cover + window)
+        current["vouchers"].append(str(voucher))
+        current["days"].append(as_date(day))
+        current["total"] += money(amount)
+    names = unit_names(ctx.region, [r["partition"][0] for r in runs])
+    found = []
+    for run in runs:
+        unit, payee, _account = run["partition"]
+        n, first, last = len(run["vouchers"]), run["days"][0], run["days"][-1]
+        found.append(
+            Found(
+                key=f"{unit}|{run['vouchers'][0]}",
+                severity=Severity.RED,
+                unit_code=str(unit),
+                subject=f"{unit_names_or(names, unit)} → {masked_payee(payee, run['payee_type'])}"[:300],
+                amount=run["total"],
+                message=(
+                    f"{unit_label(names, unit)} 于 {first.isoformat()} 至 {last.isoformat()} 向 "
+                    f"{masked_payee(payee, run['payee_type'])} 支付 {n} 笔，"
+                    f"单笔均低于采购限额 {yuan(threshold)} 元，"
+                    f"{window} 天内合计达到限额（共 {yuan(run['total'])} 元），疑似拆分支付规避采购。"
+                    f"{more(n, min(n, EVIDENCE_CAP))}"
+                ),
+                vouchers=run["vouchers"],
+            )
+        )
+    return found
+
+
+def unit_names_or(names: dict[str, str], code: str) -> str:
+    return names.get(code, code)
+
+
+def duplicate_payment(ctx: Context) -> list[Found]:
+    """重复支付: payments by one unit to one payee of the same amount within ``window_days`` days
+    of each other, under different vouchers."""
+    window = int(ctx.params["window_days"])
+    d = day_number("pay_date")
+    scope = "region_code = %s AND year = %s AND pay_date <= %s AND amount > 0"
+    scope_params = [ctx.region, ctx.year, ctx.paid_until]
+    # Only payments whose unit, payee and amount recur at all are ordered in time (the grouping
+    # computed once: see split_payment).
+    near = rows(
+        f"WITH r AS MATERIALIZED (SELECT unit_code, payee_name, payee_account, amount FROM {scan()} "
+        f"WHERE {scope} GROUP BY unit_code, payee_name, payee_account, amount HAVING COUNT(*) > 1) "
+        f"SELECT unit_code, payee_name, payee_account, payee_type, amount, voucher_no, pay_date, d FROM "
+        f"(SELECT unit_code, payee_name, payee_account, payee_type, amount, voucher_no, pay_date, d, "
+        f"LAG(d) OVER w AS prev_d, LEAD(d) OVER w AS next_d FROM "
+        f"(SELECT unit_code, payee_name, payee_account, payee_type, amount, voucher_no, pay_date, {d} AS d "
+        f"FROM {scan()} WHERE {scope} AND (unit_code, payee_name, payee_account, amount) IN "
+        f"(SELECT * FROM r)) p "
+        f"WINDOW w AS (PARTITION BY unit_code, payee_name, payee_account, amount ORDER BY d, voucher_no)) x "
+        f"WHERE (prev_d IS NOT NULL AND d - prev_d <= %s) OR (next_d IS NOT NULL AND next_d - d <= %s) "
+        f"ORDER BY unit_code, payee_name, payee_account, amount, d, voucher_no",
+        [*scope_params, *scope_params, window, window],
+    )
+    groups: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    for unit, payee, account, payee_type, amount, voucher, day, number in near:
+        partition = (unit, payee, account, amount)
+        if current is None or current["partition"] != partition or number - current["last"] > window:
+            current = {"partition": partition, "payee_type": payee_type, "vouchers": [], "days": []}
+            groups.append(current)
+        current["last"] = number
+        current["vouchers"].append(str(voucher))
+        current["days"].append(as_date(day))
+    names = unit_names(ctx.region, [g["partition"][0] for g in groups])
+    found = []
+    for group in groups:
+        unit, payee, _account, amount = group["partition"]
+        amount, n = money(amount), len(group["vouchers"])
+        days = "、".join(sorted({day.isoformat() for day in group["days"]}))
+        shown = group["vouchers"][:10]
+        found.append(
+            Found(
+                key=f"{unit}|{group['vouchers'][0]}",
+                severity=Severity.YELLOW,
+                unit_code=str(unit),
+                subject=f"{unit_names_or(names, unit)} → {masked_payee(payee, group['payee_type'])}"[:300],
+                amount=amount * (n - 1),
+                message=(
+                    f"{unit_label(names, unit)} 于 {days} 向 {masked_payee(payee, group['payee_type'])} "
+                    f"支付相同金额 {yuan(amount)} 元共 {n} 笔"
+                    f"（凭证 {'、'.join(shown)}{'等' if n > len(shown) else ''}），"
+                    f"相隔不超过 {window} 天，疑似重复支付 {yuan(amount * (n - 1))} 元。"
+                ),
+                vouchers=group["vouchers"],
+            )
+        )
+    return found
+
+
+def non_workday(ctx: Context) -> list[Found]:
+    """非工作日支付: payments dated on a day that is not a working day of the calendar (a public
+    holiday, or a Saturday or Sunday that is not an adjusted working day), one finding per unit
+    and day. The year's payment days are few: they are checked against the calendar first, then
+    only the payments of the days off are read."""
+    days = rows(
+        f"SELECT x.day, c.kind, c.name FROM (SELECT DISTINCT pay_date AS day FROM {PAY} "
+        f"WHERE region_code = %s "
+        f"AND year = %s AND pay_date <= %s) x LEFT JOIN {CAL} c ON c.date = x.day "
+        f"WHERE c.kind = %s OR (c.kind IS NULL AND {weekday_of('x.day')} IN (0, 6)) ORDER BY x.day",
+        [ctx.region, ctx.year, ctx.paid_until, CalendarDay.Kind.HOLIDAY.value],
+    )
+    if not days:
+        return []
+    festival = {as_date(day): (name or "") for day, _kind, name in days}
+    off_days = sorted(d for d in festival if d is not None)
+    groups: dict[tuple[str, dt.date], dict[str, Any]] = {}
+    for start in range(0, len(off_days), 200):
+        part = off_days[start : start + 200]
+        for unit, day, n, total in rows(
+            f"SELECT unit_code, pay_date, COUNT(*), SUM(amount) FROM {PAY} WHERE region_code = %s "
+            f"AND year = %s AND pay_date IN ({placeholders(part)}) GROUP BY unit_code, pay_date",
+            [ctx.region, ctx.year, *part],
+        ):
+            paid_on = as_date(day)
+            assert paid_on is not None
+            groups[(str(unit), paid_on)] = {"n": n, "total": money(total), "vouchers": []}
+    # The vouchers of each unit and day (of the largest, in a flood), the largest payment first.
+    largest = sorted(groups, key=lambda g: -groups[g]["total"])[:EVIDENCE_GROUPS]
+    for start in range(0, len(largest), 500):
+        pairs = largest[start : start + 500]
+        for unit, day, voucher in rows(
+            f"SELECT unit_code, pay_date, voucher_no FROM (SELECT unit_code, pay_date, voucher_no, "
+            f"ROW_NUMBER() OVER (PARTITION BY unit_code, pay_date ORDER BY amount DESC, voucher_no) AS rn "
+            f"FROM {PAY} WHERE region_code = %s AND year = %s "
+            f"AND pay_date IN ({placeholders(sorted({d for _u, d in pairs}))}) "
+            f"AND (unit_code, pay_date) IN (VALUES {', '.join(['(%s, %s)'] * len(pairs))})) r "
+            f"WHERE rn <= %s ORDER BY unit_code, pay_date, rn",
+            [
+                ctx.region,
+                ctx.year,
+                *sorted({d for _u, d in pairs}),
+                *[v for pair in pairs for v in pair],
+                EVIDENCE_CAP,
+            ],
+        ):
+            paid_on = as_date(day)
+            assert paid_on is not None
+            groups[(str(unit), paid_on)]["vouchers"].append(str(voucher))
+    names = unit_names(ctx.region, [unit for unit, _day in groups])
+    found = []
+    for (unit, day), group in sorted(groups.items()):
+        name = festival.get(day, "")
+        kind = f"{name}假日" if name else "周末"
+        weekday = WEEKDAYS[day.weekday()]
+        found.append(
+            Found(
+                key=f"{unit}|{day.isoformat()}",
+                severity=Severity.YELLOW,
+                unit_code=unit,
+                subject=f"{names.get(unit, unit)} {day.isoformat()}"[:300],
+                amount=group["total"],
+                message=(
+                    f"{unit_label(names, unit)} 于 {day.isoformat()}（星期{weekday}，{kind}，非工作日）"
+                    f"支付 {group['n']} 笔，"
+                    f"合计 {yuan(group['total'])} 元。{more(group['n'], len(group['vouchers']))}"
+                ),
+                vouchers=group["vouchers"],
+            )
+        )
+    return found
+
+
+def outlier(ctx: Context) -> list[Found]:
+    """统计异常: a payment above the mean plus ``sigmas`` standard deviations of the payments of
+    its unit and economic class (类, the first three digits), in groups of at least
+    ``min_group`` payments.
+
+    SQLite has no STDDEV: the variance is AVG(x²) − AVG(x)², in double precision (a statistical
+    signal needs no fen, and PostgreSQL's numeric arithmetic would cost seconds at scale); the
+    line (mean + k·σ, SQRT is Django's on SQLite) is worked out once per group, so each payment
+    is only compared with it."""
+    sigmas: Decimal = ctx.params["sigmas"]
+    min_group: int = ctx.params["min_group"]
+    scope = "region_code = %s AND year = %s AND pay_date <= %s AND econ_code <> ''"
+    scope_params = [ctx.region, ctx.year, ctx.paid_until]
+    x = "CAST(amount AS DOUBLE PRECISION)"
+    # The lowest line of all groups bounds the payments worth joining to their group: most
+    # payments are below it, and the scan drops them before the join. CROSS JOIN (with the join
+    # condition in WHERE) makes SQLite loop over the payments and index the groups; PostgreSQL
+    # plans it as any inner join.
+    found_rows = rows(
+        f"WITH g AS MATERIALIZED (SELECT unit_code, cls, n, m, SQRT(m2 - m * m) AS sd, "
+        f"m + %s * SQRT(m2 - m * m) AS line FROM "
+        f"(SELECT unit_code, SUBSTR(econ_code, 1, 3) AS cls, COUNT(*) AS n, AVG({x}) AS m, "
+        f"AVG({x} * {x}) AS m2 FROM {scan()} WHERE {scope} GROUP BY unit_code, SUBSTR(econ_code, 1, 3) "
+        f"HAVING COUNT(*) >= %s) s WHERE m2 - m * m > 0) "
+        f"SELECT p.voucher_no, p.pay_date, p.unit_code, p.amount, p.payee_name, p.payee_type, p.purpose, "
+        f"g.cls, g.n, g.m, g.sd FROM {scan('p')} CROSS JOIN g "
+        f"WHERE g.unit_code = p.unit_code AND g.cls = SUBSTR(p.econ_code, 1, 3) "
+        f"AND p.region_code = %s AND p.year = %s AND p.pay_date <= %s AND p.econ_code <> '' "
+        f"AND p.amount > (SELECT MIN(line) FROM g) AND p.amount > g.line "
+        f"ORDER BY p.unit_code, p.pay_date, p.voucher_no",
+        [float(sigmas), *scope_params, min_group, *scope_params],
+    )
+    names = unit_names(ctx.region, [r[2] for r in found_rows])
+    classes = dict(
+        ClassificationItem.objects.filter(
+            year=ctx.year, scheme__in=[Scheme.ECON_DEPT, Scheme.ECON_GOV], code__in={r[7] for r in found_rows}
+        ).values_list("code", "name")
+    )
+    found = []
+    for row in found_rows:
+        cls, n, mean, sd = row[7], row[8], float(row[9]), float(row[10])
+        amount = float(row[3])
+        z = (amount - mean) / sd if sd else 0.0
+        label = f"{cls} {classes[cls]}" if cls in classes else cls
+        found.append(
+            _payment_finding(
+                ctx,
+                row,
+                names,
+                Severity.YELLOW,
+                f"高于该单位经济分类“{label}”类 {n} 笔支付的均值 {yuan(Decimal(str(round(mean, 2))))} 元 "
+                f"{z:.1f} 个标准差（标准差 {yuan(Decimal(str(round(sd, 2))))} 元，"
+                f"判定线为 {sigmas} 个标准差）。"
+                f"此为统计信号，提示关注，并非违规结论。",
+            )
+        )
+    return found
