@@ -300,8 +300,12 @@ class Payment(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["region_code", "year", "pay_date"], name="budget_pay_date"),
-            models.Index(fields=["region_code", "year", "unit_code", "pay_date"], name="budget_pay_unit"),
+            # newest first, as the voucher list reads them (and any range of dates)
+            models.Index(fields=["region_code", "year", "-pay_date", "voucher_no"], name="budget_pay_newest"),
+            models.Index(
+                fields=["region_code", "year", "unit_code", "-pay_date", "voucher_no"],
+                name="budget_pay_unit_newest",
+            ),
             models.Index(fields=["region_code", "year", "indicator_no"], name="budget_pay_indicator"),
         ]
 
@@ -356,7 +360,10 @@ class PaymentRollup(models.Model):
     class Meta:
         verbose_name = _("payment summary")
         verbose_name_plural = _("payment summaries")
-        indexes = [models.Index(fields=["region_code", "year", "month"], name="budget_rollup_month")]
+        indexes = [
+            models.Index(fields=["region_code", "year", "month"], name="budget_rollup_month"),
+            models.Index(fields=["region_code", "year", "unit_code"], name="budget_rollup_unit"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d} {self.unit_code} {self.function_code} {self.amount}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from renda.budget.models.facts import default_region, money
 
@@ -88,13 +89,13 @@ class Finding(models.Model):
     """
 
     class State(models.TextChoices):
-        NEW = "new", _("New")  # 新发现
-        VERIFYING = "verifying", _("Verifying")  # 核实中
-        INQUIRED = "inquired", _("Inquiry sent")  # 已函询
-        EXPLAINED = "explained", _("Explained")  # 已说明
-        RECTIFIED = "rectified", _("Rectified")  # 已整改
-        CLOSED = "closed", _("Closed")  # 已销号
-        FALSE_POSITIVE = "false_positive", _("False positive")  # 误报
+        NEW = "new", pgettext_lazy("finding state", "New")  # 新发现
+        VERIFYING = "verifying", pgettext_lazy("finding state", "Verifying")  # 核实中
+        INQUIRED = "inquired", pgettext_lazy("finding state", "Inquiry sent")  # 已函询
+        EXPLAINED = "explained", pgettext_lazy("finding state", "Explained")  # 已说明
+        RECTIFIED = "rectified", pgettext_lazy("finding state", "Rectified")  # 已整改
+        CLOSED = "closed", pgettext_lazy("finding state", "Closed")  # 已销号
+        FALSE_POSITIVE = "false_positive", pgettext_lazy("finding state", "False positive")  # 误报
 
     region_code = models.CharField(_("region code"), max_length=12, default=default_region)
     year = models.PositiveSmallIntegerField(_("fiscal year"))

@@ -1,7 +1,364 @@
-"""Pages of the budget module: findings."""
+"""Pages of the budget module: 预警发现 (findings), their handling, letters and files."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+import datetime as dt
+import mimetypes
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
 
-urlpatterns: list[URLPattern] = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from renda.budget import forms_findings as f
+from renda.budget.models import Finding, FindingStep, Inquiry
+from renda.budget.selectors import findings as selectors
+from renda.budget.services import findings as services
+from renda.budget.warnings.registry import RULES, rule_name
+from renda.core.pdf import pdf_response, render_pdf
+from renda.core.permissions import can, require
+
+State = Finding.State
+PAGE_SIZE = 30
+
+
+def _labels(x: Finding) -> dict[str, str]:
+    """What the templates call the finding's rule and state."""
+    return {"rule": rule_name(x.rule_code), "state": services.state_label(x.state)}
+
+
+# --- the list -------------------------------------------------------------------------------------
+
+
+def _run_url() -> str | None:
+    """The warning engine's run endpoint, when this deployment has it."""
+    try:
+        return reverse("budget:warnings_run")
+    except NoReverseMatch:
+        return None
+
+
+def _default_as_of(year: int) -> dt.date:
+    today = timezone.localdate()
+    return min(today, dt.date(year, 12, 31))
+
+
+@login_required
+@never_cache
+@require_GET
+def findings(request: HttpRequest) -> HttpResponse:
+    """预警发现: the findings, filtered, with each rule's share of false positives."""
+    require(request.user, "budget.view_findings")
+    years = selectors.finding_years(actor=request.user)
+    requested = request.GET.get("year", "")
+    if requested.isdigit() and len(requested) == 4 and int(requested) not in years:
+        years = sorted({*years, int(requested)}, reverse=True)  # a year just run, with no findings yet
+    form = f.FindingFilterForm(request.GET or None, years=years)
+    filters = form.to_filter()
+    rows = selectors.findings_visible_to(actor=request.user, filters=filters)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = filters.as_query()
+    year = filters.year or form.years[0]
+    page.object_list = list(page.object_list)
+    for x in page.object_list:
+        x.labels = _labels(x)  # type: ignore[attr-defined]
+    context = {"form": form, "filters": filters, "page": page, "query": urlencode(query), "year": year}
+    if getattr(request, "htmx", False):
+        return render(request, "budget/findings/list.html#results", context)
+    run_url = _run_url() if can(request.user, "budget.run_warnings") else None
+    context.update(
+        {
+            "stats": selectors.findings_rule_stats(actor=request.user, year=year),
+            "state_counts": [
+                (state, services.state_label(state), n)
+                for state, n in selectors.findings_state_counts(actor=request.user, year=year).items()
+            ],
+            "run_url": run_url,
+            "run_as_of": _default_as_of(year),
+        }
+    )
+    return render(request, "budget/findings/list.html", context)
+
+
+# --- one finding and its acts ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    label: str | Promise
+    form: type
+    run: Callable[[Any, Finding, Any], Any]
+    done: str | Promise
+    available: Callable[[Any, Finding, set[str]], bool]
+    style: str = "primary"
+
+
+def _run_assign(user, finding: Finding, form) -> Any:
+    return services.finding_assign(
+        actor=user, finding=finding, assignee=form.cleaned_data["assignee"], note=form.cleaned_data["note"]
+    )
+
+
+def _run_inquire(user, finding: Finding, form) -> Any:
+    d = form.cleaned_data
+    return services.finding_inquire(
+        actor=user, finding=finding, body=d["body"], recipient=d["recipient"], reply_due=d["reply_due"]
+    )
+
+
+def _run_reply(user, finding: Finding, form) -> Any:
+    d = form.cleaned_data
+    return services.finding_record_reply(
+        actor=user,
+        finding=finding,
+        outcome=d["outcome"],
+        reply_text=d["reply_text"],
+        reply_file=d.get("reply_file"),
+        replied_on=d.get("replied_on"),
+    )
+
+
+ACTIONS: dict[str, Action] = {
+    "verify": Action(
+        gettext_lazy("Start verifying"),
+        f.VerifyForm,
+        lambda u, x, form: services.finding_verify(actor=u, finding=x, note=form.cleaned_data["note"]),
+        gettext_lazy("Verification has started."),
+        available=lambda u, x, moves: x.state == State.NEW and State.VERIFYING in moves,
+    ),
+    "inquire": Action(
+        gettext_lazy("Send an inquiry letter"),
+        f.InquireForm,
+        _run_inquire,
+        gettext_lazy("The inquiry letter has been sent."),
+        available=lambda u, x, moves: State.INQUIRED in moves,
+    ),
+    "reply": Action(
+        gettext_lazy("Record the unit's reply"),
+        f.ReplyForm,
+        _run_reply,
+        gettext_lazy("The reply has been recorded."),
+        available=lambda u, x, moves: (
+            x.state in (State.INQUIRED, State.VERIFYING) and bool(moves & set(services.REPLY_OUTCOMES))
+        ),
+    ),
+    "close": Action(
+        gettext_lazy("Close the finding"),
+        f.CloseForm,
+        lambda u, x, form: services.finding_close(
+            actor=u, finding=x, note=form.cleaned_data["note"], attachment=form.cleaned_data.get("attachment")
+        ),
+        gettext_lazy("The finding is closed."),
+        available=lambda u, x, moves: State.CLOSED in moves,
+        style="success",
+    ),
+    "assign": Action(
+        pgettext_lazy("finding action", "Assign"),
+        f.AssignForm,
+        _run_assign,
+        gettext_lazy("The finding has been assigned."),
+        available=lambda u, x, moves: bool(moves) and x.state not in services.FINAL_STATES,
+        style="outline-primary",
+    ),
+    "false_positive": Action(
+        gettext_lazy("Mark as a false positive"),
+        f.ReasonForm,
+        lambda u, x, form: services.finding_mark_false_positive(
+            actor=u, finding=x, reason=form.cleaned_data["reason"]
+        ),
+        gettext_lazy("The finding is marked as a false positive."),
+        available=lambda u, x, moves: State.FALSE_POSITIVE in moves,
+        style="outline-danger",
+    ),
+    "reopen": Action(
+        gettext_lazy("Reopen for verification"),
+        f.ReasonForm,
+        lambda u, x, form: services.finding_reopen(actor=u, finding=x, reason=form.cleaned_data["reason"]),
+        gettext_lazy("The finding is being verified again."),
+        available=lambda u, x, moves: x.state != State.NEW and State.VERIFYING in moves,
+        style="outline-secondary",
+    ),
+}
+
+
+def _form_for(name: str, user, finding: Finding, data=None, files=None):
+    action = ACTIONS[name]
+    kwargs: dict[str, Any] = {"prefix": name}
+    if data is None and name == "inquire":
+        draft = services.inquiry_draft(actor=user, finding=finding)
+        kwargs["initial"] = {"recipient": draft.recipient, "body": draft.body, "reply_due": draft.reply_due}
+    if data is None and name == "assign" and finding.assignee_id:
+        kwargs["initial"] = {"assignee": finding.assignee_id}
+    return action.form(data, files, **kwargs)
+
+
+def _available(user, finding: Finding) -> dict[str, Any]:
+    moves = services.allowed_moves(user, finding)
+    return {
+        name: _form_for(name, user, finding)
+        for name, action in ACTIONS.items()
+        if action.available(user, finding, moves)
+    }
+
+
+def _finding(request: HttpRequest, pk: int) -> Finding:
+    try:
+        return selectors.finding_for(actor=request.user, pk=pk)
+    except Finding.DoesNotExist:
+        raise Http404 from None
+
+
+def _detail(
+    request: HttpRequest, finding: Finding, forms: dict[str, Any], *, status: int = 200, failed: str = ""
+):
+    spec = RULES.get(finding.rule_code)
+    finding.labels = _labels(finding)  # type: ignore[attr-defined]
+    steps = list(finding.steps.all())
+    for step in steps:
+        step.labels = {  # type: ignore[attr-defined]
+            "from": services.state_label(step.from_state),
+            "to": services.state_label(step.to_state),
+        }
+    evidence = selectors.finding_evidence(actor=request.user, finding=finding)
+    context = {
+        "x": finding,
+        "spec": spec,
+        "rule_name": spec.name if spec else finding.rule_code,
+        "evidence": evidence,
+        "steps": steps,
+        "inquiries": list(finding.inquiries.all()),
+        "forms": [(name, ACTIONS[name], form) for name, form in forms.items()],
+        "failed": failed,
+        "unit_query": urlencode({"year": finding.year, "unit": finding.unit_code})
+        if finding.unit_code
+        else "",
+    }
+    return render(request, "budget/findings/detail.html", context, status=status)
+
+
+@login_required
+@never_cache
+@require_GET
+def finding(request: HttpRequest, pk: int) -> HttpResponse:
+    x = _finding(request, pk)
+    return _detail(request, x, _available(request.user, x))
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+@require_POST
+def finding_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    x = _finding(request, pk)
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    require(request.user, "budget.act_on_finding", x)
+    form = _form_for(action, request.user, x, request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            spec.run(request.user, x, form)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, str(spec.done))
+            return redirect("budget:finding", pk=pk)
+    x = _finding(request, pk)
+    forms = _available(request.user, x)
+    forms[action] = form
+    return _detail(request, x, forms, status=400, failed=action)
+
+
+# --- letters and files ----------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+@require_GET
+def finding_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    """函询函 (PDF), with the Chinese fonts embedded."""
+    try:
+        inquiry = selectors.inquiry_for(actor=request.user, pk=pk)
+    except Inquiry.DoesNotExist:
+        raise Http404 from None
+    pdf = render_pdf(
+        "budget/findings/pdf/inquiry_letter.html",
+        {
+            "inquiry": inquiry,
+            "finding": inquiry.finding,
+            "title": services.letter_title(inquiry.finding),
+            "committee": services.committee_name(),
+            "sent_on": timezone.localtime(inquiry.sent_at).date(),
+        },
+    )
+    return pdf_response(
+        pdf, filename=f"函询函-{inquiry.number}.pdf", fallback=f"inquiry-{inquiry.pk}.pdf", inline=True
+    )
+
+
+def _serve(stored: FieldFile, name: str) -> FileResponse:
+    """A stored file, streamed only after the permission check; never served from MEDIA_URL."""
+    if not stored:
+        raise Http404
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@never_cache
+@require_GET
+def finding_reply_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The unit's scanned reply letter (复函扫描件)."""
+    try:
+        inquiry = selectors.inquiry_for(actor=request.user, pk=pk)
+    except Inquiry.DoesNotExist:
+        raise Http404 from None
+    return _serve(inquiry.reply_file, inquiry.reply_file_name or "reply")
+
+
+@login_required
+@never_cache
+@require_GET
+def finding_step_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A file attached to a step of the history (an explanation, a closing document)."""
+    try:
+        step = selectors.step_for(actor=request.user, pk=pk)
+    except FindingStep.DoesNotExist:
+        raise Http404 from None
+    return _serve(step.attachment, step.attachment_name or "file")
+
+
+urlpatterns: list[URLPattern] = [
+    path("findings/", findings, name="findings"),
+    path("findings/<int:pk>/", finding, name="finding"),
+    path("findings/<int:pk>/act/<slug:action>/", finding_act, name="finding_act"),
+    path("findings/letters/<int:pk>/", finding_letter, name="finding_letter"),
+    path("findings/letters/<int:pk>/reply/", finding_reply_file, name="finding_reply_file"),
+    path("findings/steps/<int:pk>/file/", finding_step_file, name="finding_step_file"),
+]

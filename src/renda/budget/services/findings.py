@@ -1,0 +1,667 @@
+"""预警发现处置: every write on a warning finding, one service per act, on an explicit table.
+
+新发现 → 核实中 → 已函询 (an inquiry letter to the unit, generated from a template, with the unit's
+reply attached) → 已说明 or 已整改 → 已销号; or 误报 with a reason. The states and their allowed
+moves are :data:`TRANSITIONS`. A service checks permission first (``budget.act_on_finding``;
+refusals are audited by ``@service``), then the state (a move the table does not allow is refused
+with a clear message and changes nothing), then the data; it writes one append-only
+:class:`FindingStep` per act and one audit row.
+
+Reopening: 已说明 and 已整改 go back to 核实中 at the hands of any budget staff member; 已销号 and
+误报 are final for budget staff, and only an administrator may reopen them (with a reason) —
+a wrongly closed or dismissed finding would otherwise stay hidden, since a re-run keeps its state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from renda.accounts.models import Organisation, Role, User
+from renda.budget.models import BudgetUnit, Finding, FindingStep, Indicator, Inquiry, Payment
+from renda.budget.rules import budget_committee_codes
+from renda.budget.warnings.registry import rule_name
+from renda.core.audit import audit, label_actions, snapshot
+from renda.core.calendar import add_working_days
+from renda.core.permissions import PermissionRefused, can, require, service
+
+State = Finding.State
+
+# The states as the findings pages name them (the model labels carry the context "finding state":
+# "Closed" of a finding is 已销号, not the 已办结 of a suggestion).
+STATE_LABELS: dict[str, Any] = dict(State.choices)
+
+# 状态流转表: the only moves a finding may make.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    State.NEW: frozenset({State.VERIFYING, State.FALSE_POSITIVE}),
+    State.VERIFYING: frozenset({State.INQUIRED, State.EXPLAINED, State.RECTIFIED, State.FALSE_POSITIVE}),
+    State.INQUIRED: frozenset({State.EXPLAINED, State.RECTIFIED, State.FALSE_POSITIVE}),
+    State.EXPLAINED: frozenset({State.CLOSED, State.VERIFYING}),
+    State.RECTIFIED: frozenset({State.CLOSED, State.VERIFYING}),
+    State.CLOSED: frozenset({State.VERIFYING}),  # reopen: administrators only
+    State.FALSE_POSITIVE: frozenset({State.VERIFYING}),  # reopen: administrators only
+}
+# Moves only an administrator may make.
+ADMIN_ONLY: frozenset[tuple[str, str]] = frozenset(
+    {(State.CLOSED, State.VERIFYING), (State.FALSE_POSITIVE, State.VERIFYING)}
+)
+# States in which a finding is finished (nothing more to do but, for an administrator, reopen).
+FINAL_STATES = frozenset({State.CLOSED, State.FALSE_POSITIVE})
+# The outcomes of a reply (复函): the unit explained it, or it has put it right.
+REPLY_OUTCOMES = (State.EXPLAINED, State.RECTIFIED)
+
+AUDITED = ("state", "assignee_id")
+
+# Parameters; ``settings.RENDA_BUDGET_FINDINGS = {...}`` overrides any of them.
+DEFAULTS: dict[str, Any] = {
+    "LETTER_PREFIX": "预工函",  # 文号: 预工函〔2026〕3号
+    "REPLY_WORKING_DAYS": 10,  # 函复期限: working days after the letter is sent
+    "EVIDENCE_IN_LETTER": 30,  # vouchers / indicators listed in the letter (the rest are counted)
+    "FILE_MAX_BYTES": 10 * 1024 * 1024,
+    "FILE_EXTENSIONS": ("pdf", "jpg", "jpeg", "png", "ofd", "doc", "docx", "wps"),
+    "COMMITTEE_NAME": "人大常委会预算工作委员会",  # signature when no committee organisation exists
+}
+
+ACTION_LABELS = {
+    "budget.finding_assign": gettext_lazy("Assign a warning finding"),
+    "budget.finding_verify": gettext_lazy("Start verifying a warning finding"),
+    "budget.finding_inquire": gettext_lazy("Send an inquiry letter about a finding"),
+    "budget.finding_reply": gettext_lazy("Record the unit's reply to a finding"),
+    "budget.finding_close": gettext_lazy("Close a warning finding"),
+    "budget.finding_false_positive": gettext_lazy("Mark a finding as a false positive"),
+    "budget.finding_reopen": gettext_lazy("Reopen a warning finding"),
+    "budget.act_on_finding": gettext_lazy("Act on a warning finding"),
+    "budget.view_findings": gettext_lazy("View warning findings"),
+}
+label_actions(ACTION_LABELS)
+
+
+def param(name: str) -> Any:
+    overrides = getattr(settings, "RENDA_BUDGET_FINDINGS", {}) or {}
+    return overrides.get(name, DEFAULTS[name])
+
+
+class WrongState(ValidationError):
+    """The act is not allowed in the finding's current state."""
+
+
+def can_move(from_state: str, to_state: str) -> bool:
+    return to_state in TRANSITIONS.get(from_state, frozenset())
+
+
+def state_label(state: str) -> str:
+    return str(STATE_LABELS[state]) if state in STATE_LABELS else state
+
+
+def _refuse_state(finding: Finding, to: str | None = None) -> WrongState:
+    if to is None:
+        message = _("This cannot be done while the finding is “%(state)s”.") % {
+            "state": state_label(finding.state)
+        }
+    else:
+        message = _("A finding that is “%(state)s” cannot become “%(to)s”.") % {
+            "state": state_label(finding.state),
+            "to": state_label(to),
+        }
+    return WrongState(message, code="wrong_state")
+
+
+def allowed_moves(actor: Any, finding: Finding) -> set[str]:
+    """The states ``actor`` may move ``finding`` to (empty when they may not act at all)."""
+    if not can(actor, "budget.act_on_finding", finding):
+        return set()
+    admin = getattr(actor, "role", "") == Role.ADMIN
+    return {to for to in TRANSITIONS.get(finding.state, ()) if admin or (finding.state, to) not in ADMIN_ONLY}
+
+
+def _region() -> str:
+    return settings.RENDA_REGION_CODE
+
+
+def _lock(actor: Any, finding: Finding) -> Finding:
+    """Re-read the row under a lock (select_for_update), so two acts cannot interleave."""
+    fresh = Finding.objects.select_for_update().filter(pk=finding.pk, region_code=_region()).first()
+    if fresh is None:
+        raise PermissionRefused(actor, "budget.act_on_finding", finding)
+    finding.__dict__.update({k: v for k, v in fresh.__dict__.items() if not k.startswith("_")})
+    return finding
+
+
+def _begin(actor: Any, finding: Finding) -> Finding:
+    require(actor, "budget.act_on_finding", finding)
+    return _lock(actor, finding)
+
+
+def _actor(actor: Any) -> User | None:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _step(
+    finding: Finding,
+    actor: Any,
+    *,
+    from_state: str,
+    to_state: str,
+    note: str = "",
+    upload: UploadedFile | None = None,
+) -> FindingStep:
+    step = FindingStep(
+        finding=finding, from_state=from_state, to_state=to_state, actor=_actor(actor), note=note
+    )
+    if upload is not None:
+        step.attachment_name = _original_name(upload)
+        step.attachment.save(_stored_name(finding, upload), upload, save=False)
+    step.save()
+    return step
+
+
+def _move(
+    actor: Any,
+    finding: Finding,
+    to: str,
+    *,
+    note: str = "",
+    upload: UploadedFile | None = None,
+) -> FindingStep:
+    """Move ``finding`` to ``to`` if the table (and, for a reopening, the role) allows it."""
+    if not can_move(finding.state, to):
+        raise _refuse_state(finding, to)
+    if (finding.state, to) in ADMIN_ONLY and getattr(actor, "role", "") != Role.ADMIN:
+        raise WrongState(
+            _("Only an administrator can reopen a finding that is “%(state)s”.")
+            % {"state": state_label(finding.state)},
+            code="admin_only",
+        )
+    from_state = finding.state
+    finding.state = to
+    finding.save(update_fields=["state", "assignee", "updated_at"])
+    return _step(finding, actor, from_state=from_state, to_state=to, note=note, upload=upload)
+
+
+def _text(value: str | None, *, field: str, message: str, limit: int = 5000) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError({field: [message]})
+    if len(text) > limit:
+        raise ValidationError(
+            {field: [_("The text is longer than %(n)s characters.") % {"n": limit}]}, code="too_long"
+        )
+    return text
+
+
+# --- assignees ----------------------------------------------------------------------------------
+
+
+def budget_committee_organisation_ids() -> list[int]:
+    """The budget committee's organisations (those with a listed code) and all their sub-offices."""
+    pairs = list(Organisation.objects.values_list("pk", "parent_id", "code"))
+    codes = set(budget_committee_codes())
+    found = {pk for pk, _parent, code in pairs if code in codes}
+    changed = True
+    while changed:
+        changed = False
+        for pk, parent, _code in pairs:
+            if parent in found and pk not in found:
+                found.add(pk)
+                changed = True
+    return sorted(found)
+
+
+def finding_assignees() -> list[User]:
+    """Who a finding may be assigned to: active budget staff and administrators."""
+    return list(
+        User.objects.filter(
+            Q(role=Role.ADMIN) | Q(role=Role.STAFF, organisation_id__in=budget_committee_organisation_ids()),
+            is_active=True,
+        ).order_by("role", "real_name", "username")
+    )
+
+
+def _valid_assignee(user: User) -> bool:
+    return bool(user and user.is_active and can(user, "budget.act_on_finding"))
+
+
+# --- uploads ------------------------------------------------------------------------------------
+
+_SIGNATURES = {
+    "pdf": (b"%PDF",),
+    "png": (b"\x89PNG",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "ofd": (b"PK\x03\x04",),
+    "docx": (b"PK\x03\x04",),
+    "doc": (b"\xd0\xcf\x11\xe0",),
+    "wps": (b"\xd0\xcf\x11\xe0",),
+}
+
+
+def _original_name(upload: UploadedFile) -> str:
+    return PurePath(upload.name or "file").name[-150:]
+
+
+def _stored_name(finding: Finding, upload: UploadedFile) -> str:
+    ext = _original_name(upload).rsplit(".", 1)[-1].lower()
+    # The stored name is made here: the person's file name never becomes a path on disk.
+    return f"{timezone.now():%Y%m%d%H%M%S%f}-{finding.pk}.{ext}"
+
+
+def _file_error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: [ValidationError(message, code=code)]})
+
+
+def validate_upload(upload: UploadedFile, *, field: str = "file") -> str:
+    """The file's extension if its type, size and content are allowed; else a ValidationError
+    on ``field`` (codes ``file_type``, ``file_size``, ``file_empty``, ``file_content``)."""
+    name = _original_name(upload)
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    allowed = param("FILE_EXTENSIONS")
+    if ext not in allowed:
+        message = _("“%(name)s” is not an allowed file type. Allowed: %(types)s.") % {
+            "name": name,
+            "types": ", ".join(allowed),
+        }
+        raise _file_error(field, message, "file_type")
+    limit = param("FILE_MAX_BYTES")
+    if upload.size is None or upload.size > limit:
+        message = _("“%(name)s” is larger than %(mb)s MB.") % {"name": name, "mb": limit // (1024 * 1024)}
+        raise _file_error(field, message, "file_size")
+    if upload.size == 0:
+        raise _file_error(field, _("“%(name)s” is empty.") % {"name": name}, "file_empty")
+    signatures = _SIGNATURES.get(ext)
+    if signatures:
+        upload.seek(0)
+        head = upload.read(8)
+        upload.seek(0)
+        if not any(head.startswith(sig) for sig in signatures):
+            message = _("“%(name)s” does not look like a %(ext)s file.") % {"name": name, "ext": ext.upper()}
+            raise _file_error(field, message, "file_content")
+    return ext
+
+
+# --- the inquiry letter (函询函) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InquiryDraft:
+    """The letter as the template writes it, before the staff member edits and sends it."""
+
+    recipient: str
+    body: str
+    reply_due: dt.date
+    number: str  # the number it would get if sent now
+
+
+def unit_name(unit_code: str) -> str:
+    return (
+        BudgetUnit.objects.filter(region_code=_region(), code=unit_code)
+        .values_list("name", flat=True)
+        .first()
+        or ""
+    )
+
+
+def committee_name() -> str:
+    """The sender: the budget committee's organisation name (县人大常委会预算工作委员会)."""
+    name = (
+        Organisation.objects.filter(code__in=budget_committee_codes(), is_active=True)
+        .order_by("code")
+        .values_list("name", flat=True)
+        .first()
+    )
+    return name or param("COMMITTEE_NAME")
+
+
+def letter_prefix(year: int) -> str:
+    return f"{param('LETTER_PREFIX')}〔{year}〕"
+
+
+def _sequence(number: str, prefix: str) -> int:
+    rest = number[len(prefix) :].rstrip("号")
+    return int(rest) if rest.isdigit() else 0
+
+
+def next_letter_number(year: int) -> str:
+    """预工函〔2026〕N号: the next number of ``year`` (numbers count per calendar year of sending)."""
+    prefix = letter_prefix(year)
+    used = Inquiry.objects.filter(finding__region_code=_region(), number__startswith=prefix).values_list(
+        "number", flat=True
+    )
+    return f"{prefix}{max((_sequence(n, prefix) for n in used), default=0) + 1}号"
+
+
+def _lock_numbering(year: int) -> None:
+    """Serialise the numbering of a year's letters (SQLite already serialises every write)."""
+    if connection.vendor == "postgresql":
+        key = zlib.crc32(f"renda.budget.inquiry:{_region()}:{year}".encode())
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _evidence_lines(finding: Finding) -> tuple[list[str], int]:
+    """The evidence as lines of the letter (at most ``EVIDENCE_IN_LETTER``), and how many are left."""
+    vouchers, indicators = evidence_numbers(finding)
+    limit = param("EVIDENCE_IN_LETTER")
+    lines: list[str] = []
+    shown_vouchers = vouchers[:limit]
+    payments = {
+        p.voucher_no: p
+        for p in Payment.objects.filter(
+            region_code=finding.region_code, year=finding.year, voucher_no__in=shown_vouchers
+        )
+    }
+    for no in shown_vouchers:
+        p = payments.get(no)
+        if p is None:
+            lines.append(f"支付凭证 {no}")
+            continue
+        payee = p.payee_name
+        if p.payee_type == Payment.PayeeType.PERSON and payee:
+            payee = payee[:1] + "*" * (len(payee) - 1)
+        day = p.pay_date
+        parts = [f"支付凭证 {no}", f"{day.year}年{day.month}月{day.day}日", f"{p.amount:,.2f}元"]
+        if payee:
+            parts.append(f"收款人 {payee}")
+        if p.purpose:
+            parts.append(f"用途 {p.purpose}")
+        lines.append("，".join(parts))
+    room = max(limit - len(shown_vouchers), 0)
+    shown_indicators = indicators[:room]
+    found = {
+        i.indicator_no: i
+        for i in Indicator.objects.filter(
+            region_code=finding.region_code, year=finding.year, indicator_no__in=shown_indicators
+        )
+    }
+    for no in shown_indicators:
+        i = found.get(no)
+        if i is None:
+            lines.append(f"预算指标 {no}")
+            continue
+        parts = [f"预算指标 {no}", f"功能分类 {i.function_code}"]
+        if i.project_code:
+            parts.append(f"项目 {i.project_code}")
+        parts.append(f"当前指标 {i.current_amount:,.2f}元")
+        lines.append("，".join(parts))
+    left = len(vouchers) + len(indicators) - len(shown_vouchers) - len(shown_indicators)
+    return lines, left
+
+
+def evidence_numbers(finding: Finding) -> tuple[list[str], list[str]]:
+    """The voucher and indicator numbers behind ``finding`` (its ``evidence`` JSON), as strings."""
+    evidence = finding.evidence if isinstance(finding.evidence, Mapping) else {}
+
+    def numbers(key: str) -> list[str]:
+        items = evidence.get(key) or []
+        if not isinstance(items, list | tuple):
+            items = [items]
+        out: list[str] = []
+        for item in items:
+            if isinstance(item, Mapping):
+                item = (
+                    item.get("no") or item.get("number") or item.get("voucher_no") or item.get("indicator_no")
+                )
+            if item not in (None, "") and str(item) not in out:
+                out.append(str(item))
+        return out
+
+    return numbers("vouchers"), numbers("indicators")
+
+
+def inquiry_draft(*, actor: Any, finding: Finding, today: dt.date | None = None) -> InquiryDraft:
+    """The inquiry letter drafted from the template: recipient, body, reply due date and number."""
+    require(actor, "budget.act_on_finding", finding)
+    today = today or timezone.localdate()
+    recipient = unit_name(finding.unit_code)
+    reply_due = add_working_days(today, int(param("REPLY_WORKING_DAYS")))
+    lines, left = _evidence_lines(finding)
+    with translation.override("zh-hans"):
+        name = str(rule_name(finding.rule_code))
+    body = render_to_string(
+        "budget/findings/letter_body.txt",
+        {
+            "recipient": recipient or finding.unit_code or "有关单位",
+            "finding": finding,
+            "rule_name": name,
+            "lines": lines,
+            "left": left,
+            "reply_due": reply_due,
+            "committee": committee_name(),
+        },
+    ).strip()
+    return InquiryDraft(
+        recipient=recipient, body=body, reply_due=reply_due, number=next_letter_number(today.year)
+    )
+
+
+def letter_title(finding: Finding) -> str:
+    with translation.override("zh-hans"):
+        return f"关于核实{rule_name(finding.rule_code)}有关情况的函"
+
+
+# --- the acts -----------------------------------------------------------------------------------
+
+
+@service
+def finding_assign(*, actor: User, finding: Finding, assignee: User, note: str = "") -> Finding:
+    """指派: give the finding to a budget staff member (or an administrator) to handle."""
+    finding = _begin(actor, finding)
+    if finding.state in FINAL_STATES:
+        raise _refuse_state(finding)
+    if not _valid_assignee(assignee):
+        raise ValidationError(
+            {
+                "assignee": [
+                    _("A finding can only be assigned to budget committee staff or an administrator.")
+                ]
+            },
+            code="bad_assignee",
+        )
+    before = snapshot(finding, AUDITED)
+    finding.assignee = assignee
+    finding.save(update_fields=["assignee", "updated_at"])
+    text = f"指派给 {assignee.display_name}"
+    if note.strip():
+        text += f"：{note.strip()}"
+    _step(finding, actor, from_state=finding.state, to_state=finding.state, note=text)
+    audit(actor, "budget.finding_assign", finding, before=before, after=snapshot(finding, AUDITED))
+    return finding
+
+
+@service
+def finding_verify(*, actor: User, finding: Finding, note: str = "") -> Finding:
+    """开始核实 (新发现 → 核实中); the finding is assigned to the actor if nobody has it yet."""
+    finding = _begin(actor, finding)
+    if finding.state != State.NEW:
+        raise _refuse_state(finding, State.VERIFYING)
+    before = snapshot(finding, AUDITED)
+    if finding.assignee_id is None and _valid_assignee(actor):
+        finding.assignee = actor
+    _move(actor, finding, State.VERIFYING, note=note.strip())
+    audit(actor, "budget.finding_verify", finding, before=before, after=snapshot(finding, AUDITED))
+    return finding
+
+
+@service
+def finding_inquire(
+    *,
+    actor: User,
+    finding: Finding,
+    body: str | None = None,
+    recipient: str | None = None,
+    reply_due: dt.date | None = None,
+) -> Inquiry:
+    """函询 (核实中 → 已函询): number and send the letter; its body is the template's unless edited."""
+    finding = _begin(actor, finding)
+    if not can_move(finding.state, State.INQUIRED):
+        raise _refuse_state(finding, State.INQUIRED)
+    today = timezone.localdate()
+    draft = inquiry_draft(actor=actor, finding=finding, today=today)
+    recipient = (recipient if recipient is not None else draft.recipient).strip()
+    if not recipient:
+        raise ValidationError({"recipient": [_("Write to whom the letter goes.")]}, code="no_recipient")
+    if len(recipient) > 200:
+        raise ValidationError({"recipient": [_("The recipient is longer than 200 characters.")]})
+    text = (
+        draft.body if body is None else _text(body, field="body", message=_("Write the letter."), limit=20000)
+    )
+    due = reply_due or draft.reply_due
+    if due <= today:
+        raise ValidationError({"reply_due": [_("The reply due date must be after today.")]}, code="due_past")
+    before = snapshot(finding, AUDITED)
+    _lock_numbering(today.year)
+    inquiry = Inquiry.objects.create(
+        finding=finding,
+        number=next_letter_number(today.year),
+        recipient=recipient,
+        body=text,
+        reply_due=due,
+        sent_by=_actor(actor),
+    )
+    _move(
+        actor,
+        finding,
+        State.INQUIRED,
+        note=f"发出函询 {inquiry.number}（致{recipient}），要求于{due.year}年{due.month}月{due.day}日前函复",
+    )
+    audit(
+        actor,
+        "budget.finding_inquire",
+        finding,
+        before=before,
+        after={**snapshot(finding, AUDITED), "inquiry": inquiry.number, "reply_due": due},
+    )
+    return inquiry
+
+
+@service
+def finding_record_reply(
+    *,
+    actor: User,
+    finding: Finding,
+    outcome: str,
+    reply_text: str,
+    reply_file: UploadedFile | None = None,
+    replied_on: dt.date | None = None,
+) -> Finding:
+    """复函 (已函询 → 已说明 / 已整改): the unit's reply and its scanned letter.
+
+    From 核实中 (no letter sent: the unit explained or put it right on being asked), the reply is
+    recorded on the step itself.
+    """
+    finding = _begin(actor, finding)
+    if outcome not in REPLY_OUTCOMES:
+        raise ValidationError({"outcome": [_("Choose whether the unit explained or rectified it.")]})
+    if not can_move(finding.state, outcome) or finding.state not in (State.INQUIRED, State.VERIFYING):
+        raise _refuse_state(finding, outcome)
+    text = _text(reply_text, field="reply_text", message=_("Write what the unit replied."))
+    today = timezone.localdate()
+    replied_on = replied_on or today
+    if replied_on > today:
+        raise ValidationError({"replied_on": [_("The reply date cannot be in the future.")]}, code="future")
+    if reply_file is not None:
+        validate_upload(reply_file, field="reply_file")
+    before = snapshot(finding, AUDITED)
+    inquiry = None
+    if finding.state == State.INQUIRED:
+        inquiry = finding.inquiries.filter(replied_on__isnull=True).order_by("-sent_at", "-id").first()
+        if inquiry is None:  # every letter already has its reply: the table would have moved on
+            raise _refuse_state(finding, outcome)
+        if replied_on < timezone.localtime(inquiry.sent_at).date():
+            raise ValidationError(
+                {"replied_on": [_("The reply date is before the letter was sent.")]}, code="before_letter"
+            )
+        inquiry.reply_text = text
+        inquiry.replied_on = replied_on
+        if reply_file is not None:
+            inquiry.reply_file_name = _original_name(reply_file)
+            inquiry.reply_file.save(_stored_name(finding, reply_file), reply_file, save=False)
+        inquiry.save(update_fields=["reply_text", "replied_on", "reply_file", "reply_file_name"])
+        note = f"收到{inquiry.recipient}复函（{replied_on:%Y-%m-%d}，{inquiry.number}）：{text}"
+        _move(actor, finding, outcome, note=note)
+    else:
+        note = f"单位说明（{replied_on:%Y-%m-%d}）：{text}"
+        _move(actor, finding, outcome, note=note, upload=reply_file)
+    audit(
+        actor,
+        "budget.finding_reply",
+        finding,
+        before=before,
+        after={
+            **snapshot(finding, AUDITED),
+            "inquiry": inquiry.number if inquiry else "",
+            "replied_on": replied_on,
+            "reply_file": _original_name(reply_file) if reply_file is not None else "",
+        },
+    )
+    return finding
+
+
+@service
+def finding_close(
+    *, actor: User, finding: Finding, note: str, attachment: UploadedFile | None = None
+) -> Finding:
+    """销号 (已说明 / 已整改 → 已销号), with a note and, optionally, a supporting file."""
+    finding = _begin(actor, finding)
+    if not can_move(finding.state, State.CLOSED):
+        raise _refuse_state(finding, State.CLOSED)
+    text = _text(note, field="note", message=_("Write why the finding can be closed."))
+    if attachment is not None:
+        validate_upload(attachment, field="attachment")
+    before = snapshot(finding, AUDITED)
+    _move(actor, finding, State.CLOSED, note=text, upload=attachment)
+    audit(actor, "budget.finding_close", finding, before=before, after=snapshot(finding, AUDITED))
+    return finding
+
+
+@service
+def finding_mark_false_positive(*, actor: User, finding: Finding, reason: str) -> Finding:
+    """误报: the rule fired on something that is in order; the reason is required (it tunes the rule)."""
+    finding = _begin(actor, finding)
+    if not can_move(finding.state, State.FALSE_POSITIVE):
+        raise _refuse_state(finding, State.FALSE_POSITIVE)
+    text = _text(reason, field="reason", message=_("Write why this is a false positive."))
+    before = snapshot(finding, AUDITED)
+    _move(actor, finding, State.FALSE_POSITIVE, note=text)
+    audit(
+        actor,
+        "budget.finding_false_positive",
+        finding,
+        before=before,
+        after=snapshot(finding, AUDITED),
+        note=text[:500],
+    )
+    return finding
+
+
+@service
+def finding_reopen(*, actor: User, finding: Finding, reason: str) -> Finding:
+    """重新核实 (已说明 / 已整改 → 核实中; 已销号 / 误报 → 核实中 by an administrator), with a reason."""
+    finding = _begin(actor, finding)
+    if finding.state not in (State.EXPLAINED, State.RECTIFIED, State.CLOSED, State.FALSE_POSITIVE):
+        raise _refuse_state(finding, State.VERIFYING)
+    text = _text(reason, field="reason", message=_("Write why the finding is reopened."))
+    before = snapshot(finding, AUDITED)
+    _move(actor, finding, State.VERIFYING, note=text)
+    audit(
+        actor,
+        "budget.finding_reopen",
+        finding,
+        before=before,
+        after=snapshot(finding, AUDITED),
+        note=text[:500],
+    )
+    return finding
