@@ -51,7 +51,7 @@ browser-deps:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
-assets: $(VENDOR)/.stamp
+assets: $(VENDOR)/.stamp $(VENDOR)/echarts/langZH.js
 $(VENDOR)/.stamp: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)/bootstrap $(VENDOR)/bootstrap-icons/fonts $(VENDOR)/htmx $(VENDOR)/echarts
@@ -61,6 +61,10 @@ $(VENDOR)/.stamp: package.json
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
 	touch $@
+
+# ECharts' Chinese locale (registers 'ZH'), also into a vendor directory filled before it was listed
+$(VENDOR)/echarts/langZH.js: $(VENDOR)/.stamp
+	cp node_modules/echarts/i18n/langZH.js $@
 
 messages: python-deps
 	$(PY) manage.py compilemessages --ignore '.venv' -v 0

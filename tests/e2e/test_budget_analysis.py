@@ -1,0 +1,130 @@
+"""A deputy opens the budget analysis of a loaded year, reads a chart as a table, and clicks a bar
+through to the 查询 whose total is the bar's value."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from renda.accounts.models import Role
+from renda.budget import synth
+from renda.budget.importer import import_path, new_batch
+from renda.budget.models import Finding, ImportBatch, Severity
+from renda.budget.services.imports import classification_ensure_baseline
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+YEAR = 2025
+CHARTS = (
+    "department",
+    "function",
+    "monthly",
+    "structure_function",
+    "structure_econ",
+    "three_public",
+    "payees",
+    "revenue",
+    "debt",
+    "findings",
+)
+
+
+@pytest.fixture
+def loaded_year(tmp_path):
+    """A synthetic county year (units, indicators, payments, revenue, debt) through the import,
+    and four findings of the warning rules."""
+    synth.write_year(tmp_path, year=YEAR, seed=4, units=20, indicators=200, payments=3000)
+    classification_ensure_baseline(year=YEAR)
+    for kind in ("units", "indicators", "payments", "revenue", "debt"):
+        batch = new_batch(kind=kind, year=YEAR, source=ImportBatch.Source.COMMAND, file_name=kind)
+        result = import_path(kind=kind, year=YEAR, path=tmp_path / f"{kind}.csv", batch=batch, track=False)
+        assert result.errors == [], result.errors[:3]
+    as_of = dt.date(YEAR, 12, 31)
+    Finding.objects.bulk_create(
+        [
+            Finding(
+                year=YEAR,
+                rule_code=rule,
+                key=f"{rule}-{n}",
+                severity=Severity.RED if rule == "NO_INDICATOR" else Severity.YELLOW,
+                subject=f"{rule} {n}",
+                message="测试发现",
+                state=state,
+                first_as_of=as_of,
+                last_as_of=as_of,
+            )
+            for n, (rule, state) in enumerate(
+                [
+                    ("EXEC_LAG", Finding.State.NEW),
+                    ("EXEC_LAG", Finding.State.VERIFYING),
+                    ("NO_INDICATOR", Finding.State.INQUIRED),
+                    ("LARGE_PAYMENT", Finding.State.FALSE_POSITIVE),
+                ]
+            )
+        ]
+    )
+    return YEAR
+
+
+# The pixel centre of a bar, from the chart's own layout of it.
+BAR_CENTRE = """([key, series, index]) => {
+  const chart = echarts.getInstanceByDom(document.getElementById("chart-" + key));
+  const layout = chart.getModel().getSeriesByIndex(series).getData().getItemLayout(index);
+  const box = document.getElementById("chart-" + key).getBoundingClientRect();
+  return {x: box.left + layout.x + layout.width / 2, y: box.top + layout.y + layout.height / 2};
+}"""
+
+
+def test_deputy_reads_the_dashboards_and_drills_from_a_bar(page, shot, sign_in, make_user, loaded_year):
+    deputy = make_user(Role.DEPUTY, real_name="李代表")
+    sign_in(page, deputy)
+    page.get_by_role("link", name=re.compile("预算分析|Budget analysis")).first.click()
+    expect(page.get_by_test_id("headline")).to_be_visible()
+
+    for key in CHARTS:  # every chart drawn (a canvas), its table in the page but folded away
+        chart = page.get_by_test_id(f"chart-{key}")
+        expect(chart).to_have_attribute("data-drawn", "true")
+        expect(chart.locator("canvas")).to_have_count(1)
+        expect(page.get_by_test_id(f"table-{key}")).to_be_hidden()
+    assert page.locator("#analysis-dashboards").get_attribute("data-locale") == "ZH"
+    page.wait_for_timeout(800)  # the charts' entry animation
+    shot(page, "dashboards")
+
+    # the monthly chart as a table, and back
+    page.get_by_test_id("toggle-monthly").click()
+    expect(page.get_by_test_id("table-monthly")).to_be_visible()
+    expect(page.get_by_test_id("chart-monthly")).to_be_hidden()
+    expect(page.get_by_test_id("toggle-monthly")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("[data-testid=table-monthly] tbody tr")).to_have_count(12)
+    page.get_by_test_id("dashboard-monthly").scroll_into_view_if_needed()
+    shot(page, "monthly-table")
+    page.get_by_test_id("toggle-monthly").click()
+    expect(page.get_by_test_id("chart-monthly")).to_be_visible()
+    expect(page.get_by_test_id("table-monthly")).to_be_hidden()
+
+    # the individual payees are masked for a deputy, in the chart's data as in the table
+    charts = json.loads(page.locator("#analysis-charts").text_content())
+    names = page.locator("[data-testid=payee-row] td:nth-child(2)").all_text_contents()
+    kinds = page.locator("[data-testid=payee-row] td:nth-child(3)").all_text_contents()
+    assert names and [n.strip() for n in names] == charts["payees"]["labels"]
+    people = [n for n, k in zip(names, kinds, strict=True) if k.strip() in ("个人", "Individual payee")]
+    assert all("*" in n for n in people)
+
+    # click the bar of the month paid most: the 查询 it opens totals the bar's value
+    amounts = [Decimal(v) if v is not None else Decimal(-1) for v in charts["monthly"]["amount"]]
+    month = amounts.index(max(amounts))
+    page.get_by_test_id("dashboard-monthly").scroll_into_view_if_needed()
+    page.wait_for_timeout(800)
+    centre = page.evaluate(BAR_CENTRE, ["monthly", 0, month])
+    page.mouse.click(centre["x"], centre["y"])
+    page.wait_for_url(re.compile(r"/budget/\?"))
+    total = page.get_by_test_id("total-paid")
+    expect(total).to_be_visible()
+    assert Decimal(total.get_attribute("data-value")) == amounts[month]
+    assert f"date_from={YEAR}-{month + 1:02d}-01" in page.url
+    shot(page, "query-of-the-month")
