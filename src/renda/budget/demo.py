@@ -1,35 +1,69 @@
 """演示数据: a realistic budget year for the demo county, loaded through the import path.
 
 The files are generated deterministically (:mod:`renda.budget.synth`, seeded by the demo seed)
-into a temporary directory and imported exactly as the finance bureau's files would be, so a
-second run reports every row unchanged. A handful of irregularities are planted for the
-warning rules (issue 4) to find; their voucher numbers start with ``PZX``:
+into a temporary directory, made consistent the way a real year is, and imported exactly as the
+finance bureau's files would be, so a second run reports every row unchanged:
 
-- ``PZX0001``: a payment with no indicator (无指标支付);
-- ``PZX0002``–``PZX0003``: indicator ``ZB2026000001`` paid beyond its current amount (超指标支付);
-- ``PZX0004``: 公务接待费 (30217, a 三公经费 code) far above the usual;
-- ``PZX0005``: a large payment to an individual (大额个人支付);
-- ``PZX0006``–``PZX0010``: five payments of 49,900 to one payee on one day (拆分支付);
-- ``PZX0011``: a payment on a public holiday (2026-10-01, 节假日支付).
+- payments fall on working days of the calendar (a date the generator put on a weekend or a
+  public holiday moves to the nearest working day), and
+- each indicator's amount is set from what was paid against it, so that execution follows time
+  progress: most units close to it, three lagging behind (one far behind, red). The generator's
+  adjustments keep their sign but stay within ±20%.
+
+Then irregularities are planted for the warning rules (预警) to find — every one of the thirteen
+rules fires on the demo year as of :data:`DEMO_UNTIL`. Their voucher numbers start with ``PZX``,
+their indicators with ``ZBX``, their projects with ``PX``:
+
+- ``PZX0001``: a payment with no indicator number, ``PZX0012`` one naming an indicator that does
+  not exist (无预算支出 NO_INDICATOR);
+- ``PZX0002``–``PZX0003``: 4,000,000 and 3,900,000 against indicator ``ZBX0001`` of 5,000,000
+  (超预算支出 OVER_INDICATOR; both far above the unit's usual payments: 统计异常 OUTLIER);
+- ``PZX0004``: 公务接待费 (30217) of 268,000 by a unit budgeted 150,000 for it
+  (三公经费超预算 THREE_PUBLIC_OVER, and OVER_INDICATOR on ``ZBX0002``);
+- ``PZX0005``: 480,000 of 劳务费 to a person (向个人大额支付 INDIVIDUAL_LARGE); ``PZX0016``,
+  120,000 to a person under 30305 (生活补助, exempt), is not flagged as one;
+- ``PZX0006``–``PZX0009``: four payments of about 298,000 to one company within 17 days,
+  1,191,900 together (拆分支付 SPLIT_PAYMENT), against ``ZBX0004``, raised from 800,000 to
+  1,400,000 during the year (预算调整幅度过大 BIG_ADJUSTMENT);
+- ``PZX0011``: a payment on a public holiday (2026-10-01, 非工作日支付 NON_WORKDAY);
+  ``PZX0017`` on Saturday 2026-10-10, an adjusted working day (调休), is not flagged;
+- ``PZX0013``: one payment of 6,800,000 (大额支付 LARGE_PAYMENT);
+- ``PZX0014``–``PZX0015``: 36,800.00 twice to one company three days apart (重复支付
+  DUPLICATE_PAYMENT);
+- ``PZX0018``–``PZX0020``: the only payments, in March and April, of project ``PX2026006``
+  (2,000,000; 项目长期未执行 PROJECT_IDLE, and EXEC_LAG for the project);
+- ``PZX0021``…: a small unit that pays four fifths of its year in October and November
+  (年底突击花钱 YEAR_END_RUSH, fourth quarter).
+
+At the end the warning rules are evaluated as of :data:`DEMO_UNTIL`, so the findings are there.
 """
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
+import math
+import random
 import tempfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 
 from django.conf import settings
 
 from renda.budget import synth
 from renda.budget.importer import import_path, new_batch
-from renda.budget.models import Debt, ImportBatch, Indicator, Payment, Revenue
+from renda.budget.models import Debt, Finding, ImportBatch, Indicator, Payment, Revenue
+from renda.core.calendar import WorkingCalendar
 from renda.core.demo import DemoContext, register_demo_step
 
 DEMO_YEAR = 2026
 DEMO_UNTIL = dt.date(2026, 11, 20)  # the demo's payments run to here (a fixed date: deterministic)
 DEMO_UNITS, DEMO_INDICATORS, DEMO_PAYMENTS = 100, 3000, 100_000
+LAGGING_FACTORS = (0.55, 0.70, 0.78)  # execution as a share of time progress, of the lagging units
+HUNDRED = Decimal(100)
 
 
 def demo_size() -> tuple[int, int, int]:
@@ -42,62 +76,6 @@ def demo_size() -> tuple[int, int, int]:
     if getattr(settings, "TESTING", False):
         return 30, 300, 2000
     return DEMO_UNITS, DEMO_INDICATORS, DEMO_PAYMENTS
-
-
-def _planted(plan: synth.Year) -> list[list[str]]:
-    first = plan.indicators[0]  # number, unit, function, econ, budget type, project
-    unit = first[1]
-    base = {
-        "unit_code": unit,
-        "function_code": first[2],
-        "econ_code": first[3],
-        "budget_type": "1",
-        "project_code": first[5],
-        "payee_type": "单位",
-        "pay_method": "直接支付",
-    }
-
-    def row(no: int, day: str, amount: str, **extra: str) -> dict[str, str]:
-        return {
-            **base,
-            "voucher_no": f"PZX{no:04d}",
-            "pay_date": day,
-            "indicator_no": first[0],
-            "payee_name": "示范县城关建设工程有限公司",
-            "payee_account": "6222020000001234",
-            "amount": amount,
-            "purpose": "工程款",
-            **extra,
-        }
-
-    rows = [
-        row(1, "2026-03-16", "86000.00", indicator_no="", project_code="", purpose="无指标支付"),
-        row(2, "2026-06-10", "4000000.00"),
-        row(3, "2026-07-10", "3900000.00"),
-        row(4, "2026-05-20", "268000.00", econ_code="30217", purpose="公务接待费"),
-        row(
-            5,
-            "2026-08-05",
-            "480000.00",
-            payee_name="王某某",
-            payee_account="6217000000005678",
-            payee_type="个人",
-            purpose="劳务费",
-        ),
-        *[
-            row(
-                n,
-                "2026-09-18",
-                "49900.00",
-                payee_name="示范县河西信息技术有限公司",
-                payee_account="6222020000009999",
-                purpose="设备采购",
-            )
-            for n in range(6, 11)
-        ],
-        row(11, "2026-10-01", "152000.00", purpose="节日慰问品"),
-    ]
-    return [[r[c] for c in PAYMENT_COLUMNS] for r in rows]
 
 
 PAYMENT_COLUMNS = [
@@ -116,28 +94,331 @@ PAYMENT_COLUMNS = [
     "pay_method",
     "purpose",
 ]
+INDICATOR_COLUMNS = [
+    "indicator_no",
+    "unit_code",
+    "function_code",
+    "econ_code",
+    "budget_type",
+    "project_code",
+    "project_name",
+    "fund_source",
+    "original_amount",
+    "adjusted_amount",
+    "issued_date",
+]
+
+
+@dataclass
+class YearFacts:
+    """What the calibration learnt from the generated payments, for choosing where to plant."""
+
+    payments_by_unit: Counter[str] = field(default_factory=Counter)
+    econ_by_unit: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    lagging: list[str] = field(default_factory=list)
+
+
+def _time_progress(until: dt.date) -> float:
+    start = dt.date(until.year, 1, 1)
+    days = (dt.date(until.year, 12, 31) - start).days + 1
+    return ((until - start).days + 1) / days
+
+
+def _working_day_map(year: int, until: dt.date) -> dict[dt.date, dt.date]:
+    """Every day of the year up to ``until`` → itself when a working day, else the nearest
+    working day (the earlier one on a tie) within the year and not after ``until``."""
+    start = dt.date(year, 1, 1)
+    calendar = WorkingCalendar(start, until)
+    days = [start + dt.timedelta(days=n) for n in range((until - start).days + 1)]
+    working = [d for d in days if calendar.is_working_day(d)]
+    mapping: dict[dt.date, dt.date] = {}
+    for day in days:
+        at = bisect.bisect_left(working, day)
+        if at < len(working) and working[at] == day:
+            mapping[day] = day
+            continue
+        before = working[at - 1] if at > 0 else None
+        after = working[at] if at < len(working) else None
+        if before is None or (after is not None and (after - day) < (day - before)):
+            mapping[day] = after  # type: ignore[assignment]
+        else:
+            mapping[day] = before
+    return mapping
+
+
+def _read(path: Path) -> tuple[list[str], list[list[str]]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        return header, list(reader)
+
+
+def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _calibrate(directory: Path, plan: synth.Year, rng: random.Random, until: dt.date) -> YearFacts:
+    """Move payments to working days and set each indicator's amount from its payments."""
+    facts = YearFacts()
+    header, payments = _read(directory / "payments.csv")
+    at = {name: i for i, name in enumerate(header)}
+    to_working = _working_day_map(plan.year, until)
+    paid: dict[str, Decimal] = defaultdict(Decimal)
+    for row in payments:
+        day = dt.date.fromisoformat(row[at["pay_date"]])
+        row[at["pay_date"]] = to_working.get(day, day).isoformat()
+        paid[row[at["indicator_no"]]] += Decimal(row[at["amount"]])
+        unit = row[at["unit_code"]]
+        facts.payments_by_unit[unit] += 1
+        facts.econ_by_unit[unit][row[at["econ_code"]]] += 1
+    _write(directory / "payments.csv", header, payments)
+
+    header, indicators = _read(directory / "indicators.csv")
+    at = {name: i for i, name in enumerate(header)}
+    per_unit = Counter(row[at["unit_code"]] for row in indicators)
+    # Three lagging units among those of a handful of indicators (so a handful of projects lag).
+    candidates = sorted(u for u, n in per_unit.items() if 4 <= n <= 20 and len(u) > 3) or sorted(per_unit)
+    facts.lagging = rng.sample(candidates, k=min(len(LAGGING_FACTORS), len(candidates)))
+    factor = {unit: rng.uniform(0.94, 1.06) for unit in sorted(per_unit)}
+    factor.update(zip(facts.lagging, LAGGING_FACTORS, strict=False))
+    progress = _time_progress(until)
+    for row in indicators:
+        spent = paid.get(row[at["indicator_no"]], Decimal(0))
+        if spent <= 0:
+            continue  # an indicator nothing was paid against keeps the generator's amount
+        execution = min(0.985, progress * factor[row[at["unit_code"]]] * rng.uniform(0.92, 1.08))
+        current = (spent / Decimal(str(execution)) / HUNDRED).to_integral_value(ROUND_CEILING) * HUNDRED
+        adjusted = Decimal(0)
+        if Decimal(row[at["adjusted_amount"]] or 0) != 0:  # the generator adjusted this one: keep the sign
+            sign = 1 if Decimal(row[at["adjusted_amount"]]) > 0 else -1
+            adjusted = (
+                current * Decimal(str(sign * rng.uniform(0.03, 0.16))) / 1000
+            ).to_integral_value() * 1000
+        row[at["original_amount"]] = f"{current - adjusted:.2f}"
+        row[at["adjusted_amount"]] = f"{adjusted:.2f}"
+    _write(directory / "indicators.csv", header, indicators)
+    return facts
+
+
+def _pick(plan: synth.Year, preferred: tuple[str, ...], taken: set[str]) -> tuple[str, str]:
+    """A department (code, name) whose name holds one of ``preferred``, else the first free one."""
+    departments = [(code, name) for code, name, parent in plan.units if not parent and code not in taken]
+    for word in preferred:
+        for code, name in departments:
+            if word in name:
+                return code, name
+    return departments[0] if departments else (plan.units[0][0], plan.units[0][1])
+
+
+def _planted(plan: synth.Year, facts: YearFacts) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
+    """The planted units, indicators and payments (see the module's docstring)."""
+    functions = {unit: function for _no, unit, function, *_rest in reversed(plan.indicators)}
+    busiest = [unit for unit, _n in facts.payments_by_unit.most_common() if unit not in facts.lagging]
+    big, second = busiest[0], busiest[1]
+    big_econ = facts.econ_by_unit[big].most_common(1)[0][0]
+    taken = {big, second, *facts.lagging}
+    builder = _pick(plan, ("住房和城乡建设局", "交通运输局", "水利局"), taken)
+    taken.add(builder[0])
+    roads = _pick(plan, ("交通运输局", "农业农村局", "自然资源局"), taken)
+    head_code, head_name, _parent = plan.units[0]
+    service, info, rush = f"{head_code}901", f"{head_code}902", f"{head_code}903"
+    y = plan.year
+    units = [
+        [service, f"{head_name}机关服务中心", head_code, "事业单位"],
+        [info, f"{head_name}信息中心", head_code, "事业单位"],
+        [rush, f"{head_name}后勤服务中心", head_code, "事业单位"],
+    ]
+    head_function = functions.get(head_code) or plan.indicators[0][2]
+
+    def indicator(no, unit, econ, project, title, original, adjusted="0", issued=f"{y}-01-20", function=""):
+        return [
+            f"ZBX{no:04d}",
+            unit,
+            function or functions.get(unit) or head_function,
+            econ,
+            "1",
+            project,
+            title,
+            "一般公共预算拨款",
+            f"{Decimal(original):.2f}",
+            f"{Decimal(adjusted):.2f}",
+            issued,
+        ]
+
+    indicators = [
+        indicator(1, big, big_econ, f"PX{y}001", "应急维修工程", 5_000_000),
+        indicator(2, service, "30217", "", "", 150_000, function=head_function),
+        indicator(3, builder[0], "31005", f"PX{y}003", "城区道路改造工程", 8_000_000),
+        indicator(
+            4, info, "31002", f"PX{y}004", "教育信息化设备购置", 800_000, 600_000, function=head_function
+        ),
+        indicator(5, second, "30226", f"PX{y}005", "专家咨询及劳务", 750_000),
+        indicator(6, roads[0], "31005", f"PX{y}006", "乡村道路养护项目", 2_000_000, issued=f"{y}-02-10"),
+        indicator(7, rush, "30201", f"PX{y}007", "后勤保障经费", 1_250_000, function=head_function),
+    ]
+    by_no = {row[0]: row for row in indicators}
+
+    def payment(
+        no, day, amount, indicator_no, payee, account, *, unit="", econ="", payee_type="单位", purpose=""
+    ):
+        source = by_no.get(indicator_no)
+        unit = unit or (source[1] if source else big)
+        return [
+            f"PZX{no:04d}",
+            day,
+            unit,
+            source[2] if source else functions.get(unit, head_function),
+            econ or (source[3] if source else big_econ),
+            "1",
+            source[5] if source else "",
+            indicator_no,
+            payee,
+            account,
+            payee_type,
+            f"{Decimal(amount):.2f}",
+            "直接支付",
+            purpose,
+        ]
+
+    builder_co, builder_acct = "示范县城关建设工程有限公司", "6222020000001234"
+    it_co, it_acct = "示范县河西信息技术有限公司", "6222020000009999"
+    payments = [
+        payment(1, f"{y}-03-16", "46000", "", builder_co, builder_acct, unit=big, purpose="维修材料款"),
+        payment(2, f"{y}-06-10", "4000000", "ZBX0001", builder_co, builder_acct, purpose="工程款"),
+        payment(3, f"{y}-07-10", "3900000", "ZBX0001", builder_co, builder_acct, purpose="工程款"),
+        payment(
+            4, f"{y}-05-20", "268000", "ZBX0002", "示范县迎宾馆", "6222020000004321", purpose="公务接待费"
+        ),
+        payment(
+            5,
+            f"{y}-08-05",
+            "480000",
+            "ZBX0005",
+            "王某某",
+            "6217000000005678",
+            payee_type="个人",
+            purpose="劳务费",
+        ),
+        payment(6, f"{y}-09-07", "298000", "ZBX0004", it_co, it_acct, purpose="设备采购"),
+        payment(7, f"{y}-09-11", "296500", "ZBX0004", it_co, it_acct, purpose="设备采购"),
+        payment(8, f"{y}-09-16", "299800", "ZBX0004", it_co, it_acct, purpose="设备采购"),
+        payment(9, f"{y}-09-24", "297600", "ZBX0004", it_co, it_acct, purpose="设备采购"),
+        payment(
+            11,
+            f"{y}-10-01",
+            "32000",
+            "ZBX0001",
+            "示范县东关百货有限公司",
+            "6222020000002468",
+            purpose="节日值班物资",
+        ),
+        payment(
+            12,
+            f"{y}-04-22",
+            "28500",
+            f"ZB{y}999999",
+            "示范县北塬印务有限公司",
+            "6222020000001357",
+            unit=second,
+            purpose="印刷费",
+        ),
+        payment(13, f"{y}-08-18", "6800000", "ZBX0003", builder_co, builder_acct, purpose="道路工程进度款"),
+        payment(
+            14,
+            f"{y}-04-13",
+            "36800",
+            "ZBX0005",
+            "示范县东关物业服务有限公司",
+            "6222020000007777",
+            purpose="物业费",
+        ),
+        payment(
+            15,
+            f"{y}-04-16",
+            "36800",
+            "ZBX0005",
+            "示范县东关物业服务有限公司",
+            "6222020000007777",
+            purpose="物业费",
+        ),
+        payment(
+            16,
+            f"{y}-06-24",
+            "120000",
+            "ZBX0005",
+            "李某某",
+            "6217000000008642",
+            econ="30305",
+            payee_type="个人",
+            purpose="生活补助",
+        ),
+        payment(
+            17,
+            f"{y}-10-10",
+            "23500",
+            "ZBX0001",
+            "示范县东关百货有限公司",
+            "6222020000002468",
+            purpose="调休日采购",
+        ),
+        payment(18, f"{y}-03-12", "48000", "ZBX0006", builder_co, builder_acct, purpose="前期勘察费"),
+        payment(19, f"{y}-04-15", "45000", "ZBX0006", builder_co, builder_acct, purpose="设计费"),
+        payment(20, f"{y}-04-28", "39000", "ZBX0006", builder_co, builder_acct, purpose="设计费"),
+    ]
+    # The small unit's year: four payments by September, twenty-one in October and November.
+    suppliers = [
+        ("示范县南川办公用品有限公司", "6222020000003001"),
+        ("示范县北塬印务有限公司", "6222020000003002"),
+        ("示范县东关汽车服务有限公司", "6222020000003003"),
+    ]
+    early = [f"{y}-02-11", f"{y}-05-13", f"{y}-07-08", f"{y}-09-09"]
+    late_days = [
+        dt.date(y, 10, 12) + dt.timedelta(days=n)
+        for n in range(0, 38)
+        if (dt.date(y, 10, 12) + dt.timedelta(days=n)).weekday() < 5
+    ][:21]
+    number = 21
+    for k, day in enumerate([*early, *(d.isoformat() for d in late_days)]):
+        name, account = suppliers[k % len(suppliers)]
+        amount = 41_000 + (k * 733) % 4000  # all different: no duplicate payments
+        payments.append(payment(number, day, str(amount), "ZBX0007", name, account, purpose="后勤保障"))
+        number += 1
+    return units, indicators, payments
 
 
 @register_demo_step(order=300)
 def budget_year(ctx: DemoContext) -> None:
-    """The demo county's 2026 budget: units, indicators, payments, revenue and debt."""
+    """The demo county's 2026 budget: units, indicators, payments, revenue and debt; then the
+    warning rules, evaluated as of the demo's last payment day."""
     from renda.budget.services.imports import classification_ensure_baseline
+    from renda.budget.services.warnings import warnings_evaluate
 
     actor = ctx.users.get("budget")
     classification_ensure_baseline(year=DEMO_YEAR, actor=actor)
+    units, indicators, payments = demo_size()
     with tempfile.TemporaryDirectory(prefix="renda-budget-demo-") as tmp:
         directory = Path(tmp)
         plan = synth.write_year(
             directory,
             year=DEMO_YEAR,
             seed=ctx.seed,
-            units=DEMO_UNITS,
-            indicators=DEMO_INDICATORS,
-            payments=DEMO_PAYMENTS - 11,
+            units=units,
+            indicators=indicators,
+            payments=payments,
             until=DEMO_UNTIL,
         )
-        with (directory / "payments.csv").open("a", encoding="utf-8", newline="") as f:
-            csv.writer(f).writerows(_planted(plan))
+        facts = _calibrate(directory, plan, ctx.rng("budget-calibration"), DEMO_UNTIL)
+        planted_units, planted_indicators, planted_payments = _planted(plan, facts)
+        for name, rows in (
+            ("units.csv", planted_units),
+            ("indicators.csv", planted_indicators),
+            ("payments.csv", planted_payments),
+        ):
+            with (directory / name).open("a", encoding="utf-8", newline="") as f:
+                csv.writer(f).writerows(rows)
         for kind in ("units", "indicators", "payments", "revenue", "debt"):
             batch = new_batch(
                 kind=kind,
@@ -161,3 +442,16 @@ def budget_year(ctx: DemoContext) -> None:
     ctx.count("budget_payments", Payment.objects.filter(**year).count(), "国库支付 treasury payments")
     ctx.count("budget_revenue", Revenue.objects.filter(**year).count(), "收入月报 revenue rows")
     ctx.count("budget_debt", Debt.objects.filter(**year).count(), "债务月报 debt rows")
+    run = warnings_evaluate(actor=None, year=DEMO_YEAR, as_of=DEMO_UNTIL)
+    seconds = sum(r["seconds"] for r in run.per_rule.values())
+    ctx.count(
+        "budget_findings",
+        Finding.objects.filter(**year, active=True).count(),
+        f"预警发现 warning findings ({len(run.per_rule)} 条规则 rules, {math.ceil(seconds)} s)",
+    )
+
+
+# The handling of a few findings (核实, 函询, 销号, 误报) and the latest month's and quarter's
+# execution reports follow the year and its warnings; those modules register their own steps.
+import renda.budget.demo_findings  # noqa: E402, F401
+import renda.budget.demo_reports  # noqa: E402, F401

@@ -29,7 +29,12 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Regions"), "accounts:region_list", "accounts.manage_regions", "geo-alt"),
     NavItem(_("Working calendar"), "core:calendar", "core.view_calendar", "calendar3"),
     NavItem(_("Budget query"), "budget:query", "budget.view_budget", "cash-coin"),
+    NavItem(_("Budget analysis"), "budget:analysis", "budget.view_analysis", "bar-chart-line"),
     NavItem(_("Budget data import"), "budget:imports", "budget.import_data", "cloud-upload"),
+    NavItem(_("Budget reports"), "budget:reports", "budget.view_reports", "file-earmark-bar-graph"),
+    NavItem(_("Budget summary"), "budget:summary", "budget.view_summary", "clipboard-data"),
+    NavItem(_("Warning findings"), "budget:findings", "budget.view_findings", "exclamation-triangle"),
+    NavItem(_("Warning rules"), "budget:warning_rules", "budget.view_warning_rules", "sliders"),
     NavItem(_("Audit log"), "core:audit_list", "core.view_audit", "shield-check"),
 ]
 
