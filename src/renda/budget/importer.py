@@ -4,16 +4,26 @@
 
 How it runs, with bounded memory whatever the file's size:
 
-1. **Stage** — one streaming pass reads the rows, parses every cell by the data interface
-   (:mod:`renda.budget.interface`) and writes good rows in batches into a temporary staging
-   table (``COPY`` on PostgreSQL, batched ``executemany`` on SQLite). Bad cells are collected
-   as errors (line, column, value, Chinese reason); after the first error nothing more is staged.
-2. **Check** — set-based SQL on the staging table finds duplicate keys within the file and
-   references to unknown units or parents, with their lines.
+1. **Stage** — one streaming pass reads the rows in batches of :data:`STAGE_BATCH` and checks
+   them *column by column*: a column whose cells are all in their canonical form (``1234.50``,
+   ``2025-03-01``, a plain code — :func:`renda.budget.interface.canonical_cell`) is accepted by
+   one regular-expression match over the whole column; any other column is parsed cell by cell
+   by the data interface's parsers (each distinct value once), which also name every bad cell
+   (line, column, value, Chinese reason). Rules across cells (a payment's date in the year, a
+   known unit, …) run on the columns too. Clean batches go into a temporary staging table as
+   text (``COPY`` on PostgreSQL, ``executemany`` on SQLite); after the first error nothing more
+   is staged, but every row is still checked so that every error is reported.
+2. **Check** — duplicate keys within the file: none is possible when the keys arrive in strictly
+   increasing order (checked per batch, the usual shape of an export); otherwise set-based SQL
+   on the staging table finds them, with their lines. Unknown parents likewise.
 3. **Apply** — if there is no error (and it is not a dry run), one transaction counts
    unchanged/updated/inserted rows against the natural keys, updates changed rows
-   (``UPDATE … FROM``), inserts new ones (``INSERT … SELECT … WHERE NOT EXISTS``), rebuilds the
-   summaries, and audits the batch (counts, plus before/after of the first changed rows).
+   (``UPDATE … FROM``), inserts new ones (``INSERT … SELECT``; a load that at least doubles a
+   table drops its secondary indexes first and rebuilds them after, which is much faster than
+   maintaining them row by row), brings the payment summaries up to date (a load that only adds
+   payments adds their totals, grouped from the staged rows; a load that changes payments
+   rebuilds the year's summaries) and audits the batch (counts, plus before/after of the first
+   changed rows).
 
 Nothing in the facts changes unless step 3 runs, so a bad row anywhere rejects the whole file.
 """
@@ -23,9 +33,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
+import operator
 import os
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -49,16 +63,20 @@ from renda.budget.models import (
     Project,
     Revenue,
 )
-from renda.budget.readers import Table, UnreadableFile, open_table, read_datapackage
+from renda.budget.readers import Table, UnreadableFile, iter_batches, open_table, read_datapackage
 from renda.core.audit import audit
 
 logger = logging.getLogger("renda.budget.import")
 
 _SCALARS = (int, float, Decimal, dt.date)
-STAGE_BATCH = 5000
+STAGE_BATCH = 10_000  # rows read, checked and staged at a time
 MAX_ERRORS = 5000  # errors kept and reported (every bad row still counts in ``rejected``)
 MAX_AUDITED_CHANGES = 50  # changed rows whose before/after enter the audit trail per batch
-PROGRESS_EVERY = 20000
+PROGRESS_EVERY = 20000  # rows between progress reports, and at least
+PROGRESS_SECONDS = 1.0  # seconds
+# A load inserting at least this many rows, and at least as many as the table holds, drops the
+# table's secondary (non-unique) indexes and builds them again after the insert.
+BULK_REBUILD_MIN = 100_000
 
 
 @dataclass
@@ -70,6 +88,9 @@ class Target:
     values: tuple[str, ...]  # staged columns copied to the model's columns of the same name
     yearly: bool = True
     regional: bool = True
+    # Optional columns that a file may leave out without clearing what is stored: when the file
+    # has no such column, the import neither compares nor writes it (an empty cell still clears it).
+    kept_when_absent: tuple[str, ...] = ()
 
 
 TARGETS: dict[str, Target] = {
@@ -109,7 +130,12 @@ TARGETS: dict[str, Target] = {
             "purpose",
         ),
     ),
-    "revenue": Target(Revenue, ("month", "item_code", "budget_type"), ("item_name", "amount")),
+    "revenue": Target(
+        Revenue,
+        ("month", "item_code", "budget_type"),
+        ("item_name", "amount", "budget_amount"),
+        kept_when_absent=("budget_amount",),
+    ),
     "debt": Target(Debt, ("month", "debt_type"), ("limit_amount", "balance")),
     "classification": Target(
         ClassificationItem, ("scheme", "code"), ("name", "level", "parent_code"), regional=False
@@ -145,6 +171,7 @@ class ImportResult:
     applied: bool = False
     dry_run: bool = False
     batch_id: int | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase, for benchmarks
 
     @property
     def ok(self) -> bool:
@@ -235,6 +262,14 @@ class Plan:
     target: Target
     columns: list[str]  # staged columns (after renames), besides "line"
     stage: str = ""
+    keys_sorted: bool = False  # every key of the file came in strictly increasing order
+    staged: int = 0  # rows in the staging table
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def timed(self, phase: str, since: float) -> float:
+        now = time.perf_counter()
+        self.timings[phase] = self.timings.get(phase, 0.0) + now - since
+        return now
 
 
 def _plan(kind: str, year: int) -> Plan:
@@ -257,22 +292,376 @@ def _create_stage(plan: Plan) -> None:
 
 def _drop_stage(plan: Plan) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {plan.stage}")
+        for table in (plan.stage, f"{plan.stage}_sum", f"{plan.stage}_roll"):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _write_stage(plan: Plan, rows: list[tuple[Any, ...]]) -> None:
-    if not rows:
-        return
-    names = ", ".join(["line", *plan.columns])
-    with connection.cursor() as cursor:
+_COPY_SPECIALS = re.compile(r"[\\\t\n\r]")
+
+
+def _copy_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy_column(values: Sequence[Any]) -> Sequence[str]:
+    """One column in PostgreSQL's COPY text format: NULL as ``\\N``; backslash, tab, newline and
+    carriage return escaped (only a column that holds one of them pays for the escaping)."""
+    has_null = None in values
+    if _COPY_SPECIALS.search("".join([v for v in values if v is not None] if has_null else values)):
+        values = [None if v is None else _copy_escape(v) for v in values]
+    if has_null:
+        return ["\\N" if v is None else v for v in values]
+    return values
+
+
+class _RowWriter:
+    """Appends rows, given as columns of text (or ``None``), to a temporary table: on PostgreSQL
+    through one ``COPY`` kept open across batches (the server stores one batch while the next is
+    read); on SQLite by ``executemany`` in one transaction across batches (the table is
+    temporary, so the database itself is not locked). ``flush`` ends the COPY or transaction,
+    as any other statement on the connection needs."""
+
+    def __init__(self, table: str, names: Sequence[str]):
+        self.names = ", ".join(names)
+        self.table, self.width = table, len(names)
+        self._copy: Any = None  # (cursor, copy context, copy) while a COPY is open
+        self._begun = False
+
+    def write(self, columns: Sequence[Sequence[Any]]) -> None:
+        if not columns or not len(columns[0]):
+            return
+        connection.ensure_connection()
+        raw = connection.connection
         if _is_postgres():
-            raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
-            with raw.copy(f"COPY {plan.stage} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * (len(plan.columns) + 1))
-            cursor.executemany(f"INSERT INTO {plan.stage} ({names}) VALUES ({marks})", rows)
+            if self._copy is None:
+                cursor = raw.cursor()
+                context = cursor.copy(f"COPY {self.table} ({self.names}) FROM STDIN")
+                self._copy = (cursor, context, context.__enter__())
+            self._copy[2].write(
+                "\n".join(map("\t".join, zip(*map(_copy_column, columns), strict=True))) + "\n"
+            )
+            return
+        if not self._begun and not connection.in_atomic_block:
+            raw.execute("BEGIN")
+            self._begun = True
+        marks = ", ".join(["?"] * self.width)
+        raw.executemany(
+            f"INSERT INTO {self.table} ({self.names}) VALUES ({marks})", zip(*columns, strict=True)
+        )
+
+    def flush(self) -> None:
+        if self._copy is not None:
+            cursor, context, _copy = self._copy
+            self._copy = None
+            context.__exit__(None, None, None)
+            cursor.close()
+        if self._begun:
+            self._begun = False
+            connection.connection.execute("COMMIT")
+
+    def abort(self, exc: BaseException) -> None:
+        """After a failure: end the COPY (the server drops what it received) or roll back."""
+        if self._copy is not None:
+            cursor, context, _copy = self._copy
+            self._copy = None
+            try:
+                context.__exit__(type(exc), exc, exc.__traceback__)
+            finally:
+                cursor.close()
+        if self._begun:
+            self._begun = False
+            connection.connection.execute("ROLLBACK")
+
+
+# --- checking a batch, column by column ---------------------------------------------------------
+
+
+@dataclass
+class _Rule:
+    """How one column of the file is checked: where its cells are, and its fast and full paths."""
+
+    index: int  # the cell's position in a source row
+    column: Column
+    at: int | None  # position among the staged columns (None: read, checked, not staged)
+    order: int  # position among the file's known columns (errors of a row in file order)
+    whole: re.Pattern[str] | None  # canonical cells of a whole column, joined by newlines
+    text: bool  # free text: trimmed, any characters
+    empty: Any  # what an empty optional cell stages as ("" for text columns, else NULL)
+    month: bool = False
+
+
+def _rule(index: int, column: Column, at: int | None, order: int) -> _Rule:
+    cell = interface.canonical_cell(column)
+    if cell and not column.required:
+        cell = f"(?:{cell})?"
+    whole = re.compile(f"(?:{cell}\n)*{cell}") if cell else None
+    return _Rule(
+        index=index,
+        column=column,
+        at=at,
+        order=order,
+        whole=whole,
+        text=column.parse is interface.parse_text,
+        empty="" if column.sql_type == "text" else None,
+        month=column.parse is MONTH,
+    )
+
+
+def _all_text(values: Sequence[Any]) -> bool:
+    return all(type(v) is str for v in values)
+
+
+class _Stager:
+    """The streaming pass (step 1): checks the rows batch by batch and stages the clean ones."""
+
+    def __init__(self, plan: Plan, columns_at: list[tuple[int, Column]], result, error, errors, text_only):
+        self.plan, self.result, self.error, self.errors = plan, result, error, errors
+        self.text_only = text_only
+        kind = plan.kind
+        renames = RENAMES.get(kind, {})
+        positions = self.positions = {name: i for i, name in enumerate(plan.columns)}
+        self.rules = [
+            _rule(index, column, positions.get(renames.get(column.name, column.name)), order)
+            for order, (index, column) in enumerate(sorted(columns_at, key=lambda ic: ic[0]))
+        ]
+        self.need = max(rule.index for rule in self.rules) + 1
+        self.first_required = next(r for r in self.rules if r.column.required)
+        given = {rule.at for rule in self.rules}
+        # Staged columns the file does not give: optional columns (text "" or NULL) and the ones
+        # the row rules fill (current amount, level).
+        self.absent: list[tuple[int, Any]] = []
+        kinds = {renames.get(c.name, c.name): c for c in interface.SPECS[kind]}
+        for name, at in positions.items():
+            if at not in given:
+                column = kinds.get(name)
+                self.absent.append((at, "" if column is not None and column.sql_type == "text" else None))
+        self.year_start, self.year_end = f"{plan.year}-01-01", f"{plan.year}-12-31"
+        self.known_units: set[str] | None = None
+        self.known_functions: set[str] | None = None
+        self.known_indicators: set[str] | None = None
+        if kind in {"indicators", "payments"}:  # units are few: their codes fit in memory
+            self.known_units = set(
+                BudgetUnit.objects.filter(region_code=plan.region).values_list("code", flat=True)
+            )
+            functions = set(
+                ClassificationItem.objects.filter(year=plan.year, scheme="function").values_list(
+                    "code", flat=True
+                )
+            )
+            if ClassificationItem.objects.filter(year=plan.year).exists():
+                self.known_functions = functions
+        if kind == "payments":
+            self.known_indicators = set(
+                Indicator.objects.filter(region_code=plan.region, year=plan.year).values_list(
+                    "indicator_no", flat=True
+                )
+            )
+        self.unknown_functions = self.unknown_indicators = 0
+        self.key_at = positions[plan.target.key[0]] if len(plan.target.key) == 1 else None
+        plan.keys_sorted = self.key_at is not None
+        self.last_key: Any = None
+        self.writer = _RowWriter(plan.stage, ["line", *plan.columns])
+
+    # -- one batch ------------------------------------------------------------------------------
+
+    def batch(self, lines: Sequence[int], rows: list[list[Any]]) -> None:
+        need = self.need
+        if rows and min(map(len, rows)) < need:  # short rows: the missing cells are empty
+            rows = [r if len(r) >= need else [*r, *([""] * (need - len(r)))] for r in rows]
+        text = self.text_only or all(map(_all_text, rows))
+        columns = list(zip(*rows, strict=False))  # rows may be longer than needed
+        blank = self._blank_rows(columns[self.first_required.index], rows, text)
+        if blank:
+            keep = [i for i in range(len(rows)) if i not in blank]
+            lines, rows = [lines[i] for i in keep], [rows[i] for i in keep]
+            if not rows:
+                return
+            columns = list(zip(*rows, strict=False))  # rows may be longer than needed
+        n = len(rows)
+        self.result.rows += n
+        problems: list[tuple[int, int, int, str, Any, str]] = []  # row, phase, order, column, value, why
+        out: list[Any] = [None] * len(self.plan.columns)
+        for rule in self.rules:
+            cells = columns[rule.index]
+            values, bad = self._column(cells, rule, text)
+            problems.extend((i, 0, rule.order, rule.column.name, cells[i], why) for i, why in bad)
+            if rule.at is not None:
+                out[rule.at] = values
+        for at, value in self.absent:
+            out[at] = [value] * n
+        bad_rows = {p[0] for p in problems}
+        self._row_rules(out, n, bad_rows, problems)
+        self._unit_rule(out, bad_rows, problems)
+        if problems:
+            for i, _phase, _order, column, value, why in sorted(problems, key=lambda p: p[:3]):
+                self.error(lines[i], column, value, why)
+            return
+        if self.errors:  # after the first error nothing more is staged (every row is still checked)
+            return
+        self._stage(lines, out, n)
+
+    def _blank_rows(self, first: Sequence[Any], rows: list[list[Any]], text: bool) -> set[int]:
+        """Rows with nothing in them (skipped, keeping their line numbers). A blank row has an
+        empty first required cell, so only rows with one are looked at."""
+        if text and min(map(len, map(str.strip, first))) > 0:
+            return set()
+        candidates = [i for i, v in enumerate(first) if not v or (type(v) is str and v.isspace())]
+        return {
+            i
+            for i in candidates
+            if not any(rows[i]) or not "".join(str(c) for c in rows[i] if c is not None).strip()
+        }
+
+    def _column(self, cells: Sequence[Any], rule: _Rule, text: bool) -> tuple[Sequence[Any], list]:
+        """The staged values of one column of a batch, and its bad cells ``(row, reason)``."""
+        if text and rule.text:
+            values = list(map(str.strip, cells))
+            limit = rule.column.max_length
+            if (
+                (not rule.column.required or "" not in values)
+                and (not limit or max(map(len, values)) <= limit)
+                and "\x00" not in "".join(values)
+            ):
+                return values, []
+        elif text and rule.whole is not None:
+            joined = "\n".join(cells)
+            if rule.whole.fullmatch(joined) and joined.count("\n") == len(cells) - 1:
+                if rule.empty is None and "" in cells:  # an optional number or date left empty
+                    return [v or None for v in cells], []
+                return cells, []
+        return self._cells(cells, rule)
+
+    def _cells(self, cells: Sequence[Any], rule: _Rule) -> tuple[list[Any], list[tuple[int, str]]]:
+        """The full path: every cell through the interface's parser (each distinct value once)."""
+        column, year = rule.column, self.plan.year
+        header, limit, parse = column.header, column.max_length, column.parse
+
+        def convert(raw: Any) -> tuple[bool, Any]:
+            if raw is None or raw == "" or (type(raw) is str and raw.isspace()):
+                return (False, f"{header}不能为空") if column.required else (True, rule.empty)
+            if type(raw) is not str and (isinstance(raw, bool) or not isinstance(raw, _SCALARS)):
+                return False, "值的类型不正确"
+            try:
+                value = interface.parse_month(raw, year) if rule.month else parse(raw)
+            except BadValue as exc:
+                return False, str(exc)
+            if limit and len(value) > limit:
+                return False, f"{header}超过 {limit} 个字符"
+            if type(value) is str and "\x00" in value:
+                return False, "含有不允许的控制字符"
+            return True, interface.canonical_text(value)
+
+        values: list[Any] = []
+        bad: list[tuple[int, str]] = []
+        seen: dict[tuple[type, Any], tuple[bool, Any]] = {}
+        for i, raw in enumerate(cells):
+            try:
+                key = (type(raw), raw)
+                hit = seen.get(key)
+                if hit is None:
+                    hit = seen[key] = convert(raw)
+            except TypeError:  # an unhashable value (a list or object in a JSON row)
+                hit = convert(raw)
+            ok, value = hit
+            if ok:
+                values.append(value)
+            else:
+                values.append(None)
+                bad.append((i, value))
+        return values, bad
+
+    def _row_rules(self, out: list[Any], n: int, bad_rows: set[int], problems: list) -> None:
+        """Rules across the cells of a row (on rows whose cells all parsed)."""
+        at, kind = self.positions, self.plan.kind
+        good = range(n) if not bad_rows else [i for i in range(n) if i not in bad_rows]
+        if kind == "payments":
+            dates = out[at["pay_date"]]
+            start, end = self.year_start, self.year_end
+            if bad_rows or not (start <= min(dates) and max(dates) <= end):
+                why = f"支付日期不在 {self.plan.year} 年度内"
+                problems.extend(
+                    (i, 1, 0, "pay_date", dates[i], why) for i in good if not start <= dates[i] <= end
+                )
+        elif kind == "indicators":
+            original, adjusted = out[at["original_amount"]], out[at["adjusted_amount"]]
+            if None in adjusted:
+                adjusted = out[at["adjusted_amount"]] = ["0.00" if a is None else a for a in adjusted]
+            out[at["current_amount"]] = [
+                None if o is None else str(Decimal(o) + Decimal(a))
+                for o, a in zip(original, adjusted, strict=True)
+            ]
+        elif kind == "classification":
+            schemes, codes, parents = out[at["scheme"]], out[at["code"]], out[at["parent_code"]]
+            levels = out[at["level"]] = list(out[at["level"]])
+            parents = out[at["parent_code"]] = list(parents)
+            for i in good:
+                code = codes[i]
+                try:
+                    if schemes[i] == "function":
+                        interface.parse_function_code(code)
+                    else:
+                        interface.parse_econ_code(code)
+                except BadValue as exc:
+                    problems.append((i, 1, 0, "code", code, str(exc)))
+                    continue
+                levels[i] = str({3: 1, 5: 2, 7: 3}[len(code)])
+                parent, expected = parents[i] or "", code[:-2] if len(code) > 3 else ""
+                if parent and parent != expected:
+                    problems.append((i, 1, 0, "parent_code", parent, f"上级编码应为 {expected}"))
+                    continue
+                parents[i] = expected
+        elif kind == "units":
+            codes, parents = out[at["code"]], out[at["parent_code"]]
+            problems.extend(
+                (i, 1, 0, "parent_code", parents[i], "上级单位不能是本单位")
+                for i in good
+                if parents[i] and parents[i] == codes[i]
+            )
+
+    def _unit_rule(self, out: list[Any], bad_rows: set[int], problems: list) -> None:
+        if self.known_units is None:
+            return
+        units = out[self.positions["unit_code"]]
+        unknown = set(units) - self.known_units - {None}
+        if unknown:
+            why = "单位编码不存在（请先导入预算单位）"
+            problems.extend(
+                (i, 2, 0, "unit_code", u, why)
+                for i, u in enumerate(units)
+                if u in unknown and i not in bad_rows
+            )
+
+    def _stage(self, lines: Sequence[int], out: list[Any], n: int) -> None:
+        plan = self.plan
+        if plan.keys_sorted and self.key_at is not None:
+            keys = out[self.key_at]
+            if (self.last_key is not None and keys[0] <= self.last_key) or not all(
+                map(operator.lt, keys, itertools.islice(keys, 1, None))
+            ):
+                plan.keys_sorted = False
+            self.last_key = keys[-1]
+        if self.known_functions is not None:
+            functions = out[self.positions["function_code"]]
+            unknown = set(functions) - self.known_functions
+            if unknown:
+                self.unknown_functions += sum(1 for f in functions if f in unknown)
+        if self.known_indicators is not None:
+            numbers = out[self.positions["indicator_no"]]
+            unknown = set(numbers) - self.known_indicators - {""}
+            if unknown:
+                self.unknown_indicators += sum(1 for f in numbers if f in unknown)
+        self.writer.write([lines if not _is_postgres() else list(map(str, lines)), *out])
+        plan.staged += n
+
+    def warnings(self) -> list[str]:
+        """Warnings that do not reject the file: codes outside the year's classification,
+        payments naming an indicator that is not (yet) loaded."""
+        year, found = self.plan.year, []
+        if self.unknown_functions:
+            found.append(f"{self.unknown_functions} 行的功能分类编码不在 {year} 年度分类表中")
+        if self.unknown_indicators:
+            found.append(f"{self.unknown_indicators} 笔支付的指标编号在 {year} 年度指标中不存在")
+        return found
 
 
 # --- the import ---------------------------------------------------------------------------------
@@ -303,35 +692,54 @@ def run_import(
             bad_lines.add(line)
             result.rejected += 1
         if len(errors) < MAX_ERRORS:
-            errors.append(ImportError_(line, column, "" if value is None else str(value)[:200], message))
+            shown = "" if value is None else str(value)[:200].replace("\x00", "\u2400")  # NUL: ␀
+            errors.append(ImportError_(line, column.replace("\x00", "\u2400"), shown, message))
 
     try:
         columns_at = _map_headers(kind, table.headers, source.rename, result, error)
         if columns_at is None:
             return _finish(result, errors, batch)
+        _leave_absent_columns(plan, columns_at)
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:  # a larger page cache for the bulk load (128 MiB)
                 cursor.execute("PRAGMA cache_size = -131072")
         _create_stage(plan)
         try:
-            _stage_rows(plan, table, columns_at, result, error, errors, progress)
+            since = time.perf_counter()
+            stager = _Stager(plan, columns_at, result, error, errors, table.text_only)
+            reported, reported_at = 0, since
+            try:
+                for lines, rows in iter_batches(table, STAGE_BATCH):
+                    stager.batch(lines, rows)
+                    if progress and result.rows - reported >= PROGRESS_EVERY:
+                        now = time.perf_counter()
+                        if now - reported_at >= PROGRESS_SECONDS:
+                            reported, reported_at = result.rows, now
+                            stager.writer.flush()
+                            progress(result.rows, 0.9 * table.done())
+                stager.writer.flush()
+            except BaseException as exc:
+                stager.writer.abort(exc)
+                raise
+            since = plan.timed("stage", since)
             if result.rows == 0 and not errors:
                 error(1, "", "", "文件没有数据行")
             if not errors:
                 _check_stage(plan, error)
+                since = plan.timed("check", since)
             if not errors:
-                _warn_stage(plan, result)
+                result.warnings.extend(stager.warnings())
                 if progress:
                     progress(result.rows, 0.95)
                 try:
                     with transaction.atomic():
                         _apply(plan, result, batch, actor, error)
-                        if errors:
-                            raise Rejected
-                        if dry_run:
+                        since = time.perf_counter()
+                        if errors or dry_run:
                             raise Rejected
                 except Rejected:
                     pass
+                plan.timed("commit", since)
                 result.applied = not errors and not dry_run
         finally:
             _drop_stage(plan)
@@ -339,6 +747,8 @@ def run_import(
         error(1, "", "", str(exc))
     finally:
         table.close()
+    result.timings = {k: round(v, 3) for k, v in plan.timings.items()}
+    logger.info("import %s %s: %s rows, %s", kind, year, result.rows, result.timings)
     return _finish(result, errors, batch)
 
 
@@ -365,11 +775,20 @@ def _finish(result: ImportResult, errors: list[ImportError_], batch: ImportBatch
         unchanged=result.unchanged,
         rejected=result.rejected,
         errors=result.errors[:1000],
-        warnings=result.warnings[:100],
+        warnings=[w.replace("\x00", "\u2400") for w in result.warnings[:100]],
         finished_at=timezone.now(),
     )
     batch.refresh_from_db()
     return result
+
+
+def _leave_absent_columns(plan: Plan, columns_at: list[tuple[int, Column]]) -> None:
+    renames = RENAMES.get(plan.kind, {})
+    present = {renames.get(column.name, column.name) for _, column in columns_at}
+    absent = {name for name in plan.target.kept_when_absent if name not in present}
+    if absent:
+        values = tuple(v for v in plan.target.values if v not in absent)
+        plan.target = replace(plan.target, values=values)
 
 
 def _map_headers(kind, headers, rename, result, error) -> list[tuple[int, Column]] | None:
@@ -402,121 +821,6 @@ def _map_headers(kind, headers, rename, result, error) -> list[tuple[int, Column
     return found
 
 
-def _stage_rows(plan, table, columns_at, result, error, errors, progress) -> None:
-    kind, year = plan.kind, plan.year
-    renames = RENAMES.get(kind, {})
-    optional = [c for c in interface.SPECS[kind] if c.name not in {col.name for _, col in columns_at}]
-    buffer: list[tuple[Any, ...]] = []
-    positions = {name: i for i, name in enumerate(plan.columns)}
-    width = len(plan.columns)
-    year_start, year_end = f"{year}-01-01", f"{year}-12-31"
-    known_units: set[str] | None = None
-    if kind in {"indicators", "payments"}:  # units are few: their codes fit in memory
-        known_units = set(BudgetUnit.objects.filter(region_code=plan.region).values_list("code", flat=True))
-        unit_at = positions["unit_code"]
-    converters = [
-        (
-            index,
-            positions.get(renames.get(column.name, column.name)),
-            column.parse is MONTH,
-            column.parse,
-            column.required,
-            column.max_length,
-            column.header,
-            column.name,
-            column.sql_type == "text",
-        )
-        for index, column in columns_at
-    ]
-    parse_month = interface.parse_month
-    for line, cells in table.rows:
-        if not any(cells) or not "".join(str(c) for c in cells if c is not None).strip():
-            continue  # a blank line is not a row
-        result.rows += 1
-        values: list[Any] = [None] * width
-        row_ok = True
-        ncells = len(cells)
-        for index, pos, is_month, parse, required, max_length, header, name, is_text in converters:
-            raw = cells[index] if index < ncells else ""
-            if raw is None or raw == "" or (type(raw) is str and raw.isspace()):
-                if required:
-                    error(line, name, "", f"{header}不能为空")
-                    row_ok = False
-                    continue
-                value: Any = "" if is_text else None
-            elif type(raw) is not str and (isinstance(raw, bool) or not isinstance(raw, _SCALARS)):
-                error(line, name, raw, "值的类型不正确")
-                row_ok = False
-                continue
-            else:
-                try:
-                    value = parse_month(raw, year) if is_month else parse(raw)
-                except BadValue as exc:
-                    error(line, name, raw, str(exc))
-                    row_ok = False
-                    continue
-                if max_length and len(value) > max_length:
-                    error(line, name, raw, f"{header}超过 {max_length} 个字符")
-                    row_ok = False
-                    continue
-            if pos is not None:
-                values[pos] = value
-        for column in optional:
-            name = renames.get(column.name, column.name)
-            if name in positions and values[positions[name]] is None and column.sql_type == "text":
-                values[positions[name]] = ""
-        if not row_ok:
-            continue
-        row_ok = _row_rules(kind, line, values, positions, year_start, year_end, error)
-        if known_units is not None and values[unit_at] not in known_units:
-            error(line, "unit_code", values[unit_at], "单位编码不存在（请先导入预算单位）")
-            row_ok = False
-        if row_ok and not errors:
-            buffer.append((line, *values))
-            if len(buffer) >= STAGE_BATCH:
-                _write_stage(plan, buffer)
-                buffer.clear()
-        if progress and result.rows % PROGRESS_EVERY == 0:
-            progress(result.rows, 0.9 * table.done())
-    if not errors:
-        _write_stage(plan, buffer)
-
-
-def _row_rules(kind, line, values, at, year_start, year_end, error) -> bool:
-    """Rules across the cells of one row."""
-    if kind == "payments":
-        pay_date = values[at["pay_date"]]
-        if not (year_start <= pay_date.isoformat() <= year_end):
-            error(line, "pay_date", pay_date.isoformat(), f"支付日期不在 {year_start[:4]} 年度内")
-            return False
-    elif kind == "indicators":
-        adjusted = values[at["adjusted_amount"]]
-        if adjusted is None:
-            adjusted = values[at["adjusted_amount"]] = interface.Decimal("0.00")
-        values[at["current_amount"]] = values[at["original_amount"]] + adjusted
-    elif kind == "classification":
-        scheme, code = values[at["scheme"]], values[at["code"]]
-        try:
-            if scheme == "function":
-                interface.parse_function_code(code)
-            else:
-                interface.parse_econ_code(code)
-        except BadValue as exc:
-            error(line, "code", code, str(exc))
-            return False
-        values[at["level"]] = {3: 1, 5: 2, 7: 3}[len(code)]
-        parent = values[at["parent_code"]] or ""
-        expected = code[:-2] if len(code) > 3 else ""
-        if parent and parent != expected:
-            error(line, "parent_code", parent, f"上级编码应为 {expected}")
-            return False
-        values[at["parent_code"]] = expected
-    elif kind == "units" and values[at["parent_code"]] == values[at["code"]]:
-        error(line, "parent_code", values[at["parent_code"]], "上级单位不能是本单位")
-        return False
-    return True
-
-
 def _where_target(plan: Plan, alias: str = "t") -> tuple[str, list[Any]]:
     clauses, params = [], []
     if plan.target.regional:
@@ -533,19 +837,24 @@ def _join_key(plan: Plan) -> str:
 
 
 def _check_stage(plan: Plan, error) -> None:
-    """Set-based checks on the staged rows: duplicate keys, unknown units, unknown parents."""
+    """Set-based checks on the staged rows: duplicate keys, unknown parents.
+
+    Keys that arrived in strictly increasing order cannot repeat, so a sorted file skips the
+    duplicate search (and the index it needs)."""
     key = ", ".join(plan.target.key)
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE INDEX {plan.stage}_key ON {plan.stage} ({key}, line)")
+        if not plan.keys_sorted or plan.kind in {"units", "classification", "indicators"}:
+            cursor.execute(f"CREATE INDEX {plan.stage}_key ON {plan.stage} ({key}, line)")
         if _is_postgres():  # temporary tables are never auto-analysed: give the planner their size
             cursor.execute(f"ANALYZE {plan.stage}")
-        cursor.execute(
-            f"SELECT s.line, {key} FROM {plan.stage} s WHERE EXISTS (SELECT 1 FROM {plan.stage} d "
-            f"WHERE {' AND '.join(f'd.{k} = s.{k}' for k in plan.target.key)} AND d.line < s.line) "
-            f"ORDER BY s.line LIMIT {MAX_ERRORS}"
-        )
-        for line, *values in cursor.fetchall():
-            error(line, plan.target.key[-1], values[-1], "与文件中前面的行重复")
+        if not plan.keys_sorted:
+            cursor.execute(
+                f"SELECT s.line, {key} FROM {plan.stage} s WHERE EXISTS (SELECT 1 FROM {plan.stage} d "
+                f"WHERE {' AND '.join(f'd.{k} = s.{k}' for k in plan.target.key)} AND d.line < s.line) "
+                f"ORDER BY s.line LIMIT {MAX_ERRORS}"
+            )
+            for line, *values in cursor.fetchall():
+                error(line, plan.target.key[-1], values[-1], "与文件中前面的行重复")
         if plan.kind == "units":
             cursor.execute(
                 f"SELECT s.line, s.parent_code FROM {plan.stage} s WHERE s.parent_code <> '' "
@@ -569,35 +878,6 @@ def _check_stage(plan: Plan, error) -> None:
                 error(line, "parent_code", code, "上级编码不存在")
 
 
-def _warn_stage(plan: Plan, result: ImportResult) -> None:
-    """Warnings that do not reject the file: codes outside the year's classification, payments
-    naming an indicator that is not (yet) loaded."""
-    if plan.kind not in {"indicators", "payments"}:
-        return
-    table = ClassificationItem._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE year = %s", [plan.year])
-        if cursor.fetchone()[0]:
-            cursor.execute(
-                f"SELECT COUNT(*) FROM {plan.stage} s WHERE NOT EXISTS (SELECT 1 FROM {table} c "
-                f"WHERE c.year = %s AND c.scheme = 'function' AND c.code = s.function_code)",
-                [plan.year],
-            )
-            unknown = cursor.fetchone()[0]
-            if unknown:
-                result.warnings.append(f"{unknown} 行的功能分类编码不在 {plan.year} 年度分类表中")
-        if plan.kind == "payments":
-            cursor.execute(
-                f"SELECT COUNT(*) FROM {plan.stage} s WHERE s.indicator_no <> '' AND NOT EXISTS "
-                f"(SELECT 1 FROM {Indicator._meta.db_table} i WHERE i.region_code = %s AND i.year = %s "
-                f"AND i.indicator_no = s.indicator_no)",
-                [plan.region, plan.year],
-            )
-            unknown = cursor.fetchone()[0]
-            if unknown:
-                result.warnings.append(f"{unknown} 笔支付的指标编号在 {plan.year} 年度指标中不存在")
-
-
 def _distinct(a: str, b: str) -> str:
     return f"{a} IS DISTINCT FROM {b}"
 
@@ -608,16 +888,23 @@ def _apply(plan: Plan, result: ImportResult, batch: ImportBatch, actor: Any, err
     where, params = _where_target(plan)
     join = _join_key(plan)
     differs = " OR ".join(_distinct(f"t.{v}", f"s.{v}") for v in target.values)
+    since = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {stage}")
-        staged = cursor.fetchone()[0]
-        cursor.execute(f"SELECT COUNT(*) FROM {stage} s JOIN {table} t ON {join} AND {where}", params)
-        matched = cursor.fetchone()[0]
-        cursor.execute(
-            f"SELECT COUNT(*) FROM {stage} s JOIN {table} t ON {join} AND {where} WHERE {differs}", params
-        )
-        changed = cursor.fetchone()[0]
+        if _is_postgres():  # room to hash and sort in memory (this transaction only)
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+        staged = plan.staged
+        cursor.execute(f"SELECT 1 FROM {table} t WHERE {where} LIMIT 1", params)
+        if cursor.fetchone() is None:  # nothing stored yet for the year: every row is new
+            matched = changed = 0
+        else:
+            cursor.execute(
+                f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {differs} THEN 1 ELSE 0 END), 0) "
+                f"FROM {stage} s JOIN {table} t ON {join} AND {where}",
+                params,
+            )
+            matched, changed = (int(v) for v in cursor.fetchone())
         result.inserted, result.updated, result.unchanged = staged - matched, changed, matched - changed
+        since = plan.timed("compare", since)
         if plan.kind == "units":
             _check_unit_cycles(plan, cursor, error)
             if result.rejected:
@@ -657,37 +944,23 @@ def _apply(plan: Plan, result: ImportResult, batch: ImportBatch, actor: Any, err
                 f"WHERE {join} AND {where} AND ({differs})",
                 [batch.pk, *params],
             )
+            since = plan.timed("update", since)
         if staged - matched:
-            extra_cols, extra_vals = ["batch_id"], ["%s"]
-            insert_params: list[Any] = [batch.pk]
-            if target.regional:
-                extra_cols.append("region_code")
-                extra_vals.append("%s")
-                insert_params.append(plan.region)
-            if target.yearly:
-                extra_cols.append("year")
-                extra_vals.append("%s")
-                insert_params.append(plan.year)
-            cols = [*target.key, *target.values]
-            if plan.kind == "units":
-                cols.append("department_code")
-                select_cols = ", ".join([*(f"s.{c}" for c in cols[:-1]), "''"])
-            else:
-                select_cols = ", ".join(f"s.{c}" for c in cols)
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join([*cols, *extra_cols])}) "
-                f"SELECT {select_cols}, {', '.join(extra_vals)} FROM {stage} s "
-                f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {join} AND {where}) "
-                f"ORDER BY {', '.join(f's.{k}' for k in target.key)}",
-                [*insert_params, *params],
-            )
+            _insert_new(plan, cursor, batch, table, where, params, join, matched, staged - matched)
+            since = time.perf_counter()
         if plan.kind == "indicators":
             _record_first_adjustments(plan, cursor, batch, where, params)
+            since = plan.timed("adjustments", since)
             _upsert_projects(plan, cursor, batch)
+            since = plan.timed("projects", since)
         if plan.kind == "units":
             _refresh_departments(plan)
         if plan.kind == "payments" and (changed or staged - matched) and not result.dry_run:
-            rebuild_payment_summary(plan.region, plan.year)
+            if changed:
+                rebuild_payment_summary(plan.region, plan.year)
+            else:
+                _add_to_payment_summary(plan, cursor, batch, whole_stage=not matched)
+            since = plan.timed("summary", since)
     if result.dry_run:
         return
     audit(
@@ -698,6 +971,206 @@ def _apply(plan: Plan, result: ImportResult, batch: ImportBatch, actor: Any, err
     )
     for before, after in samples:
         audit(actor, f"budget.import_{plan.kind}_change", batch, before=before, after=after)
+
+
+def _insert_new(plan, cursor, batch, table, where, params, join, matched, new) -> None:
+    """Insert the staged rows whose key is not stored yet (all of them when nothing matched)."""
+    target = plan.target
+    extra_cols, extra_vals = ["batch_id"], ["%s"]
+    insert_params: list[Any] = [batch.pk]
+    if target.regional:
+        extra_cols.append("region_code")
+        extra_vals.append("%s")
+        insert_params.append(plan.region)
+    if target.yearly:
+        extra_cols.append("year")
+        extra_vals.append("%s")
+        insert_params.append(plan.year)
+    cols = [*target.key, *target.values]
+    if plan.kind == "units":
+        cols.append("department_code")
+        select_cols = ", ".join([*(f"s.{c}" for c in cols[:-1]), "''"])
+    else:
+        select_cols = ", ".join(f"s.{c}" for c in cols)
+    sql = (
+        f"INSERT INTO {table} ({', '.join([*cols, *extra_cols])}) "
+        f"SELECT {select_cols}, {', '.join(extra_vals)} FROM {plan.stage} s"
+    )
+    if matched:
+        sql += f" WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {join} AND {where})"
+        insert_params += params
+    if not plan.keys_sorted:  # in key order, which keeps the unique index's pages in order
+        sql += f" ORDER BY {', '.join(f's.{k}' for k in target.key)}"
+    since = time.perf_counter()
+    with _bulk_load(plan, cursor, table, new):
+        cursor.execute(sql, insert_params)
+        plan.timed("insert", since)
+
+
+@contextmanager
+def _bulk_load(plan: Plan, cursor, table: str, new: int) -> Iterator[None]:
+    """Around an insert of ``new`` rows: when that at least doubles the table (and is large),
+    its secondary (non-unique) indexes are dropped before and built again after — one sort per
+    index instead of a search per row — and on PostgreSQL its foreign keys likewise (added back
+    with one set-based check instead of a trigger per row); then PostgreSQL's planner statistics
+    are refreshed (as after any large load). All inside the import's transaction, so a rollback
+    restores them as they were.
+    Unique indexes stay: they guard the keys. While this runs, PostgreSQL holds the table (and
+    the batch table, for the foreign key) locked against other writers until the commit."""
+    postgres = _is_postgres()
+    cursor.execute(f"SELECT MAX(id) FROM {table}")
+    if new < BULK_REBUILD_MIN or new < (cursor.fetchone()[0] or 0):
+        yield
+        if postgres and new >= BULK_REBUILD_MIN:
+            cursor.execute(f"ANALYZE {table}")
+        return
+    if postgres:
+        cursor.execute(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary",
+            [table],
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f'",
+            [table],
+        )
+        foreign_keys = cursor.fetchall()
+    else:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+            "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'",
+            [table],
+        )
+        indexes, foreign_keys = cursor.fetchall(), []  # SQLite checks a foreign key cheaply
+    quote = connection.ops.quote_name
+    for name, _definition in foreign_keys:
+        cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+    for name, _definition in indexes:
+        cursor.execute(f"DROP INDEX {quote(name)}")
+    yield
+    since = time.perf_counter()
+    for name, definition in foreign_keys:
+        cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+    since = plan.timed(f"foreign keys {table}", since)
+    if postgres:
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+    for _name, definition in indexes:
+        cursor.execute(definition)
+    since = plan.timed(f"index builds {table}", since)
+    if postgres:  # (not SQLite: its queries here are shaped to plan well without statistics)
+        cursor.execute(f"ANALYZE {table}")
+        plan.timed(f"analyze {table}", since)
+
+
+# --- the payment summaries ----------------------------------------------------------------------
+
+_SUMMARY_KEY = ("unit_code", "function_code", "budget_type", "month", "econ_code", "project_code")
+_ROLLUP_KEY = ("unit_code", "function_code", "budget_type", "month")
+
+
+def _month_sql(column: str = "pay_date") -> str:
+    if _is_postgres():
+        return f"CAST(EXTRACT(MONTH FROM {column}) AS integer)"
+    return f"CAST(strftime('%%m', {column}) AS integer)"
+
+
+def _add_to_payment_summary(plan: Plan, cursor, batch: ImportBatch, *, whole_stage: bool) -> None:
+    """An import that only added payments: add their totals to the year's summaries, summed from
+    the staged rows when all of them were new, else from the payments this batch inserted."""
+    fine_table, coarse_table = f"{plan.stage}_sum", f"{plan.stage}_roll"
+    money = "numeric(18, 2)" if _is_postgres() else "decimal"
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {fine_table} (unit_code text, function_code text, budget_type integer, "
+        f"month integer, econ_code text, project_code text, amount {money}, payments integer)"
+    )
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {coarse_table} (unit_code text, function_code text, budget_type integer, "
+        f"month integer, amount {money}, payments integer)"
+    )
+    month = _month_sql()
+    since = time.perf_counter()
+    if whole_stage:
+        source, params = plan.stage, []
+    else:
+        source = (
+            f"(SELECT * FROM {Payment._meta.db_table} WHERE region_code = %s AND year = %s "
+            f"AND batch_id = %s) p"
+        )
+        params = [plan.region, plan.year, batch.pk]
+    cursor.execute(
+        f"INSERT INTO {fine_table} SELECT unit_code, function_code, budget_type, {month}, econ_code, "
+        f"project_code, SUM(amount), COUNT(*) FROM {source} GROUP BY unit_code, function_code, budget_type, "
+        f"{month}, econ_code, project_code",
+        params,
+    )
+    since = plan.timed("summary group", since)
+    cursor.execute(
+        f"INSERT INTO {coarse_table} SELECT unit_code, function_code, budget_type, month, SUM(amount), "
+        f"SUM(payments) FROM {fine_table} GROUP BY unit_code, function_code, budget_type, month"
+    )
+    since = plan.timed("rollup group", since)
+    _merge_totals(plan, cursor, PaymentSummary._meta.db_table, fine_table, _SUMMARY_KEY)
+    since = plan.timed("summary merge", since)
+    _merge_totals(plan, cursor, PaymentRollup._meta.db_table, coarse_table, _ROLLUP_KEY)
+    plan.timed("rollup merge", since)
+
+
+def _merge_totals(plan: Plan, cursor, table: str, delta: str, key: tuple[str, ...]) -> None:
+    """Add the totals of ``delta`` into ``table`` for the year: to the group's row, or as a new row."""
+    names = ", ".join(key)
+    insert = (
+        f"INSERT INTO {table} (region_code, year, {names}, amount, payments) "
+        f"SELECT %s, %s, {', '.join(f'd.{k}' for k in key)}, d.amount, d.payments FROM {delta} d"
+    )
+    cursor.execute(
+        f"SELECT 1 FROM {table} WHERE region_code = %s AND year = %s LIMIT 1", [plan.region, plan.year]
+    )
+    if cursor.fetchone() is None:
+        cursor.execute(f"SELECT COUNT(*) FROM {delta}")
+        with _bulk_load(plan, cursor, table, cursor.fetchone()[0]):
+            cursor.execute(insert, [plan.region, plan.year])
+        return
+    same = " AND ".join(f"t.{k} = d.{k}" for k in key)
+    cursor.execute(
+        f"UPDATE {table} AS t SET amount = t.amount + d.amount, payments = t.payments + d.payments "
+        f"FROM {delta} d WHERE t.region_code = %s AND t.year = %s AND {same}",
+        [plan.region, plan.year],
+    )
+    cursor.execute(
+        f"{insert} WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.region_code = %s AND t.year = %s "
+        f"AND {same})",
+        [plan.region, plan.year, plan.region, plan.year],
+    )
+
+
+def rebuild_payment_summary(region: str, year: int) -> None:
+    """Recompute the year's :class:`PaymentSummary` (and :class:`PaymentRollup`) from the
+    payments, in set-based queries."""
+    summary, payments = PaymentSummary._meta.db_table, Payment._meta.db_table
+    month = _month_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {summary} WHERE region_code = %s AND year = %s", [region, year])
+        cursor.execute(
+            f"INSERT INTO {summary} (region_code, year, month, unit_code, function_code, econ_code, "
+            f"budget_type, project_code, amount, payments) "
+            f"SELECT region_code, year, {month}, unit_code, function_code, econ_code, budget_type, "
+            f"project_code, SUM(amount), COUNT(*) FROM {payments} WHERE region_code = %s AND year = %s "
+            f"GROUP BY region_code, year, {month}, unit_code, function_code, econ_code, budget_type, "
+            f"project_code",
+            [region, year],
+        )
+        rollup = PaymentRollup._meta.db_table
+        cursor.execute(f"DELETE FROM {rollup} WHERE region_code = %s AND year = %s", [region, year])
+        cursor.execute(
+            f"INSERT INTO {rollup} (region_code, year, month, unit_code, function_code, budget_type, amount, "
+            f"payments) SELECT region_code, year, month, unit_code, function_code, budget_type, SUM(amount), "
+            f"SUM(payments) FROM {summary} WHERE region_code = %s AND year = %s "
+            f"GROUP BY region_code, year, month, unit_code, function_code, budget_type",
+            [region, year],
+        )
 
 
 def _money(value: Any) -> Decimal:
@@ -788,36 +1261,6 @@ def _refresh_departments(plan: Plan) -> None:
             unit.department_code = department
             changed.append(unit)
     BudgetUnit.objects.bulk_update(changed, ["department_code"], batch_size=1000)
-
-
-def rebuild_payment_summary(region: str, year: int) -> None:
-    """Recompute the year's :class:`PaymentSummary` from the payments, in one set-based query."""
-    summary, payments = PaymentSummary._meta.db_table, Payment._meta.db_table
-    month = (
-        "CAST(EXTRACT(MONTH FROM pay_date) AS integer)"
-        if _is_postgres()
-        else "CAST(strftime('%%m', pay_date) AS integer)"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {summary} WHERE region_code = %s AND year = %s", [region, year])
-        cursor.execute(
-            f"INSERT INTO {summary} (region_code, year, month, unit_code, function_code, econ_code, "
-            f"budget_type, project_code, amount, payments) "
-            f"SELECT region_code, year, {month}, unit_code, function_code, econ_code, budget_type, "
-            f"project_code, SUM(amount), COUNT(*) FROM {payments} WHERE region_code = %s AND year = %s "
-            f"GROUP BY region_code, year, {month}, unit_code, function_code, econ_code, budget_type, "
-            f"project_code",
-            [region, year],
-        )
-        rollup = PaymentRollup._meta.db_table
-        cursor.execute(f"DELETE FROM {rollup} WHERE region_code = %s AND year = %s", [region, year])
-        cursor.execute(
-            f"INSERT INTO {rollup} (region_code, year, month, unit_code, function_code, budget_type, amount, "
-            f"payments) SELECT region_code, year, month, unit_code, function_code, budget_type, SUM(amount), "
-            f"SUM(payments) FROM {summary} WHERE region_code = %s AND year = %s "
-            f"GROUP BY region_code, year, month, unit_code, function_code, budget_type",
-            [region, year],
-        )
 
 
 # --- entry points -------------------------------------------------------------------------------

@@ -312,6 +312,7 @@ SPECS: dict[str, tuple[Column, ...]] = {
         _col("item_name", "收入科目名称", parse_text, required=False, max_length=100),
         _col("budget_type", "预算类型", parse_budget_type, sql_type="int"),
         _col("amount", "金额", parse_amount, sql_type="money"),
+        _col("budget_amount", "年度预算数", parse_amount, required=False, sql_type="money"),
     ),
     "debt": (
         _col("month", "月份", MONTH, sql_type="int"),
@@ -327,6 +328,45 @@ SPECS: dict[str, tuple[Column, ...]] = {
         _col("level", "级次", parse_level, required=False),
     ),
 }
+
+
+# --- canonical cells: the import's fast path --------------------------------------------------
+
+# A real date, written YYYY-MM-DD (29 February is left to the parser, which knows leap years).
+_CANONICAL_DATE = (
+    r"[1-9][0-9]{3}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+)
+_CANONICAL_CELLS: dict[Any, str] = {
+    parse_function_code: r"[0-9]{3}(?:[0-9]{2}){0,2}",
+    parse_econ_code: r"[0-9]{3}(?:[0-9]{2})?",
+    parse_budget_type: r"[1-4]",
+    parse_amount: r"-?[0-9]{1,16}\.[0-9]{2}",
+    parse_date: _CANONICAL_DATE,
+}
+
+
+def canonical_cell(column: Column) -> str | None:
+    """A regular expression for the cells of ``column`` that are already in the form the import
+    stores — the plain form a finance system writes (``1234.50``, ``2025-03-01``, ``1``, a code of
+    letters and digits). For such a cell the parser's result, written as text
+    (:func:`canonical_text`), is the cell itself, so the import checks a whole column at once
+    against this pattern and parses one by one only the cells that do not match it. ``None``: no
+    such form; every cell is parsed. Empty cells never match (they are required or not)."""
+    if column.parse is parse_code:
+        repeat = f"{{1,{column.max_length}}}" if column.max_length else "+"
+        return f"[0-9A-Za-z_./-]{repeat}"
+    return _CANONICAL_CELLS.get(column.parse)
+
+
+def canonical_text(value: Any) -> str:
+    """A parsed value as the text the import stages: ``Decimal`` to the fen (``1234.50``), a date
+    as ``2025-03-01``, a number as its digits."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 def header_map(kind: str) -> dict[str, Column]:

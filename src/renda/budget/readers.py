@@ -10,8 +10,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,14 +69,32 @@ def detect_delimiter(header_line: str, sample: str) -> str:
     return max(counts, key=lambda d: counts[d])
 
 
+Batch = tuple[Sequence[int], list[list[Any]]]  # the lines of the rows, and the rows
+
+
 @dataclass
 class Table:
-    """An open table: its header cells, its rows, and how far the reading has got (0–1)."""
+    """An open table: its header cells, its rows, and how far the reading has got (0–1).
+
+    ``batches(size)``, when a reader provides it, yields the same rows as ``rows`` in lists of
+    up to ``size`` (with their lines), without a Python step per row; :func:`iter_batches`
+    falls back to grouping ``rows``. A table is read once, by one of the two.
+    """
 
     headers: list[Any]
     rows: Iterator[tuple[int, list[Any]]]
     done: Any = field(default=lambda: 0.0)
     close: Any = field(default=lambda: None)
+    batches: Callable[[int], Iterator[Batch]] | None = None
+    text_only: bool = False  # every cell is a string (CSV)
+
+
+def iter_batches(table: Table, size: int) -> Iterator[Batch]:
+    if table.batches is not None:
+        yield from table.batches(size)
+        return
+    while chunk := list(itertools.islice(table.rows, size)):
+        yield [line for line, _cells in chunk], [cells for _line, cells in chunk]
 
 
 def is_xlsx(path: Path) -> bool:
@@ -105,11 +124,17 @@ def open_csv(path: Path) -> Table:
             line += 1
             yield line, cells
 
+    def batches(n: int) -> Iterator[Batch]:
+        line = 2  # the first data row (each record is one line, as a spreadsheet shows it)
+        while chunk := list(itertools.islice(reader, n)):
+            yield range(line, line + len(chunk)), chunk
+            line += len(chunk)
+
     def close() -> None:
         text.close()
         raw.close()
 
-    return Table(headers, rows(), lambda: min(counter.count / size, 1.0), close)
+    return Table(headers, rows(), lambda: min(counter.count / size, 1.0), close, batches, text_only=True)
 
 
 def open_xlsx(path: Path) -> Table:

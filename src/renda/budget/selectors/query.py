@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
@@ -381,15 +382,86 @@ def budget_table(*, actor: Any, filters: BudgetFilter) -> Table:
     return Table(replace(filters, group=group), rows, total, "payments" if use_payments else "summary")
 
 
-def payments_list(*, actor: Any, filters: BudgetFilter) -> QuerySet[Payment]:
-    """The voucher list (支付凭证) for ``filters``, newest first."""
+def payments_list(*, actor: Any, filters: BudgetFilter, depth: int | None = None) -> QuerySet[Payment]:
+    """The voucher list (支付凭证) for ``filters``, newest first.
+
+    ``depth``: only the first ``depth`` payments of the list will be read (a page and the pages
+    before it). Where the summary counts the list exactly (whole months, no payee, voucher or
+    amount filter), the list is then narrowed to the latest months that hold that many payments,
+    so that the database sorts those months' payments rather than all of them; the first
+    ``depth`` rows are the same."""
     require(actor, "budget.view_budget")
     units = units_under(filters.unit) if filters.unit else None
-    return Payment.objects.filter(payments_q(filters, units)).order_by("-pay_date", "voucher_no")
+    since = _recent_months(filters, units, depth) if depth else None
+    recent = Q(pay_date__gte=since) if since else Q()
+    if depth and units and 1 < len(units) <= MAX_MERGED_UNITS:
+        q = Q(pk__in=_newest_per_unit([payments_q(filters, [unit]) & recent for unit in units], depth))
+    else:
+        q = payments_q(filters, units) & recent
+    return Payment.objects.filter(q).order_by(*VOUCHER_ORDER)
 
 
-def payments_total(qs: QuerySet[Payment]) -> tuple[Decimal, int]:
-    row = qs.order_by().aggregate(s=Sum("amount"), n=Count("id"))
+VOUCHER_ORDER = ("-pay_date", "voucher_no")
+MAX_MERGED_UNITS = 50
+
+
+def _newest_per_unit(parts: list[Q], depth: int) -> RawSQL:
+    """The ids of the list's first ``depth`` payments, where each part is one unit's payments:
+    each part's newest ``depth`` are read in order from the (unit, date) index, stopping early,
+    and the newest ``depth`` of those are kept — where one query over all the units would sort
+    all their payments."""
+    selects: list[str] = []
+    params: list[Any] = []
+    for n, part in enumerate(parts):
+        branch = Payment.objects.filter(part).order_by(*VOUCHER_ORDER).values("id", "pay_date", "voucher_no")
+        sql, branch_params = branch[:depth].query.sql_with_params()
+        selects.append(f"SELECT * FROM ({sql}) AS u{n}")  # noqa: S608 - compiled by the ORM
+        params.extend(branch_params)
+    union = " UNION ALL ".join(selects)
+    return RawSQL(  # noqa: S611 - compiled by the ORM, every value a parameter
+        f"SELECT id FROM ({union}) AS newest ORDER BY pay_date DESC, voucher_no LIMIT %s",  # noqa: S608
+        [*params, depth],
+    )
+
+
+def _recent_months(filters: BudgetFilter, units: list[str] | None, depth: int) -> dt.date | None:
+    """The first day of the latest month from which on the list holds at least ``depth``
+    payments, by the summary's counts; ``None`` when that is not known exactly or no later than
+    the list's own start."""
+    if replace(filters, group="function1").needs_payments:
+        return None
+    coarse = not filters.econ and not filters.project
+    summary = PaymentRollup if coarse else PaymentSummary
+    rows = summary.objects.filter(_summary_q(filters, units))
+    per_month: dict[int, int] = defaultdict(int)
+    if units is None:
+        for month, n in rows.values("month").annotate(n=Sum("payments")).values_list("month", "n"):
+            per_month[month] += n
+    else:  # a few units' rows, summed here: grouped by month in SQL, SQLite would rather read
+        for month, n in rows.values_list("month", "payments"):  # the year through the month index
+            per_month[month] += n
+    seen = 0
+    for month in sorted(per_month, reverse=True):
+        seen += per_month[month]
+        if seen >= depth:
+            if month <= 1:
+                return None
+            since = dt.date(filters.year, month, 1)
+            return None if filters.date_from and since <= filters.date_from else since
+    return None
+
+
+def payments_total(qs: QuerySet[Payment], filters: BudgetFilter | None = None) -> tuple[Decimal, int]:
+    """The sum and number of the payments of ``qs`` (a :func:`payments_list`). Given the
+    ``filters`` that made it, and when those follow whole months without a payee, voucher or
+    amount filter, the summary answers (the same figures, without reading every payment)."""
+    if filters is not None and not replace(filters, group="function1").needs_payments:
+        units = units_under(filters.unit) if filters.unit else None
+        coarse = not filters.econ and not filters.project
+        summary = PaymentRollup if coarse else PaymentSummary
+        row = summary.objects.filter(_summary_q(filters, units)).aggregate(s=Sum("amount"), n=Sum("payments"))
+    else:
+        row = qs.order_by().aggregate(s=Sum("amount"), n=Count("id"))
     return Decimal(row["s"] or 0).quantize(Decimal("0.01")), int(row["n"] or 0)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db.models import Sum
 
@@ -22,6 +23,7 @@ from renda.budget.models import (
     PaymentRollup,
     PaymentSummary,
     Project,
+    Revenue,
 )
 from renda.budget.services.imports import classification_ensure_baseline
 from renda.budget.tests.conftest import INDICATORS, PAYMENTS, UNITS, YEAR, load, write_csv
@@ -314,3 +316,225 @@ def test_the_command_runs_as_a_program(tmp_path):
         env={**__import__("os").environ, "RENDA_DATA_DIR": str(tmp_path)},
     )
     assert completed.returncode != 0
+
+
+REVENUE = [
+    ["month", "item_code", "item_name", "budget_type", "amount", "budget_amount"],
+    ["2025-01", "1010101", "国内增值税", "1", "1000000.00", "12,000,000.00"],
+    ["2025-02", "1010101", "国内增值税", "1", "1100000.00", "12,000,000.00"],
+    ["2025-01", "1030148", "国有土地使用权出让收入", "2", "500000.00", ""],
+]
+
+
+def test_revenue_with_its_annual_budget_imports_and_reimports_unchanged(db, tmp_path):
+    result = load("revenue", write_csv(tmp_path / "rev.csv", REVENUE))
+    assert (result.errors, result.inserted) == ([], 3)
+    vat = Revenue.objects.get(item_code="1010101", month=2)
+    assert (vat.amount, vat.budget_amount) == (Decimal("1100000.00"), Decimal("12000000.00"))
+    assert Revenue.objects.get(item_code="1030148").budget_amount is None  # an empty cell
+    again = load("revenue", write_csv(tmp_path / "again.csv", REVENUE))
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_revenue_budget_by_its_chinese_header_and_a_change_is_audited(db, tmp_path):
+    load("revenue", write_csv(tmp_path / "rev.csv", REVENUE))
+    rows = [["月份", "收入科目编码", "收入科目名称", "预算类型", "金额", "年度预算数"]]
+    rows += [list(r) for r in REVENUE[1:]]
+    rows[1][5] = "12500000元"
+    result = load("revenue", write_csv(tmp_path / "zh.csv", rows))
+    assert (result.errors, result.updated, result.unchanged) == ([], 1, 2)
+    assert Revenue.objects.get(item_code="1010101", month=1).budget_amount == Decimal("12500000.00")
+    change = AuditEvent.objects.get(action="budget.import_revenue_change")
+    assert change.changes["budget_amount"] == ["12000000.00", "12500000.00"]
+
+
+def test_revenue_without_the_budget_column_keeps_the_stored_budget(db, tmp_path):
+    without = [row[:5] for row in REVENUE]
+    first = load("revenue", write_csv(tmp_path / "without.csv", without))
+    assert (first.errors, first.inserted) == ([], 3)
+    assert set(Revenue.objects.values_list("budget_amount", flat=True)) == {None}
+    load("revenue", write_csv(tmp_path / "with.csv", REVENUE))
+    again = load("revenue", write_csv(tmp_path / "without2.csv", without))
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 3)
+    assert Revenue.objects.get(item_code="1010101", month=1).budget_amount == Decimal("12000000.00")
+    changed = [list(r) for r in without]
+    changed[1][4] = "1000001.00"
+    result = load("revenue", write_csv(tmp_path / "changed.csv", changed))
+    assert (result.updated, result.unchanged) == (1, 2)
+    vat = Revenue.objects.get(item_code="1010101", month=1)
+    assert (vat.amount, vat.budget_amount) == (Decimal("1000001.00"), Decimal("12000000.00"))
+
+
+def test_a_bad_revenue_budget_is_refused_with_its_line(db, tmp_path):
+    rows = [list(r) for r in REVENUE]
+    rows[2][5] = "12.345"
+    result = load("revenue", write_csv(tmp_path / "bad.csv", rows))
+    assert [(e["line"], e["column"]) for e in result.errors] == [(3, "budget_amount")]
+    assert not Revenue.objects.exists()
+
+
+@pytest.mark.parametrize("months", [11, 12])
+def test_synthetic_revenue_reaches_80_to_95_percent_of_budget_by_november(db, tmp_path, months):
+    import random
+
+    from renda.budget import synth
+
+    plan = synth.Year(YEAR)
+    synth.write_revenue(tmp_path / "revenue.csv", random.Random(3), plan, months)
+    result = load("revenue", tmp_path / "revenue.csv")
+    assert result.errors == [] and result.inserted == 9 * months
+    for code in Revenue.objects.values_list("item_code", flat=True).distinct():
+        rows = Revenue.objects.filter(item_code=code)
+        budget = {r.budget_amount for r in rows}
+        assert len(budget) == 1  # the annual figure, repeated on each month's row
+        received = rows.filter(month__lte=11).aggregate(s=Sum("amount"))["s"]
+        share = received / budget.pop()
+        assert Decimal("0.795") <= share <= Decimal("0.955"), (code, share)
+
+
+# --- the streaming pass: batches, fast and full paths, bulk loads, summaries ---------------------
+
+
+def _payment(n: int, **cells: str) -> list[str]:
+    row = dict(zip(PAYMENTS[0], PAYMENTS[1], strict=True))
+    row.update(voucher_no=f"B{n:05d}", pay_date=f"2025-06-{1 + n % 28:02d}", amount=f"{n}.50")
+    row.update(cells)
+    return [row[c] for c in PAYMENTS[0]]
+
+
+def _summary_rows():
+    from renda.budget.models import PaymentRollup
+
+    fine = sorted(
+        PaymentSummary.objects.values_list(
+            "month",
+            "unit_code",
+            "function_code",
+            "econ_code",
+            "budget_type",
+            "project_code",
+            "amount",
+            "payments",
+        )
+    )
+    coarse = sorted(
+        PaymentRollup.objects.values_list(
+            "month", "unit_code", "function_code", "budget_type", "amount", "payments"
+        )
+    )
+    return fine, coarse
+
+
+def test_errors_are_found_in_every_batch_and_across_batch_boundaries(loaded_year, tmp_path, monkeypatch):
+    from renda.budget import importer
+
+    monkeypatch.setattr(importer, "STAGE_BATCH", 3)
+    rows = [PAYMENTS[0]] + [_payment(n) for n in range(1, 11)]
+    rows[4] = _payment(4, amount="12.3x")  # line 5, batch 2
+    rows[7] = _payment(3)  # line 8: the voucher of line 4 again, in another batch
+    rows.insert(9, ["", "", ""])  # line 10: a blank (short) row, skipped
+    rows[10] = _payment(9, unit_code="999")  # line 11: an unknown unit
+    result = load("payments", write_csv(tmp_path / "b.csv", rows))
+    assert [(e["line"], e["column"]) for e in result.errors] == [(5, "amount"), (11, "unit_code")]
+    assert Payment.objects.count() == 4
+    # Duplicates are looked for once every cell is good: alone, the repeated voucher is named.
+    rows[4], rows[10] = _payment(4), _payment(9)
+    result = load("payments", write_csv(tmp_path / "d.csv", rows))
+    assert [(e["line"], e["column"], e["value"]) for e in result.errors] == [(8, "voucher_no", "B00003")]
+
+
+def test_unsorted_keys_with_a_duplicate_across_batches_are_refused(loaded_year, tmp_path, monkeypatch):
+    from renda.budget import importer
+
+    monkeypatch.setattr(importer, "STAGE_BATCH", 2)
+    rows = [PAYMENTS[0], _payment(5), _payment(2), _payment(9), _payment(5, amount="1.00")]
+    result = load("payments", write_csv(tmp_path / "u.csv", rows))
+    assert [(e["line"], e["value"]) for e in result.errors] == [(5, "B00005")]
+    rows = [PAYMENTS[0], _payment(5), _payment(2), _payment(9), _payment(7)]
+    result = load("payments", write_csv(tmp_path / "ok.csv", rows))
+    assert (result.errors, result.inserted) == ([], 4)
+
+
+def test_cells_outside_the_canonical_form_are_parsed_one_by_one(loaded_year, tmp_path):
+    rows = [
+        PAYMENTS[0],
+        _payment(1),
+        _payment(2, amount="1,234.5元", pay_date="2025年6月3日", budget_type="一般公共预算"),
+    ]
+    rows.append(_payment(3, payee_name="  某公司  ", econ_code=" 30201 ", pay_method="授权支付"))
+    result = load("payments", write_csv(tmp_path / "mixed.csv", rows))
+    assert result.errors == [] and result.inserted == 3
+    two = Payment.objects.get(voucher_no="B00002")
+    assert (two.amount, str(two.pay_date), two.budget_type) == (Decimal("1234.50"), "2025-06-03", 1)
+    three = Payment.objects.get(voucher_no="B00003")
+    assert (three.payee_name, three.econ_code) == ("某公司", "30201")
+
+
+def test_a_control_character_in_text_is_refused(loaded_year, tmp_path):
+    rows = [PAYMENTS[0], _payment(1, purpose="维修\x00费")]
+    result = load("payments", write_csv(tmp_path / "nul.csv", rows))
+    assert [(e["line"], e["column"]) for e in result.errors] == [(2, "purpose")]
+
+
+def test_payments_added_later_are_added_to_the_summaries(loaded_year, tmp_path):
+    from renda.budget.importer import rebuild_payment_summary
+
+    first = [PAYMENTS[0]] + [_payment(n) for n in range(1, 6)]
+    load("payments", write_csv(tmp_path / "1.csv", first))
+    # the same rows again (unchanged) and new ones: only the new ones are added
+    second = first + [_payment(n, unit_code="102", function_code="21004") for n in range(6, 9)]
+    result = load("payments", write_csv(tmp_path / "2.csv", second))
+    assert (result.inserted, result.unchanged, result.updated) == (3, 5, 0)
+    added = _summary_rows()
+    rebuild_payment_summary(settings.RENDA_REGION_CODE, YEAR)
+    assert added == _summary_rows()
+    assert PaymentSummary.objects.aggregate(s=Sum("payments"))["s"] == Payment.objects.count() == 12
+    # a changed payment rebuilds the year's summaries
+    third = [PAYMENTS[0], _payment(1, amount="99999.00")]
+    assert load("payments", write_csv(tmp_path / "3.csv", third)).updated == 1
+    changed = _summary_rows()
+    rebuild_payment_summary(settings.RENDA_REGION_CODE, YEAR)
+    assert changed == _summary_rows()
+    assert (
+        PaymentSummary.objects.aggregate(s=Sum("amount"))["s"]
+        == Payment.objects.aggregate(s=Sum("amount"))["s"]
+    )
+
+
+def _indexes(model):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    return {name for name, spec in found.items() if spec["index"] or spec["foreign_key"]}
+
+
+def test_a_bulk_load_rebuilds_the_indexes_it_dropped(loaded_year, tmp_path, monkeypatch):
+    from renda.budget import importer
+
+    monkeypatch.setattr(importer, "BULK_REBUILD_MIN", 1)
+    before = {model: _indexes(model) for model in (Payment, PaymentSummary)}
+    rows = [PAYMENTS[0]] + [_payment(n) for n in range(1, 40)]
+    result = load("payments", write_csv(tmp_path / "bulk.csv", rows))
+    assert (result.errors, result.inserted) == ([], 39)
+    assert {model: _indexes(model) for model in (Payment, PaymentSummary)} == before
+    assert Payment.objects.filter(voucher_no="B00039").get().amount == Decimal("39.50")
+    # a rejected bulk file and a dry run leave the indexes (and the data) as they were
+    bad = [PAYMENTS[0]] + [_payment(n) for n in range(100, 140)] + [_payment(100)]
+    assert load("payments", write_csv(tmp_path / "bad.csv", bad)).errors
+    assert load("payments", write_csv(tmp_path / "dry.csv", bad[:-1]), dry_run=True).inserted == 40
+    assert {model: _indexes(model) for model in (Payment, PaymentSummary)} == before
+    assert Payment.objects.count() == 43
+
+
+def test_a_database_error_while_staging_leaves_nothing_behind(loaded_year, tmp_path, monkeypatch):
+    from renda.budget import importer
+
+    def broken(self, columns):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importer._RowWriter, "write", broken)
+    with pytest.raises(RuntimeError):
+        load("payments", write_csv(tmp_path / "x.csv", [PAYMENTS[0], _payment(1)]))
+    monkeypatch.undo()
+    assert load("payments", write_csv(tmp_path / "y.csv", [PAYMENTS[0], _payment(1)])).inserted == 1

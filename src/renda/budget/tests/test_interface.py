@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from renda.budget.interface import BadValue, parse_amount, parse_budget_type, parse_date, parse_month
+from renda.budget.interface import (
+    SPECS,
+    BadValue,
+    canonical_cell,
+    parse_amount,
+    parse_budget_type,
+    parse_date,
+    parse_month,
+)
 
 FULLWIDTH = str.maketrans("0123456789,.-()", "０１２３４５６７８９，．－（）")
 
@@ -155,8 +164,47 @@ def test_odd_json_values_are_refused_not_crashing(value):
 def test_any_cell_either_parses_or_is_refused(value):
     import contextlib
 
-    from renda.budget.interface import MONTH, SPECS
+    from renda.budget.interface import MONTH
 
     for column in SPECS["payments"] + SPECS["revenue"]:
         with contextlib.suppress(BadValue):  # anything else (TypeError …) fails the test
             parse_month(value, 2025) if column.parse is MONTH else column.parse(value)
+
+
+# --- the import's fast path: a cell in canonical form means what its parser says ----------------
+
+_CANONICAL_COLUMNS = {
+    (column.parse, column.max_length): column
+    for columns in SPECS.values()
+    for column in columns
+    if canonical_cell(column)
+}
+
+
+@pytest.mark.parametrize("column", list(_CANONICAL_COLUMNS.values()), ids=lambda c: c.name)
+@given(data=st.data())
+def test_a_canonical_cell_is_stored_as_its_parser_reads_it(column, data):
+    text = data.draw(st.from_regex(re.compile(canonical_cell(column), re.ASCII), fullmatch=True))
+    value = column.parse(text)
+    if isinstance(value, Decimal):
+        assert Decimal(text) == value
+    elif isinstance(value, dt.date):
+        assert dt.date.fromisoformat(text) == value
+    elif isinstance(value, int):
+        assert int(text) == value
+    else:
+        assert text == value
+    assert not column.max_length or len(text) <= column.max_length
+
+
+@given(st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(9999, 12, 31)))
+def test_every_real_date_but_29_february_is_canonical(day):
+    pay_date = next(c for c in SPECS["payments"] if c.name == "pay_date")
+    matches = re.fullmatch(canonical_cell(pay_date), day.isoformat()) is not None
+    assert matches == ((day.month, day.day) != (2, 29))
+
+
+@pytest.mark.parametrize("text", ["2025-02-30", "2025-04-31", "0000-01-01", "2025-13-01", "2025-1-01"])
+def test_impossible_dates_are_not_canonical(text):
+    pay_date = next(c for c in SPECS["payments"] if c.name == "pay_date")
+    assert re.fullmatch(canonical_cell(pay_date), text) is None

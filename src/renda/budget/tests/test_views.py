@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from decimal import Decimal
 
 import openpyxl
@@ -213,3 +214,80 @@ def test_the_workbench_shows_the_budget_panel_to_budget_staff(
     assert reverse("budget:query") in body
     citizen = make_user(Role.CITIZEN)
     assert reverse("budget:query") not in client_for(citizen).get(reverse("core:workbench")).content.decode()
+
+
+def _many_payments(tmp_path):
+    from renda.budget.tests.conftest import load, write_csv
+
+    rows = [PAYMENTS[0]]
+    for n in range(60):
+        unit = ("101001", "101", "102")[n % 3]
+        function = "21004" if unit == "102" else "20501"
+        day = f"2025-{1 + n % 12:02d}-{1 + (n * 7) % 28:02d}"
+        payee = "城关建设公司" if n % 4 else "某医药公司"
+        rows.append(
+            [f"V{n:03d}", day, unit, function, "30201", "1", "", "", payee, "", "单位", f"{n}.25", "", ""]
+        )
+    rows.append(
+        ["V100", "2025-06-09", "101001", "20501", "30201", "1", "", "", "甲", "", "单位", "7.00", "", ""]
+    )
+    rows.append(
+        ["V101", "2025-06-09", "101001", "20501", "30201", "1", "", "", "乙", "", "单位", "8.00", "", ""]
+    )
+    assert load("payments", write_csv(tmp_path / "many.csv", rows)).errors == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"unit": "101"},  # whole months: narrowed to the months that hold the page, by the summary
+        {"unit": "101", "date_from": "2025-03-01", "date_to": "2025-10-31"},
+        {"unit": "101", "payee": "建设"},  # a payee filter: read from the payments
+        {},
+    ],
+)
+def test_voucher_pages_hold_the_whole_list_in_order(
+    client_for, budget_staff, loaded_year, tmp_path, monkeypatch, query
+):
+    from renda.budget.views import query as views
+
+    _many_payments(tmp_path)
+    monkeypatch.setattr(views, "PAGE_SIZE", 4)
+    client = client_for(budget_staff)
+    units = ["101", "101001"] if query.get("unit") else ["101", "101001", "102"]
+    expected = Payment.objects.filter(unit_code__in=units)
+    if "date_from" in query:
+        expected = expected.filter(pay_date__range=(query["date_from"], query["date_to"]))
+    if "payee" in query:
+        expected = expected.filter(payee_name__contains=query["payee"])
+    expected = list(expected.order_by("-pay_date", "voucher_no").values_list("voucher_no", "amount"))
+    seen, number = [], 1
+    while True:
+        page = client.get(reverse("budget:vouchers"), {"year": YEAR, **query, "page": number})
+        seen += [(row["p"].voucher_no, row["p"].amount) for row in page.context["rows"]]
+        if not page.context["page"].has_next():
+            break
+        number += 1
+    assert seen == expected
+    assert page.context["count"] == len(expected)
+    assert page.context["total"] == sum((amount for _no, amount in expected), Decimal("0.00"))
+
+
+def test_the_voucher_list_total_from_the_summary_equals_the_payments(budget_staff, loaded_year, tmp_path):
+    from renda.budget.selectors.query import BudgetFilter, payments_list, payments_total
+
+    _many_payments(tmp_path)
+    for filters in (
+        BudgetFilter(year=YEAR),
+        BudgetFilter(year=YEAR, unit="101", econ="302"),
+        BudgetFilter(year=YEAR, budget_type=1, date_from=date(2025, 2, 1), date_to=date(2025, 7, 31)),
+        BudgetFilter(year=YEAR, function="205", as_of=date(2025, 9, 30)),
+    ):
+        qs = payments_list(actor=budget_staff, filters=filters)
+        assert payments_total(qs, filters) == payments_total(qs)
+        for depth in (1, 5, 17, 60, 500):
+            newest = payments_list(actor=budget_staff, filters=filters, depth=depth)
+            assert list(newest[:depth]) == list(qs[:depth])
+    # the first page is read from the latest months only
+    narrowed = payments_list(actor=budget_staff, filters=BudgetFilter(year=YEAR), depth=3)
+    assert narrowed.count() < Payment.objects.count() and narrowed.count() >= 3
