@@ -40,7 +40,6 @@ At the end the warning rules are evaluated as of :data:`DEMO_UNTIL`, so the find
 
 from __future__ import annotations
 
-import bisect
 import csv
 import datetime as dt
 import math
@@ -56,7 +55,6 @@ from django.conf import settings
 from renda.budget import synth
 from renda.budget.importer import import_path, new_batch
 from renda.budget.models import Debt, Finding, ImportBatch, Indicator, Payment, Revenue
-from renda.core.calendar import WorkingCalendar
 from renda.core.demo import DemoContext, register_demo_step
 
 DEMO_YEAR = 2026
@@ -124,28 +122,6 @@ def _time_progress(until: dt.date) -> float:
     return ((until - start).days + 1) / days
 
 
-def _working_day_map(year: int, until: dt.date) -> dict[dt.date, dt.date]:
-    """Every day of the year up to ``until`` → itself when a working day, else the nearest
-    working day (the earlier one on a tie) within the year and not after ``until``."""
-    start = dt.date(year, 1, 1)
-    calendar = WorkingCalendar(start, until)
-    days = [start + dt.timedelta(days=n) for n in range((until - start).days + 1)]
-    working = [d for d in days if calendar.is_working_day(d)]
-    mapping: dict[dt.date, dt.date] = {}
-    for day in days:
-        at = bisect.bisect_left(working, day)
-        if at < len(working) and working[at] == day:
-            mapping[day] = day
-            continue
-        before = working[at - 1] if at > 0 else None
-        after = working[at] if at < len(working) else None
-        if before is None or (after is not None and (after - day) < (day - before)):
-            mapping[day] = after  # type: ignore[assignment]
-        else:
-            mapping[day] = before
-    return mapping
-
-
 def _read(path: Path) -> tuple[list[str], list[list[str]]]:
     with path.open(encoding="utf-8", newline="") as f:
         reader = csv.reader(f)
@@ -165,7 +141,7 @@ def _calibrate(directory: Path, plan: synth.Year, rng: random.Random, until: dt.
     facts = YearFacts()
     header, payments = _read(directory / "payments.csv")
     at = {name: i for i, name in enumerate(header)}
-    to_working = _working_day_map(plan.year, until)
+    to_working = synth.working_day_map(plan.year, until)
     paid: dict[str, Decimal] = defaultdict(Decimal)
     for row in payments:
         day = dt.date.fromisoformat(row[at["pay_date"]])

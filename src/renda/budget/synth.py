@@ -7,9 +7,11 @@ seeded by the caller, so the same arguments give byte-identical files.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import random
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -171,6 +173,30 @@ def payee(rng: random.Random) -> tuple[str, str, str]:
     return name, f"{rng.randint(10**15, 10**16 - 1)}", "单位"
 
 
+def working_day_map(year: int, until: dt.date) -> dict[dt.date, dt.date]:
+    """工作日映射: every day of the year up to ``until`` → itself when a working day, else the nearest
+    working day (the earlier one on a tie) within the year and not after ``until``."""
+    from renda.core.calendar import WorkingCalendar  # the working-day calendar in the database
+
+    start = dt.date(year, 1, 1)
+    calendar = WorkingCalendar(start, until)
+    days = [start + dt.timedelta(days=n) for n in range((until - start).days + 1)]
+    working = [d for d in days if calendar.is_working_day(d)]
+    mapping: dict[dt.date, dt.date] = {}
+    for day in days:
+        at = bisect.bisect_left(working, day)
+        if at < len(working) and working[at] == day:
+            mapping[day] = day
+            continue
+        before = working[at - 1] if at > 0 else None
+        after = working[at] if at < len(working) else None
+        if before is None or (after is not None and (after - day) < (day - before)):
+            mapping[day] = after  # type: ignore[assignment]
+        else:
+            mapping[day] = before
+    return mapping
+
+
 def write_payments(
     path: Path, rng: random.Random, n: int, plan: Year, *, start: int = 0, until: dt.date | None = None
 ) -> None:
@@ -190,6 +216,8 @@ def write_payments(
         "工资",
     ]
     last_day = ((until or dt.date(plan.year, 12, 31)) - dt.date(plan.year, 1, 1)).days
+    # the treasury pays on working days: a drawn weekend or holiday moves to the nearest one
+    to_working = working_day_map(plan.year, until or dt.date(plan.year, 12, 31))
     with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(
@@ -215,6 +243,7 @@ def write_payments(
             ind = indicators[int(n_ind * rand() ** 2)]
             p = payees[int(n_payees * rand() ** 1.3)]
             day = dt.date(plan.year, 1, 1) + dt.timedelta(days=min(last_day, int(last_day * rand() ** 0.8)))
+            day = to_working[day]
             cents = int(rand() * 5_000_000) + 1000
             w.writerow(
                 [
@@ -236,7 +265,15 @@ def write_payments(
             )
 
 
+def revenue_budget_share(year: int, item_code: str) -> float:
+    """The share of its annual budget an item has received by the end of November: 0.80–0.95,
+    fixed per year and item (from a checksum, so that it draws nothing from the generator)."""
+    return 0.80 + 0.15 * (zlib.crc32(f"{year}:{item_code}".encode()) % 1001) / 1000
+
+
 def write_revenue(path: Path, rng: random.Random, plan: Year, months: int = 12) -> None:
+    """Monthly revenue by item, each row with the item's annual budget (年度预算数), set so that
+    the revenue received January–November is 80–95% of it (December then brings it near 100%)."""
     items = [
         ("1010101", "国内增值税", 1),
         ("1010401", "企业所得税", 1),
@@ -248,13 +285,29 @@ def write_revenue(path: Path, rng: random.Random, plan: Year, months: int = 12) 
         ("1030601", "利润收入", 3),
         ("1100201", "企业职工基本养老保险费收入", 4),
     ]
+    amounts = [[rng.randint(200, 9000) * 1000 for _item in items] for _month in range(months)]
+    budgets = []
+    through = min(months, 11)  # the months up to November the file has
+    for i, (code, _name, _bt) in enumerate(items):
+        received = sum(amounts[m][i] for m in range(through))
+        expected_by_november = received * 11 / through  # the pace so far, carried to November
+        budget = expected_by_november / revenue_budget_share(plan.year, code)
+        budgets.append(int(budget / 10_000 + 0.5) * 10_000)  # a round figure, like a budget
     with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["month", "item_code", "item_name", "budget_type", "amount"])
+        w.writerow(["month", "item_code", "item_name", "budget_type", "amount", "budget_amount"])
         for month in range(1, months + 1):
-            for code, name, bt in items:
-                amount = rng.randint(200, 9000) * 1000
-                w.writerow([f"{plan.year}-{month:02d}", code, name, bt, f"{amount}.00"])
+            for i, (code, name, bt) in enumerate(items):
+                w.writerow(
+                    [
+                        f"{plan.year}-{month:02d}",
+                        code,
+                        name,
+                        bt,
+                        f"{amounts[month - 1][i]}.00",
+                        f"{budgets[i]}.00",
+                    ]
+                )
 
 
 def write_debt(path: Path, rng: random.Random, plan: Year, months: int = 12) -> None:
