@@ -127,3 +127,18 @@ def sign_in(with_authenticator):
         page.wait_for_url("**/")
 
     return do
+
+
+def nav_click(page, name) -> None:
+    """Follow a link of the menu bar, opening its drop-down (e.g. 预算联网监督) when it sits in one."""
+    nav = page.locator("#renda-nav")
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+    direct = nav.locator("a.nav-link:not(.dropdown-toggle)", has_text=name)
+    if direct.count():
+        direct.first.click()
+        return
+    item = page.locator("a.dropdown-item", has_text=name)
+    nav.locator("li.dropdown", has=item).locator("a.dropdown-toggle").first.click()
+    nav.locator("a.dropdown-item", has_text=name).first.click()

@@ -14,6 +14,8 @@ from renda.budget.models import ImportBatch
 from renda.budget.services.imports import classification_ensure_baseline, import_batch_execute
 from renda.budget.tests.conftest import INDICATORS, PAYMENTS, UNITS, YEAR, load, write_csv
 
+from .conftest import nav_click
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -39,7 +41,7 @@ def test_budget_staff_import_payments_and_drill_to_a_voucher(
     payments = write_csv(tmp_path / "支付明细.csv", PAYMENTS, encoding="gb18030")
     sign_in(page, budget_staff)
 
-    page.get_by_role("link", name=re.compile("预算数据导入|Budget data import")).first.click()
+    nav_click(page, re.compile("预算数据导入|Budget data import"))
     page.locator("select[name=kind]").select_option("payments")
     page.locator("input[name=year]").fill(str(YEAR))
     page.locator("input[name=file]").set_input_files(str(payments))

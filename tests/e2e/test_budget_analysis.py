@@ -17,6 +17,8 @@ from renda.budget.importer import import_path, new_batch
 from renda.budget.models import Finding, ImportBatch, Severity
 from renda.budget.services.imports import classification_ensure_baseline
 
+from .conftest import nav_click
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 YEAR = 2025
@@ -83,7 +85,7 @@ BAR_CENTRE = """([key, series, index]) => {
 def test_deputy_reads_the_dashboards_and_drills_from_a_bar(page, shot, sign_in, make_user, loaded_year):
     deputy = make_user(Role.DEPUTY, real_name="李代表")
     sign_in(page, deputy)
-    page.get_by_role("link", name=re.compile("预算分析|Budget analysis")).first.click()
+    nav_click(page, re.compile("预算分析|Budget analysis"))
     expect(page.get_by_test_id("headline")).to_be_visible()
 
     for key in CHARTS:  # every chart drawn (a canvas), its table in the page but folded away

@@ -17,6 +17,8 @@ from renda.budget.services.imports import classification_ensure_baseline
 from renda.budget.services.warnings import warnings_evaluate
 from renda.budget.tests.conftest import INDICATORS, PAYMENTS, UNITS, YEAR, load, write_csv
 
+from .conftest import nav_click
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 State = Finding.State
@@ -55,7 +57,7 @@ def test_budget_staff_handle_a_finding_from_the_run_to_its_closing(
     page, shot, sign_in, budget_staff, small_year, tmp_path
 ):
     sign_in(page, budget_staff)
-    page.get_by_role("link", name=re.compile("预警发现|Warning findings")).first.click()
+    nav_click(page, re.compile("预警发现|Warning findings"))
     expect(page.get_by_test_id("findings-empty")).to_be_visible()  # nothing run yet
     page.locator("#run-year").fill(str(YEAR))
     page.locator("#run-as-of").fill(AS_OF.isoformat())
@@ -131,7 +133,7 @@ def test_budget_staff_handle_a_finding_from_the_run_to_its_closing(
     expect(page.get_by_test_id("step")).to_have_count(5)
     shot(page, "closed")
 
-    page.get_by_role("link", name=re.compile("预警发现|Warning findings")).first.click()
+    nav_click(page, re.compile("预警发现|Warning findings"))
     row = page.locator(f'[data-testid=finding-row][data-pk="{x.pk}"]')
     expect(row.get_by_test_id("state")).to_have_attribute("data-state", State.CLOSED)
     expect(row.get_by_test_id("state")).to_have_text(_zh(State.CLOSED))

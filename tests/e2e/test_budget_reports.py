@@ -21,6 +21,8 @@ from renda.budget.services.reports import budget_report_render
 from renda.budget.tests.conftest import INDICATORS, PAYMENTS, UNITS, YEAR, load, write_csv
 from renda.conftest import pdf_first_page_ink
 
+from .conftest import nav_click
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "e2e"
@@ -61,7 +63,7 @@ def test_budget_staff_issue_a_quarterly_report_and_a_deputy_reads_it(
     settings.MEDIA_ROOT = tmp_path / "media"
     sign_in(page, budget_staff)
 
-    page.get_by_role("link", name=re.compile("预算执行报告|Budget reports")).first.click()
+    nav_click(page, re.compile("预算执行报告|Budget reports"))
     expect(page.get_by_test_id("report-form")).to_be_visible()
     page.locator("select[name=year]").select_option(str(YEAR))
     page.locator("select[name=period]").select_option("quarter:2")

@@ -13,6 +13,8 @@ from renda.budget.services.imports import classification_ensure_baseline
 from renda.budget.tests.conftest import INDICATORS, PAYMENTS, UNITS, YEAR, load, write_csv
 from renda.core.models import AuditEvent
 
+from .conftest import nav_click
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -26,7 +28,7 @@ def loaded(tmp_path):
 def test_admin_tunes_a_rule_and_switches_one_off(page, shot, sign_in, make_user, loaded):
     admin = make_user(Role.ADMIN, real_name="管理员")
     sign_in(page, admin)
-    page.get_by_role("link", name=re.compile("预警规则|Warning rules")).first.click()
+    nav_click(page, re.compile("预警规则|Warning rules"))
     expect(page.get_by_test_id("rule-row")).to_have_count(13)
     large = page.locator('[data-testid=rule-row][data-code="LARGE_PAYMENT"]')
     expect(large.locator('[data-testid=rule-param][data-name="threshold"]')).to_contain_text("5,000,000.00")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
-from renda.core.navigation import nav_for
+from renda.core.navigation import nav_for, nav_menu
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -15,5 +15,6 @@ def navigation(request: HttpRequest) -> dict:
     )
     return {
         "nav_items": nav_for(user) if verified else [],
+        "nav_menu": nav_menu(user) if verified else [],
         "renda_name": settings.RENDA_NAME,
     }

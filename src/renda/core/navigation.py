@@ -17,6 +17,10 @@ class NavItem:
     url_name: str
     perm: str
     icon: str = "circle"
+    group: str | Promise = ""  # entries of one group share a drop-down menu
+
+
+BUDGET = _("Budget supervision")
 
 
 NAV_ITEMS: list[NavItem] = [
@@ -28,13 +32,13 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Organisations"), "accounts:organisation_list", "accounts.view_organisations", "diagram-3"),
     NavItem(_("Regions"), "accounts:region_list", "accounts.manage_regions", "geo-alt"),
     NavItem(_("Working calendar"), "core:calendar", "core.view_calendar", "calendar3"),
-    NavItem(_("Budget query"), "budget:query", "budget.view_budget", "cash-coin"),
-    NavItem(_("Budget analysis"), "budget:analysis", "budget.view_analysis", "bar-chart-line"),
-    NavItem(_("Budget data import"), "budget:imports", "budget.import_data", "cloud-upload"),
-    NavItem(_("Budget reports"), "budget:reports", "budget.view_reports", "file-earmark-bar-graph"),
-    NavItem(_("Budget summary"), "budget:summary", "budget.view_summary", "clipboard-data"),
-    NavItem(_("Warning findings"), "budget:findings", "budget.view_findings", "exclamation-triangle"),
-    NavItem(_("Warning rules"), "budget:warning_rules", "budget.view_warning_rules", "sliders"),
+    NavItem(_("Budget query"), "budget:query", "budget.view_budget", "cash-coin", BUDGET),
+    NavItem(_("Budget analysis"), "budget:analysis", "budget.view_analysis", "bar-chart-line", BUDGET),
+    NavItem(_("Budget data import"), "budget:imports", "budget.import_data", "cloud-upload", BUDGET),
+    NavItem(_("Budget reports"), "budget:reports", "budget.view_reports", "file-earmark-bar-graph", BUDGET),
+    NavItem(_("Budget summary"), "budget:summary", "budget.view_summary", "clipboard-data", BUDGET),
+    NavItem(_("Warning findings"), "budget:findings", "budget.view_findings", "exclamation-triangle", BUDGET),
+    NavItem(_("Warning rules"), "budget:warning_rules", "budget.view_warning_rules", "sliders", BUDGET),
     NavItem(_("Audit log"), "core:audit_list", "core.view_audit", "shield-check"),
 ]
 
@@ -48,5 +52,24 @@ def nav_for(user) -> list[dict[str, str]]:
             url = reverse(item.url_name)
         except NoReverseMatch:  # the page belongs to a module not installed in this deployment
             continue
-        items.append({"label": str(item.label), "url": url, "icon": item.icon})
+        items.append({"label": str(item.label), "url": url, "icon": item.icon, "group": str(item.group)})
     return items
+
+
+def nav_menu(user) -> list[dict]:
+    """The menu bar: ``nav_for`` with each group of two or more entries folded into one drop-down
+    (``{"label", "icon", "children": [...]}``), in the order of its first entry."""
+    menu: list[dict] = []
+    groups: dict[str, dict] = {}
+    items = nav_for(user)
+    sizes = {g: sum(1 for i in items if i["group"] == g) for g in {i["group"] for i in items}}
+    for item in items:
+        group = item["group"]
+        if not group or sizes[group] < 2:
+            menu.append(item)
+        elif group in groups:
+            groups[group]["children"].append(item)
+        else:
+            groups[group] = {"label": group, "icon": item["icon"], "children": [item]}
+            menu.append(groups[group])
+    return menu
