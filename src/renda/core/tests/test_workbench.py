@@ -49,3 +49,19 @@ def test_navigation_follows_permissions(client_for, admin_user, deputy_user):
     deputy_nav = {item["url"] for item in client_for(deputy_user).get("/").context["nav_items"]}
     assert "/deputies/" in admin_nav
     assert "/deputies/" not in deputy_nav
+
+
+def test_menu_folds_the_budget_pages_into_one_drop_down(deputy_user, unit_user):
+    from renda.core.navigation import nav_for, nav_menu
+
+    menu = nav_menu(deputy_user)
+    groups = [entry for entry in menu if entry.get("children")]
+    assert len(groups) == 1
+    children = {child["url"] for child in groups[0]["children"]}
+    grouped = {item["url"] for item in nav_for(deputy_user) if item["group"]}
+    assert children == grouped and "/budget/analysis/" in children
+    # nothing is lost or repeated by the folding
+    flat = [e["url"] for e in menu if not e.get("children")] + sorted(children)
+    assert sorted(flat) == sorted(item["url"] for item in nav_for(deputy_user))
+    # a clerk sees no budget page, so no drop-down at all
+    assert not any(entry.get("children") for entry in nav_menu(unit_user))
