@@ -82,7 +82,7 @@ def data_uri(svg: str) -> str:
 
 def _wan(value: Decimal | None) -> float:
     """Yuan as 万元 for drawing (a chart's coordinate, never a figure of the report)."""
-    return float((value or Decimal(0)) / WAN)
+    return float((value or Decimal(0)) / WAN)  # matplotlib draws in float: a coordinate, not money
 
 
 def _short(label: str, length: int = 12) -> str:
@@ -109,8 +109,10 @@ def execution_chart(rows: Sequence[tuple[str, Decimal | None]], time_progress: D
         figure = _figure(16.5, height)
         axes = figure.add_subplot()
         labels = [_short(label) for label in _without_region([label for label, _rate in rows])][::-1]
-        rates = [float(rate or 0) for _label, rate in rows][::-1]
-        colors = [THIS_YEAR if r < float(time_progress) - 15 else ACTUAL for r in rates]
+        rates = [float(rate or 0) for _label, rate in rows][::-1]  # bar lengths in float for matplotlib
+        colors = [
+            THIS_YEAR if r < float(time_progress) - 15 else ACTUAL for r in rates
+        ]  # float: bar colour only
         bars = axes.barh(range(len(rates)), rates, color=colors, height=0.6)
         axes.bar_label(bars, labels=[f"{r:.1f}%" for r in rates], padding=2, fontsize=7)
         axes.axvline(float(time_progress), color=PROGRESS, linestyle="--", linewidth=1.2)
