@@ -31,9 +31,9 @@ Nothing in the facts changes unless step 3 runs, so a bad row anywhere rejects t
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import logging
-import operator
 import os
 import re
 import time
@@ -44,9 +44,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import psycopg
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
+from pyarrow import csv as arrow_csv
 
 from renda.budget import interface
 from renda.budget.interface import MONTH, BadValue, Column
@@ -63,7 +67,14 @@ from renda.budget.models import (
     Project,
     Revenue,
 )
-from renda.budget.readers import Table, UnreadableFile, iter_batches, open_table, read_datapackage
+from renda.budget.readers import (
+    ArrowUnreadable,
+    Table,
+    UnreadableFile,
+    iter_batches,
+    open_table,
+    read_datapackage,
+)
 from renda.core.audit import audit
 
 logger = logging.getLogger("renda.budget.import")
@@ -263,6 +274,8 @@ class Plan:
     columns: list[str]  # staged columns (after renames), besides "line"
     stage: str = ""
     keys_sorted: bool = False  # every key of the file came in strictly increasing order
+    direct: bool = False  # rows go straight into the target table (:meth:`_Import.direct`)
+    batch_id: int | None = None
     staged: int = 0  # rows in the staging table
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -296,30 +309,21 @@ def _drop_stage(plan: Plan) -> None:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-_COPY_SPECIALS = re.compile(r"[\\\t\n\r]")
-
-
-def _copy_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _copy_column(values: Sequence[Any]) -> Sequence[str]:
-    """One column in PostgreSQL's COPY text format: NULL as ``\\N``; backslash, tab, newline and
-    carriage return escaped (only a column that holds one of them pays for the escaping)."""
-    has_null = None in values
-    if _COPY_SPECIALS.search("".join([v for v in values if v is not None] if has_null else values)):
-        values = [None if v is None else _copy_escape(v) for v in values]
-    if has_null:
-        return ["\\N" if v is None else v for v in values]
-    return values
+def _arrow_csv(columns: Sequence[pa.Array]) -> bytes:
+    """Columns as CSV for ``COPY … (FORMAT csv)``: text quoted (so ``""`` stays an empty text),
+    a null left unquoted (so it arrives as NULL)."""
+    sink = io.BytesIO()
+    table = pa.table({f"c{i}": column for i, column in enumerate(columns)})
+    arrow_csv.write_csv(table, sink, arrow_csv.WriteOptions(include_header=False))
+    return sink.getvalue()
 
 
 class _RowWriter:
-    """Appends rows, given as columns of text (or ``None``), to a temporary table: on PostgreSQL
-    through one ``COPY`` kept open across batches (the server stores one batch while the next is
-    read); on SQLite by ``executemany`` in one transaction across batches (the table is
-    temporary, so the database itself is not locked). ``flush`` ends the COPY or transaction,
-    as any other statement on the connection needs."""
+    """Appends rows, given as Arrow columns, to a temporary table: on PostgreSQL through one
+    ``COPY`` kept open across batches (the server stores one batch while the next is read); on
+    SQLite by ``executemany`` in one transaction across batches (the table is temporary, so the
+    database itself is not locked). ``flush`` ends the COPY or transaction, as any other statement
+    on the connection needs."""
 
     def __init__(self, table: str, names: Sequence[str]):
         self.names = ", ".join(names)
@@ -327,7 +331,7 @@ class _RowWriter:
         self._copy: Any = None  # (cursor, copy context, copy) while a COPY is open
         self._begun = False
 
-    def write(self, columns: Sequence[Sequence[Any]]) -> None:
+    def write(self, columns: Sequence[pa.Array]) -> None:
         if not columns or not len(columns[0]):
             return
         connection.ensure_connection()
@@ -335,18 +339,17 @@ class _RowWriter:
         if _is_postgres():
             if self._copy is None:
                 cursor = raw.cursor()
-                context = cursor.copy(f"COPY {self.table} ({self.names}) FROM STDIN")
+                context = cursor.copy(f"COPY {self.table} ({self.names}) FROM STDIN (FORMAT csv)")
                 self._copy = (cursor, context, context.__enter__())
-            self._copy[2].write(
-                "\n".join(map("\t".join, zip(*map(_copy_column, columns), strict=True))) + "\n"
-            )
+            self._copy[2].write(_arrow_csv(columns))
             return
         if not self._begun and not connection.in_atomic_block:
             raw.execute("BEGIN")
             self._begun = True
         marks = ", ".join(["?"] * self.width)
         raw.executemany(
-            f"INSERT INTO {self.table} ({self.names}) VALUES ({marks})", zip(*columns, strict=True)
+            f"INSERT INTO {self.table} ({self.names}) VALUES ({marks})",
+            zip(*(column.to_pylist() for column in columns), strict=True),
         )
 
     def flush(self) -> None:
@@ -388,6 +391,7 @@ class _Rule:
     text: bool  # free text: trimmed, any characters
     empty: Any  # what an empty optional cell stages as ("" for text columns, else NULL)
     month: bool = False
+    cell: str | None = None  # ``whole`` for one cell, anchored (Arrow's RE2 syntax)
 
 
 def _rule(index: int, column: Column, at: int | None, order: int) -> _Rule:
@@ -404,11 +408,21 @@ def _rule(index: int, column: Column, at: int | None, order: int) -> _Rule:
         text=column.parse is interface.parse_text,
         empty="" if column.sql_type == "text" else None,
         month=column.parse is MONTH,
+        cell=f"^(?:{cell})$" if cell else None,
     )
+
+
+# What ``str.strip`` removes: a text cell starting or ending with one of these needs trimming.
+_SPACE = "[" + "".join(re.escape(c) for c in map(chr, range(0x3001)) if c.isspace()) + "]"
+_UNTRIMMED = f"^{_SPACE}|{_SPACE}$"
 
 
 def _all_text(values: Sequence[Any]) -> bool:
     return all(type(v) is str for v in values)
+
+
+def _true_everywhere(mask: pa.Array) -> bool:
+    return bool(pc.all(mask).as_py())
 
 
 class _Stager:
@@ -457,10 +471,25 @@ class _Stager:
                 )
             )
         self.unknown_functions = self.unknown_indicators = 0
+        self.arrow_sets = {
+            name: pa.array(sorted(known), pa.string())
+            for name, known in (
+                ("unit_code", self.known_units),
+                ("function_code", self.known_functions),
+                ("indicator_no", self.known_indicators),
+            )
+            if known is not None
+        }
         self.key_at = positions[plan.target.key[0]] if len(plan.target.key) == 1 else None
         plan.keys_sorted = self.key_at is not None
         self.last_key: Any = None
-        self.writer = _RowWriter(plan.stage, ["line", *plan.columns])
+        if plan.direct:  # straight into the payments, with the columns every row shares
+            self.shared = [plan.region, str(plan.year), str(plan.batch_id)]
+            self.writer = _RowWriter(
+                Payment._meta.db_table, [*plan.columns, "region_code", "year", "batch_id"]
+            )
+        else:
+            self.writer = _RowWriter(plan.stage, ["line", *plan.columns])
 
     # -- one batch ------------------------------------------------------------------------------
 
@@ -498,7 +527,65 @@ class _Stager:
             return
         if self.errors:  # after the first error nothing more is staged (every row is still checked)
             return
-        self._stage(lines, out, n)
+        self._stage(lines, [pa.array(values, pa.string()) for values in out], n)
+
+    # -- one batch of a CSV, read by Arrow ------------------------------------------------------
+
+    def arrow_batch(self, first_line: int, batch: pa.RecordBatch) -> None:
+        """A batch that Arrow's CSV parser read (text columns ``c0``, ``c1``, … in file order).
+
+        The fast path of :meth:`batch`: when every cell of a payment batch is in its canonical
+        form and the row rules hold, Arrow's vectorised kernels check it and it is staged with no
+        Python step per cell. Any other batch goes through :meth:`batch`, cell by cell, which
+        names every bad cell."""
+        n = batch.num_rows
+        lines = range(first_line, first_line + n)
+        out = self._arrow_checked(batch) if self.plan.kind == "payments" else None
+        if out is None:
+            columns = [column.to_pylist() for column in batch.columns]
+            self.batch(lines, [list(row) for row in zip(*columns, strict=True)])
+            return
+        self.result.rows += n
+        if not self.errors:
+            self._stage(lines, out, n)
+
+    def _arrow_checked(self, batch: pa.RecordBatch) -> list[Any] | None:
+        """The staged columns of a batch whose every cell passes its column's canonical form and
+        whose rows pass the row rules; ``None`` when any does not (the slow path decides)."""
+        n = batch.num_rows
+        out: list[Any] = [None] * len(self.plan.columns)
+        for rule in self.rules:
+            column = batch.column(rule.index)
+            if rule.text:
+                limit = rule.column.max_length
+                if (
+                    (rule.column.required and pc.any(pc.equal(column, "")).as_py())
+                    or (limit and (pc.max(pc.utf8_length(column)).as_py() or 0) > limit)
+                    or pc.any(pc.match_substring_regex(column, _UNTRIMMED)).as_py()
+                    or pc.any(pc.match_substring(column, "\x00")).as_py()
+                ):
+                    return None
+            elif rule.cell is not None:
+                pattern = rule.cell if rule.column.required else f"^(?:{rule.cell[1:-1]})?$"
+                if not _true_everywhere(pc.match_substring_regex(column, pattern)):
+                    return None
+                if rule.empty is None and not rule.column.required:  # an empty number or date: NULL
+                    column = pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column)
+            else:
+                return None
+            if rule.at is not None:
+                out[rule.at] = column
+        for at, value in self.absent:
+            out[at] = pa.nulls(n, pa.string()) if value is None else pa.array([value] * n, pa.string())
+        at = self.positions
+        low, high = pc.min_max(out[at["pay_date"]]).values()
+        if n and not (self.year_start <= low.as_py() and high.as_py() <= self.year_end):
+            return None
+        if "unit_code" in self.arrow_sets and not _true_everywhere(
+            pc.is_in(out[at["unit_code"]], value_set=self.arrow_sets["unit_code"])
+        ):
+            return None
+        return out
 
     def _blank_rows(self, first: Sequence[Any], rows: list[list[Any]], text: bool) -> set[int]:
         """Rows with nothing in them (skipped, keeping their line numbers). A blank row has an
@@ -631,26 +718,32 @@ class _Stager:
                 if u in unknown and i not in bad_rows
             )
 
-    def _stage(self, lines: Sequence[int], out: list[Any], n: int) -> None:
+    def _stage(self, lines: Sequence[int], out: list[pa.Array], n: int) -> None:
         plan = self.plan
         if plan.keys_sorted and self.key_at is not None:
             keys = out[self.key_at]
-            if (self.last_key is not None and keys[0] <= self.last_key) or not all(
-                map(operator.lt, keys, itertools.islice(keys, 1, None))
+            if (self.last_key is not None and keys[0].as_py() <= self.last_key) or not _true_everywhere(
+                pc.greater(keys.slice(1), keys.slice(0, n - 1))
             ):
                 plan.keys_sorted = False
-            self.last_key = keys[-1]
+                if plan.direct:  # a repeated key must be found with its lines: stage the file
+                    raise _Restage("keys out of order")
+            self.last_key = keys[n - 1].as_py()
         if self.known_functions is not None:
             functions = out[self.positions["function_code"]]
-            unknown = set(functions) - self.known_functions
-            if unknown:
-                self.unknown_functions += sum(1 for f in functions if f in unknown)
+            self.unknown_functions += (
+                n - pc.sum(pc.is_in(functions, value_set=self.arrow_sets["function_code"])).as_py()
+            )
         if self.known_indicators is not None:
             numbers = out[self.positions["indicator_no"]]
-            unknown = set(numbers) - self.known_indicators - {""}
-            if unknown:
-                self.unknown_indicators += sum(1 for f in numbers if f in unknown)
-        self.writer.write([lines if not _is_postgres() else list(map(str, lines)), *out])
+            known = pc.or_(
+                pc.equal(numbers, ""), pc.is_in(numbers, value_set=self.arrow_sets["indicator_no"])
+            )
+            self.unknown_indicators += n - pc.sum(known).as_py()
+        if plan.direct:
+            self.writer.write([*out, *(pa.array([value] * n, pa.string()) for value in self.shared)])
+        else:
+            self.writer.write([pa.array(lines, pa.int64()), *out])
         plan.staged += n
 
     def warnings(self) -> list[str]:
@@ -667,7 +760,145 @@ class _Stager:
 # --- the import ---------------------------------------------------------------------------------
 
 
+def _stage_batches(table: Table, stager: _Stager, *, arrow: bool) -> Iterator[None]:
+    """Feeds the table's rows to the stager a batch at a time, yielding after each batch."""
+    if arrow and table.arrow_batches is not None:
+        line = 2  # the first data row
+        for batch in table.arrow_batches(STAGE_BATCH):
+            stager.arrow_batch(line, batch)
+            line += batch.num_rows
+            yield
+        return
+    for lines, rows in iter_batches(table, STAGE_BATCH):
+        stager.batch(lines, rows)
+        yield
+
+
 Progress = Callable[[int, float], None]
+
+
+class _Restage(Exception):
+    """A direct load gives way to the staged one (keys out of order, a key already stored, or a
+    file Arrow declines): its transaction is rolled back and the file is read again."""
+
+    def __init__(self, why: str, *, arrow: bool = True):
+        super().__init__(why)
+        self.arrow = arrow
+
+
+@dataclass
+class _Import:
+    """One run of :func:`run_import`: the file, the plan, and the outcome being gathered."""
+
+    plan: Plan
+    table: Table
+    columns_at: list[tuple[int, Column]]
+    result: ImportResult
+    error: Callable[[int, str, Any, str], None]
+    errors: list[ImportError_]
+    batch: ImportBatch
+    actor: Any
+    dry_run: bool
+    progress: Progress | None
+
+    def stage(self, *, arrow: bool) -> _Stager:
+        """Step 1, with progress: check every row, stage the clean ones."""
+        stager = _Stager(
+            self.plan, self.columns_at, self.result, self.error, self.errors, self.table.text_only
+        )
+        reported, reported_at = 0, time.perf_counter()
+        try:
+            for _ in _stage_batches(self.table, stager, arrow=arrow):
+                if self.progress and self.result.rows - reported >= PROGRESS_EVERY:
+                    now = time.perf_counter()
+                    if now - reported_at >= PROGRESS_SECONDS:
+                        reported, reported_at = self.result.rows, now
+                        stager.writer.flush()
+                        self.progress(self.result.rows, 0.9 * self.table.done())
+            stager.writer.flush()
+        except ArrowUnreadable:
+            stager.writer.flush()  # (not abort: on PostgreSQL that would end an outer transaction)
+            raise
+        except BaseException as exc:
+            stager.writer.abort(exc)
+            raise
+        if self.result.rows == 0 and not self.errors:
+            self.error(1, "", "", "文件没有数据行")
+        return stager
+
+    def staged(self, *, arrow: bool) -> None:
+        """Stage, check, then apply in one transaction (steps 1–3)."""
+        plan, result, errors = self.plan, self.result, self.errors
+        _create_stage(plan)
+        since = time.perf_counter()
+        try:
+            stager = self.stage(arrow=arrow)
+        except ArrowUnreadable as exc:  # Python's csv reads the file from the start instead
+            logger.info("import %s %s: read without Arrow (%s)", plan.kind, plan.year, exc)
+            self.restart()
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {plan.stage}")
+            stager = self.stage(arrow=False)
+        since = plan.timed("stage", since)
+        if not errors:
+            _check_stage(plan, self.error)
+            since = plan.timed("check", since)
+        if errors:
+            return
+        result.warnings.extend(stager.warnings())
+        if self.progress:
+            self.progress(result.rows, 0.95)
+        try:
+            with transaction.atomic():
+                _apply(plan, result, self.batch, self.actor, self.error)
+                since = time.perf_counter()
+                if errors or self.dry_run:
+                    raise Rejected
+        except Rejected:
+            pass
+        plan.timed("commit", since)
+        result.applied = not errors and not self.dry_run
+
+    def direct(self) -> None:
+        """The first load of a year's payments on PostgreSQL: rows are copied straight into the
+        payments table (its secondary indexes dropped and built again after, for a large file),
+        all in one transaction that any error rolls back. It saves writing every row twice."""
+        plan, result, errors = self.plan, self.result, self.errors
+        plan.direct = True
+        table = Payment._meta.db_table
+        since = time.perf_counter()
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                with _bulk_load(plan, cursor, table, self.table.size // 150):
+                    stager = self.stage(arrow=True)
+                    since = plan.timed("stage", since)
+                    if errors:
+                        raise Rejected
+                result.warnings.extend(stager.warnings())
+                result.inserted = plan.staged
+                if self.progress:
+                    self.progress(result.rows, 0.95)
+                _apply(plan, result, self.batch, self.actor, self.error)
+                since = time.perf_counter()
+        except Rejected:
+            pass
+        except ArrowUnreadable as exc:
+            raise _Restage(str(exc), arrow=False) from exc
+        except (IntegrityError, psycopg.IntegrityError) as exc:  # stored meanwhile by another import
+            raise _Restage(str(exc)) from exc
+        plan.timed("commit", since)
+        result.applied = not errors
+
+    def restart(self) -> None:
+        """Forget what a first reading found: the file is read again from its start."""
+        self.errors.clear()
+        self.result.rows = self.result.rejected = self.result.inserted = self.plan.staged = 0
+        self.result.warnings = [w for w in self.result.warnings if w.startswith("未知列")]
+        self.plan.direct = False
+
+
+def _year_holds_payments(plan: Plan) -> bool:
+    return Payment.objects.filter(region_code=plan.region, year=plan.year).exists()
 
 
 def run_import(
@@ -683,6 +914,7 @@ def run_import(
     """Import ``source`` as ``kind`` for fiscal ``year``, recording the outcome on ``batch``."""
     result = ImportResult(kind=kind, year=year, dry_run=dry_run, batch_id=batch.pk)
     plan = _plan(kind, year)
+    plan.batch_id = batch.pk
     table = source.table
     errors: list[ImportError_] = []
     bad_lines: set[int] = set()
@@ -703,52 +935,27 @@ def run_import(
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:  # a larger page cache for the bulk load (128 MiB)
                 cursor.execute("PRAGMA cache_size = -131072")
-        _create_stage(plan)
+        run = _Import(plan, table, columns_at, result, error, errors, batch, actor, dry_run, progress)
+        arrow = table.arrow_batches is not None and kind == "payments"
         try:
-            since = time.perf_counter()
-            stager = _Stager(plan, columns_at, result, error, errors, table.text_only)
-            reported, reported_at = 0, since
-            try:
-                for lines, rows in iter_batches(table, STAGE_BATCH):
-                    stager.batch(lines, rows)
-                    if progress and result.rows - reported >= PROGRESS_EVERY:
-                        now = time.perf_counter()
-                        if now - reported_at >= PROGRESS_SECONDS:
-                            reported, reported_at = result.rows, now
-                            stager.writer.flush()
-                            progress(result.rows, 0.9 * table.done())
-                stager.writer.flush()
-            except BaseException as exc:
-                stager.writer.abort(exc)
-                raise
-            since = plan.timed("stage", since)
-            if result.rows == 0 and not errors:
-                error(1, "", "", "文件没有数据行")
-            if not errors:
-                _check_stage(plan, error)
-                since = plan.timed("check", since)
-            if not errors:
-                result.warnings.extend(stager.warnings())
-                if progress:
-                    progress(result.rows, 0.95)
+            if arrow and _is_postgres() and not dry_run and not _year_holds_payments(plan):
                 try:
-                    with transaction.atomic():
-                        _apply(plan, result, batch, actor, error)
-                        since = time.perf_counter()
-                        if errors or dry_run:
-                            raise Rejected
-                except Rejected:
-                    pass
-                plan.timed("commit", since)
-                result.applied = not errors and not dry_run
+                    run.direct()
+                    return _finish(result, errors, batch)
+                except _Restage as exc:
+                    logger.info("import %s %s: staged after all (%s)", kind, year, exc)
+                    bad_lines.clear()
+                    run.restart()
+                    arrow = exc.arrow
+            run.staged(arrow=arrow)
         finally:
             _drop_stage(plan)
     except UnreadableFile as exc:
         error(1, "", "", str(exc))
     finally:
         table.close()
-    result.timings = {k: round(v, 3) for k, v in plan.timings.items()}
-    logger.info("import %s %s: %s rows, %s", kind, year, result.rows, result.timings)
+        result.timings = {k: round(v, 3) for k, v in plan.timings.items()}
+        logger.info("import %s %s: %s rows, %s", kind, year, result.rows, result.timings)
     return _finish(result, errors, batch)
 
 
@@ -893,8 +1100,9 @@ def _apply(plan: Plan, result: ImportResult, batch: ImportBatch, actor: Any, err
         if _is_postgres():  # room to hash and sort in memory (this transaction only)
             cursor.execute("SET LOCAL work_mem = '256MB'")
         staged = plan.staged
-        cursor.execute(f"SELECT 1 FROM {table} t WHERE {where} LIMIT 1", params)
-        if cursor.fetchone() is None:  # nothing stored yet for the year: every row is new
+        if not plan.direct:
+            cursor.execute(f"SELECT 1 FROM {table} t WHERE {where} LIMIT 1", params)
+        if plan.direct or cursor.fetchone() is None:  # nothing stored yet for the year: all new
             matched = changed = 0
         else:
             cursor.execute(
@@ -945,7 +1153,7 @@ def _apply(plan: Plan, result: ImportResult, batch: ImportBatch, actor: Any, err
                 [batch.pk, *params],
             )
             since = plan.timed("update", since)
-        if staged - matched:
+        if staged - matched and not plan.direct:
             _insert_new(plan, cursor, batch, table, where, params, join, matched, staged - matched)
             since = time.perf_counter()
         if plan.kind == "indicators":
@@ -959,7 +1167,7 @@ def _apply(plan: Plan, result: ImportResult, batch: ImportBatch, actor: Any, err
             if changed:
                 rebuild_payment_summary(plan.region, plan.year)
             else:
-                _add_to_payment_summary(plan, cursor, batch, whole_stage=not matched)
+                _add_to_payment_summary(plan, cursor, batch, whole_stage=not matched and not plan.direct)
             since = plan.timed("summary", since)
     if result.dry_run:
         return
@@ -1046,6 +1254,10 @@ def _bulk_load(plan: Plan, cursor, table: str, new: int) -> Iterator[None]:
         )
         indexes, foreign_keys = cursor.fetchall(), []  # SQLite checks a foreign key cheaply
     quote = connection.ops.quote_name
+    if foreign_keys:  # rows written earlier in this transaction have their checks run first,
+        # as PostgreSQL alters no table with deferred checks pending (Django defers them again)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     for name, _definition in foreign_keys:
         cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
     for name, _definition in indexes:
@@ -1056,7 +1268,7 @@ def _bulk_load(plan: Plan, cursor, table: str, new: int) -> Iterator[None]:
         cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
     since = plan.timed(f"foreign keys {table}", since)
     if postgres:
-        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
     for _name, definition in indexes:
         cursor.execute(definition)
     since = plan.timed(f"index builds {table}", since)
@@ -1079,7 +1291,23 @@ def _month_sql(column: str = "pay_date") -> str:
 
 def _add_to_payment_summary(plan: Plan, cursor, batch: ImportBatch, *, whole_stage: bool) -> None:
     """An import that only added payments: add their totals to the year's summaries, summed from
-    the staged rows when all of them were new, else from the payments this batch inserted."""
+    the staged rows when all of them were new, else from the payments this batch inserted. The
+    year's first payments are summed straight into the (empty) summaries."""
+    if whole_stage:
+        source, params = plan.stage, []
+    else:
+        source = (
+            f"(SELECT * FROM {Payment._meta.db_table} WHERE region_code = %s AND year = %s "
+            f"AND batch_id = %s) p"
+        )
+        params = [plan.region, plan.year, batch.pk]
+    cursor.execute(
+        f"SELECT 1 FROM {PaymentSummary._meta.db_table} WHERE region_code = %s AND year = %s LIMIT 1",
+        [plan.region, plan.year],
+    )
+    if cursor.fetchone() is None:
+        _insert_summaries(cursor, plan.region, plan.year, source, params, plan=plan)
+        return
     fine_table, coarse_table = f"{plan.stage}_sum", f"{plan.stage}_roll"
     money = "numeric(18, 2)" if _is_postgres() else "decimal"
     cursor.execute(
@@ -1092,14 +1320,6 @@ def _add_to_payment_summary(plan: Plan, cursor, batch: ImportBatch, *, whole_sta
     )
     month = _month_sql()
     since = time.perf_counter()
-    if whole_stage:
-        source, params = plan.stage, []
-    else:
-        source = (
-            f"(SELECT * FROM {Payment._meta.db_table} WHERE region_code = %s AND year = %s "
-            f"AND batch_id = %s) p"
-        )
-        params = [plan.region, plan.year, batch.pk]
     cursor.execute(
         f"INSERT INTO {fine_table} SELECT unit_code, function_code, budget_type, {month}, econ_code, "
         f"project_code, SUM(amount), COUNT(*) FROM {source} GROUP BY unit_code, function_code, budget_type, "
@@ -1149,28 +1369,53 @@ def _merge_totals(plan: Plan, cursor, table: str, delta: str, key: tuple[str, ..
 def rebuild_payment_summary(region: str, year: int) -> None:
     """Recompute the year's :class:`PaymentSummary` (and :class:`PaymentRollup`) from the
     payments, in set-based queries."""
-    summary, payments = PaymentSummary._meta.db_table, Payment._meta.db_table
-    month = _month_sql()
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {summary} WHERE region_code = %s AND year = %s", [region, year])
-        cursor.execute(
-            f"INSERT INTO {summary} (region_code, year, month, unit_code, function_code, econ_code, "
-            f"budget_type, project_code, amount, payments) "
-            f"SELECT region_code, year, {month}, unit_code, function_code, econ_code, budget_type, "
-            f"project_code, SUM(amount), COUNT(*) FROM {payments} WHERE region_code = %s AND year = %s "
-            f"GROUP BY region_code, year, {month}, unit_code, function_code, econ_code, budget_type, "
-            f"project_code",
+        for model in (PaymentSummary, PaymentRollup):
+            cursor.execute(
+                f"DELETE FROM {model._meta.db_table} WHERE region_code = %s AND year = %s", [region, year]
+            )
+        _insert_summaries(
+            cursor,
+            region,
+            year,
+            f"(SELECT * FROM {Payment._meta.db_table} WHERE region_code = %s AND year = %s) p",
             [region, year],
         )
-        rollup = PaymentRollup._meta.db_table
-        cursor.execute(f"DELETE FROM {rollup} WHERE region_code = %s AND year = %s", [region, year])
-        cursor.execute(
+
+
+def _insert_summaries(cursor, region: str, year: int, source: str, params: list[Any], plan=None) -> None:
+    """Sum the payments of ``source`` (all of the year's) into the year's empty summaries: the
+    fine one grouped from the payments, the rollup from it. Within an import (``plan``), a large
+    load drops the summaries' secondary indexes and builds them after."""
+    summary, rollup = PaymentSummary._meta.db_table, PaymentRollup._meta.db_table
+    month = _month_sql()
+    sums = (
+        (
+            summary,
+            f"INSERT INTO {summary} (region_code, year, month, unit_code, function_code, econ_code, "
+            f"budget_type, project_code, amount, payments) "
+            f"SELECT %s, %s, {month}, unit_code, function_code, econ_code, budget_type, project_code, "
+            f"SUM(amount), COUNT(*) FROM {source} "
+            f"GROUP BY {month}, unit_code, function_code, econ_code, budget_type, project_code",
+            [region, year, *params],
+        ),
+        (
+            rollup,
             f"INSERT INTO {rollup} (region_code, year, month, unit_code, function_code, budget_type, amount, "
             f"payments) SELECT region_code, year, month, unit_code, function_code, budget_type, SUM(amount), "
             f"SUM(payments) FROM {summary} WHERE region_code = %s AND year = %s "
             f"GROUP BY region_code, year, month, unit_code, function_code, budget_type",
             [region, year],
-        )
+        ),
+    )
+    for table, sql, sql_params in sums:
+        since = time.perf_counter()
+        if plan is None:
+            cursor.execute(sql, sql_params)
+            continue
+        with _bulk_load(plan, cursor, table, plan.staged // 2):
+            cursor.execute(sql, sql_params)
+        plan.timed(f"sum into {table}", since)
 
 
 def _money(value: Any) -> Decimal:
@@ -1290,13 +1535,26 @@ def new_batch(
 
 
 def progress_writer(batch: ImportBatch) -> Progress:
-    """Record progress on the batch row (read by the upload page's progress bar)."""
+    """Record progress on the batch row (read by the upload page's progress bar). While the
+    import's own transaction is open (a direct load on PostgreSQL), through a connection of its
+    own, so that the page sees it before the commit."""
+    table = ImportBatch._meta.db_table
 
     def write(rows: int, share: float) -> None:
         status = ImportBatch.Status.LOADING if share >= 0.9 else ImportBatch.Status.VALIDATING
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            processed_rows=rows, progress=min(int(share * 100), 99), status=status
-        )
+        values = {"processed_rows": rows, "progress": min(int(share * 100), 99), "status": status}
+        if not (_is_postgres() and connection.in_atomic_block):
+            ImportBatch.objects.filter(pk=batch.pk).update(**values)
+            return
+        other = connections.create_connection(connection.alias)
+        try:
+            with other.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET processed_rows = %s, progress = %s, status = %s WHERE id = %s",
+                    [*values.values(), batch.pk],
+                )
+        finally:
+            other.close()
 
     return write
 

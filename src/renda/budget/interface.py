@@ -233,6 +233,7 @@ def choice(*allowed: str):
             raise BadValue("应为 " + "、".join(allowed) + " 之一")
         return text
 
+    parse.canonical = "(?:" + "|".join(map(re.escape, allowed)) + ")"  # type: ignore[attr-defined]
     return parse
 
 
@@ -356,7 +357,8 @@ def canonical_cell(column: Column) -> str | None:
     if column.parse is parse_code:
         repeat = f"{{1,{column.max_length}}}" if column.max_length else "+"
         return f"[0-9A-Za-z_./-]{repeat}"
-    return _CANONICAL_CELLS.get(column.parse)
+    # a choice (``choice(...)``) is canonical when the cell is one of its values exactly
+    return _CANONICAL_CELLS.get(column.parse) or getattr(column.parse, "canonical", None)
 
 
 def canonical_text(value: Any) -> str:

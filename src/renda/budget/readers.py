@@ -25,6 +25,10 @@ class UnreadableFile(ValueError):
     """The file cannot be read at all (encoding, format); the message is Chinese."""
 
 
+class ArrowUnreadable(Exception):
+    """Arrow's CSV parser declines the file: read it with Python's ``csv`` instead."""
+
+
 class _CountingReader(io.RawIOBase):
     """A binary file that counts the bytes read, for progress."""
 
@@ -87,6 +91,12 @@ class Table:
     close: Any = field(default=lambda: None)
     batches: Callable[[int], Iterator[Batch]] | None = None
     text_only: bool = False  # every cell is a string (CSV)
+    # The same rows as Arrow record batches of text columns (``c0``, ``c1``, … in file order),
+    # parsed in C++: a UTF-8 CSV offers it. It raises :class:`ArrowUnreadable` where Arrow's
+    # parser and Python's ``csv`` might read the file differently (a row of another width, an
+    # empty line); the reader then starts again on ``rows``/``batches``, which read the file anew.
+    arrow_batches: Callable[[int], Iterator[Any]] | None = None
+    size: int = 0  # bytes, where known
 
 
 def iter_batches(table: Table, size: int) -> Iterator[Batch]:
@@ -134,7 +144,48 @@ def open_csv(path: Path) -> Table:
         text.close()
         raw.close()
 
-    return Table(headers, rows(), lambda: min(counter.count / size, 1.0), close, batches, text_only=True)
+    read = [0]  # bytes Arrow has read
+    multiline_header = not headers or any("\n" in h or "\r" in h for h in headers)
+
+    def arrow_batches(n: int) -> Iterator[Any]:
+        import pyarrow as pa
+        from pyarrow import csv as arrow_csv
+
+        names = [f"c{i}" for i in range(len(headers))]
+        with path.open("rb") as arrow_raw:
+            arrow_counter = _CountingReader(arrow_raw)
+            source = io.BufferedReader(arrow_counter, CHUNK)
+            try:
+                reader = arrow_csv.open_csv(
+                    source,
+                    read_options=arrow_csv.ReadOptions(column_names=names, skip_rows=1, block_size=n * 200),
+                    parse_options=arrow_csv.ParseOptions(
+                        delimiter=delimiter, ignore_empty_lines=False, newlines_in_values=True
+                    ),
+                    convert_options=arrow_csv.ConvertOptions(
+                        column_types=dict.fromkeys(names, pa.string()),
+                        strings_can_be_null=False,
+                        quoted_strings_can_be_null=False,
+                    ),
+                )
+                for batch in reader:
+                    read[0] = arrow_counter.count
+                    yield batch
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                read[0] = 0
+                raise ArrowUnreadable(str(exc)) from exc
+
+    return Table(
+        headers,
+        rows(),
+        lambda: min(max(counter.count, read[0]) / size, 1.0),
+        close,
+        batches,
+        text_only=True,
+        # (not when a header cell spans lines: Arrow skips the header as one line)
+        arrow_batches=arrow_batches if encoding == "utf-8-sig" and not multiline_header else None,
+        size=size,
+    )
 
 
 def open_xlsx(path: Path) -> Table:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db.models import Sum
 
+from renda.budget.importer import new_batch
 from renda.budget.models import (
     BudgetUnit,
     ClassificationItem,
@@ -538,3 +539,121 @@ def test_a_database_error_while_staging_leaves_nothing_behind(loaded_year, tmp_p
         load("payments", write_csv(tmp_path / "x.csv", [PAYMENTS[0], _payment(1)]))
     monkeypatch.undo()
     assert load("payments", write_csv(tmp_path / "y.csv", [PAYMENTS[0], _payment(1)])).inserted == 1
+
+
+# --- Arrow's reading and the first load of a year ------------------------------------------------
+
+NEXT = YEAR + 1
+
+
+def _next_year(n: int, **cells: str) -> list[str]:
+    return _payment(n, **{"pay_date": f"{NEXT}-07-{1 + n % 28:02d}", "indicator_no": "", **cells})
+
+
+def _payments_of(year: int) -> list[tuple]:
+    fields = [f for f in PAYMENTS[0] if f not in {"payee_account"}]
+    return sorted(Payment.objects.filter(year=year).values_list(*fields))
+
+
+def test_the_first_load_of_a_year_is_whole_and_summed(loaded_year, tmp_path, monkeypatch):
+    """On PostgreSQL the year's first payments go straight into the table (and its summaries are
+    summed from them); on SQLite through the staging table. Either way: all or nothing."""
+    from renda.budget import importer
+    from renda.budget.importer import rebuild_payment_summary
+
+    monkeypatch.setattr(importer, "BULK_REBUILD_MIN", 1)
+    monkeypatch.setattr(importer, "STAGE_BATCH", 7)
+    before = _indexes(Payment)
+    rows = [PAYMENTS[0]] + [_next_year(n) for n in range(1, 30)]
+    bad = [*rows, _next_year(30, amount="12.3x")]
+    result = load("payments", write_csv(tmp_path / "bad.csv", bad), year=NEXT)
+    assert [(e["line"], e["column"]) for e in result.errors] == [(31, "amount")]
+    assert not Payment.objects.filter(year=NEXT).exists()
+    assert not PaymentSummary.objects.filter(year=NEXT).exists()
+    assert _indexes(Payment) == before
+    result = load("payments", write_csv(tmp_path / "good.csv", rows), year=NEXT)
+    assert (result.errors, result.inserted, result.unchanged) == ([], 29, 0)
+    assert _indexes(Payment) == before
+    assert Payment.objects.filter(year=NEXT).aggregate(s=Sum("amount"))["s"] == sum(
+        Decimal(f"{n}.50") for n in range(1, 30)
+    )
+    summed = _summary_rows()
+    rebuild_payment_summary(settings.RENDA_REGION_CODE, NEXT)
+    assert summed == _summary_rows()
+    again = load("payments", write_csv(tmp_path / "again.csv", rows), year=NEXT)
+    assert (again.inserted, again.unchanged) == (0, 29)
+
+
+def test_a_first_load_with_a_repeated_voucher_out_of_order_names_its_line(loaded_year, tmp_path):
+    rows = [PAYMENTS[0], _next_year(5), _next_year(2), _next_year(9), _next_year(2, amount="3.00")]
+    result = load("payments", write_csv(tmp_path / "dup.csv", rows), year=NEXT)
+    assert [(e["line"], e["column"], e["value"]) for e in result.errors] == [(5, "voucher_no", "B00002")]
+    assert not Payment.objects.filter(year=NEXT).exists()
+    rows[4] = _next_year(7)
+    assert load("payments", write_csv(tmp_path / "ok.csv", rows), year=NEXT).inserted == 4
+
+
+def test_arrow_and_python_read_a_file_alike(loaded_year, tmp_path, monkeypatch):
+    """The same file, read by Arrow's parser (canonical batches checked by its kernels, the others
+    cell by cell) and by Python's csv alone, stores the same payments."""
+    from renda.budget import importer
+
+    monkeypatch.setattr(importer, "STAGE_BATCH", 4)
+    rows = [PAYMENTS[0]] + [_next_year(n) for n in range(1, 13)]
+    rows[3] = _next_year(3, amount="1,234.5元", pay_date=f"{NEXT}年7月4日", budget_type="一般公共预算")
+    rows[6] = _next_year(6, purpose='维修,"加固"\n第二行', payee_name="  某公司  ")
+    rows[9] = _next_year(9, econ_code="", project_code="", payee_type="", pay_method="")
+    path = write_csv(tmp_path / "mixed.csv", rows)
+    assert load("payments", path, year=NEXT).inserted == 12
+    by_arrow = _payments_of(NEXT)
+    Payment.objects.filter(year=NEXT).delete()
+    PaymentSummary.objects.filter(year=NEXT).delete()
+    PaymentRollup.objects.filter(year=NEXT).delete()
+    monkeypatch.setattr(importer, "_stage_batches", _without_arrow(importer._stage_batches))
+    assert load("payments", path, year=NEXT).inserted == 12
+    assert _payments_of(NEXT) == by_arrow
+    six = Payment.objects.get(year=NEXT, voucher_no="B00006")
+    assert (six.purpose, six.payee_name) == ('维修,"加固"\n第二行', "某公司")
+    assert Payment.objects.get(year=NEXT, voucher_no="B00003").amount == Decimal("1234.50")
+
+
+def _without_arrow(stage_batches):
+    def stage(table, stager, *, arrow):
+        return stage_batches(table, stager, arrow=False)
+
+    return stage
+
+
+def test_a_row_arrow_declines_is_read_by_python_with_its_line(loaded_year, tmp_path):
+    rows = [PAYMENTS[0]] + [_next_year(n) for n in range(1, 6)]
+    rows[2] = [*rows[2], "多出的单元格"]  # line 3: a cell beyond the header (Python's csv keeps it)
+    rows[4] = _next_year(4, unit_code="999")  # line 5: an unknown unit
+    result = load("payments", write_csv(tmp_path / "wide.csv", rows), year=NEXT)
+    assert [(e["line"], e["column"]) for e in result.errors] == [(5, "unit_code")]
+    rows[4] = _next_year(4)
+    result = load("payments", write_csv(tmp_path / "wide-ok.csv", rows), year=NEXT)
+    assert (result.errors, result.inserted) == ([], 5)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_seen_by_others_while_a_direct_load_is_open(db):
+    """The upload page polls the batch row from another connection while the import's own
+    transaction is still open (a direct load on PostgreSQL holds one)."""
+    from django.db import connection, connections, transaction
+
+    from renda.budget.importer import progress_writer
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite loads through the staging table, outside any transaction")
+    batch = new_batch(kind="payments", year=NEXT, source=ImportBatch.Source.UPLOAD)
+    with transaction.atomic():
+        progress_writer(batch)(20000, 0.5)
+        other = connections.create_connection(connection.alias)
+        try:
+            with other.cursor() as cursor:
+                cursor.execute(
+                    "SELECT processed_rows, progress FROM budget_importbatch WHERE id = %s", [batch.pk]
+                )
+                assert cursor.fetchone() == (20000, 50)
+        finally:
+            other.close()
