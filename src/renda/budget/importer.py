@@ -1116,6 +1116,7 @@ def _add_to_payment_summary(plan: Plan, cursor, batch: ImportBatch, *, whole_sta
     since = plan.timed("summary merge", since)
     _merge_totals(plan, cursor, PaymentRollup._meta.db_table, coarse_table, _ROLLUP_KEY)
     plan.timed("rollup merge", since)
+    _summarise_payees(cursor, plan.region, plan.year, plan=plan if whole_stage else None)
 
 
 def _merge_totals(plan: Plan, cursor, table: str, delta: str, key: tuple[str, ...]) -> None:
@@ -1171,6 +1172,42 @@ def rebuild_payment_summary(region: str, year: int) -> None:
             f"GROUP BY region_code, year, month, unit_code, function_code, budget_type",
             [region, year],
         )
+        _summarise_payees(cursor, region, year)
+
+
+def _summarise_payees(cursor, region: str, year: int, *, plan: Plan | None = None) -> None:
+    """The year's :class:`PayeeSummary` (paid per month and payee). With ``plan`` (an import whose
+    staged rows were all new) the staged rows' totals are added to it; without, it is grouped
+    afresh from the year's payments."""
+    from renda.budget.models import PayeeSummary  # (here: this block stays self-contained)
+
+    table, month = PayeeSummary._meta.db_table, _month_sql()
+    key = ("month", "payee_name", "payee_type")
+    grouped = (
+        f"SELECT {month} AS month, payee_name, payee_type, SUM(amount) AS amount, COUNT(*) AS payments "
+        f"FROM {{source}} GROUP BY {month}, payee_name, payee_type"
+    )
+    since = time.perf_counter()
+    if plan is None:
+        cursor.execute(f"DELETE FROM {table} WHERE region_code = %s AND year = %s", [region, year])
+        source = f"{Payment._meta.db_table} WHERE region_code = %s AND year = %s"
+        cursor.execute(
+            f"INSERT INTO {table} (region_code, year, {', '.join(key)}, amount, payments) "
+            f"SELECT %s, %s, g.* FROM ({grouped.format(source=source)}) g",
+            [region, year, region, year],
+        )
+        return
+    delta = f"{plan.stage}_payee"
+    money = "numeric(18, 2)" if _is_postgres() else "decimal"
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {delta} (month integer, payee_name text, payee_type text, "
+        f"amount {money}, payments integer)"
+    )
+    cursor.execute(f"INSERT INTO {delta} {grouped.format(source=plan.stage)}", [])  # [] : %% is %
+    since = plan.timed("payee group", since)
+    _merge_totals(plan, cursor, table, delta, key)
+    cursor.execute(f"DROP TABLE {delta}")
+    plan.timed("payee merge", since)
 
 
 def _money(value: Any) -> Decimal:
