@@ -132,6 +132,7 @@ def clear_year(year: int) -> None:
         Debt,
         Indicator,
         IndicatorAdjustment,
+        PayeeSummary,
         Payment,
         PaymentRollup,
         PaymentSummary,
@@ -145,7 +146,16 @@ def clear_year(year: int) -> None:
             f"(SELECT id FROM {Indicator._meta.db_table} WHERE year = %s)",
             [year],
         )
-        for model in (Payment, PaymentSummary, PaymentRollup, Indicator, Project, Revenue, Debt):
+        for model in (
+            Payment,
+            PaymentSummary,
+            PaymentRollup,
+            PayeeSummary,
+            Indicator,
+            Project,
+            Revenue,
+            Debt,
+        ):
             cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE year = %s", [year])  # noqa: S608
         cursor.execute(f"DELETE FROM {BudgetUnit._meta.db_table}")  # noqa: S608
 

@@ -47,7 +47,7 @@ import random
 import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -60,8 +60,7 @@ from renda.core.demo import DemoContext, register_demo_step
 DEMO_YEAR = 2026
 DEMO_UNTIL = dt.date(2026, 11, 20)  # the demo's payments run to here (a fixed date: deterministic)
 DEMO_UNITS, DEMO_INDICATORS, DEMO_PAYMENTS = 100, 3000, 100_000
-LAGGING_FACTORS = (0.55, 0.70, 0.78)  # execution as a share of time progress, of the lagging units
-HUNDRED = Decimal(100)
+LAGGING_FACTORS = synth.LAGGING_FACTORS  # execution as a share of time progress, of the lagging units
 
 
 def demo_size() -> tuple[int, int, int]:
@@ -92,19 +91,7 @@ PAYMENT_COLUMNS = [
     "pay_method",
     "purpose",
 ]
-INDICATOR_COLUMNS = [
-    "indicator_no",
-    "unit_code",
-    "function_code",
-    "econ_code",
-    "budget_type",
-    "project_code",
-    "project_name",
-    "fund_source",
-    "original_amount",
-    "adjusted_amount",
-    "issued_date",
-]
+INDICATOR_COLUMNS = synth.INDICATOR_COLUMNS
 
 
 @dataclass
@@ -114,12 +101,6 @@ class YearFacts:
     payments_by_unit: Counter[str] = field(default_factory=Counter)
     econ_by_unit: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     lagging: list[str] = field(default_factory=list)
-
-
-def _time_progress(until: dt.date) -> float:
-    start = dt.date(until.year, 1, 1)
-    days = (dt.date(until.year, 12, 31) - start).days + 1
-    return ((until - start).days + 1) / days
 
 
 def _read(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -158,22 +139,18 @@ def _calibrate(directory: Path, plan: synth.Year, rng: random.Random, until: dt.
     # Three lagging units among those of a handful of indicators (so a handful of projects lag).
     candidates = sorted(u for u, n in per_unit.items() if 4 <= n <= 20 and len(u) > 3) or sorted(per_unit)
     facts.lagging = rng.sample(candidates, k=min(len(LAGGING_FACTORS), len(candidates)))
-    factor = {unit: rng.uniform(0.94, 1.06) for unit in sorted(per_unit)}
+    factor = synth.unit_factors(list(per_unit), rng)
     factor.update(zip(facts.lagging, LAGGING_FACTORS, strict=False))
-    progress = _time_progress(until)
+    progress = synth.time_progress(until)
     for row in indicators:
         spent = paid.get(row[at["indicator_no"]], Decimal(0))
         if spent <= 0:
             continue  # an indicator nothing was paid against keeps the generator's amount
-        execution = min(0.985, progress * factor[row[at["unit_code"]]] * rng.uniform(0.92, 1.08))
-        current = (spent / Decimal(str(execution)) / HUNDRED).to_integral_value(ROUND_CEILING) * HUNDRED
-        adjusted = Decimal(0)
-        if Decimal(row[at["adjusted_amount"]] or 0) != 0:  # the generator adjusted this one: keep the sign
-            sign = 1 if Decimal(row[at["adjusted_amount"]]) > 0 else -1
-            adjusted = (
-                current * Decimal(str(sign * rng.uniform(0.03, 0.16))) / 1000
-            ).to_integral_value() * 1000
-        row[at["original_amount"]] = f"{current - adjusted:.2f}"
+        execution = synth.execution_target(progress * factor[row[at["unit_code"]]], rng)
+        adjusted = Decimal(row[at["adjusted_amount"]] or 0)  # the generator adjusted this one: keep the sign
+        sign = 0 if adjusted == 0 else (1 if adjusted > 0 else -1)
+        original, adjusted = synth.sized_amounts(spent, execution, sign, rng)
+        row[at["original_amount"]] = f"{original:.2f}"
         row[at["adjusted_amount"]] = f"{adjusted:.2f}"
     _write(directory / "indicators.csv", header, indicators)
     return facts
@@ -385,6 +362,7 @@ def budget_year(ctx: DemoContext) -> None:
             indicators=indicators,
             payments=payments,
             until=DEMO_UNTIL,
+            sized=False,  # sized below as of DEMO_UNTIL, with the demo's lagging units
         )
         facts = _calibrate(directory, plan, ctx.rng("budget-calibration"), DEMO_UNTIL)
         planted_units, planted_indicators, planted_payments = _planted(plan, facts)

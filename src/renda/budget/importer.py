@@ -61,6 +61,7 @@ from renda.budget.models import (
     ImportBatch,
     Indicator,
     IndicatorAdjustment,
+    PayeeSummary,
     Payment,
     PaymentRollup,
     PaymentSummary,
@@ -305,7 +306,7 @@ def _create_stage(plan: Plan) -> None:
 
 def _drop_stage(plan: Plan) -> None:
     with connection.cursor() as cursor:
-        for table in (plan.stage, f"{plan.stage}_sum", f"{plan.stage}_roll"):
+        for table in (plan.stage, f"{plan.stage}_sum", f"{plan.stage}_roll", f"{plan.stage}_payee"):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -1336,6 +1337,7 @@ def _add_to_payment_summary(plan: Plan, cursor, batch: ImportBatch, *, whole_sta
     since = plan.timed("summary merge", since)
     _merge_totals(plan, cursor, PaymentRollup._meta.db_table, coarse_table, _ROLLUP_KEY)
     plan.timed("rollup merge", since)
+    _add_payees(plan, cursor, source, params)
 
 
 def _merge_totals(plan: Plan, cursor, table: str, delta: str, key: tuple[str, ...]) -> None:
@@ -1370,7 +1372,7 @@ def rebuild_payment_summary(region: str, year: int) -> None:
     """Recompute the year's :class:`PaymentSummary` (and :class:`PaymentRollup`) from the
     payments, in set-based queries."""
     with connection.cursor() as cursor:
-        for model in (PaymentSummary, PaymentRollup):
+        for model in (PaymentSummary, PaymentRollup, PayeeSummary):
             cursor.execute(
                 f"DELETE FROM {model._meta.db_table} WHERE region_code = %s AND year = %s", [region, year]
             )
@@ -1388,6 +1390,7 @@ def _insert_summaries(cursor, region: str, year: int, source: str, params: list[
     fine one grouped from the payments, the rollup from it. Within an import (``plan``), a large
     load drops the summaries' secondary indexes and builds them after."""
     summary, rollup = PaymentSummary._meta.db_table, PaymentRollup._meta.db_table
+    payees = PayeeSummary._meta.db_table
     month = _month_sql()
     sums = (
         (
@@ -1407,6 +1410,13 @@ def _insert_summaries(cursor, region: str, year: int, source: str, params: list[
             f"GROUP BY region_code, year, month, unit_code, function_code, budget_type",
             [region, year],
         ),
+        (
+            payees,
+            f"INSERT INTO {payees} (region_code, year, month, payee_name, payee_type, amount, payments) "
+            f"SELECT %s, %s, {month}, payee_name, payee_type, SUM(amount), COUNT(*) FROM {source} "
+            f"GROUP BY {month}, payee_name, payee_type",
+            [region, year, *params],
+        ),
     )
     for table, sql, sql_params in sums:
         since = time.perf_counter()
@@ -1416,6 +1426,24 @@ def _insert_summaries(cursor, region: str, year: int, source: str, params: list[
         with _bulk_load(plan, cursor, table, plan.staged // 2):
             cursor.execute(sql, sql_params)
         plan.timed(f"sum into {table}", since)
+
+
+def _add_payees(plan: Plan, cursor, source: str, params: list[Any]) -> None:
+    """Add the payee totals of ``source`` (payments new to the year) to its :class:`PayeeSummary`."""
+    delta, month = f"{plan.stage}_payee", _month_sql()
+    money = "numeric(18, 2)" if _is_postgres() else "decimal"
+    since = time.perf_counter()
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {delta} (month integer, payee_name text, payee_type text, "
+        f"amount {money}, payments integer)"
+    )
+    cursor.execute(
+        f"INSERT INTO {delta} SELECT {month}, payee_name, payee_type, SUM(amount), COUNT(*) FROM {source} "
+        f"GROUP BY {month}, payee_name, payee_type",
+        params,
+    )
+    _merge_totals(plan, cursor, PayeeSummary._meta.db_table, delta, ("month", "payee_name", "payee_type"))
+    plan.timed("payee merge", since)
 
 
 def _money(value: Any) -> Decimal:

@@ -12,7 +12,9 @@ import csv
 import datetime as dt
 import random
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 
 from renda.budget.services.imports import BASELINE_DIR
@@ -55,6 +57,26 @@ PAYEE_COMPANIES = [
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
 BUDGET_SHARE = [(1, 0.78), (2, 0.12), (3, 0.02), (4, 0.08)]
+HUNDRED = Decimal(100)
+INDICATOR_COLUMNS = [
+    "indicator_no",
+    "unit_code",
+    "function_code",
+    "econ_code",
+    "budget_type",
+    "project_code",
+    "project_name",
+    "fund_source",
+    "original_amount",
+    "adjusted_amount",
+    "issued_date",
+]
+# The irregularities a sized year keeps (see :func:`size_indicators`): the share of units whose
+# execution lags, and their execution as a share of time progress; the share of the generator's
+# adjusted indicators whose adjustment stays large; the share of paid indicators paid over.
+LAGGING_UNIT_SHARE, LAGGING_FACTORS = 0.005, (0.55, 0.70, 0.78)
+BIG_ADJUSTMENT_SHARE = 0.01
+OVER_PAID_SHARE = 0.001
 
 
 def _codes(name: str, levels: set[str]) -> list[str]:
@@ -70,6 +92,7 @@ class Year:
     units: list[tuple[str, str, str]] = field(default_factory=list)  # code, name, parent
     indicators: list[tuple[str, str, str, str, int, str]] = field(default_factory=list)
     # indicator_no, unit, function, econ, budget type, project
+    lagging: list[str] = field(default_factory=list)  # units sized to lag time progress
 
 
 def _budget_type(rng: random.Random) -> int:
@@ -110,59 +133,133 @@ def write_units(path: Path, rng: random.Random, n_units: int, plan: Year) -> Non
             d += 1
 
 
-def write_indicators(path: Path, rng: random.Random, n: int, plan: Year) -> None:
+def draw_indicators(rng: random.Random, n: int, plan: Year) -> list[list[str]]:
+    """``n`` indicator rows (:data:`INDICATOR_COLUMNS`), with the generator's amounts: drawn
+    without regard to what is paid against them (:func:`size_indicators` sets them from that)."""
     functions = _codes("function-classification.csv", {"2", "3"})
     econs = _codes("economic-classification-department.csv", {"2"})
     leaves = [u for u in plan.units]
-    with path.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(
+    out: list[list[str]] = []
+    # A department spends under a few functional codes of its own (教育局 under 205…), its
+    # units under those: the realistic shape that keeps the monthly summary small.
+    own: dict[str, list[str]] = {}
+    for code, _name, parent in plan.units:
+        if not parent:
+            own[code] = rng.sample(functions, k=min(len(functions), rng.randint(3, 8)))
+    for i in range(n):
+        unit = leaves[int(len(leaves) * rng.random() ** 1.5)]  # skew: a few units hold much
+        function = rng.choice(own[unit[2] or unit[0]])
+        econ = rng.choice(econs)
+        bt = _budget_type(rng)
+        project = f"P{plan.year}{i // 3:05d}"
+        original = rng.randint(5, 4000) * 1000 + rng.randint(0, 99) * 10
+        adjusted = 0 if rng.random() < 0.8 else rng.randint(-original // 4000, original // 2000) * 1000
+        issued = dt.date(plan.year, 1, 1) + dt.timedelta(days=rng.randint(0, 90))
+        number = f"ZB{plan.year}{i + 1:06d}"
+        out.append(
             [
-                "indicator_no",
-                "unit_code",
-                "function_code",
-                "econ_code",
-                "budget_type",
-                "project_code",
-                "project_name",
-                "fund_source",
-                "original_amount",
-                "adjusted_amount",
-                "issued_date",
+                number,
+                unit[0],
+                function,
+                econ,
+                str(bt),
+                project,
+                f"{unit[1]}项目{i // 3 + 1}",
+                "一般公共预算拨款" if bt == 1 else "其他资金",
+                f"{original}.00",
+                f"{adjusted}.00",
+                issued.isoformat(),
             ]
         )
-        # A department spends under a few functional codes of its own (教育局 under 205…), its
-        # units under those: the realistic shape that keeps the monthly summary small.
-        own: dict[str, list[str]] = {}
-        for code, _name, parent in plan.units:
-            if not parent:
-                own[code] = rng.sample(functions, k=min(len(functions), rng.randint(3, 8)))
-        for i in range(n):
-            unit = leaves[int(len(leaves) * rng.random() ** 1.5)]  # skew: a few units hold much
-            function = rng.choice(own[unit[2] or unit[0]])
-            econ = rng.choice(econs)
-            bt = _budget_type(rng)
-            project = f"P{plan.year}{i // 3:05d}"
-            original = rng.randint(5, 4000) * 1000 + rng.randint(0, 99) * 10
-            adjusted = 0 if rng.random() < 0.8 else rng.randint(-original // 4000, original // 2000) * 1000
-            issued = dt.date(plan.year, 1, 1) + dt.timedelta(days=rng.randint(0, 90))
-            number = f"ZB{plan.year}{i + 1:06d}"
-            w.writerow(
-                [
-                    number,
-                    unit[0],
-                    function,
-                    econ,
-                    bt,
-                    project,
-                    f"{unit[1]}项目{i // 3 + 1}",
-                    "一般公共预算拨款" if bt == 1 else "其他资金",
-                    f"{original}.00",
-                    f"{adjusted}.00",
-                    issued.isoformat(),
-                ]
-            )
-            plan.indicators.append((number, unit[0], function, econ, bt, project))
+        plan.indicators.append((number, unit[0], function, econ, bt, project))
+    return out
+
+
+def write_indicators(path: Path, rows: Sequence[Sequence[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(INDICATOR_COLUMNS)
+        w.writerows(rows)
+
+
+# --- sizing the indicators from their payments (shared with the demo's calibration) ---------------
+
+
+def time_progress(until: dt.date) -> float:
+    """The share of ``until``'s year elapsed by the end of ``until``."""
+    start = dt.date(until.year, 1, 1)
+    days = (dt.date(until.year, 12, 31) - start).days + 1
+    return ((until - start).days + 1) / days
+
+
+def unit_factors(units: Sequence[str], rng: random.Random) -> dict[str, float]:
+    """Each unit's pace: its execution as a share of time progress, 0.94–1.06 (most units close
+    to time progress)."""
+    return {unit: rng.uniform(0.94, 1.06) for unit in sorted(units)}
+
+
+def execution_target(target: float, rng: random.Random) -> float:
+    """One indicator's execution (paid over current amount): ``target`` give or take 8%, under
+    98.5% (an indicator paid in full is rare)."""
+    return min(0.985, target * rng.uniform(0.92, 1.08))
+
+
+def sized_amounts(
+    spent: Decimal,
+    execution: float,
+    adjusted_sign: int,
+    rng: random.Random,
+    change: tuple[float, float] = (0.03, 0.16),
+) -> tuple[Decimal, Decimal]:
+    """(original, adjustment) of an indicator that ``spent`` was paid against, ``execution`` of its
+    current amount (rounded up to 100 yuan). An adjusted indicator (``adjusted_sign`` ±1; 0 for
+    none) changed by a share in ``change`` of its current amount, to the thousand yuan."""
+    current = (spent / Decimal(str(execution)) / HUNDRED).to_integral_value(ROUND_CEILING) * HUNDRED
+    adjusted = Decimal(0)
+    if adjusted_sign:
+        adjusted = (
+            current * Decimal(str(adjusted_sign * rng.uniform(*change))) / 1000
+        ).to_integral_value() * 1000
+    return current - adjusted, adjusted
+
+
+def size_indicators(
+    rows: Sequence[list[str]],
+    paid_cents: Sequence[int],
+    rng: random.Random,
+    plan: Year,
+    until: dt.date,
+) -> None:
+    """Set each indicator's amounts (in place) from what was paid against it up to ``until``, the
+    last day of the payments, as the demo's calibration does: execution follows time progress,
+    most units close to it. The generator's adjustments keep their sign but stay within ±16%.
+    A realistic handful of irregularities is kept for the warning rules: a few units lag
+    (:data:`LAGGING_UNIT_SHARE`), a few adjustments stay large (:data:`BIG_ADJUSTMENT_SHARE`), a
+    few indicators are paid over (:data:`OVER_PAID_SHARE`), and an indicator nothing was paid
+    against keeps the generator's amount (idle)."""
+    units = sorted({row[1] for row in rows})
+    factor = unit_factors(units, rng)
+    candidates = [u for u in units if len(u) > 3] or units  # units under a department
+    k = min(len(candidates), max(1, round(len(units) * LAGGING_UNIT_SHARE)))
+    plan.lagging = rng.sample(candidates, k=k)
+    for n, unit in enumerate(plan.lagging):
+        factor[unit] = LAGGING_FACTORS[n % len(LAGGING_FACTORS)]
+    progress = time_progress(until)
+    for row, cents in zip(rows, paid_cents, strict=True):
+        if cents <= 0:
+            continue  # nothing was paid against it: the generator's amount (an idle indicator)
+        spent = Decimal(cents) / HUNDRED
+        adjusted = Decimal(row[9])
+        sign = 0 if adjusted == 0 else (1 if adjusted > 0 else -1)
+        change = (0.03, 0.16)
+        if sign and rng.random() < BIG_ADJUSTMENT_SHARE:
+            sign, change = 1, (0.5, 0.8)  # 追加 of more than half again: a large adjustment
+        if rng.random() < OVER_PAID_SHARE:
+            execution = rng.uniform(1.02, 1.2)  # paid over its indicator
+        else:
+            execution = execution_target(progress * factor[row[1]], rng)
+        original, adjusted = sized_amounts(spent, execution, sign, rng, change)
+        row[8], row[9] = f"{original:.2f}", f"{adjusted:.2f}"
 
 
 def payee(rng: random.Random) -> tuple[str, str, str]:
@@ -199,8 +296,10 @@ def working_day_map(year: int, until: dt.date) -> dict[dt.date, dt.date]:
 
 def write_payments(
     path: Path, rng: random.Random, n: int, plan: Year, *, start: int = 0, until: dt.date | None = None
-) -> None:
-    """``n`` payments against the indicators, skewed (a few lines take most payments), to year end."""
+) -> list[int]:
+    """``n`` payments against the indicators, skewed (a few lines take most payments), to year end
+    (or ``until``). Returns what was paid against each indicator of ``plan`` (fen, in its order):
+    the payments are written as they are drawn, never held."""
     indicators = plan.indicators
     payees = [payee(rng) for _ in range(max(50, min(5000, n // 20)))]
     purposes = [
@@ -239,12 +338,15 @@ def write_payments(
             ]
         )
         rand, n_ind, n_payees = rng.random, len(indicators), len(payees)
+        paid = [0] * n_ind
         for i in range(start, start + n):
-            ind = indicators[int(n_ind * rand() ** 2)]
+            at = int(n_ind * rand() ** 2)
+            ind = indicators[at]
             p = payees[int(n_payees * rand() ** 1.3)]
             day = dt.date(plan.year, 1, 1) + dt.timedelta(days=min(last_day, int(last_day * rand() ** 0.8)))
             day = to_working[day]
             cents = int(rand() * 5_000_000) + 1000
+            paid[at] += cents
             w.writerow(
                 [
                     f"PZ{plan.year}{i + 1:08d}",
@@ -263,6 +365,7 @@ def write_payments(
                     purposes[i % len(purposes)],
                 ]
             )
+    return paid
 
 
 def revenue_budget_share(year: int, item_code: str) -> float:
@@ -331,14 +434,24 @@ def write_year(
     indicators: int,
     payments: int,
     until: dt.date | None = None,
+    sized: bool = True,
 ) -> Year:
-    """Write units.csv, indicators.csv, payments.csv, revenue.csv and debt.csv into ``directory``."""
+    """Write units.csv, indicators.csv, payments.csv, revenue.csv and debt.csv into ``directory``.
+
+    With ``sized`` (the default) each indicator's amount is set from what was paid against it
+    (:func:`size_indicators`, from its own generator seeded alike, so that the other files are
+    the same either way); without, the generator's amounts stay, drawn without regard to the
+    payments (the demo sizes them itself, as of its own date)."""
     rng = random.Random(f"{seed}:{year}")
     plan = Year(year)
     months = until.month if until else 12
     write_units(directory / "units.csv", rng, units, plan)
-    write_indicators(directory / "indicators.csv", rng, indicators, plan)
-    write_payments(directory / "payments.csv", rng, payments, plan, until=until)
+    rows = draw_indicators(rng, indicators, plan)
+    paid = write_payments(directory / "payments.csv", rng, payments, plan, until=until)
+    if sized:
+        sizing = random.Random(f"{seed}:{year}:sizing")
+        size_indicators(rows, paid, sizing, plan, until or dt.date(year, 12, 31))
+    write_indicators(directory / "indicators.csv", rows)
     write_revenue(directory / "revenue.csv", rng, plan, months)
     write_debt(directory / "debt.csv", rng, plan, months)
     return plan

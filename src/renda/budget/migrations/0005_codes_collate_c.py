@@ -15,11 +15,11 @@ from django.db import migrations, models
 FACT_MODELS = ("budgetunit", "project", "indicator", "payment", "paymentsummary", "paymentrollup")
 
 
-def collate_c(apps, schema_editor):
+def collate_c(apps, schema_editor, names=FACT_MODELS):
     if schema_editor.connection.vendor != "postgresql":
         return
     quote = schema_editor.quote_name
-    for name in FACT_MODELS:
+    for name in names:
         model = apps.get_model("budget", name)
         table = model._meta.db_table
         changes = [

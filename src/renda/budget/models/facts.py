@@ -373,6 +373,28 @@ class PaymentRollup(models.Model):
         return f"{self.year}-{self.month:02d} {self.unit_code} {self.function_code} {self.amount}"
 
 
+class PayeeSummary(models.Model):
+    """支付汇总（收款人）: paid per payee (name and type) × month, kept up to date at every payments
+    import like :class:`PaymentSummary`; the largest payees are read from it, so that the
+    dashboard never groups the payments themselves."""
+
+    region_code = models.CharField(max_length=12)
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    payee_name = models.CharField(max_length=200, blank=True)
+    payee_type = models.CharField(max_length=4, choices=Payment.PayeeType.choices, blank=True)
+    amount = money(_("amount"))
+    payments = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("payee summary")
+        verbose_name_plural = _("payee summaries")
+        indexes = [models.Index(fields=["region_code", "year", "month"], name="budget_payee_month")]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d} {self.payee_name} {self.amount}"
+
+
 class Revenue(models.Model):
     """收入: the month's revenue by revenue item (收入科目) and budget type."""
 

@@ -6,8 +6,8 @@ summary tables (:class:`PaymentRollup` without, :class:`PaymentSummary` with the
 the months the as-of date covers in full are read there, and of a month the as-of date cuts only
 what the summary cannot tell is read from the payments, through their date index (see
 :func:`_paid`). Each selector runs
-a fixed number of queries, whatever the size of the year. The largest payees are the one
-dashboard no summary serves: they are grouped from the payments. What the payments, indicators
+a fixed number of queries, whatever the size of the year. The largest payees are read the same
+way from their own monthly summary (:class:`PayeeSummary`). What the payments, indicators
 and units give is kept in the cache under the version of the loaded data (:func:`data_version`),
 so that it is computed once per import; findings, revenue and debt are read each time.
 
@@ -36,6 +36,7 @@ from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractMonth, Substr
 from django.utils import timezone
@@ -50,6 +51,7 @@ from renda.budget.models import (
     Finding,
     ImportBatch,
     Indicator,
+    PayeeSummary,
     Payment,
     PaymentRollup,
     PaymentSummary,
@@ -308,6 +310,27 @@ def _same_day(year: int, as_of: dt.date) -> dt.date:
     return dt.date(year, as_of.month, day)
 
 
+def _parts(
+    year: int, as_of: dt.date | None
+) -> tuple[int, tuple[dt.date, dt.date] | None, tuple[dt.date, dt.date] | None]:
+    """How to read what was paid up to ``as_of`` from a monthly summary: ``(months, head, tail)``
+    — the summary's months 1..months, plus the payments of the days ``head``, minus those of
+    the days ``tail`` (see :func:`_paid`). One probe query when ``as_of`` cuts a month."""
+    cut = _cut(year, as_of)
+    months, head, tail = cut.months, None, None
+    if cut.days:
+        first, day = cut.days
+        last = dt.date(year, day.month, calendar.monthrange(year, day.month)[1])
+        after = Payment.objects.filter(region_code=_region(), year=year, pay_date__gt=day, pay_date__lte=last)
+        if not after.exists():
+            months = cut.month
+        elif (day - first).days < (last - day).days:
+            head = (first, day)
+        else:
+            months, tail = cut.month, (day + dt.timedelta(days=1), last)
+    return months, head, tail
+
+
 def _paid(
     *,
     year: int,
@@ -326,7 +349,6 @@ def _paid(
     data runs to about today), and the month's summary row is exact. Otherwise the shorter side
     of the month is read from the payments: its first days added to the months before, or its
     last days subtracted from the months up to it."""
-    cut = _cut(year, as_of)
     base = Q(region_code=_region(), year=year)
     if extra is not None:
         base &= extra
@@ -342,17 +364,7 @@ def _paid(
             old = result[row["k"]]
             result[row["k"]] = (old[0] + sign * _money(row["s"]), old[1] + sign * int(row["n"] or 0))
 
-    months, head, tail = cut.months, None, None
-    if cut.days:
-        first, day = cut.days
-        last = dt.date(year, day.month, calendar.monthrange(year, day.month)[1])
-        after = Payment.objects.filter(region_code=_region(), year=year, pay_date__gt=day, pay_date__lte=last)
-        if not after.exists():
-            months = cut.month
-        elif (day - first).days < (last - day).days:
-            head = (first, day)
-        else:
-            months, tail = cut.month, (day + dt.timedelta(days=1), last)
+    months, head, tail = _parts(year, as_of)
     if months:
         summary = PaymentSummary if econ else PaymentRollup
         add(summary.objects.filter(base, month__lte=months), Sum("payments"), key)
@@ -743,16 +755,34 @@ def _three_public_by_year(years: list[int], as_of: dt.date | None) -> list[Three
 
 
 def _payee_totals(year: int, as_of: dt.date, limit: int) -> list[tuple[str, str, Decimal, int]]:
-    """The largest payees up to ``as_of``: name, type, amount, payments — the one dashboard that
-    needs the payments themselves (no summary keeps the payee)."""
-    rows = (
-        Payment.objects.filter(region_code=_region(), year=year, pay_date__lte=as_of)
-        .order_by()
-        .values("payee_name", "payee_type")
-        .annotate(s=Sum("amount"), n=Count("id"))
-        .order_by("-s", "payee_name")[:limit]
-    )
-    return [(r["payee_name"], r["payee_type"], _money(r["s"]), int(r["n"])) for r in rows]
+    """The largest payees up to ``as_of``: name, type, amount, payments. Read as :func:`_paid`
+    reads the other summaries: whole months from :class:`PayeeSummary`, and the payments of the
+    days that the as-of date cuts off a month added or subtracted; ranked in the database (one
+    query, whatever the number of payees)."""
+    months, head, tail = _parts(year, as_of)
+    region = _region()
+    parts = [
+        f"SELECT payee_name, payee_type, amount, payments FROM {PayeeSummary._meta.db_table} "  # noqa: S608
+        f"WHERE region_code = %s AND year = %s AND month <= %s"
+    ]
+    params: list[Any] = [region, year, months]
+    for days, sign in ((head, 1), (tail, -1)):
+        if days:
+            parts.append(
+                f"SELECT payee_name, payee_type, {sign} * amount, {sign} "  # noqa: S608
+                f"FROM {Payment._meta.db_table} "
+                f"WHERE region_code = %s AND year = %s AND pay_date >= %s AND pay_date <= %s"
+            )
+            params += [region, year, *days]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT payee_name, payee_type, SUM(amount) AS s, SUM(payments) AS n FROM "  # noqa: S608
+            f"({' UNION ALL '.join(parts)}) p GROUP BY payee_name, payee_type HAVING SUM(payments) > 0 "
+            f"ORDER BY s DESC, payee_name, payee_type LIMIT %s",
+            [*params, limit],
+        )
+        rows = cursor.fetchall()
+    return [(name, payee_type, _money(total), int(n)) for name, payee_type, total, n in rows]
 
 
 def top_payees(*, actor: Any, year: int, as_of: dt.date, limit: int = 10) -> list[PayeeRow]:

@@ -641,3 +641,79 @@ def test_page_without_any_budget_data(db, budget_staff, client_for):
     charts = response.context["charts"]
     assert charts["department"]["empty"] and charts["findings"]["empty"] and charts["debt"]["empty"]
     assert response.content.decode().count("暂无数据。") + response.content.decode().count("No data.") >= 6
+
+
+# --- the payee summary ---------------------------------------------------------------------------
+
+
+def _payees_grouped(as_of: dt.date) -> list[tuple[str, str, D, int]]:
+    """The largest payees as a direct GROUP BY over the payments (what the summary must give)."""
+    from django.db.models import Count, Sum
+
+    rows = (
+        Payment.objects.filter(region_code=settings.RENDA_REGION_CODE, year=YEAR, pay_date__lte=as_of)
+        .order_by()
+        .values("payee_name", "payee_type")
+        .annotate(s=Sum("amount"), n=Count("id"))
+    )
+    totals = [(r["payee_name"], r["payee_type"], D(r["s"]).quantize(D("0.01")), r["n"]) for r in rows]
+    return sorted(totals, key=lambda t: (-t[2], t[0], t[1]))
+
+
+def _csv_rows(path) -> list[list[str]]:
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.reader(f))
+
+
+def test_top_payees_equal_the_payments_grouped_through_every_kind_of_import(db, tmp_path, budget_staff):
+    """The payee summary, kept at import, gives exactly what grouping the payments gives, as of a
+    day inside a month (the first or the last days of it read from the payments) and at a month's
+    end: after a first import, one that only adds payments, one that adds and repeats, and one that
+    changes payments."""
+    from renda.budget import synth
+
+    synth.write_year(tmp_path, year=YEAR, seed=11, units=12, indicators=60, payments=1500)
+    classification_ensure_baseline(year=YEAR)
+    for kind in ("units", "indicators", "payments"):
+        assert load(kind, tmp_path / f"{kind}.csv").errors == []
+    header, *paid = _csv_rows(tmp_path / "payments.csv")
+    at = {name: i for i, name in enumerate(header)}
+    days = [dt.date(YEAR, 3, 9), dt.date(YEAR, 3, 24), dt.date(YEAR, 3, 31), dt.date(YEAR, 8, 1)]
+    days.append(dt.date(YEAR, 12, 31))
+
+    def check() -> None:
+        for day in days:
+            assert a._payee_totals(YEAR, day, 100) == _payees_grouped(day)[:100], day
+        with a.uncached():
+            top = a.top_payees(actor=budget_staff, year=YEAR, as_of=days[1], limit=5)
+        assert [(p.amount, p.payments) for p in top] == [(t[2], t[3]) for t in _payees_grouped(days[1])[:5]]
+
+    check()
+
+    def new_payments(first: int, payee: str, amount: str) -> list[list[str]]:
+        rows = []
+        for n, source in enumerate(paid[:40]):
+            row = list(source)
+            row[at["voucher_no"]] = f"PZN{first + n:06d}"
+            row[at["pay_date"]] = dt.date(YEAR, 3, 1 + n % 28).isoformat()
+            row[at["payee_name"]], row[at["payee_type"]], row[at["amount"]] = payee, "单位", amount
+            rows.append(row)
+        return rows
+
+    only_new = new_payments(0, "示范县新增建设有限公司", "91234.56")
+    assert load("payments", write_csv(tmp_path / "new.csv", [header, *only_new])).inserted == 40
+    check()
+    again = new_payments(100, "示范县城关建设工程有限公司", "1000.01")
+    result = load("payments", write_csv(tmp_path / "again.csv", [header, *paid, *only_new, *again]))
+    assert (result.inserted, result.updated) == (40, 0)
+    check()
+    changed = [list(row) for row in paid[:300]]
+    for row in changed[::3]:
+        row[at["payee_name"]] = "示范县改名服务有限公司"
+    for row in changed[1::3]:
+        row[at["amount"]] = "77777.77"
+    result = load("payments", write_csv(tmp_path / "changed.csv", [header, *changed]))
+    assert result.updated == 200
+    check()

@@ -376,6 +376,23 @@ def test_overlapping_split_windows_make_one_finding():
     assert finding.key == "101|X04" and len(finding.vouchers) == 5
 
 
+def test_split_windows_are_each_payees_own_when_payees_share_an_account():
+    """Two payees of a unit paid into one account: two payments each within 30 days, together
+    three or more reaching the threshold, are no split payments of either payee."""
+    unit("101")
+    shared = "6222020000005555"
+    save(
+        payment("2025-08-01", "101", 400_000, voucher="A1", payee="甲公司", account=shared),
+        payment("2025-08-05", "101", 400_000, voucher="A2", payee="甲公司", account=shared),
+        payment("2025-08-02", "101", 400_000, voucher="B1", payee="乙公司", account=shared),
+        payment("2025-08-06", "101", 400_000, voucher="B2", payee="乙公司", account=shared),
+    )
+    assert run("SPLIT_PAYMENT") == []
+    save(payment("2025-08-09", "101", 300_000, voucher="A3", payee="甲公司", account=shared))
+    (finding,) = run("SPLIT_PAYMENT")
+    assert finding.key == "101|A1" and finding.vouchers == ["A1", "A2", "A3"]
+
+
 # --- DUPLICATE_PAYMENT ----------------------------------------------------------------------------
 
 
@@ -512,3 +529,19 @@ def test_outlier_above_three_sigmas_in_groups_of_thirty(group):
         assert finding.key == "ODD" and "统计信号" in finding.message and "302" in finding.message
     else:
         assert found == []
+
+
+def test_outlier_compares_each_payment_with_its_own_groups_line():
+    """The lowest line of all groups only bounds which payments are looked up: a payment above
+    it but under its own group's line is no outlier."""
+    unit("101")
+    unit("102")
+    low = [payment("2025-03-02", "101", 1_000 + 10 * (n % 5), voucher=f"L{n:02d}") for n in range(40)]
+    high = [payment("2025-03-02", "102", 100_000 + 10_000 * (n % 5), voucher=f"H{n:02d}") for n in range(40)]
+    save(
+        *low,
+        *high,
+        payment("2025-03-03", "101", 5_000, voucher="LOW_ODD"),  # far above unit 101's line
+        payment("2025-03-03", "102", 150_000, voucher="HIGH_USUAL"),  # above 101's line, not 102's
+    )
+    assert keys(run("OUTLIER")) == {"LOW_ODD"}
