@@ -276,6 +276,8 @@ class Plan:
     stage: str = ""
     keys_sorted: bool = False  # every key of the file came in strictly increasing order
     direct: bool = False  # rows go straight into the target table (:meth:`_Import.direct`)
+    first_load: bool = False  # the year holds no payments yet
+    totals: _Totals | None = None  # summed while staging a first load of payments
     batch_id: int | None = None
     staged: int = 0  # rows in the staging table
     timings: dict[str, float] = field(default_factory=dict)
@@ -332,9 +334,16 @@ class _RowWriter:
         self._copy: Any = None  # (cursor, copy context, copy) while a COPY is open
         self._begun = False
 
-    def write(self, columns: Sequence[pa.Array]) -> None:
+    def write_all(self, columns: Sequence[Any], chunk: int = 100_000) -> None:
+        """Write columns of any length, a chunk at a time, and end the COPY or transaction."""
+        for start in range(0, len(columns[0]), chunk):
+            self.write([column.slice(start, chunk) for column in columns])
+        self.flush()
+
+    def write(self, columns: Sequence[Any]) -> None:
         if not columns or not len(columns[0]):
             return
+        columns = [pc.cast(c, pa.string()) if pa.types.is_decimal(c.type) else c for c in columns]
         connection.ensure_connection()
         raw = connection.connection
         if _is_postgres():
@@ -484,6 +493,7 @@ class _Stager:
         self.key_at = positions[plan.target.key[0]] if len(plan.target.key) == 1 else None
         plan.keys_sorted = self.key_at is not None
         self.last_key: Any = None
+        plan.totals = _Totals() if plan.first_load else None
         if plan.direct:  # straight into the payments, with the columns every row shares
             self.shared = [plan.region, str(plan.year), str(plan.batch_id)]
             self.writer = _RowWriter(
@@ -741,6 +751,8 @@ class _Stager:
                 pc.equal(numbers, ""), pc.is_in(numbers, value_set=self.arrow_sets["indicator_no"])
             )
             self.unknown_indicators += n - pc.sum(known).as_py()
+        if plan.totals is not None:
+            plan.totals.add({name: out[at] for name, at in self.positions.items() if name in _TOTALLED})
         if plan.direct:
             self.writer.write([*out, *(pa.array([value] * n, pa.string()) for value in self.shared)])
         else:
@@ -916,6 +928,7 @@ def run_import(
     result = ImportResult(kind=kind, year=year, dry_run=dry_run, batch_id=batch.pk)
     plan = _plan(kind, year)
     plan.batch_id = batch.pk
+    plan.first_load = kind == "payments" and not _year_holds_payments(plan)
     table = source.table
     errors: list[ImportError_] = []
     bad_lines: set[int] = set()
@@ -939,7 +952,7 @@ def run_import(
         run = _Import(plan, table, columns_at, result, error, errors, batch, actor, dry_run, progress)
         arrow = table.arrow_batches is not None and kind == "payments"
         try:
-            if arrow and _is_postgres() and not dry_run and not _year_holds_payments(plan):
+            if arrow and _is_postgres() and not dry_run and plan.first_load:
                 try:
                     run.direct()
                     return _finish(result, errors, batch)
@@ -1290,54 +1303,98 @@ def _month_sql(column: str = "pay_date") -> str:
     return f"CAST(strftime('%%m', {column}) AS integer)"
 
 
+_PAYEE_KEY = ("month", "payee_name", "payee_type")
+_TOTALLED = {"pay_date", "amount", *_SUMMARY_KEY, *_PAYEE_KEY}
+
+
+class _Totals:
+    """支付汇总 of a year's first payments, summed by Arrow as they are staged (hash aggregation in
+    C++, partial totals folded together as they grow), so that the database need not group the
+    payments again after loading them. Amounts are ``decimal128``: exact to the fen."""
+
+    FOLD_ROWS = 2_000_000  # partial totals kept before they are folded into one table
+
+    def __init__(self) -> None:
+        self.parts: dict[tuple[str, ...], list[pa.Table]] = {_SUMMARY_KEY: [], _PAYEE_KEY: []}
+        self.rows = 0
+
+    def add(self, columns: dict[str, pa.Array]) -> None:
+        month = pc.cast(pc.utf8_slice_codeunits(columns["pay_date"], 5, 7), pa.int32())
+        amount = pc.cast(columns["amount"], pa.decimal128(18, 2))
+        rows = pa.table({**columns, "month": month, "amount": amount})
+        for key, parts in self.parts.items():
+            parts.append(rows.group_by(list(key)).aggregate([("amount", "sum"), ("amount", "count")]))
+        self.rows += sum(part.num_rows for part in self.parts[_SUMMARY_KEY][-1:])
+        if self.rows > self.FOLD_ROWS:
+            self.fold()
+
+    def fold(self) -> None:
+        for key, parts in self.parts.items():
+            if len(parts) > 1:
+                parts[:] = [_fold(pa.concat_tables(parts), key)]
+        self.rows = self.parts[_SUMMARY_KEY][0].num_rows if self.parts[_SUMMARY_KEY] else 0
+
+    def write(self, key: tuple[str, ...], table: str) -> None:
+        """The totals of ``key`` into the temporary ``table`` (key columns, amount, payments)."""
+        self.fold()
+        for part in self.parts[key]:
+            columns = [part.column(k) for k in key]
+            _RowWriter(table, [*key, "amount", "payments"]).write_all(
+                [*columns, part.column("amount_sum"), part.column("amount_count")]
+            )
+
+
+def _fold(table: pa.Table, key: tuple[str, ...]) -> pa.Table:
+    folded = table.group_by(list(key)).aggregate([("amount_sum", "sum"), ("amount_count", "sum")])
+    return folded.rename_columns(
+        [*(k for k in folded.column_names if k in key), "amount_sum", "amount_count"]
+    )
+
+
 def _add_to_payment_summary(plan: Plan, cursor, batch: ImportBatch, *, whole_stage: bool) -> None:
-    """An import that only added payments: add their totals to the year's summaries, summed from
-    the staged rows when all of them were new, else from the payments this batch inserted. The
-    year's first payments are summed straight into the (empty) summaries."""
-    if whole_stage:
-        source, params = plan.stage, []
-    else:
-        source = (
-            f"(SELECT * FROM {Payment._meta.db_table} WHERE region_code = %s AND year = %s "
-            f"AND batch_id = %s) p"
-        )
-        params = [plan.region, plan.year, batch.pk]
-    cursor.execute(
-        f"SELECT 1 FROM {PaymentSummary._meta.db_table} WHERE region_code = %s AND year = %s LIMIT 1",
-        [plan.region, plan.year],
-    )
-    if cursor.fetchone() is None:
-        _insert_summaries(cursor, plan.region, plan.year, source, params, plan=plan)
-        return
-    fine_table, coarse_table = f"{plan.stage}_sum", f"{plan.stage}_roll"
+    """An import that only added payments: add their totals to the year's summaries — the totals
+    Arrow summed while staging a year's first load, else grouped from the staged rows when all of
+    them were new, else from the payments this batch inserted."""
+    fine, coarse, payees = f"{plan.stage}_sum", f"{plan.stage}_roll", f"{plan.stage}_payee"
+    summed = plan.totals is not None and (whole_stage or plan.direct)
     money = "numeric(18, 2)" if _is_postgres() else "decimal"
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE {fine_table} (unit_code text, function_code text, budget_type integer, "
-        f"month integer, econ_code text, project_code text, amount {money}, payments integer)"
-    )
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE {coarse_table} (unit_code text, function_code text, budget_type integer, "
-        f"month integer, amount {money}, payments integer)"
-    )
+    for table, key in ((fine, _SUMMARY_KEY), (coarse, _ROLLUP_KEY), (payees, _PAYEE_KEY)):
+        types = ", ".join(f"{k} {'integer' if k in {'month', 'budget_type'} else 'text'}" for k in key)
+        cursor.execute(f"CREATE TEMPORARY TABLE {table} ({types}, amount {money}, payments integer)")
     month = _month_sql()
     since = time.perf_counter()
-    cursor.execute(
-        f"INSERT INTO {fine_table} SELECT unit_code, function_code, budget_type, {month}, econ_code, "
-        f"project_code, SUM(amount), COUNT(*) FROM {source} GROUP BY unit_code, function_code, budget_type, "
-        f"{month}, econ_code, project_code",
-        params,
-    )
+    if summed and plan.totals is not None:
+        plan.totals.write(_SUMMARY_KEY, fine)
+        plan.totals.write(_PAYEE_KEY, payees)
+    else:
+        if whole_stage:
+            source, params = plan.stage, []
+        else:
+            source = (
+                f"(SELECT * FROM {Payment._meta.db_table} WHERE region_code = %s AND year = %s "
+                f"AND batch_id = %s) p"
+            )
+            params = [plan.region, plan.year, batch.pk]
+        for table, key in ((fine, _SUMMARY_KEY), (payees, _PAYEE_KEY)):
+            columns = ", ".join(month if k == "month" else k for k in key)
+            cursor.execute(
+                f"INSERT INTO {table} SELECT {columns}, SUM(amount), COUNT(*) FROM {source} "
+                f"GROUP BY {columns}",
+                params,
+            )
     since = plan.timed("summary group", since)
+    columns = ", ".join(_ROLLUP_KEY)
     cursor.execute(
-        f"INSERT INTO {coarse_table} SELECT unit_code, function_code, budget_type, month, SUM(amount), "
-        f"SUM(payments) FROM {fine_table} GROUP BY unit_code, function_code, budget_type, month"
+        f"INSERT INTO {coarse} SELECT {columns}, SUM(amount), SUM(payments) FROM {fine} GROUP BY {columns}"
     )
-    since = plan.timed("rollup group", since)
-    _merge_totals(plan, cursor, PaymentSummary._meta.db_table, fine_table, _SUMMARY_KEY)
-    since = plan.timed("summary merge", since)
-    _merge_totals(plan, cursor, PaymentRollup._meta.db_table, coarse_table, _ROLLUP_KEY)
-    plan.timed("rollup merge", since)
-    _add_payees(plan, cursor, source, params)
+    for model, table, key in (
+        (PaymentSummary, fine, _SUMMARY_KEY),
+        (PaymentRollup, coarse, _ROLLUP_KEY),
+        (PayeeSummary, payees, _PAYEE_KEY),
+    ):
+        since = plan.timed("summary group", since)
+        _merge_totals(plan, cursor, model._meta.db_table, table, key)
+        since = plan.timed(f"merge into {model._meta.db_table}", since)
 
 
 def _merge_totals(plan: Plan, cursor, table: str, delta: str, key: tuple[str, ...]) -> None:
@@ -1385,65 +1442,32 @@ def rebuild_payment_summary(region: str, year: int) -> None:
         )
 
 
-def _insert_summaries(cursor, region: str, year: int, source: str, params: list[Any], plan=None) -> None:
+def _insert_summaries(cursor, region: str, year: int, source: str, params: list[Any]) -> None:
     """Sum the payments of ``source`` (all of the year's) into the year's empty summaries: the
-    fine one grouped from the payments, the rollup from it. Within an import (``plan``), a large
-    load drops the summaries' secondary indexes and builds them after."""
+    fine one and the payees' grouped from the payments, the rollup from the fine one."""
     summary, rollup = PaymentSummary._meta.db_table, PaymentRollup._meta.db_table
-    payees = PayeeSummary._meta.db_table
-    month = _month_sql()
-    sums = (
-        (
-            summary,
-            f"INSERT INTO {summary} (region_code, year, month, unit_code, function_code, econ_code, "
-            f"budget_type, project_code, amount, payments) "
-            f"SELECT %s, %s, {month}, unit_code, function_code, econ_code, budget_type, project_code, "
-            f"SUM(amount), COUNT(*) FROM {source} "
-            f"GROUP BY {month}, unit_code, function_code, econ_code, budget_type, project_code",
-            [region, year, *params],
-        ),
-        (
-            rollup,
-            f"INSERT INTO {rollup} (region_code, year, month, unit_code, function_code, budget_type, amount, "
-            f"payments) SELECT region_code, year, month, unit_code, function_code, budget_type, SUM(amount), "
-            f"SUM(payments) FROM {summary} WHERE region_code = %s AND year = %s "
-            f"GROUP BY region_code, year, month, unit_code, function_code, budget_type",
-            [region, year],
-        ),
-        (
-            payees,
-            f"INSERT INTO {payees} (region_code, year, month, payee_name, payee_type, amount, payments) "
-            f"SELECT %s, %s, {month}, payee_name, payee_type, SUM(amount), COUNT(*) FROM {source} "
-            f"GROUP BY {month}, payee_name, payee_type",
-            [region, year, *params],
-        ),
-    )
-    for table, sql, sql_params in sums:
-        since = time.perf_counter()
-        if plan is None:
-            cursor.execute(sql, sql_params)
-            continue
-        with _bulk_load(plan, cursor, table, plan.staged // 2):
-            cursor.execute(sql, sql_params)
-        plan.timed(f"sum into {table}", since)
-
-
-def _add_payees(plan: Plan, cursor, source: str, params: list[Any]) -> None:
-    """Add the payee totals of ``source`` (payments new to the year) to its :class:`PayeeSummary`."""
-    delta, month = f"{plan.stage}_payee", _month_sql()
-    money = "numeric(18, 2)" if _is_postgres() else "decimal"
-    since = time.perf_counter()
+    payees, month = PayeeSummary._meta.db_table, _month_sql()
     cursor.execute(
-        f"CREATE TEMPORARY TABLE {delta} (month integer, payee_name text, payee_type text, "
-        f"amount {money}, payments integer)"
+        f"INSERT INTO {summary} (region_code, year, month, unit_code, function_code, econ_code, "
+        f"budget_type, project_code, amount, payments) "
+        f"SELECT %s, %s, {month}, unit_code, function_code, econ_code, budget_type, project_code, "
+        f"SUM(amount), COUNT(*) FROM {source} "
+        f"GROUP BY {month}, unit_code, function_code, econ_code, budget_type, project_code",
+        [region, year, *params],
     )
     cursor.execute(
-        f"INSERT INTO {delta} SELECT {month}, payee_name, payee_type, SUM(amount), COUNT(*) FROM {source} "
+        f"INSERT INTO {rollup} (region_code, year, month, unit_code, function_code, budget_type, amount, "
+        f"payments) SELECT region_code, year, month, unit_code, function_code, budget_type, SUM(amount), "
+        f"SUM(payments) FROM {summary} WHERE region_code = %s AND year = %s "
+        f"GROUP BY region_code, year, month, unit_code, function_code, budget_type",
+        [region, year],
+    )
+    cursor.execute(
+        f"INSERT INTO {payees} (region_code, year, month, payee_name, payee_type, amount, payments) "
+        f"SELECT %s, %s, {month}, payee_name, payee_type, SUM(amount), COUNT(*) FROM {source} "
         f"GROUP BY {month}, payee_name, payee_type",
-        params,
+        [region, year, *params],
     )
-    _merge_totals(plan, cursor, PayeeSummary._meta.db_table, delta, ("month", "payee_name", "payee_type"))
-    plan.timed("payee merge", since)
 
 
 def _money(value: Any) -> Decimal:

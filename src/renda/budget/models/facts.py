@@ -298,19 +298,24 @@ class Payment(models.Model):
         ordering = ["-pay_date", "voucher_no"]
         verbose_name = _("treasury payment")
         verbose_name_plural = _("treasury payments")
+        # Index keys of the large tables lead with the column that tells rows apart and end with
+        # the region (the same on every row of a county's installation): sorting 10^7 keys for an
+        # index build then compares the leading column's abbreviated key (PostgreSQL) instead of
+        # walking the equal region and year of every pair — several times faster — while every
+        # query, which gives the region and year as equalities, reads them as before.
         constraints = [
             models.UniqueConstraint(
-                fields=["region_code", "year", "voucher_no"], name="budget_payment_unique"
+                fields=["year", "voucher_no", "region_code"], name="budget_payment_unique"
             )
         ]
         indexes = [
             # newest first, as the voucher list reads them (and any range of dates)
-            models.Index(fields=["region_code", "year", "-pay_date", "voucher_no"], name="budget_pay_newest"),
+            models.Index(fields=["year", "-pay_date", "voucher_no", "region_code"], name="budget_pay_newest"),
             models.Index(
-                fields=["region_code", "year", "unit_code", "-pay_date", "voucher_no"],
+                fields=["unit_code", "year", "-pay_date", "voucher_no", "region_code"],
                 name="budget_pay_unit_newest",
             ),
-            models.Index(fields=["region_code", "year", "indicator_no"], name="budget_pay_indicator"),
+            models.Index(fields=["indicator_no", "year", "region_code"], name="budget_pay_indicator"),
         ]
 
     def __str__(self) -> str:
@@ -339,9 +344,9 @@ class PaymentSummary(models.Model):
         verbose_name = _("payment summary")
         verbose_name_plural = _("payment summaries")
         indexes = [
-            models.Index(fields=["region_code", "year", "month"], name="budget_sum_month"),
-            models.Index(fields=["region_code", "year", "function_code"], name="budget_sum_func"),
-            models.Index(fields=["region_code", "year", "unit_code"], name="budget_sum_unit"),
+            models.Index(fields=["year", "month", "region_code"], name="budget_sum_month"),
+            models.Index(fields=["function_code", "year", "region_code"], name="budget_sum_func"),
+            models.Index(fields=["unit_code", "year", "region_code"], name="budget_sum_unit"),
         ]
 
     def __str__(self) -> str:
@@ -365,8 +370,8 @@ class PaymentRollup(models.Model):
         verbose_name = _("payment summary")
         verbose_name_plural = _("payment summaries")
         indexes = [
-            models.Index(fields=["region_code", "year", "month"], name="budget_rollup_month"),
-            models.Index(fields=["region_code", "year", "unit_code"], name="budget_rollup_unit"),
+            models.Index(fields=["year", "month", "region_code"], name="budget_rollup_month"),
+            models.Index(fields=["unit_code", "year", "region_code"], name="budget_rollup_unit"),
         ]
 
     def __str__(self) -> str:
@@ -389,7 +394,7 @@ class PayeeSummary(models.Model):
     class Meta:
         verbose_name = _("payee summary")
         verbose_name_plural = _("payee summaries")
-        indexes = [models.Index(fields=["region_code", "year", "month"], name="budget_payee_month")]
+        indexes = [models.Index(fields=["year", "month", "region_code"], name="budget_payee_month")]
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d} {self.payee_name} {self.amount}"
