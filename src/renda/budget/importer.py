@@ -82,6 +82,8 @@ logger = logging.getLogger("renda.budget.import")
 
 _SCALARS = (int, float, Decimal, dt.date)
 STAGE_BATCH = 10_000  # rows read, checked and staged at a time
+ARROW_BLOCK_BYTES = 2 << 20  # bytes of a CSV that Arrow reads, checks and stages at a time (small
+# batches keep the database busy while the next one is checked)
 MAX_ERRORS = 5000  # errors kept and reported (every bad row still counts in ``rejected``)
 MAX_AUDITED_CHANGES = 50  # changed rows whose before/after enter the audit trail per batch
 PROGRESS_EVERY = 20000  # rows between progress reports, and at least
@@ -777,7 +779,7 @@ def _stage_batches(table: Table, stager: _Stager, *, arrow: bool) -> Iterator[No
     """Feeds the table's rows to the stager a batch at a time, yielding after each batch."""
     if arrow and table.arrow_batches is not None:
         line = 2  # the first data row
-        for batch in table.arrow_batches(STAGE_BATCH):
+        for batch in table.arrow_batches(ARROW_BLOCK_BYTES):
             stager.arrow_batch(line, batch)
             line += batch.num_rows
             yield
@@ -1312,30 +1314,47 @@ class _Totals:
     C++, partial totals folded together as they grow), so that the database need not group the
     payments again after loading them. Amounts are ``decimal128``: exact to the fen."""
 
-    FOLD_ROWS = 2_000_000  # partial totals kept before they are folded into one table
+    SUM_ROWS = 100_000  # staged rows gathered before Arrow sums them
+    FOLD_ROWS = 500_000  # partial totals kept (at least) before they are folded together
 
     def __init__(self) -> None:
+        self.staged: list[pa.Table] = []  # columns of staged rows not yet summed
+        self.staged_rows = 0
         self.parts: dict[tuple[str, ...], list[pa.Table]] = {_SUMMARY_KEY: [], _PAYEE_KEY: []}
-        self.rows = 0
+        self.partial_rows = 0  # rows of the fine totals not yet folded
+        self.folded_rows = 0  # rows of the fine totals folded so far
 
     def add(self, columns: dict[str, pa.Array]) -> None:
-        month = pc.cast(pc.utf8_slice_codeunits(columns["pay_date"], 5, 7), pa.int32())
-        amount = pc.cast(columns["amount"], pa.decimal128(18, 2))
-        rows = pa.table({**columns, "month": month, "amount": amount})
-        for key, parts in self.parts.items():
-            parts.append(rows.group_by(list(key)).aggregate([("amount", "sum"), ("amount", "count")]))
-        self.rows += sum(part.num_rows for part in self.parts[_SUMMARY_KEY][-1:])
-        if self.rows > self.FOLD_ROWS:
+        self.staged.append(pa.table(columns))
+        self.staged_rows += len(columns["amount"])
+        if self.staged_rows >= self.SUM_ROWS:
+            self.sum()
+
+    def sum(self) -> None:
+        """Sum the gathered rows; fold the partial totals once they outgrow the folded ones (so
+        each total is folded a few times, not once per batch)."""
+        if self.staged:
+            rows = pa.concat_tables(self.staged)
+            self.staged, self.staged_rows = [], 0
+            month = pc.cast(pc.utf8_slice_codeunits(rows.column("pay_date"), 5, 7), pa.int32())
+            amount = pc.cast(rows.column("amount"), pa.decimal128(18, 2))
+            rows = rows.drop_columns(["pay_date", "amount"]).append_column("month", month)
+            rows = rows.append_column("amount", amount)
+            for key, parts in self.parts.items():
+                parts.append(rows.group_by(list(key)).aggregate([("amount", "sum"), ("amount", "count")]))
+            self.partial_rows += self.parts[_SUMMARY_KEY][-1].num_rows
+        if self.partial_rows > max(self.FOLD_ROWS, self.folded_rows):
             self.fold()
 
     def fold(self) -> None:
         for key, parts in self.parts.items():
             if len(parts) > 1:
                 parts[:] = [_fold(pa.concat_tables(parts), key)]
-        self.rows = self.parts[_SUMMARY_KEY][0].num_rows if self.parts[_SUMMARY_KEY] else 0
+        self.partial_rows, self.folded_rows = 0, sum(p.num_rows for p in self.parts[_SUMMARY_KEY])
 
     def write(self, key: tuple[str, ...], table: str) -> None:
         """The totals of ``key`` into the temporary ``table`` (key columns, amount, payments)."""
+        self.sum()
         self.fold()
         for part in self.parts[key]:
             columns = [part.column(k) for k in key]

@@ -91,7 +91,8 @@ class Table:
     close: Any = field(default=lambda: None)
     batches: Callable[[int], Iterator[Batch]] | None = None
     text_only: bool = False  # every cell is a string (CSV)
-    # The same rows as Arrow record batches of text columns (``c0``, ``c1``, … in file order),
+    # The same rows as Arrow record batches of text columns (``c0``, ``c1``, … in file order, a
+    # batch per block of the given size),
     # parsed in C++: a UTF-8 CSV offers it. It raises :class:`ArrowUnreadable` where Arrow's
     # parser and Python's ``csv`` might read the file differently (a row of another width, an
     # empty line); the reader then starts again on ``rows``/``batches``, which read the file anew.
@@ -147,7 +148,7 @@ def open_csv(path: Path) -> Table:
     read = [0]  # bytes Arrow has read
     multiline_header = not headers or any("\n" in h or "\r" in h for h in headers)
 
-    def arrow_batches(n: int) -> Iterator[Any]:
+    def arrow_batches(block_bytes: int) -> Iterator[Any]:
         import pyarrow as pa
         from pyarrow import csv as arrow_csv
 
@@ -158,7 +159,9 @@ def open_csv(path: Path) -> Table:
             try:
                 reader = arrow_csv.open_csv(
                     source,
-                    read_options=arrow_csv.ReadOptions(column_names=names, skip_rows=1, block_size=n * 200),
+                    read_options=arrow_csv.ReadOptions(
+                        column_names=names, skip_rows=1, block_size=block_bytes
+                    ),
                     parse_options=arrow_csv.ParseOptions(
                         delimiter=delimiter, ignore_empty_lines=False, newlines_in_values=True
                     ),

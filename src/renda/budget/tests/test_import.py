@@ -563,6 +563,7 @@ def test_the_first_load_of_a_year_is_whole_and_summed(loaded_year, tmp_path, mon
 
     monkeypatch.setattr(importer, "BULK_REBUILD_MIN", 1)
     monkeypatch.setattr(importer, "STAGE_BATCH", 7)
+    monkeypatch.setattr(importer, "ARROW_BLOCK_BYTES", 1000)  # several batches
     before = _indexes(Payment)
     rows = [PAYMENTS[0]] + [_next_year(n) for n in range(1, 30)]
     bad = [*rows, _next_year(30, amount="12.3x")]
@@ -599,6 +600,7 @@ def test_arrow_and_python_read_a_file_alike(loaded_year, tmp_path, monkeypatch):
     from renda.budget import importer
 
     monkeypatch.setattr(importer, "STAGE_BATCH", 4)
+    monkeypatch.setattr(importer, "ARROW_BLOCK_BYTES", 600)
     rows = [PAYMENTS[0]] + [_next_year(n) for n in range(1, 13)]
     rows[3] = _next_year(3, amount="1,234.5元", pay_date=f"{NEXT}年7月4日", budget_type="一般公共预算")
     rows[6] = _next_year(6, purpose='维修,"加固"\n第二行', payee_name="  某公司  ")
