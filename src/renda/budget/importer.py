@@ -279,7 +279,6 @@ class Plan:
     keys_sorted: bool = False  # every key of the file came in strictly increasing order
     direct: bool = False  # rows go straight into the target table (:meth:`_Import.direct`)
     first_load: bool = False  # the year holds no payments yet
-    totals: _Totals | None = None  # summed while staging a first load of payments
     batch_id: int | None = None
     staged: int = 0  # rows in the staging table
     timings: dict[str, float] = field(default_factory=dict)
@@ -336,16 +335,9 @@ class _RowWriter:
         self._copy: Any = None  # (cursor, copy context, copy) while a COPY is open
         self._begun = False
 
-    def write_all(self, columns: Sequence[Any], chunk: int = 100_000) -> None:
-        """Write columns of any length, a chunk at a time, and end the COPY or transaction."""
-        for start in range(0, len(columns[0]), chunk):
-            self.write([column.slice(start, chunk) for column in columns])
-        self.flush()
-
     def write(self, columns: Sequence[Any]) -> None:
         if not columns or not len(columns[0]):
             return
-        columns = [pc.cast(c, pa.string()) if pa.types.is_decimal(c.type) else c for c in columns]
         connection.ensure_connection()
         raw = connection.connection
         if _is_postgres():
@@ -495,7 +487,6 @@ class _Stager:
         self.key_at = positions[plan.target.key[0]] if len(plan.target.key) == 1 else None
         plan.keys_sorted = self.key_at is not None
         self.last_key: Any = None
-        plan.totals = _Totals() if plan.first_load else None
         if plan.direct:  # straight into the payments, with the columns every row shares
             self.shared = [plan.region, str(plan.year), str(plan.batch_id)]
             self.writer = _RowWriter(
@@ -753,8 +744,6 @@ class _Stager:
                 pc.equal(numbers, ""), pc.is_in(numbers, value_set=self.arrow_sets["indicator_no"])
             )
             self.unknown_indicators += n - pc.sum(known).as_py()
-        if plan.totals is not None:
-            plan.totals.add({name: out[at] for name, at in self.positions.items() if name in _TOTALLED})
         if plan.direct:
             self.writer.write([*out, *(pa.array([value] * n, pa.string()) for value in self.shared)])
         else:
@@ -1306,112 +1295,46 @@ def _month_sql(column: str = "pay_date") -> str:
 
 
 _PAYEE_KEY = ("month", "payee_name", "payee_type")
-_TOTALLED = {"pay_date", "amount", *_SUMMARY_KEY, *_PAYEE_KEY}
-
-
-class _Totals:
-    """支付汇总 of a year's first payments, summed by Arrow as they are staged (hash aggregation in
-    C++, partial totals folded together as they grow), so that the database need not group the
-    payments again after loading them. Amounts are ``decimal128``: exact to the fen."""
-
-    SUM_ROWS = 100_000  # staged rows gathered before Arrow sums them
-    FOLD_ROWS = 500_000  # partial totals kept (at least) before they are folded together
-
-    def __init__(self) -> None:
-        self.staged: list[pa.Table] = []  # columns of staged rows not yet summed
-        self.staged_rows = 0
-        self.parts: dict[tuple[str, ...], list[pa.Table]] = {_SUMMARY_KEY: [], _PAYEE_KEY: []}
-        self.partial_rows = 0  # rows of the fine totals not yet folded
-        self.folded_rows = 0  # rows of the fine totals folded so far
-
-    def add(self, columns: dict[str, pa.Array]) -> None:
-        self.staged.append(pa.table(columns))
-        self.staged_rows += len(columns["amount"])
-        if self.staged_rows >= self.SUM_ROWS:
-            self.sum()
-
-    def sum(self) -> None:
-        """Sum the gathered rows; fold the partial totals once they outgrow the folded ones (so
-        each total is folded a few times, not once per batch)."""
-        if self.staged:
-            rows = pa.concat_tables(self.staged)
-            self.staged, self.staged_rows = [], 0
-            month = pc.cast(pc.utf8_slice_codeunits(rows.column("pay_date"), 5, 7), pa.int32())
-            amount = pc.cast(rows.column("amount"), pa.decimal128(18, 2))
-            rows = rows.drop_columns(["pay_date", "amount"]).append_column("month", month)
-            rows = rows.append_column("amount", amount)
-            for key, parts in self.parts.items():
-                parts.append(rows.group_by(list(key)).aggregate([("amount", "sum"), ("amount", "count")]))
-            self.partial_rows += self.parts[_SUMMARY_KEY][-1].num_rows
-        if self.partial_rows > max(self.FOLD_ROWS, self.folded_rows):
-            self.fold()
-
-    def fold(self) -> None:
-        for key, parts in self.parts.items():
-            if len(parts) > 1:
-                parts[:] = [_fold(pa.concat_tables(parts), key)]
-        self.partial_rows, self.folded_rows = 0, sum(p.num_rows for p in self.parts[_SUMMARY_KEY])
-
-    def write(self, key: tuple[str, ...], table: str) -> None:
-        """The totals of ``key`` into the temporary ``table`` (key columns, amount, payments)."""
-        self.sum()
-        self.fold()
-        for part in self.parts[key]:
-            columns = [part.column(k) for k in key]
-            _RowWriter(table, [*key, "amount", "payments"]).write_all(
-                [*columns, part.column("amount_sum"), part.column("amount_count")]
-            )
-
-
-def _fold(table: pa.Table, key: tuple[str, ...]) -> pa.Table:
-    folded = table.group_by(list(key)).aggregate([("amount_sum", "sum"), ("amount_count", "sum")])
-    return folded.rename_columns(
-        [*(k for k in folded.column_names if k in key), "amount_sum", "amount_count"]
-    )
 
 
 def _add_to_payment_summary(plan: Plan, cursor, batch: ImportBatch, *, whole_stage: bool) -> None:
-    """An import that only added payments: add their totals to the year's summaries — the totals
-    Arrow summed while staging a year's first load, else grouped from the staged rows when all of
-    them were new, else from the payments this batch inserted."""
+    """An import that only added payments: add their totals to the year's summaries, grouped from
+    the staged rows when all of them were new, else from the payments this batch inserted (a
+    direct load's, for one). A year's first payments are summed straight into its summaries."""
+    if whole_stage:
+        source, params = plan.stage, []
+    else:
+        source = (
+            f"(SELECT * FROM {Payment._meta.db_table} WHERE region_code = %s AND year = %s "
+            f"AND batch_id = %s) p"
+        )
+        params = [plan.region, plan.year, batch.pk]
+    if not PaymentSummary.objects.filter(region_code=plan.region, year=plan.year).exists():
+        _insert_summaries(cursor, plan.region, plan.year, source, params, plan=plan)
+        return
     fine, coarse, payees = f"{plan.stage}_sum", f"{plan.stage}_roll", f"{plan.stage}_payee"
-    summed = plan.totals is not None and (whole_stage or plan.direct)
     money = "numeric(18, 2)" if _is_postgres() else "decimal"
+    month = _month_sql()
     for table, key in ((fine, _SUMMARY_KEY), (coarse, _ROLLUP_KEY), (payees, _PAYEE_KEY)):
         types = ", ".join(f"{k} {'integer' if k in {'month', 'budget_type'} else 'text'}" for k in key)
         cursor.execute(f"CREATE TEMPORARY TABLE {table} ({types}, amount {money}, payments integer)")
-    month = _month_sql()
     since = time.perf_counter()
-    if summed and plan.totals is not None:
-        plan.totals.write(_SUMMARY_KEY, fine)
-        plan.totals.write(_PAYEE_KEY, payees)
-    else:
-        if whole_stage:
-            source, params = plan.stage, []
-        else:
-            source = (
-                f"(SELECT * FROM {Payment._meta.db_table} WHERE region_code = %s AND year = %s "
-                f"AND batch_id = %s) p"
-            )
-            params = [plan.region, plan.year, batch.pk]
-        for table, key in ((fine, _SUMMARY_KEY), (payees, _PAYEE_KEY)):
-            columns = ", ".join(month if k == "month" else k for k in key)
-            cursor.execute(
-                f"INSERT INTO {table} SELECT {columns}, SUM(amount), COUNT(*) FROM {source} "
-                f"GROUP BY {columns}",
-                params,
-            )
-    since = plan.timed("summary group", since)
+    for table, key in ((fine, _SUMMARY_KEY), (payees, _PAYEE_KEY)):
+        columns = ", ".join(month if k == "month" else k for k in key)
+        cursor.execute(
+            f"INSERT INTO {table} SELECT {columns}, SUM(amount), COUNT(*) FROM {source} GROUP BY {columns}",
+            params,
+        )
     columns = ", ".join(_ROLLUP_KEY)
     cursor.execute(
         f"INSERT INTO {coarse} SELECT {columns}, SUM(amount), SUM(payments) FROM {fine} GROUP BY {columns}"
     )
+    since = plan.timed("summary group", since)
     for model, table, key in (
         (PaymentSummary, fine, _SUMMARY_KEY),
         (PaymentRollup, coarse, _ROLLUP_KEY),
         (PayeeSummary, payees, _PAYEE_KEY),
     ):
-        since = plan.timed("summary group", since)
         _merge_totals(plan, cursor, model._meta.db_table, table, key)
         since = plan.timed(f"merge into {model._meta.db_table}", since)
 
@@ -1461,32 +1384,46 @@ def rebuild_payment_summary(region: str, year: int) -> None:
         )
 
 
-def _insert_summaries(cursor, region: str, year: int, source: str, params: list[Any]) -> None:
+def _insert_summaries(cursor, region: str, year: int, source: str, params: list[Any], plan=None) -> None:
     """Sum the payments of ``source`` (all of the year's) into the year's empty summaries: the
-    fine one and the payees' grouped from the payments, the rollup from the fine one."""
+    fine one and the payees' grouped from the payments, the rollup from the fine one. Within an
+    import (``plan``), a large load drops the summaries' secondary indexes and builds them after."""
     summary, rollup = PaymentSummary._meta.db_table, PaymentRollup._meta.db_table
     payees, month = PayeeSummary._meta.db_table, _month_sql()
-    cursor.execute(
-        f"INSERT INTO {summary} (region_code, year, month, unit_code, function_code, econ_code, "
-        f"budget_type, project_code, amount, payments) "
-        f"SELECT %s, %s, {month}, unit_code, function_code, econ_code, budget_type, project_code, "
-        f"SUM(amount), COUNT(*) FROM {source} "
-        f"GROUP BY {month}, unit_code, function_code, econ_code, budget_type, project_code",
-        [region, year, *params],
+    sums = (
+        (
+            summary,
+            f"INSERT INTO {summary} (region_code, year, month, unit_code, function_code, econ_code, "
+            f"budget_type, project_code, amount, payments) "
+            f"SELECT %s, %s, {month}, unit_code, function_code, econ_code, budget_type, project_code, "
+            f"SUM(amount), COUNT(*) FROM {source} "
+            f"GROUP BY {month}, unit_code, function_code, econ_code, budget_type, project_code",
+            [region, year, *params],
+        ),
+        (
+            rollup,
+            f"INSERT INTO {rollup} (region_code, year, month, unit_code, function_code, budget_type, amount, "
+            f"payments) SELECT region_code, year, month, unit_code, function_code, budget_type, SUM(amount), "
+            f"SUM(payments) FROM {summary} WHERE region_code = %s AND year = %s "
+            f"GROUP BY region_code, year, month, unit_code, function_code, budget_type",
+            [region, year],
+        ),
+        (
+            payees,
+            f"INSERT INTO {payees} (region_code, year, month, payee_name, payee_type, amount, payments) "
+            f"SELECT %s, %s, {month}, payee_name, payee_type, SUM(amount), COUNT(*) FROM {source} "
+            f"GROUP BY {month}, payee_name, payee_type",
+            [region, year, *params],
+        ),
     )
-    cursor.execute(
-        f"INSERT INTO {rollup} (region_code, year, month, unit_code, function_code, budget_type, amount, "
-        f"payments) SELECT region_code, year, month, unit_code, function_code, budget_type, SUM(amount), "
-        f"SUM(payments) FROM {summary} WHERE region_code = %s AND year = %s "
-        f"GROUP BY region_code, year, month, unit_code, function_code, budget_type",
-        [region, year],
-    )
-    cursor.execute(
-        f"INSERT INTO {payees} (region_code, year, month, payee_name, payee_type, amount, payments) "
-        f"SELECT %s, %s, {month}, payee_name, payee_type, SUM(amount), COUNT(*) FROM {source} "
-        f"GROUP BY {month}, payee_name, payee_type",
-        [region, year, *params],
-    )
+    for table, sql, sql_params in sums:
+        if plan is None:
+            cursor.execute(sql, sql_params)
+            continue
+        since = time.perf_counter()
+        with _bulk_load(plan, cursor, table, plan.staged // 2):
+            cursor.execute(sql, sql_params)
+        plan.timed(f"sum into {table}", since)
 
 
 def _money(value: Any) -> Decimal:
