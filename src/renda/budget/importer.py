@@ -50,7 +50,6 @@ import pyarrow.compute as pc
 from django.conf import settings
 from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
-from psycopg.copy import QueuedLibpqWriter
 from pyarrow import csv as arrow_csv
 
 from renda.budget import interface
@@ -344,11 +343,7 @@ class _RowWriter:
         if _is_postgres():
             if self._copy is None:
                 cursor = raw.cursor()
-                # the rows go out from a thread of their own while the next batch is checked
-                context = cursor.copy(
-                    f"COPY {self.table} ({self.names}) FROM STDIN (FORMAT csv)",
-                    writer=QueuedLibpqWriter(cursor),
-                )
+                context = cursor.copy(f"COPY {self.table} ({self.names}) FROM STDIN (FORMAT csv)")
                 self._copy = (cursor, context, context.__enter__())
             self._copy[2].write(_arrow_csv(columns))
             return
