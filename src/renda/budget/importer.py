@@ -426,7 +426,7 @@ def _all_text(values: Sequence[Any]) -> bool:
 
 
 def _true_everywhere(mask: pa.Array) -> bool:
-    return bool(pc.all(mask).as_py())
+    return bool(pc.all(mask, min_count=0).as_py())  # (an empty mask is true everywhere)
 
 
 class _Stager:

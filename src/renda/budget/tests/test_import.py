@@ -13,6 +13,9 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db.models import Sum
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from renda.budget.importer import new_batch
 from renda.budget.models import (
@@ -20,6 +23,7 @@ from renda.budget.models import (
     ClassificationItem,
     ImportBatch,
     Indicator,
+    PayeeSummary,
     Payment,
     PaymentRollup,
     PaymentSummary,
@@ -611,7 +615,7 @@ def test_arrow_and_python_read_a_file_alike(loaded_year, tmp_path, monkeypatch):
     Payment.objects.filter(year=NEXT).delete()
     PaymentSummary.objects.filter(year=NEXT).delete()
     PaymentRollup.objects.filter(year=NEXT).delete()
-    monkeypatch.setattr(importer, "_stage_batches", _without_arrow(importer._stage_batches))
+    monkeypatch.setattr(importer, "file_source", _without_arrow(importer.file_source))
     assert load("payments", path, year=NEXT).inserted == 12
     assert _payments_of(NEXT) == by_arrow
     six = Payment.objects.get(year=NEXT, voucher_no="B00006")
@@ -619,11 +623,15 @@ def test_arrow_and_python_read_a_file_alike(loaded_year, tmp_path, monkeypatch):
     assert Payment.objects.get(year=NEXT, voucher_no="B00003").amount == Decimal("1234.50")
 
 
-def _without_arrow(stage_batches):
-    def stage(table, stager, *, arrow):
-        return stage_batches(table, stager, arrow=False)
+def _without_arrow(file_source):
+    """``importer.file_source`` as if Arrow were not there: Python's csv reads the file."""
 
-    return stage
+    def source(*args, **kwargs):
+        found = file_source(*args, **kwargs)
+        found.table.arrow_batches = None
+        return found
+
+    return source
 
 
 def test_a_row_arrow_declines_is_read_by_python_with_its_line(loaded_year, tmp_path):
@@ -659,3 +667,58 @@ def test_progress_is_seen_by_others_while_a_direct_load_is_open(db):
                 assert cursor.fetchone() == (20000, 50)
         finally:
             other.close()
+
+
+_CELLS = {
+    # per column: canonical cells; other good cells (a finance system writes these too); bad ones
+    "pay_date": ([f"{NEXT}-07-01"], [f"{NEXT}-7-2", f"{NEXT}年7月3日", f"{NEXT}0704"], ["2019-01-01", ""]),
+    "amount": (["12.50", "-3.00"], ["1,234.50", "１２.００", "(3.00)", "7元"], ["12.3x", ""]),
+    "budget_type": (["1", "2"], ["政府性基金预算"], ["5"]),
+    "econ_code": (["30201", ""], [" 30201 "], ["3020"]),
+    "payee_name": (["城关建设公司", "", '引号"与,逗号', "多\n行"], [" 前后空格 ", "\u3000全角空格"], []),
+    "payee_type": (["单位", "个人", ""], [], ["法人"]),
+    "purpose": (["维修", ""], [], ["a\x00b", "x" * 301]),
+    "unit_code": (["101001", "102"], [], ["999"]),
+}
+
+
+_CANONICAL_ROWS = st.lists(
+    st.tuples(*(st.sampled_from(canonical) for canonical, _other, _bad in _CELLS.values())),
+    min_size=1,
+    max_size=12,
+)
+
+
+def _cells_of(kind: int) -> st.SearchStrategy[tuple[int, tuple[str, str]]]:
+    """A row number and one (column, cell) of the ``kind`` (1: other good cells, 2: bad ones)."""
+    cells = [(column, cell) for column, kinds in _CELLS.items() for cell in kinds[kind]]
+    return st.tuples(st.integers(0, 11), st.sampled_from(cells))
+
+
+@hypothesis_settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(choices=_CANONICAL_ROWS, odd=st.lists(_cells_of(1), max_size=3), bad=st.none() | _cells_of(2))
+def test_arrow_and_python_agree_on_any_file(loaded_year, tmp_path, monkeypatch, choices, odd, bad):
+    """Whatever the cells — canonical or not, good or bad — the Arrow reading and Python's alone
+    report the same errors and store the same payments."""
+    from renda.budget import importer
+
+    monkeypatch.setattr(importer, "ARROW_BLOCK_BYTES", 700)  # several batches
+    rows = [PAYMENTS[0]] + [
+        _next_year(n, **dict(zip(_CELLS, cells, strict=True))) for n, cells in enumerate(choices)
+    ]
+    for at, (column, value) in [*odd, *([bad] if bad else [])]:  # a few odd cells, maybe a bad one
+        rows[1 + at % len(choices)][PAYMENTS[0].index(column)] = value
+    path = write_csv(tmp_path / "any.csv", rows)
+    outcomes = []
+    for arrow in (True, False):
+        with monkeypatch.context() as patch:
+            if not arrow:
+                patch.setattr(importer, "file_source", _without_arrow(importer.file_source))
+            result = load("payments", path, year=NEXT)
+        outcomes.append((result.errors, result.inserted, _payments_of(NEXT)))
+        Payment.objects.filter(year=NEXT).delete()
+        for model in (PaymentSummary, PaymentRollup, PayeeSummary):
+            model.objects.filter(year=NEXT).delete()
+    assert outcomes[0] == outcomes[1]
