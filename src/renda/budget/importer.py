@@ -91,6 +91,7 @@ PROGRESS_SECONDS = 1.0  # seconds
 # A load inserting at least this many rows, and at least as many as the table holds, drops the
 # table's secondary (non-unique) indexes and builds them again after the insert.
 BULK_REBUILD_MIN = 100_000
+PAYMENT_ROW_BYTES = 150  # about the size of a payment's CSV row: a file's rows, from its size
 
 
 @dataclass
@@ -804,6 +805,10 @@ class _Import:
     actor: Any
     dry_run: bool
     progress: Progress | None
+    warnings_kept: int = 0  # warnings given before the rows were read (the headers')
+
+    def __post_init__(self) -> None:
+        self.warnings_kept = len(self.result.warnings)
 
     def stage(self, *, arrow: bool) -> _Stager:
         """Step 1, with progress: check every row, stage the clean ones."""
@@ -873,13 +878,12 @@ class _Import:
         since = time.perf_counter()
         try:
             with transaction.atomic(), connection.cursor() as cursor:
-                with _bulk_load(plan, cursor, table, self.table.size // 150):
+                with _bulk_load(plan, cursor, table, self.table.size // PAYMENT_ROW_BYTES):
                     stager = self.stage(arrow=True)
                     since = plan.timed("stage", since)
                     if errors:
                         raise Rejected
                 result.warnings.extend(stager.warnings())
-                result.inserted = plan.staged
                 if self.progress:
                     self.progress(result.rows, 0.95)
                 _apply(plan, result, self.batch, self.actor, self.error)
@@ -897,12 +901,8 @@ class _Import:
         """Forget what a first reading found: the file is read again from its start."""
         self.errors.clear()
         self.result.rows = self.result.rejected = self.result.inserted = self.plan.staged = 0
-        self.result.warnings = [w for w in self.result.warnings if w.startswith("未知列")]
+        del self.result.warnings[self.warnings_kept :]
         self.plan.direct = False
-
-
-def _year_holds_payments(plan: Plan) -> bool:
-    return Payment.objects.filter(region_code=plan.region, year=plan.year).exists()
 
 
 def run_import(
@@ -919,7 +919,9 @@ def run_import(
     result = ImportResult(kind=kind, year=year, dry_run=dry_run, batch_id=batch.pk)
     plan = _plan(kind, year)
     plan.batch_id = batch.pk
-    plan.first_load = kind == "payments" and not _year_holds_payments(plan)
+    plan.first_load = (
+        kind == "payments" and not Payment.objects.filter(region_code=plan.region, year=year).exists()
+    )
     table = source.table
     errors: list[ImportError_] = []
     bad_lines: set[int] = set()
@@ -1314,21 +1316,13 @@ def _add_to_payment_summary(plan: Plan, cursor, batch: ImportBatch, *, whole_sta
         return
     fine, coarse, payees = f"{plan.stage}_sum", f"{plan.stage}_roll", f"{plan.stage}_payee"
     money = "numeric(18, 2)" if _is_postgres() else "decimal"
-    month = _month_sql()
     for table, key in ((fine, _SUMMARY_KEY), (coarse, _ROLLUP_KEY), (payees, _PAYEE_KEY)):
         types = ", ".join(f"{k} {'integer' if k in {'month', 'budget_type'} else 'text'}" for k in key)
         cursor.execute(f"CREATE TEMPORARY TABLE {table} ({types}, amount {money}, payments integer)")
     since = time.perf_counter()
     for table, key in ((fine, _SUMMARY_KEY), (payees, _PAYEE_KEY)):
-        columns = ", ".join(month if k == "month" else k for k in key)
-        cursor.execute(
-            f"INSERT INTO {table} SELECT {columns}, SUM(amount), COUNT(*) FROM {source} GROUP BY {columns}",
-            params,
-        )
-    columns = ", ".join(_ROLLUP_KEY)
-    cursor.execute(
-        f"INSERT INTO {coarse} SELECT {columns}, SUM(amount), SUM(payments) FROM {fine} GROUP BY {columns}"
-    )
+        cursor.execute(f"INSERT INTO {table} {_totalled(key, source)}", params)
+    cursor.execute(f"INSERT INTO {coarse} {_totalled(_ROLLUP_KEY, fine, summed=True)}")
     since = plan.timed("summary group", since)
     for model, table, key in (
         (PaymentSummary, fine, _SUMMARY_KEY),
@@ -1384,45 +1378,36 @@ def rebuild_payment_summary(region: str, year: int) -> None:
         )
 
 
+def _totalled(key: tuple[str, ...], source: str, *, summed: bool = False) -> str:
+    """A SELECT of ``source``'s rows totalled per ``key``: its columns, the amount, the number of
+    payments (``summed``: the source holds totals already). A month is the payment date's."""
+    columns = ", ".join(_month_sql() if k == "month" and not summed else k for k in key)
+    count = "SUM(payments)" if summed else "COUNT(*)"
+    return f"SELECT {columns}, SUM(amount), {count} FROM {source} GROUP BY {columns}"
+
+
 def _insert_summaries(cursor, region: str, year: int, source: str, params: list[Any], plan=None) -> None:
     """Sum the payments of ``source`` (all of the year's) into the year's empty summaries: the
     fine one and the payees' grouped from the payments, the rollup from the fine one. Within an
     import (``plan``), a large load drops the summaries' secondary indexes and builds them after."""
-    summary, rollup = PaymentSummary._meta.db_table, PaymentRollup._meta.db_table
-    payees, month = PayeeSummary._meta.db_table, _month_sql()
-    sums = (
-        (
-            summary,
-            f"INSERT INTO {summary} (region_code, year, month, unit_code, function_code, econ_code, "
-            f"budget_type, project_code, amount, payments) "
-            f"SELECT %s, %s, {month}, unit_code, function_code, econ_code, budget_type, project_code, "
-            f"SUM(amount), COUNT(*) FROM {source} "
-            f"GROUP BY {month}, unit_code, function_code, econ_code, budget_type, project_code",
-            [region, year, *params],
-        ),
-        (
-            rollup,
-            f"INSERT INTO {rollup} (region_code, year, month, unit_code, function_code, budget_type, amount, "
-            f"payments) SELECT region_code, year, month, unit_code, function_code, budget_type, SUM(amount), "
-            f"SUM(payments) FROM {summary} WHERE region_code = %s AND year = %s "
-            f"GROUP BY region_code, year, month, unit_code, function_code, budget_type",
-            [region, year],
-        ),
-        (
-            payees,
-            f"INSERT INTO {payees} (region_code, year, month, payee_name, payee_type, amount, payments) "
-            f"SELECT %s, %s, {month}, payee_name, payee_type, SUM(amount), COUNT(*) FROM {source} "
-            f"GROUP BY {month}, payee_name, payee_type",
-            [region, year, *params],
-        ),
+    year_of = f"(SELECT * FROM {PaymentSummary._meta.db_table} WHERE region_code = %s AND year = %s) s"
+    totals = (
+        (PaymentSummary, _SUMMARY_KEY, _totalled(_SUMMARY_KEY, source), params),
+        (PaymentRollup, _ROLLUP_KEY, _totalled(_ROLLUP_KEY, year_of, summed=True), [region, year]),
+        (PayeeSummary, _PAYEE_KEY, _totalled(_PAYEE_KEY, source), params),
     )
-    for table, sql, sql_params in sums:
+    for model, key, select, select_params in totals:
+        table = model._meta.db_table
+        sql = (
+            f"INSERT INTO {table} (region_code, year, {', '.join(key)}, amount, payments) "
+            f"SELECT %s, %s, g.* FROM ({select}) g"
+        )
         if plan is None:
-            cursor.execute(sql, sql_params)
+            cursor.execute(sql, [region, year, *select_params])
             continue
         since = time.perf_counter()
         with _bulk_load(plan, cursor, table, plan.staged // 2):
-            cursor.execute(sql, sql_params)
+            cursor.execute(sql, [region, year, *select_params])
         plan.timed(f"sum into {table}", since)
 
 

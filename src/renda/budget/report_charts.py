@@ -109,13 +109,12 @@ def execution_chart(rows: Sequence[tuple[str, Decimal | None]], time_progress: D
         figure = _figure(16.5, height)
         axes = figure.add_subplot()
         labels = [_short(label) for label in _without_region([label for label, _rate in rows])][::-1]
-        rates = [float(rate or 0) for _label, rate in rows][::-1]  # bar lengths in float for matplotlib
-        colors = [
-            THIS_YEAR if r < float(time_progress) - 15 else ACTUAL for r in rates
-        ]  # float: bar colour only
+        exact = [rate or Decimal(0) for _label, rate in rows][::-1]
+        colors = [THIS_YEAR if r < time_progress - 15 else ACTUAL for r in exact]
+        rates = [float(r) for r in exact]  # bar lengths only: matplotlib draws in float
         bars = axes.barh(range(len(rates)), rates, color=colors, height=0.6)
-        axes.bar_label(bars, labels=[f"{r:.1f}%" for r in rates], padding=2, fontsize=7)
-        axes.axvline(float(time_progress), color=PROGRESS, linestyle="--", linewidth=1.2)
+        axes.bar_label(bars, labels=[f"{r:.1f}%" for r in exact], padding=2, fontsize=7)
+        axes.axvline(float(time_progress), color=PROGRESS, linestyle="--", linewidth=1.2)  # a position
         axes.text(
             float(time_progress),
             len(rates) - 0.4,
