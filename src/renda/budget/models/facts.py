@@ -346,7 +346,13 @@ class PaymentSummary(models.Model):
         verbose_name = _("payment summary")
         verbose_name_plural = _("payment summaries")
         indexes = [
-            models.Index(fields=["region_code", "year", "month"], name="budget_sum_month"),
+            # covers a total by economic code over a range of months (as of a date), the widest
+            # summary query: SQLite, which plans without statistics, seeks the months by this
+            # index and, were it not covering, would then read half a million rows one by one
+            models.Index(
+                fields=["region_code", "year", "month", "econ_code", "amount", "payments"],
+                name="budget_sum_month_econ",
+            ),
             models.Index(fields=["region_code", "year", "function_code"], name="budget_sum_func"),
             models.Index(fields=["region_code", "year", "unit_code"], name="budget_sum_unit"),
         ]
