@@ -31,14 +31,12 @@ Nothing in the facts changes unless step 3 runs, so a bad row anywhere rejects t
 from __future__ import annotations
 
 import datetime as dt
-import io
 import itertools
 import logging
 import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -50,9 +48,9 @@ import pyarrow.compute as pc
 from django.conf import settings
 from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
-from pyarrow import csv as arrow_csv
 
 from renda.budget import interface
+from renda.budget.bulk import RowWriter, bulk_load, is_postgres
 from renda.budget.interface import MONTH, BadValue, Column
 from renda.budget.models import (
     BudgetUnit,
@@ -61,13 +59,11 @@ from renda.budget.models import (
     ImportBatch,
     Indicator,
     IndicatorAdjustment,
-    PayeeSummary,
     Payment,
-    PaymentRollup,
-    PaymentSummary,
     Project,
     Revenue,
 )
+from renda.budget.payment_summaries import StreamedTotals, add_to_payment_summary, rebuild_payment_summary
 from renda.budget.readers import (
     ArrowUnreadable,
     Table,
@@ -88,9 +84,6 @@ MAX_ERRORS = 5000  # errors kept and reported (every bad row still counts in ``r
 MAX_AUDITED_CHANGES = 50  # changed rows whose before/after enter the audit trail per batch
 PROGRESS_EVERY = 20000  # rows between progress reports, and at least
 PROGRESS_SECONDS = 1.0  # seconds
-# A load inserting at least this many rows, and at least as many as the table holds, drops the
-# table's secondary (non-unique) indexes and builds them again after the insert.
-BULK_REBUILD_MIN = 100_000
 PAYMENT_ROW_BYTES = 150  # about the size of a payment's CSV row: a file's rows, from its size
 
 
@@ -252,10 +245,6 @@ def rows_source(rows: list[dict[str, Any]]) -> Source:
 # --- staging ------------------------------------------------------------------------------------
 
 
-def _is_postgres() -> bool:
-    return connection.vendor == "postgresql"
-
-
 def _sql_type(column: str, kind_columns: dict[str, Column]) -> str:
     col = kind_columns.get(column)
     sql_type = col.sql_type if col else ("money" if column == "current_amount" else "text")
@@ -263,7 +252,7 @@ def _sql_type(column: str, kind_columns: dict[str, Column]) -> str:
         sql_type = "int"
     return {
         "text": "text",
-        "money": "numeric(18, 2)" if _is_postgres() else "decimal",
+        "money": "numeric(18, 2)" if is_postgres() else "decimal",
         "date": "date",
         "int": "integer",
     }[sql_type]
@@ -280,6 +269,7 @@ class Plan:
     keys_sorted: bool = False  # every key of the file came in strictly increasing order
     direct: bool = False  # rows go straight into the target table (:meth:`_Import.direct`)
     first_load: bool = False  # the year holds no payments yet
+    streamed: StreamedTotals | None = None  # a first load's summaries, summed while staging
     batch_id: int | None = None
     staged: int = 0  # rows in the staging table
     timings: dict[str, float] = field(default_factory=dict)
@@ -312,73 +302,6 @@ def _drop_stage(plan: Plan) -> None:
     with connection.cursor() as cursor:
         for table in (plan.stage, f"{plan.stage}_sum", f"{plan.stage}_roll", f"{plan.stage}_payee"):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
-
-
-def _arrow_csv(columns: Sequence[pa.Array]) -> bytes:
-    """Columns as CSV for ``COPY … (FORMAT csv)``: text quoted (so ``""`` stays an empty text),
-    a null left unquoted (so it arrives as NULL)."""
-    sink = io.BytesIO()
-    table = pa.table({f"c{i}": column for i, column in enumerate(columns)})
-    arrow_csv.write_csv(table, sink, arrow_csv.WriteOptions(include_header=False))
-    return sink.getvalue()
-
-
-class _RowWriter:
-    """Appends rows, given as Arrow columns, to a temporary table: on PostgreSQL through one
-    ``COPY`` kept open across batches (the server stores one batch while the next is read); on
-    SQLite by ``executemany`` in one transaction across batches (the table is temporary, so the
-    database itself is not locked). ``flush`` ends the COPY or transaction, as any other statement
-    on the connection needs."""
-
-    def __init__(self, table: str, names: Sequence[str]):
-        self.names = ", ".join(names)
-        self.table, self.width = table, len(names)
-        self._copy: Any = None  # (cursor, copy context, copy) while a COPY is open
-        self._begun = False
-
-    def write(self, columns: Sequence[Any]) -> None:
-        if not columns or not len(columns[0]):
-            return
-        connection.ensure_connection()
-        raw = connection.connection
-        if _is_postgres():
-            if self._copy is None:
-                cursor = raw.cursor()
-                context = cursor.copy(f"COPY {self.table} ({self.names}) FROM STDIN (FORMAT csv)")
-                self._copy = (cursor, context, context.__enter__())
-            self._copy[2].write(_arrow_csv(columns))
-            return
-        if not self._begun and not connection.in_atomic_block:
-            raw.execute("BEGIN")
-            self._begun = True
-        marks = ", ".join(["?"] * self.width)
-        raw.executemany(
-            f"INSERT INTO {self.table} ({self.names}) VALUES ({marks})",
-            zip(*(column.to_pylist() for column in columns), strict=True),
-        )
-
-    def flush(self) -> None:
-        if self._copy is not None:
-            cursor, context, _copy = self._copy
-            self._copy = None
-            context.__exit__(None, None, None)
-            cursor.close()
-        if self._begun:
-            self._begun = False
-            connection.connection.execute("COMMIT")
-
-    def abort(self, exc: BaseException) -> None:
-        """After a failure: end the COPY (the server drops what it received) or roll back."""
-        if self._copy is not None:
-            cursor, context, _copy = self._copy
-            self._copy = None
-            try:
-                context.__exit__(type(exc), exc, exc.__traceback__)
-            finally:
-                cursor.close()
-        if self._begun:
-            self._begun = False
-            connection.connection.execute("ROLLBACK")
 
 
 # --- checking a batch, column by column ---------------------------------------------------------
@@ -490,11 +413,13 @@ class _Stager:
         self.last_key: Any = None
         if plan.direct:  # straight into the payments, with the columns every row shares
             self.shared = [plan.region, str(plan.year), str(plan.batch_id)]
-            self.writer = _RowWriter(
+            self.writer = RowWriter(
                 Payment._meta.db_table, [*plan.columns, "region_code", "year", "batch_id"]
             )
         else:
-            self.writer = _RowWriter(plan.stage, ["line", *plan.columns])
+            self.writer = RowWriter(plan.stage, ["line", *plan.columns])
+        # A year's first payments (applied, not a dry run): summed for the summaries as they go.
+        self.totals = plan.streamed = StreamedTotals() if plan.first_load and not result.dry_run else None
 
     # -- one batch ------------------------------------------------------------------------------
 
@@ -749,6 +674,8 @@ class _Stager:
             self.writer.write([*out, *(pa.array([value] * n, pa.string()) for value in self.shared)])
         else:
             self.writer.write([pa.array(lines, pa.int64()), *out])
+        if self.totals is not None:
+            self.totals.add({name: out[self.positions[name]] for name in StreamedTotals.COLUMNS})
         plan.staged += n
 
     def warnings(self) -> list[str]:
@@ -878,7 +805,7 @@ class _Import:
         since = time.perf_counter()
         try:
             with transaction.atomic(), connection.cursor() as cursor:
-                with _bulk_load(plan, cursor, table, self.table.size // PAYMENT_ROW_BYTES):
+                with bulk_load(plan, cursor, table, self.table.size // PAYMENT_ROW_BYTES):
                     stager = self.stage(arrow=True)
                     since = plan.timed("stage", since)
                     if errors:
@@ -903,6 +830,8 @@ class _Import:
         self.result.rows = self.result.rejected = self.result.inserted = self.plan.staged = 0
         del self.result.warnings[self.warnings_kept :]
         self.plan.direct = False
+        if self.plan.streamed is not None:
+            self.plan.streamed.close()
 
 
 def run_import(
@@ -945,7 +874,7 @@ def run_import(
         run = _Import(plan, table, columns_at, result, error, errors, batch, actor, dry_run, progress)
         arrow = table.arrow_batches is not None and kind == "payments"
         try:
-            if arrow and _is_postgres() and not dry_run and plan.first_load:
+            if arrow and is_postgres() and not dry_run and plan.first_load:
                 try:
                     run.direct()
                     return _finish(result, errors, batch)
@@ -961,6 +890,8 @@ def run_import(
         error(1, "", "", str(exc))
     finally:
         table.close()
+        if plan.streamed is not None:
+            plan.streamed.close()
         result.timings = {k: round(v, 3) for k, v in plan.timings.items()}
         logger.info("import %s %s: %s rows, %s", kind, year, result.rows, result.timings)
     return _finish(result, errors, batch)
@@ -1059,7 +990,7 @@ def _check_stage(plan: Plan, error) -> None:
     with connection.cursor() as cursor:
         if not plan.keys_sorted or plan.kind in {"units", "classification", "indicators"}:
             cursor.execute(f"CREATE INDEX {plan.stage}_key ON {plan.stage} ({key}, line)")
-        if _is_postgres():  # temporary tables are never auto-analysed: give the planner their size
+        if is_postgres():  # temporary tables are never auto-analysed: give the planner their size
             cursor.execute(f"ANALYZE {plan.stage}")
         if not plan.keys_sorted:
             cursor.execute(
@@ -1104,7 +1035,7 @@ def _apply(plan: Plan, result: ImportResult, batch: ImportBatch, actor: Any, err
     differs = " OR ".join(_distinct(f"t.{v}", f"s.{v}") for v in target.values)
     since = time.perf_counter()
     with connection.cursor() as cursor:
-        if _is_postgres():  # room to hash and sort in memory (this transaction only)
+        if is_postgres():  # room to hash and sort in memory (this transaction only)
             cursor.execute("SET LOCAL work_mem = '256MB'")
         staged = plan.staged
         if not plan.direct:
@@ -1174,7 +1105,13 @@ def _apply(plan: Plan, result: ImportResult, batch: ImportBatch, actor: Any, err
             if changed:
                 rebuild_payment_summary(plan.region, plan.year)
             else:
-                _add_to_payment_summary(plan, cursor, batch, whole_stage=not matched and not plan.direct)
+                add_to_payment_summary(
+                    plan,
+                    cursor,
+                    batch,
+                    whole_stage=not matched and not plan.direct,
+                    streamed=None if matched else plan.streamed,
+                )
             since = plan.timed("summary", since)
     if result.dry_run:
         return
@@ -1217,198 +1154,9 @@ def _insert_new(plan, cursor, batch, table, where, params, join, matched, new) -
     if not plan.keys_sorted:  # in key order, which keeps the unique index's pages in order
         sql += f" ORDER BY {', '.join(f's.{k}' for k in target.key)}"
     since = time.perf_counter()
-    with _bulk_load(plan, cursor, table, new):
+    with bulk_load(plan, cursor, table, new):
         cursor.execute(sql, insert_params)
         plan.timed("insert", since)
-
-
-@contextmanager
-def _bulk_load(plan: Plan, cursor, table: str, new: int) -> Iterator[None]:
-    """Around an insert of ``new`` rows: when that at least doubles the table (and is large),
-    its secondary (non-unique) indexes are dropped before and built again after — one sort per
-    index instead of a search per row — and on PostgreSQL its foreign keys likewise (added back
-    with one set-based check instead of a trigger per row); then PostgreSQL's planner statistics
-    are refreshed (as after any large load). All inside the import's transaction, so a rollback
-    restores them as they were.
-    Unique indexes stay: they guard the keys. While this runs, PostgreSQL holds the table (and
-    the batch table, for the foreign key) locked against other writers until the commit."""
-    postgres = _is_postgres()
-    cursor.execute(f"SELECT MAX(id) FROM {table}")
-    if new < BULK_REBUILD_MIN or new < (cursor.fetchone()[0] or 0):
-        yield
-        if postgres and new >= BULK_REBUILD_MIN:
-            cursor.execute(f"ANALYZE {table}")
-        return
-    if postgres:
-        cursor.execute(
-            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-            "JOIN pg_class c ON c.oid = i.indexrelid "
-            "WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary",
-            [table],
-        )
-        indexes = cursor.fetchall()
-        cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype = 'f'",
-            [table],
-        )
-        foreign_keys = cursor.fetchall()
-    else:
-        cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
-            "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'",
-            [table],
-        )
-        indexes, foreign_keys = cursor.fetchall(), []  # SQLite checks a foreign key cheaply
-    quote = connection.ops.quote_name
-    if foreign_keys:  # rows written earlier in this transaction have their checks run first,
-        # as PostgreSQL alters no table with deferred checks pending (Django defers them again)
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    for name, _definition in foreign_keys:
-        cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
-    for name, _definition in indexes:
-        cursor.execute(f"DROP INDEX {quote(name)}")
-    yield
-    since = time.perf_counter()
-    for name, definition in foreign_keys:
-        cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
-    since = plan.timed(f"foreign keys {table}", since)
-    if postgres:
-        cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
-    for _name, definition in indexes:
-        cursor.execute(definition)
-    since = plan.timed(f"index builds {table}", since)
-    if postgres:  # (not SQLite: its queries here are shaped to plan well without statistics)
-        cursor.execute(f"ANALYZE {table}")
-        plan.timed(f"analyze {table}", since)
-
-
-# --- the payment summaries ----------------------------------------------------------------------
-
-_SUMMARY_KEY = ("unit_code", "function_code", "budget_type", "month", "econ_code", "project_code")
-_ROLLUP_KEY = ("unit_code", "function_code", "budget_type", "month")
-
-
-def _month_sql(column: str = "pay_date") -> str:
-    if _is_postgres():
-        return f"CAST(EXTRACT(MONTH FROM {column}) AS integer)"
-    return f"CAST(strftime('%%m', {column}) AS integer)"
-
-
-_PAYEE_KEY = ("month", "payee_name", "payee_type")
-
-
-def _add_to_payment_summary(plan: Plan, cursor, batch: ImportBatch, *, whole_stage: bool) -> None:
-    """An import that only added payments: add their totals to the year's summaries, grouped from
-    the staged rows when all of them were new, else from the payments this batch inserted (a
-    direct load's, for one). A year's first payments are summed straight into its summaries."""
-    if whole_stage:
-        source, params = plan.stage, []
-    else:
-        source = (
-            f"(SELECT * FROM {Payment._meta.db_table} WHERE region_code = %s AND year = %s "
-            f"AND batch_id = %s) p"
-        )
-        params = [plan.region, plan.year, batch.pk]
-    if not PaymentSummary.objects.filter(region_code=plan.region, year=plan.year).exists():
-        _insert_summaries(cursor, plan.region, plan.year, source, params, plan=plan)
-        return
-    fine, coarse, payees = f"{plan.stage}_sum", f"{plan.stage}_roll", f"{plan.stage}_payee"
-    money = "numeric(18, 2)" if _is_postgres() else "decimal"
-    for table, key in ((fine, _SUMMARY_KEY), (coarse, _ROLLUP_KEY), (payees, _PAYEE_KEY)):
-        types = ", ".join(f"{k} {'integer' if k in {'month', 'budget_type'} else 'text'}" for k in key)
-        cursor.execute(f"CREATE TEMPORARY TABLE {table} ({types}, amount {money}, payments integer)")
-    since = time.perf_counter()
-    for table, key in ((fine, _SUMMARY_KEY), (payees, _PAYEE_KEY)):
-        cursor.execute(f"INSERT INTO {table} {_totalled(key, source)}", params)
-    cursor.execute(f"INSERT INTO {coarse} {_totalled(_ROLLUP_KEY, fine, summed=True)}")
-    since = plan.timed("summary group", since)
-    for model, table, key in (
-        (PaymentSummary, fine, _SUMMARY_KEY),
-        (PaymentRollup, coarse, _ROLLUP_KEY),
-        (PayeeSummary, payees, _PAYEE_KEY),
-    ):
-        _merge_totals(plan, cursor, model._meta.db_table, table, key)
-        since = plan.timed(f"merge into {model._meta.db_table}", since)
-
-
-def _merge_totals(plan: Plan, cursor, table: str, delta: str, key: tuple[str, ...]) -> None:
-    """Add the totals of ``delta`` into ``table`` for the year: to the group's row, or as a new row."""
-    names = ", ".join(key)
-    insert = (
-        f"INSERT INTO {table} (region_code, year, {names}, amount, payments) "
-        f"SELECT %s, %s, {', '.join(f'd.{k}' for k in key)}, d.amount, d.payments FROM {delta} d"
-    )
-    cursor.execute(
-        f"SELECT 1 FROM {table} WHERE region_code = %s AND year = %s LIMIT 1", [plan.region, plan.year]
-    )
-    if cursor.fetchone() is None:
-        cursor.execute(f"SELECT COUNT(*) FROM {delta}")
-        with _bulk_load(plan, cursor, table, cursor.fetchone()[0]):
-            cursor.execute(insert, [plan.region, plan.year])
-        return
-    same = " AND ".join(f"t.{k} = d.{k}" for k in key)
-    cursor.execute(
-        f"UPDATE {table} AS t SET amount = t.amount + d.amount, payments = t.payments + d.payments "
-        f"FROM {delta} d WHERE t.region_code = %s AND t.year = %s AND {same}",
-        [plan.region, plan.year],
-    )
-    cursor.execute(
-        f"{insert} WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.region_code = %s AND t.year = %s "
-        f"AND {same})",
-        [plan.region, plan.year, plan.region, plan.year],
-    )
-
-
-def rebuild_payment_summary(region: str, year: int) -> None:
-    """Recompute the year's :class:`PaymentSummary` (and :class:`PaymentRollup`) from the
-    payments, in set-based queries."""
-    with connection.cursor() as cursor:
-        for model in (PaymentSummary, PaymentRollup, PayeeSummary):
-            cursor.execute(
-                f"DELETE FROM {model._meta.db_table} WHERE region_code = %s AND year = %s", [region, year]
-            )
-        _insert_summaries(
-            cursor,
-            region,
-            year,
-            f"(SELECT * FROM {Payment._meta.db_table} WHERE region_code = %s AND year = %s) p",
-            [region, year],
-        )
-
-
-def _totalled(key: tuple[str, ...], source: str, *, summed: bool = False) -> str:
-    """A SELECT of ``source``'s rows totalled per ``key``: its columns, the amount, the number of
-    payments (``summed``: the source holds totals already). A month is the payment date's."""
-    columns = ", ".join(_month_sql() if k == "month" and not summed else k for k in key)
-    count = "SUM(payments)" if summed else "COUNT(*)"
-    return f"SELECT {columns}, SUM(amount), {count} FROM {source} GROUP BY {columns}"
-
-
-def _insert_summaries(cursor, region: str, year: int, source: str, params: list[Any], plan=None) -> None:
-    """Sum the payments of ``source`` (all of the year's) into the year's empty summaries: the
-    fine one and the payees' grouped from the payments, the rollup from the fine one. Within an
-    import (``plan``), a large load drops the summaries' secondary indexes and builds them after."""
-    year_of = f"(SELECT * FROM {PaymentSummary._meta.db_table} WHERE region_code = %s AND year = %s) s"
-    totals = (
-        (PaymentSummary, _SUMMARY_KEY, _totalled(_SUMMARY_KEY, source), params),
-        (PaymentRollup, _ROLLUP_KEY, _totalled(_ROLLUP_KEY, year_of, summed=True), [region, year]),
-        (PayeeSummary, _PAYEE_KEY, _totalled(_PAYEE_KEY, source), params),
-    )
-    for model, key, select, select_params in totals:
-        table = model._meta.db_table
-        sql = (
-            f"INSERT INTO {table} (region_code, year, {', '.join(key)}, amount, payments) "
-            f"SELECT %s, %s, g.* FROM ({select}) g"
-        )
-        if plan is None:
-            cursor.execute(sql, [region, year, *select_params])
-            continue
-        since = time.perf_counter()
-        with _bulk_load(plan, cursor, table, plan.staged // 2):
-            cursor.execute(sql, [region, year, *select_params])
-        plan.timed(f"sum into {table}", since)
 
 
 def _money(value: Any) -> Decimal:
@@ -1536,7 +1284,7 @@ def progress_writer(batch: ImportBatch) -> Progress:
     def write(rows: int, share: float) -> None:
         status = ImportBatch.Status.LOADING if share >= 0.9 else ImportBatch.Status.VALIDATING
         values = {"processed_rows": rows, "progress": min(int(share * 100), 99), "status": status}
-        if not (_is_postgres() and connection.in_atomic_block):
+        if not (is_postgres() and connection.in_atomic_block):
             ImportBatch.objects.filter(pk=batch.pk).update(**values)
             return
         other = connections.create_connection(connection.alias)

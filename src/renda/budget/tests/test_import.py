@@ -482,7 +482,7 @@ def test_a_control_character_in_text_is_refused(loaded_year, tmp_path):
 
 
 def test_payments_added_later_are_added_to_the_summaries(loaded_year, tmp_path):
-    from renda.budget.importer import rebuild_payment_summary
+    from renda.budget.payment_summaries import rebuild_payment_summary
 
     first = [PAYMENTS[0]] + [_payment(n) for n in range(1, 6)]
     load("payments", write_csv(tmp_path / "1.csv", first))
@@ -515,9 +515,9 @@ def _indexes(model):
 
 
 def test_a_bulk_load_rebuilds_the_indexes_it_dropped(loaded_year, tmp_path, monkeypatch):
-    from renda.budget import importer
+    from renda.budget import bulk
 
-    monkeypatch.setattr(importer, "BULK_REBUILD_MIN", 1)
+    monkeypatch.setattr(bulk, "BULK_REBUILD_MIN", 1)
     before = {model: _indexes(model) for model in (Payment, PaymentSummary)}
     rows = [PAYMENTS[0]] + [_payment(n) for n in range(1, 40)]
     result = load("payments", write_csv(tmp_path / "bulk.csv", rows))
@@ -533,12 +533,12 @@ def test_a_bulk_load_rebuilds_the_indexes_it_dropped(loaded_year, tmp_path, monk
 
 
 def test_a_database_error_while_staging_leaves_nothing_behind(loaded_year, tmp_path, monkeypatch):
-    from renda.budget import importer
+    from renda.budget import bulk
 
     def broken(self, columns):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importer._RowWriter, "write", broken)
+    monkeypatch.setattr(bulk.RowWriter, "write", broken)
     with pytest.raises(RuntimeError):
         load("payments", write_csv(tmp_path / "x.csv", [PAYMENTS[0], _payment(1)]))
     monkeypatch.undo()
@@ -562,10 +562,10 @@ def _payments_of(year: int) -> list[tuple]:
 def test_the_first_load_of_a_year_is_whole_and_summed(loaded_year, tmp_path, monkeypatch):
     """On PostgreSQL the year's first payments go straight into the table (and its summaries are
     summed from them); on SQLite through the staging table. Either way: all or nothing."""
-    from renda.budget import importer
-    from renda.budget.importer import rebuild_payment_summary
+    from renda.budget import bulk, importer
+    from renda.budget.payment_summaries import rebuild_payment_summary
 
-    monkeypatch.setattr(importer, "BULK_REBUILD_MIN", 1)
+    monkeypatch.setattr(bulk, "BULK_REBUILD_MIN", 1)
     monkeypatch.setattr(importer, "STAGE_BATCH", 7)
     monkeypatch.setattr(importer, "ARROW_BLOCK_BYTES", 1000)  # several batches
     before = _indexes(Payment)
@@ -587,6 +587,55 @@ def test_the_first_load_of_a_year_is_whole_and_summed(loaded_year, tmp_path, mon
     assert summed == _summary_rows()
     again = load("payments", write_csv(tmp_path / "again.csv", rows), year=NEXT)
     assert (again.inserted, again.unchanged) == (0, 29)
+
+
+def _all_summaries() -> list[list[tuple]]:
+    from renda.budget.models import PayeeSummary
+
+    payees = PayeeSummary.objects.values_list("month", "payee_name", "payee_type", "amount", "payments")
+    return [*_summary_rows(), sorted(payees)]
+
+
+@pytest.mark.parametrize("codes_fit", [True, False])
+def test_summaries_summed_while_streaming_equal_the_databases(loaded_year, tmp_path, monkeypatch, codes_fit):
+    """A year's first summaries are summed in the import process (texts numbered, keys packed,
+    totals folded every few rows); they must equal the database's grouping of the stored
+    payments, cell for cell, over varied keys and amounts, batches Arrow checks and batches
+    parsed cell by cell. When the codes do not fit their bits the database sums instead."""
+    import random
+
+    from renda.budget import importer
+    from renda.budget.payment_summaries import StreamedTotals, rebuild_payment_summary
+
+    monkeypatch.setattr(importer, "ARROW_BLOCK_BYTES", 1500)  # many small batches
+    monkeypatch.setattr(StreamedTotals, "FOLD_ROWS", 9)  # several folds
+    if not codes_fit:
+        monkeypatch.setattr(StreamedTotals, "_WIDE", 3)
+    rng = random.Random(7)
+    rows = [PAYMENTS[0]]
+    for n in range(1, 160):
+        month, day = rng.randint(1, 12), rng.randint(1, 28)
+        cells = {
+            "unit_code": rng.choice(["101", "101001", "102"]),
+            "function_code": rng.choice(["205", "20502", "2050201", "2100101"]),
+            "econ_code": rng.choice(["", "302", "30201", "501"]),
+            "budget_type": rng.choice(["1", "2", "3", "4"]),
+            "project_code": rng.choice(["", "P1", "P-2025/07"]),
+            "payee_name": rng.choice(["", "县第一中学", "张三", "Acme Ltd."]),
+            "payee_type": rng.choice(["", "单位", "个人"]),
+            "amount": rng.choice(["0.01", "-12.30", "9999999999.99", f"{n}.50", "1,234.00", "（5.00）"]),
+            "pay_date": rng.choice([f"{NEXT}-{month:02d}-{day:02d}", f"{NEXT}/{month}/{day}"]),
+        }
+        rows.append(_next_year(n, **cells))
+    result = load("payments", write_csv(tmp_path / "varied.csv", rows), year=NEXT)
+    assert (result.errors, result.inserted) == ([], 159)
+    from renda.budget.models import PayeeSummary
+
+    for model in (PaymentSummary, PayeeSummary):
+        assert model.objects.filter(year=NEXT).aggregate(n=Sum("payments"))["n"] == 159
+    streamed = _all_summaries()
+    rebuild_payment_summary(settings.RENDA_REGION_CODE, NEXT)
+    assert streamed == _all_summaries()
 
 
 def test_a_first_load_with_a_repeated_voucher_out_of_order_names_its_line(loaded_year, tmp_path):

@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from renda.budget.importer import rebuild_payment_summary
 from renda.budget.models import (
     BudgetUnit,
     Indicator,
@@ -23,6 +22,7 @@ from renda.budget.models import (
     Project,
     Severity,
 )
+from renda.budget.payment_summaries import rebuild_payment_summary
 from renda.budget.warnings.base import Context, Found
 from renda.budget.warnings.evaluator import evaluate_rule
 from renda.budget.warnings.params import effective_params
