@@ -68,15 +68,24 @@ class StreamedTotals:
 
     COLUMNS = ("pay_date", "amount", *(k for k in (*SUMMARY_KEY, *PAYEE_KEY) if k != "month"))
     FOLD_ROWS = 2_000_000
-    _CODED = ("unit_code", "function_code", "econ_code", "project_code", "payee_name", "payee_type")
-    _WIDE = 1 << 31  # codes packed in 32 bits (a key part past it: the database sums instead)
+    # the bits each column's codes are packed in (more texts than fit: the database sums instead)
+    _BITS = {
+        "unit_code": 31,
+        "function_code": 24,
+        "econ_code": 31,
+        "project_code": 32,
+        "payee_name": 31,
+        "payee_type": 2,
+    }
+    _FEN_LIMIT = 2.0**62  # sums of amounts (fen) stay below it in 64-bit integers
 
     def __init__(self) -> None:
-        self.codes = {name: _Codes() for name in self._CODED}
+        self.codes = {name: _Codes() for name in self._BITS}
         self._pending: list[pa.Table] = []
         self._pending_rows = 0
         self._totals: dict[str, pa.Table] = {}
-        self.overflow = False
+        self.overflow = False  # the totals cannot be kept: the database sums instead
+        self._magnitude = 0.0  # the sum of the amounts' absolute values (fen)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="renda-streamed-totals")
         self._adding: Future[None] | None = None
 
@@ -97,10 +106,16 @@ class StreamedTotals:
         self._worker.shutdown(wait=True)
 
     def _add(self, cells: Mapping[str, pa.Array]) -> None:
-        code = {name: self.codes[name].of(cells[name]) for name in self._CODED}
-        if any(len(c.values) >= self._WIDE for c in self.codes.values()):
-            self.overflow = True
         if self.overflow:
+            return
+        code = {name: self.codes[name].of(cells[name]) for name in self._BITS}
+        fen = pc.cast(pc.replace_substring(cells["amount"], ".", ""), pa.int64())
+        self._magnitude += pc.sum(pc.abs(pc.cast(fen, pa.float64(), safe=False))).as_py() or 0.0
+        if self._magnitude >= self._FEN_LIMIT or any(
+            len(self.codes[name].values) > 1 << bits for name, bits in self._BITS.items()
+        ):
+            self.overflow = True
+            self._pending, self._totals = [], {}
             return
         month = pc.cast(pc.utf8_slice_codeunits(cells["pay_date"], 5, 7), pa.int64())
         budget_type = pc.cast(cells["budget_type"], pa.int64())
@@ -113,7 +128,7 @@ class StreamedTotals:
                     "b": _packed(code["econ_code"], code["project_code"], 32),  # econ | project
                     # payee | payee type | month
                     "p": _packed(_packed(code["payee_name"], code["payee_type"], 2), month, 4),
-                    "fen": pc.cast(pc.replace_substring(cells["amount"], ".", ""), pa.int64()),
+                    "fen": fen,
                 }
             )
         )

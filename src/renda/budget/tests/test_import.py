@@ -610,7 +610,7 @@ def test_summaries_summed_while_streaming_equal_the_databases(loaded_year, tmp_p
     monkeypatch.setattr(importer, "ARROW_BLOCK_BYTES", 1500)  # many small batches
     monkeypatch.setattr(StreamedTotals, "FOLD_ROWS", 9)  # several folds
     if not codes_fit:
-        monkeypatch.setattr(StreamedTotals, "_WIDE", 3)
+        monkeypatch.setattr(StreamedTotals, "_BITS", {**StreamedTotals._BITS, "project_code": 1})
     rng = random.Random(7)
     rows = [PAYMENTS[0]]
     for n in range(1, 160):
@@ -636,6 +636,27 @@ def test_summaries_summed_while_streaming_equal_the_databases(loaded_year, tmp_p
     streamed = _all_summaries()
     rebuild_payment_summary(settings.RENDA_REGION_CODE, NEXT)
     assert streamed == _all_summaries()
+
+
+def test_streamed_totals_give_way_where_64_bit_sums_could_overflow():
+    """Amounts whose sum could pass 2^62 fen leave the summing to the database (which reports a
+    total too large for its column instead of storing a wrapped one)."""
+    import pyarrow as pa
+
+    from renda.budget.payment_summaries import StreamedTotals
+
+    def batch(amount: str) -> dict[str, pa.Array]:
+        cells = dict.fromkeys(StreamedTotals.COLUMNS, "")
+        cells.update(pay_date="2025-03-01", amount=amount, unit_code="101", budget_type="1")
+        return {name: pa.array([value] * 3, pa.string()) for name, value in cells.items()}
+
+    small, large = StreamedTotals(), StreamedTotals()
+    small.add(batch("1.25"))
+    for _ in range(2):
+        large.add(batch("9999999999999999.99"))
+    [(_, _, fine), *_rest] = small.tables()
+    assert fine.column("amount").to_pylist() == [Decimal("3.75")]
+    assert large.tables() == [] and large.overflow
 
 
 def test_a_first_load_with_a_repeated_voucher_out_of_order_names_its_line(loaded_year, tmp_path):
