@@ -155,24 +155,14 @@ class StreamedTotals:
         if self.overflow or not self._totals:
             return []
         fine = self._totals["fine"].sort_by([("a", "ascending"), ("b", "ascending")])
-        a, b = fine.column("a"), fine.column("b")
-        when = _bits(a, 0, 8)
+        b = fine.column("b")
         fine_keys = {
-            "unit_code": self._decoded("unit_code", _bits(a, 32, 32)),
-            "function_code": self._decoded("function_code", _bits(a, 8, 24)),
-            "budget_type": _bits(when, 0, 3),
-            "month": _bits(when, 3, 5),
+            **self._unit_function_month(fine.column("a")),
             "econ_code": self._decoded("econ_code", _bits(b, 32, 32)),
             "project_code": self._decoded("project_code", _bits(b, 0, 32)),
         }
         rollup = _grouped(fine.select(["a", "amount", "payments"]), ["a"], _SUMMED)
-        when = _bits(rollup.column("a"), 0, 8)
-        rollup_keys = {
-            "unit_code": self._decoded("unit_code", _bits(rollup.column("a"), 32, 32)),
-            "function_code": self._decoded("function_code", _bits(rollup.column("a"), 8, 24)),
-            "budget_type": _bits(when, 0, 3),
-            "month": _bits(when, 3, 5),
-        }
+        rollup_keys = self._unit_function_month(rollup.column("a"))
         payees = self._totals["payee"].sort_by("p")
         p = payees.column("p")
         payee_keys = {
@@ -188,6 +178,16 @@ class StreamedTotals:
                 (PayeeSummary, PAYEE_KEY, payee_keys, payees),
             )
         ]
+
+    def _unit_function_month(self, a: pa.Array) -> dict[str, pa.Array]:
+        """The unit, functional code, budget type and month packed in the key ``a``."""
+        when = _bits(a, 0, 8)
+        return {
+            "unit_code": self._decoded("unit_code", _bits(a, 32, 32)),
+            "function_code": self._decoded("function_code", _bits(a, 8, 24)),
+            "budget_type": _bits(when, 0, 3),
+            "month": _bits(when, 3, 5),
+        }
 
     def _decoded(self, name: str, codes: pa.Array) -> pa.Array:
         return pc.take(self.codes[name].values, codes)

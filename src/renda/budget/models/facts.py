@@ -346,12 +346,25 @@ class PaymentSummary(models.Model):
         verbose_name = _("payment summary")
         verbose_name_plural = _("payment summaries")
         indexes = [
-            # covers a total by economic code over a range of months (as of a date), the widest
-            # summary query: SQLite, which plans without statistics, seeks the months by this
-            # index and, were it not covering, would then read half a million rows one by one
+            # Every column, month first: a summary over a range of months (as of a date) reads
+            # the months' entries of this index alone. SQLite, which plans without statistics,
+            # seeks the months by it; were it not covering, it would then read the rows it names
+            # one by one, out of their order on disk (as of 30 Sep at 10^6 payments: 0.3–1 s
+            # per query instead of 0.15–0.25 s).
             models.Index(
-                fields=["region_code", "year", "month", "econ_code", "amount", "payments"],
-                name="budget_sum_month_econ",
+                fields=[
+                    "region_code",
+                    "year",
+                    "month",
+                    "unit_code",
+                    "function_code",
+                    "budget_type",
+                    "econ_code",
+                    "project_code",
+                    "amount",
+                    "payments",
+                ],
+                name="budget_sum_month_all",
             ),
             models.Index(fields=["region_code", "year", "function_code"], name="budget_sum_func"),
             models.Index(fields=["region_code", "year", "unit_code"], name="budget_sum_unit"),
