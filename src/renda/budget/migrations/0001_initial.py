@@ -7,6 +7,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
@@ -15,706 +16,313 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="FiscalYear",
+            name='FiscalYear',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(
-                        default=renda.budget.models.default_region, max_length=12, verbose_name="region code"
-                    ),
-                ),
-                ("year", models.PositiveSmallIntegerField(verbose_name="fiscal year")),
-                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(default=renda.budget.models.default_region, max_length=12, verbose_name='region code')),
+                ('year', models.PositiveSmallIntegerField(verbose_name='fiscal year')),
+                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
             ],
             options={
-                "verbose_name": "fiscal year",
-                "verbose_name_plural": "fiscal years",
-                "ordering": ["-year"],
-                "constraints": [
-                    models.UniqueConstraint(fields=("region_code", "year"), name="budget_year_unique")
-                ],
+                'verbose_name': 'fiscal year',
+                'verbose_name_plural': 'fiscal years',
+                'ordering': ['-year'],
+                'constraints': [models.UniqueConstraint(fields=('region_code', 'year'), name='budget_year_unique')],
             },
         ),
         migrations.CreateModel(
-            name="ImportBatch",
+            name='ImportBatch',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(
-                        default=renda.budget.models.default_region, max_length=12, verbose_name="region code"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("units", "Budget units"),
-                            ("indicators", "Budget indicators"),
-                            ("payments", "Treasury payments"),
-                            ("revenue", "Revenue"),
-                            ("debt", "Government debt"),
-                            ("classification", "Classification"),
-                        ],
-                        max_length=20,
-                        verbose_name="kind",
-                    ),
-                ),
-                ("year", models.PositiveSmallIntegerField(verbose_name="fiscal year")),
-                (
-                    "source",
-                    models.CharField(
-                        choices=[
-                            ("upload", "Upload"),
-                            ("command", "Command line"),
-                            ("api", "Finance data interface"),
-                            ("demo", "Demo data"),
-                        ],
-                        max_length=10,
-                        verbose_name="source",
-                    ),
-                ),
-                ("file_name", models.CharField(blank=True, max_length=255, verbose_name="file name")),
-                ("stored_path", models.CharField(blank=True, max_length=500, verbose_name="stored file")),
-                ("file_format", models.CharField(default="auto", max_length=10, verbose_name="format")),
-                ("dry_run", models.BooleanField(default=False, verbose_name="dry run")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "Waiting"),
-                            ("validating", "Checking"),
-                            ("loading", "Loading"),
-                            ("applied", "Applied"),
-                            ("checked", "Checked (dry run)"),
-                            ("rejected", "Rejected"),
-                            ("failed", "Failed"),
-                        ],
-                        default="pending",
-                        max_length=12,
-                        verbose_name="status",
-                    ),
-                ),
-                ("total_rows", models.PositiveIntegerField(default=0, verbose_name="rows")),
-                ("processed_rows", models.PositiveIntegerField(default=0, verbose_name="rows processed")),
-                ("progress", models.PositiveSmallIntegerField(default=0, verbose_name="progress (%)")),
-                ("inserted", models.PositiveIntegerField(default=0, verbose_name="inserted")),
-                ("updated", models.PositiveIntegerField(default=0, verbose_name="updated")),
-                ("unchanged", models.PositiveIntegerField(default=0, verbose_name="unchanged")),
-                ("rejected", models.PositiveIntegerField(default=0, verbose_name="rejected")),
-                ("errors", models.JSONField(blank=True, default=list, verbose_name="errors")),
-                ("warnings", models.JSONField(blank=True, default=list, verbose_name="warnings")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="finished at")),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="by",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(default=renda.budget.models.default_region, max_length=12, verbose_name='region code')),
+                ('kind', models.CharField(choices=[('units', 'Budget units'), ('indicators', 'Budget indicators'), ('payments', 'Treasury payments'), ('revenue', 'Revenue'), ('debt', 'Government debt'), ('classification', 'Classification')], max_length=20, verbose_name='kind')),
+                ('year', models.PositiveSmallIntegerField(verbose_name='fiscal year')),
+                ('source', models.CharField(choices=[('upload', 'Upload'), ('command', 'Command line'), ('api', 'Finance data interface'), ('demo', 'Demo data')], max_length=10, verbose_name='source')),
+                ('file_name', models.CharField(blank=True, max_length=255, verbose_name='file name')),
+                ('stored_path', models.CharField(blank=True, max_length=500, verbose_name='stored file')),
+                ('file_format', models.CharField(default='auto', max_length=10, verbose_name='format')),
+                ('dry_run', models.BooleanField(default=False, verbose_name='dry run')),
+                ('status', models.CharField(choices=[('pending', 'Waiting'), ('validating', 'Checking'), ('loading', 'Loading'), ('applied', 'Applied'), ('checked', 'Checked (dry run)'), ('rejected', 'Rejected'), ('failed', 'Failed')], default='pending', max_length=12, verbose_name='status')),
+                ('total_rows', models.PositiveIntegerField(default=0, verbose_name='rows')),
+                ('processed_rows', models.PositiveIntegerField(default=0, verbose_name='rows processed')),
+                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='progress (%)')),
+                ('inserted', models.PositiveIntegerField(default=0, verbose_name='inserted')),
+                ('updated', models.PositiveIntegerField(default=0, verbose_name='updated')),
+                ('unchanged', models.PositiveIntegerField(default=0, verbose_name='unchanged')),
+                ('rejected', models.PositiveIntegerField(default=0, verbose_name='rejected')),
+                ('errors', models.JSONField(blank=True, default=list, verbose_name='errors')),
+                ('warnings', models.JSONField(blank=True, default=list, verbose_name='warnings')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
+                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
             ],
             options={
-                "verbose_name": "import batch",
-                "verbose_name_plural": "import batches",
-                "ordering": ["-created_at", "-id"],
+                'verbose_name': 'import batch',
+                'verbose_name_plural': 'import batches',
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="Debt",
+            name='Debt',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(
-                        default=renda.budget.models.default_region, max_length=12, verbose_name="region code"
-                    ),
-                ),
-                ("year", models.PositiveSmallIntegerField(verbose_name="fiscal year")),
-                ("month", models.PositiveSmallIntegerField(verbose_name="month")),
-                (
-                    "debt_type",
-                    models.CharField(
-                        choices=[("一般债务", "General debt"), ("专项债务", "Special debt")],
-                        max_length=8,
-                        verbose_name="debt type",
-                    ),
-                ),
-                (
-                    "limit_amount",
-                    models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name="limit"),
-                ),
-                (
-                    "balance",
-                    models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name="balance"),
-                ),
-                (
-                    "batch",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="budget.importbatch",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(default=renda.budget.models.default_region, max_length=12, verbose_name='region code')),
+                ('year', models.PositiveSmallIntegerField(verbose_name='fiscal year')),
+                ('month', models.PositiveSmallIntegerField(verbose_name='month')),
+                ('debt_type', models.CharField(choices=[('一般债务', 'General debt'), ('专项债务', 'Special debt')], max_length=8, verbose_name='debt type')),
+                ('limit_amount', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='limit')),
+                ('balance', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='balance')),
+                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='budget.importbatch')),
             ],
             options={
-                "verbose_name": "government debt",
-                "verbose_name_plural": "government debt",
-                "ordering": ["month", "debt_type"],
+                'verbose_name': 'government debt',
+                'verbose_name_plural': 'government debt',
+                'ordering': ['month', 'debt_type'],
             },
         ),
         migrations.CreateModel(
-            name="ClassificationItem",
+            name='ClassificationItem',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("year", models.PositiveSmallIntegerField(verbose_name="fiscal year")),
-                (
-                    "scheme",
-                    models.CharField(
-                        choices=[
-                            ("function", "Functional classification"),
-                            ("econ_gov", "Government economic classification"),
-                            ("econ_dept", "Department economic classification"),
-                        ],
-                        max_length=10,
-                        verbose_name="scheme",
-                    ),
-                ),
-                ("code", models.CharField(max_length=12, verbose_name="code")),
-                ("name", models.CharField(max_length=100, verbose_name="name")),
-                ("level", models.PositiveSmallIntegerField(verbose_name="level")),
-                ("parent_code", models.CharField(blank=True, max_length=12, verbose_name="parent code")),
-                (
-                    "batch",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="budget.importbatch",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('year', models.PositiveSmallIntegerField(verbose_name='fiscal year')),
+                ('scheme', models.CharField(choices=[('function', 'Functional classification'), ('econ_gov', 'Government economic classification'), ('econ_dept', 'Department economic classification')], max_length=10, verbose_name='scheme')),
+                ('code', models.CharField(max_length=12, verbose_name='code')),
+                ('name', models.CharField(max_length=100, verbose_name='name')),
+                ('level', models.PositiveSmallIntegerField(verbose_name='level')),
+                ('parent_code', models.CharField(blank=True, max_length=12, verbose_name='parent code')),
+                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='budget.importbatch')),
             ],
             options={
-                "verbose_name": "classification item",
-                "verbose_name_plural": "classification items",
-                "ordering": ["scheme", "code"],
+                'verbose_name': 'classification item',
+                'verbose_name_plural': 'classification items',
+                'ordering': ['scheme', 'code'],
             },
         ),
         migrations.CreateModel(
-            name="BudgetUnit",
+            name='BudgetUnit',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(
-                        default=renda.budget.models.default_region, max_length=12, verbose_name="region code"
-                    ),
-                ),
-                ("code", models.CharField(max_length=30, verbose_name="unit code")),
-                ("name", models.CharField(max_length=120, verbose_name="unit name")),
-                ("parent_code", models.CharField(blank=True, max_length=30, verbose_name="parent unit code")),
-                (
-                    "department_code",
-                    models.CharField(blank=True, max_length=30, verbose_name="competent department code"),
-                ),
-                ("kind", models.CharField(blank=True, max_length=30, verbose_name="unit kind")),
-                (
-                    "batch",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="budget.importbatch",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(default=renda.budget.models.default_region, max_length=12, verbose_name='region code')),
+                ('code', models.CharField(max_length=30, verbose_name='unit code')),
+                ('name', models.CharField(max_length=120, verbose_name='unit name')),
+                ('parent_code', models.CharField(blank=True, max_length=30, verbose_name='parent unit code')),
+                ('department_code', models.CharField(blank=True, max_length=30, verbose_name='competent department code')),
+                ('kind', models.CharField(blank=True, max_length=30, verbose_name='unit kind')),
+                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='budget.importbatch')),
             ],
             options={
-                "verbose_name": "budget unit",
-                "verbose_name_plural": "budget units",
-                "ordering": ["code"],
+                'verbose_name': 'budget unit',
+                'verbose_name_plural': 'budget units',
+                'ordering': ['code'],
             },
         ),
         migrations.CreateModel(
-            name="Indicator",
+            name='Indicator',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(
-                        default=renda.budget.models.default_region, max_length=12, verbose_name="region code"
-                    ),
-                ),
-                ("year", models.PositiveSmallIntegerField(verbose_name="fiscal year")),
-                ("indicator_no", models.CharField(max_length=40, verbose_name="indicator number")),
-                ("unit_code", models.CharField(max_length=30, verbose_name="unit code")),
-                (
-                    "function_code",
-                    models.CharField(max_length=12, verbose_name="functional classification code"),
-                ),
-                (
-                    "econ_code",
-                    models.CharField(blank=True, max_length=12, verbose_name="economic classification code"),
-                ),
-                (
-                    "budget_type",
-                    models.PositiveSmallIntegerField(
-                        choices=[
-                            (1, "General public budget"),
-                            (2, "Government fund budget"),
-                            (3, "State capital operation budget"),
-                            (4, "Social insurance fund budget"),
-                        ],
-                        verbose_name="budget type",
-                    ),
-                ),
-                ("project_code", models.CharField(blank=True, max_length=40, verbose_name="project code")),
-                ("fund_source", models.CharField(blank=True, max_length=60, verbose_name="fund source")),
-                (
-                    "original_amount",
-                    models.DecimalField(
-                        decimal_places=2, default=0, max_digits=18, verbose_name="original budget"
-                    ),
-                ),
-                (
-                    "adjusted_amount",
-                    models.DecimalField(
-                        decimal_places=2, default=0, max_digits=18, verbose_name="adjustment"
-                    ),
-                ),
-                (
-                    "current_amount",
-                    models.DecimalField(
-                        decimal_places=2, default=0, max_digits=18, verbose_name="current budget"
-                    ),
-                ),
-                ("issued_date", models.DateField(blank=True, null=True, verbose_name="issued on")),
-                (
-                    "batch",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="budget.importbatch",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(default=renda.budget.models.default_region, max_length=12, verbose_name='region code')),
+                ('year', models.PositiveSmallIntegerField(verbose_name='fiscal year')),
+                ('indicator_no', models.CharField(max_length=40, verbose_name='indicator number')),
+                ('unit_code', models.CharField(max_length=30, verbose_name='unit code')),
+                ('function_code', models.CharField(max_length=12, verbose_name='functional classification code')),
+                ('econ_code', models.CharField(blank=True, max_length=12, verbose_name='economic classification code')),
+                ('budget_type', models.PositiveSmallIntegerField(choices=[(1, 'General public budget'), (2, 'Government fund budget'), (3, 'State capital operation budget'), (4, 'Social insurance fund budget')], verbose_name='budget type')),
+                ('project_code', models.CharField(blank=True, max_length=40, verbose_name='project code')),
+                ('fund_source', models.CharField(blank=True, max_length=60, verbose_name='fund source')),
+                ('original_amount', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='original budget')),
+                ('adjusted_amount', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='adjustment')),
+                ('current_amount', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='current budget')),
+                ('issued_date', models.DateField(blank=True, null=True, verbose_name='issued on')),
+                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='budget.importbatch')),
             ],
             options={
-                "verbose_name": "budget indicator",
-                "verbose_name_plural": "budget indicators",
-                "ordering": ["indicator_no"],
+                'verbose_name': 'budget indicator',
+                'verbose_name_plural': 'budget indicators',
+                'ordering': ['indicator_no'],
             },
         ),
         migrations.CreateModel(
-            name="IndicatorAdjustment",
+            name='IndicatorAdjustment',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("date", models.DateField(blank=True, null=True, verbose_name="date")),
-                ("document", models.CharField(blank=True, max_length=120, verbose_name="document")),
-                (
-                    "amount",
-                    models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name="amount"),
-                ),
-                (
-                    "batch",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="budget.importbatch",
-                    ),
-                ),
-                (
-                    "indicator",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="adjustments",
-                        to="budget.indicator",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('date', models.DateField(blank=True, null=True, verbose_name='date')),
+                ('document', models.CharField(blank=True, max_length=120, verbose_name='document')),
+                ('amount', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='amount')),
+                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='budget.importbatch')),
+                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='adjustments', to='budget.indicator')),
             ],
             options={
-                "verbose_name": "indicator adjustment",
-                "verbose_name_plural": "indicator adjustments",
-                "ordering": ["date", "id"],
+                'verbose_name': 'indicator adjustment',
+                'verbose_name_plural': 'indicator adjustments',
+                'ordering': ['date', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Payment",
+            name='Payment',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(
-                        default=renda.budget.models.default_region, max_length=12, verbose_name="region code"
-                    ),
-                ),
-                ("year", models.PositiveSmallIntegerField(verbose_name="fiscal year")),
-                ("voucher_no", models.CharField(max_length=40, verbose_name="voucher number")),
-                ("pay_date", models.DateField(verbose_name="payment date")),
-                ("unit_code", models.CharField(max_length=30, verbose_name="unit code")),
-                (
-                    "function_code",
-                    models.CharField(max_length=12, verbose_name="functional classification code"),
-                ),
-                (
-                    "econ_code",
-                    models.CharField(blank=True, max_length=12, verbose_name="economic classification code"),
-                ),
-                (
-                    "budget_type",
-                    models.PositiveSmallIntegerField(
-                        choices=[
-                            (1, "General public budget"),
-                            (2, "Government fund budget"),
-                            (3, "State capital operation budget"),
-                            (4, "Social insurance fund budget"),
-                        ],
-                        verbose_name="budget type",
-                    ),
-                ),
-                ("project_code", models.CharField(blank=True, max_length=40, verbose_name="project code")),
-                (
-                    "indicator_no",
-                    models.CharField(blank=True, max_length=40, verbose_name="indicator number"),
-                ),
-                ("payee_name", models.CharField(blank=True, max_length=200, verbose_name="payee")),
-                ("payee_account", models.CharField(blank=True, max_length=64, verbose_name="payee account")),
-                (
-                    "payee_type",
-                    models.CharField(
-                        blank=True,
-                        choices=[("单位", "Organisation payee"), ("个人", "Individual payee")],
-                        max_length=4,
-                        verbose_name="payee type",
-                    ),
-                ),
-                (
-                    "amount",
-                    models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name="amount"),
-                ),
-                (
-                    "pay_method",
-                    models.CharField(
-                        blank=True,
-                        choices=[("直接支付", "Direct payment"), ("授权支付", "Authorised payment")],
-                        max_length=8,
-                        verbose_name="payment method",
-                    ),
-                ),
-                ("purpose", models.CharField(blank=True, max_length=300, verbose_name="purpose")),
-                (
-                    "batch",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="budget.importbatch",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(default=renda.budget.models.default_region, max_length=12, verbose_name='region code')),
+                ('year', models.PositiveSmallIntegerField(verbose_name='fiscal year')),
+                ('voucher_no', models.CharField(max_length=40, verbose_name='voucher number')),
+                ('pay_date', models.DateField(verbose_name='payment date')),
+                ('unit_code', models.CharField(max_length=30, verbose_name='unit code')),
+                ('function_code', models.CharField(max_length=12, verbose_name='functional classification code')),
+                ('econ_code', models.CharField(blank=True, max_length=12, verbose_name='economic classification code')),
+                ('budget_type', models.PositiveSmallIntegerField(choices=[(1, 'General public budget'), (2, 'Government fund budget'), (3, 'State capital operation budget'), (4, 'Social insurance fund budget')], verbose_name='budget type')),
+                ('project_code', models.CharField(blank=True, max_length=40, verbose_name='project code')),
+                ('indicator_no', models.CharField(blank=True, max_length=40, verbose_name='indicator number')),
+                ('payee_name', models.CharField(blank=True, max_length=200, verbose_name='payee')),
+                ('payee_account', models.CharField(blank=True, max_length=64, verbose_name='payee account')),
+                ('payee_type', models.CharField(blank=True, choices=[('单位', 'Organisation payee'), ('个人', 'Individual payee')], max_length=4, verbose_name='payee type')),
+                ('amount', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='amount')),
+                ('pay_method', models.CharField(blank=True, choices=[('直接支付', 'Direct payment'), ('授权支付', 'Authorised payment')], max_length=8, verbose_name='payment method')),
+                ('purpose', models.CharField(blank=True, max_length=300, verbose_name='purpose')),
+                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='budget.importbatch')),
             ],
             options={
-                "verbose_name": "treasury payment",
-                "verbose_name_plural": "treasury payments",
-                "ordering": ["-pay_date", "voucher_no"],
+                'verbose_name': 'treasury payment',
+                'verbose_name_plural': 'treasury payments',
+                'ordering': ['-pay_date', 'voucher_no'],
             },
         ),
         migrations.CreateModel(
-            name="PaymentRollup",
+            name='PaymentRollup',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("region_code", models.CharField(max_length=12)),
-                ("year", models.PositiveSmallIntegerField()),
-                ("month", models.PositiveSmallIntegerField()),
-                ("unit_code", models.CharField(max_length=30)),
-                ("function_code", models.CharField(max_length=12)),
-                (
-                    "budget_type",
-                    models.PositiveSmallIntegerField(
-                        choices=[
-                            (1, "General public budget"),
-                            (2, "Government fund budget"),
-                            (3, "State capital operation budget"),
-                            (4, "Social insurance fund budget"),
-                        ]
-                    ),
-                ),
-                (
-                    "amount",
-                    models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name="amount"),
-                ),
-                ("payments", models.PositiveIntegerField(default=0)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(max_length=12)),
+                ('year', models.PositiveSmallIntegerField()),
+                ('month', models.PositiveSmallIntegerField()),
+                ('unit_code', models.CharField(max_length=30)),
+                ('function_code', models.CharField(max_length=12)),
+                ('budget_type', models.PositiveSmallIntegerField(choices=[(1, 'General public budget'), (2, 'Government fund budget'), (3, 'State capital operation budget'), (4, 'Social insurance fund budget')])),
+                ('amount', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='amount')),
+                ('payments', models.PositiveIntegerField(default=0)),
             ],
             options={
-                "verbose_name": "payment summary",
-                "verbose_name_plural": "payment summaries",
-                "indexes": [
-                    models.Index(fields=["region_code", "year", "month"], name="budget_rollup_month")
-                ],
+                'verbose_name': 'payment summary',
+                'verbose_name_plural': 'payment summaries',
+                'indexes': [models.Index(fields=['region_code', 'year', 'month'], name='budget_rollup_month')],
             },
         ),
         migrations.CreateModel(
-            name="PaymentSummary",
+            name='PaymentSummary',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("region_code", models.CharField(max_length=12)),
-                ("year", models.PositiveSmallIntegerField()),
-                ("month", models.PositiveSmallIntegerField()),
-                ("unit_code", models.CharField(max_length=30)),
-                ("function_code", models.CharField(max_length=12)),
-                ("econ_code", models.CharField(blank=True, max_length=12)),
-                (
-                    "budget_type",
-                    models.PositiveSmallIntegerField(
-                        choices=[
-                            (1, "General public budget"),
-                            (2, "Government fund budget"),
-                            (3, "State capital operation budget"),
-                            (4, "Social insurance fund budget"),
-                        ]
-                    ),
-                ),
-                ("project_code", models.CharField(blank=True, max_length=40)),
-                (
-                    "amount",
-                    models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name="amount"),
-                ),
-                ("payments", models.PositiveIntegerField(default=0)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(max_length=12)),
+                ('year', models.PositiveSmallIntegerField()),
+                ('month', models.PositiveSmallIntegerField()),
+                ('unit_code', models.CharField(max_length=30)),
+                ('function_code', models.CharField(max_length=12)),
+                ('econ_code', models.CharField(blank=True, max_length=12)),
+                ('budget_type', models.PositiveSmallIntegerField(choices=[(1, 'General public budget'), (2, 'Government fund budget'), (3, 'State capital operation budget'), (4, 'Social insurance fund budget')])),
+                ('project_code', models.CharField(blank=True, max_length=40)),
+                ('amount', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='amount')),
+                ('payments', models.PositiveIntegerField(default=0)),
             ],
             options={
-                "verbose_name": "payment summary",
-                "verbose_name_plural": "payment summaries",
-                "indexes": [
-                    models.Index(fields=["region_code", "year", "month"], name="budget_sum_month"),
-                    models.Index(fields=["region_code", "year", "function_code"], name="budget_sum_func"),
-                    models.Index(fields=["region_code", "year", "unit_code"], name="budget_sum_unit"),
-                ],
+                'verbose_name': 'payment summary',
+                'verbose_name_plural': 'payment summaries',
+                'indexes': [models.Index(fields=['region_code', 'year', 'month'], name='budget_sum_month'), models.Index(fields=['region_code', 'year', 'function_code'], name='budget_sum_func'), models.Index(fields=['region_code', 'year', 'unit_code'], name='budget_sum_unit')],
             },
         ),
         migrations.CreateModel(
-            name="Project",
+            name='Project',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(
-                        default=renda.budget.models.default_region, max_length=12, verbose_name="region code"
-                    ),
-                ),
-                ("year", models.PositiveSmallIntegerField(verbose_name="fiscal year")),
-                ("code", models.CharField(max_length=40, verbose_name="project code")),
-                ("name", models.CharField(blank=True, max_length=200, verbose_name="project name")),
-                ("unit_code", models.CharField(blank=True, max_length=30, verbose_name="unit code")),
-                (
-                    "batch",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="budget.importbatch",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(default=renda.budget.models.default_region, max_length=12, verbose_name='region code')),
+                ('year', models.PositiveSmallIntegerField(verbose_name='fiscal year')),
+                ('code', models.CharField(max_length=40, verbose_name='project code')),
+                ('name', models.CharField(blank=True, max_length=200, verbose_name='project name')),
+                ('unit_code', models.CharField(blank=True, max_length=30, verbose_name='unit code')),
+                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='budget.importbatch')),
             ],
             options={
-                "verbose_name": "project",
-                "verbose_name_plural": "projects",
-                "ordering": ["code"],
+                'verbose_name': 'project',
+                'verbose_name_plural': 'projects',
+                'ordering': ['code'],
             },
         ),
         migrations.CreateModel(
-            name="Revenue",
+            name='Revenue',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(
-                        default=renda.budget.models.default_region, max_length=12, verbose_name="region code"
-                    ),
-                ),
-                ("year", models.PositiveSmallIntegerField(verbose_name="fiscal year")),
-                ("month", models.PositiveSmallIntegerField(verbose_name="month")),
-                ("item_code", models.CharField(max_length=12, verbose_name="revenue item code")),
-                ("item_name", models.CharField(blank=True, max_length=100, verbose_name="revenue item name")),
-                (
-                    "budget_type",
-                    models.PositiveSmallIntegerField(
-                        choices=[
-                            (1, "General public budget"),
-                            (2, "Government fund budget"),
-                            (3, "State capital operation budget"),
-                            (4, "Social insurance fund budget"),
-                        ],
-                        verbose_name="budget type",
-                    ),
-                ),
-                (
-                    "amount",
-                    models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name="amount"),
-                ),
-                (
-                    "batch",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="budget.importbatch",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(default=renda.budget.models.default_region, max_length=12, verbose_name='region code')),
+                ('year', models.PositiveSmallIntegerField(verbose_name='fiscal year')),
+                ('month', models.PositiveSmallIntegerField(verbose_name='month')),
+                ('item_code', models.CharField(max_length=12, verbose_name='revenue item code')),
+                ('item_name', models.CharField(blank=True, max_length=100, verbose_name='revenue item name')),
+                ('budget_type', models.PositiveSmallIntegerField(choices=[(1, 'General public budget'), (2, 'Government fund budget'), (3, 'State capital operation budget'), (4, 'Social insurance fund budget')], verbose_name='budget type')),
+                ('amount', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='amount')),
+                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='budget.importbatch')),
             ],
             options={
-                "verbose_name": "revenue",
-                "verbose_name_plural": "revenue",
-                "ordering": ["month", "item_code"],
+                'verbose_name': 'revenue',
+                'verbose_name_plural': 'revenue',
+                'ordering': ['month', 'item_code'],
             },
         ),
         migrations.AddIndex(
-            model_name="importbatch",
-            index=models.Index(fields=["region_code", "-created_at"], name="budget_batch_recent"),
+            model_name='importbatch',
+            index=models.Index(fields=['region_code', '-created_at'], name='budget_batch_recent'),
         ),
         migrations.AddConstraint(
-            model_name="debt",
-            constraint=models.UniqueConstraint(
-                fields=("region_code", "year", "month", "debt_type"), name="budget_debt_unique"
-            ),
+            model_name='debt',
+            constraint=models.UniqueConstraint(fields=('region_code', 'year', 'month', 'debt_type'), name='budget_debt_unique'),
         ),
         migrations.AddConstraint(
-            model_name="classificationitem",
-            constraint=models.UniqueConstraint(fields=("year", "scheme", "code"), name="budget_class_unique"),
+            model_name='classificationitem',
+            constraint=models.UniqueConstraint(fields=('year', 'scheme', 'code'), name='budget_class_unique'),
         ),
         migrations.AddIndex(
-            model_name="budgetunit",
-            index=models.Index(fields=["region_code", "department_code"], name="budget_unit_dept"),
+            model_name='budgetunit',
+            index=models.Index(fields=['region_code', 'department_code'], name='budget_unit_dept'),
         ),
         migrations.AddConstraint(
-            model_name="budgetunit",
-            constraint=models.UniqueConstraint(fields=("region_code", "code"), name="budget_unit_unique"),
+            model_name='budgetunit',
+            constraint=models.UniqueConstraint(fields=('region_code', 'code'), name='budget_unit_unique'),
         ),
         migrations.AddIndex(
-            model_name="indicator",
-            index=models.Index(fields=["region_code", "year", "unit_code"], name="budget_ind_unit"),
+            model_name='indicator',
+            index=models.Index(fields=['region_code', 'year', 'unit_code'], name='budget_ind_unit'),
         ),
         migrations.AddIndex(
-            model_name="indicator",
-            index=models.Index(fields=["region_code", "year", "function_code"], name="budget_ind_func"),
+            model_name='indicator',
+            index=models.Index(fields=['region_code', 'year', 'function_code'], name='budget_ind_func'),
         ),
         migrations.AddIndex(
-            model_name="indicator",
-            index=models.Index(fields=["region_code", "year", "econ_code"], name="budget_ind_econ"),
+            model_name='indicator',
+            index=models.Index(fields=['region_code', 'year', 'econ_code'], name='budget_ind_econ'),
         ),
         migrations.AddIndex(
-            model_name="indicator",
-            index=models.Index(fields=["region_code", "year", "project_code"], name="budget_ind_project"),
+            model_name='indicator',
+            index=models.Index(fields=['region_code', 'year', 'project_code'], name='budget_ind_project'),
         ),
         migrations.AddConstraint(
-            model_name="indicator",
-            constraint=models.UniqueConstraint(
-                fields=("region_code", "year", "indicator_no"), name="budget_indicator_unique"
-            ),
+            model_name='indicator',
+            constraint=models.UniqueConstraint(fields=('region_code', 'year', 'indicator_no'), name='budget_indicator_unique'),
         ),
         migrations.AddIndex(
-            model_name="payment",
-            index=models.Index(fields=["region_code", "year", "pay_date"], name="budget_pay_date"),
+            model_name='payment',
+            index=models.Index(fields=['region_code', 'year', 'pay_date'], name='budget_pay_date'),
         ),
         migrations.AddIndex(
-            model_name="payment",
-            index=models.Index(
-                fields=["region_code", "year", "unit_code", "pay_date"], name="budget_pay_unit"
-            ),
+            model_name='payment',
+            index=models.Index(fields=['region_code', 'year', 'unit_code', 'pay_date'], name='budget_pay_unit'),
         ),
         migrations.AddIndex(
-            model_name="payment",
-            index=models.Index(fields=["region_code", "year", "indicator_no"], name="budget_pay_indicator"),
+            model_name='payment',
+            index=models.Index(fields=['region_code', 'year', 'indicator_no'], name='budget_pay_indicator'),
         ),
         migrations.AddConstraint(
-            model_name="payment",
-            constraint=models.UniqueConstraint(
-                fields=("region_code", "year", "voucher_no"), name="budget_payment_unique"
-            ),
+            model_name='payment',
+            constraint=models.UniqueConstraint(fields=('region_code', 'year', 'voucher_no'), name='budget_payment_unique'),
         ),
         migrations.AddConstraint(
-            model_name="project",
-            constraint=models.UniqueConstraint(
-                fields=("region_code", "year", "code"), name="budget_project_unique"
-            ),
+            model_name='project',
+            constraint=models.UniqueConstraint(fields=('region_code', 'year', 'code'), name='budget_project_unique'),
         ),
         migrations.AddConstraint(
-            model_name="revenue",
-            constraint=models.UniqueConstraint(
-                fields=("region_code", "year", "month", "item_code", "budget_type"),
-                name="budget_revenue_unique",
-            ),
+            model_name='revenue',
+            constraint=models.UniqueConstraint(fields=('region_code', 'year', 'month', 'item_code', 'budget_type'), name='budget_revenue_unique'),
         ),
     ]

@@ -7,387 +7,167 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("budget", "0001_initial"),
+        ('budget', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Finding",
+            name='Finding',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(
-                        default=renda.budget.models.facts.default_region,
-                        max_length=12,
-                        verbose_name="region code",
-                    ),
-                ),
-                ("year", models.PositiveSmallIntegerField(verbose_name="fiscal year")),
-                ("rule_code", models.CharField(max_length=30, verbose_name="rule code")),
-                ("key", models.CharField(max_length=200, verbose_name="finding key")),
-                (
-                    "severity",
-                    models.CharField(
-                        choices=[("yellow", "Yellow"), ("red", "Red")], max_length=6, verbose_name="severity"
-                    ),
-                ),
-                ("unit_code", models.CharField(blank=True, max_length=30, verbose_name="unit code")),
-                ("subject", models.CharField(max_length=300, verbose_name="subject")),
-                (
-                    "amount",
-                    models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name="amount"),
-                ),
-                ("evidence", models.JSONField(blank=True, default=dict, verbose_name="evidence")),
-                ("message", models.TextField(verbose_name="message")),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[
-                            ("new", "New"),
-                            ("verifying", "Verifying"),
-                            ("inquired", "Inquiry sent"),
-                            ("explained", "Explained"),
-                            ("rectified", "Rectified"),
-                            ("closed", "Closed"),
-                            ("false_positive", "False positive"),
-                        ],
-                        default="new",
-                        max_length=16,
-                        verbose_name="state",
-                    ),
-                ),
-                ("active", models.BooleanField(default=True, verbose_name="found by the latest run")),
-                ("first_as_of", models.DateField(verbose_name="first found as of")),
-                ("last_as_of", models.DateField(verbose_name="last found as of")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                (
-                    "assignee",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="budget_findings",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="assigned to",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(default=renda.budget.models.facts.default_region, max_length=12, verbose_name='region code')),
+                ('year', models.PositiveSmallIntegerField(verbose_name='fiscal year')),
+                ('rule_code', models.CharField(max_length=30, verbose_name='rule code')),
+                ('key', models.CharField(max_length=200, verbose_name='finding key')),
+                ('severity', models.CharField(choices=[('yellow', 'Yellow'), ('red', 'Red')], max_length=6, verbose_name='severity')),
+                ('unit_code', models.CharField(blank=True, max_length=30, verbose_name='unit code')),
+                ('subject', models.CharField(max_length=300, verbose_name='subject')),
+                ('amount', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='amount')),
+                ('evidence', models.JSONField(blank=True, default=dict, verbose_name='evidence')),
+                ('message', models.TextField(verbose_name='message')),
+                ('state', models.CharField(choices=[('new', 'New'), ('verifying', 'Verifying'), ('inquired', 'Inquiry sent'), ('explained', 'Explained'), ('rectified', 'Rectified'), ('closed', 'Closed'), ('false_positive', 'False positive')], default='new', max_length=16, verbose_name='state')),
+                ('active', models.BooleanField(default=True, verbose_name='found by the latest run')),
+                ('first_as_of', models.DateField(verbose_name='first found as of')),
+                ('last_as_of', models.DateField(verbose_name='last found as of')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='budget_findings', to=settings.AUTH_USER_MODEL, verbose_name='assigned to')),
             ],
             options={
-                "verbose_name": "warning finding",
-                "verbose_name_plural": "warning findings",
-                "ordering": ["-last_as_of", "-id"],
+                'verbose_name': 'warning finding',
+                'verbose_name_plural': 'warning findings',
+                'ordering': ['-last_as_of', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="FindingStep",
+            name='FindingStep',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "from_state",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("new", "New"),
-                            ("verifying", "Verifying"),
-                            ("inquired", "Inquiry sent"),
-                            ("explained", "Explained"),
-                            ("rectified", "Rectified"),
-                            ("closed", "Closed"),
-                            ("false_positive", "False positive"),
-                        ],
-                        max_length=16,
-                        verbose_name="from",
-                    ),
-                ),
-                (
-                    "to_state",
-                    models.CharField(
-                        choices=[
-                            ("new", "New"),
-                            ("verifying", "Verifying"),
-                            ("inquired", "Inquiry sent"),
-                            ("explained", "Explained"),
-                            ("rectified", "Rectified"),
-                            ("closed", "Closed"),
-                            ("false_positive", "False positive"),
-                        ],
-                        max_length=16,
-                        verbose_name="to",
-                    ),
-                ),
-                ("note", models.TextField(blank=True, verbose_name="note")),
-                (
-                    "attachment",
-                    models.FileField(
-                        blank=True, upload_to="budget/findings/%Y/%m/", verbose_name="attachment"
-                    ),
-                ),
-                ("attachment_name", models.CharField(blank=True, max_length=150, verbose_name="file name")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="at")),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="by",
-                    ),
-                ),
-                (
-                    "finding",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="steps", to="budget.finding"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('from_state', models.CharField(blank=True, choices=[('new', 'New'), ('verifying', 'Verifying'), ('inquired', 'Inquiry sent'), ('explained', 'Explained'), ('rectified', 'Rectified'), ('closed', 'Closed'), ('false_positive', 'False positive')], max_length=16, verbose_name='from')),
+                ('to_state', models.CharField(choices=[('new', 'New'), ('verifying', 'Verifying'), ('inquired', 'Inquiry sent'), ('explained', 'Explained'), ('rectified', 'Rectified'), ('closed', 'Closed'), ('false_positive', 'False positive')], max_length=16, verbose_name='to')),
+                ('note', models.TextField(blank=True, verbose_name='note')),
+                ('attachment', models.FileField(blank=True, upload_to='budget/findings/%Y/%m/', verbose_name='attachment')),
+                ('attachment_name', models.CharField(blank=True, max_length=150, verbose_name='file name')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='at')),
+                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
+                ('finding', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='budget.finding')),
             ],
             options={
-                "verbose_name": "finding step",
-                "verbose_name_plural": "finding steps",
-                "ordering": ["created_at", "id"],
+                'verbose_name': 'finding step',
+                'verbose_name_plural': 'finding steps',
+                'ordering': ['created_at', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Inquiry",
+            name='Inquiry',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("number", models.CharField(max_length=60, verbose_name="letter number")),
-                ("recipient", models.CharField(max_length=200, verbose_name="recipient")),
-                ("body", models.TextField(verbose_name="letter")),
-                ("reply_due", models.DateField(blank=True, null=True, verbose_name="reply due")),
-                ("sent_at", models.DateTimeField(auto_now_add=True, verbose_name="sent at")),
-                ("reply_text", models.TextField(blank=True, verbose_name="reply")),
-                (
-                    "reply_file",
-                    models.FileField(
-                        blank=True, upload_to="budget/inquiries/%Y/%m/", verbose_name="reply letter"
-                    ),
-                ),
-                ("reply_file_name", models.CharField(blank=True, max_length=150, verbose_name="file name")),
-                ("replied_on", models.DateField(blank=True, null=True, verbose_name="replied on")),
-                (
-                    "finding",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="inquiries",
-                        to="budget.finding",
-                    ),
-                ),
-                (
-                    "sent_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="sent by",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.CharField(max_length=60, verbose_name='letter number')),
+                ('recipient', models.CharField(max_length=200, verbose_name='recipient')),
+                ('body', models.TextField(verbose_name='letter')),
+                ('reply_due', models.DateField(blank=True, null=True, verbose_name='reply due')),
+                ('sent_at', models.DateTimeField(auto_now_add=True, verbose_name='sent at')),
+                ('reply_text', models.TextField(blank=True, verbose_name='reply')),
+                ('reply_file', models.FileField(blank=True, upload_to='budget/inquiries/%Y/%m/', verbose_name='reply letter')),
+                ('reply_file_name', models.CharField(blank=True, max_length=150, verbose_name='file name')),
+                ('replied_on', models.DateField(blank=True, null=True, verbose_name='replied on')),
+                ('finding', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='inquiries', to='budget.finding')),
+                ('sent_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='sent by')),
             ],
             options={
-                "verbose_name": "inquiry letter",
-                "verbose_name_plural": "inquiry letters",
-                "ordering": ["sent_at", "id"],
+                'verbose_name': 'inquiry letter',
+                'verbose_name_plural': 'inquiry letters',
+                'ordering': ['sent_at', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="WarningRun",
+            name='WarningRun',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(
-                        default=renda.budget.models.facts.default_region,
-                        max_length=12,
-                        verbose_name="region code",
-                    ),
-                ),
-                ("year", models.PositiveSmallIntegerField(verbose_name="fiscal year")),
-                ("as_of", models.DateField(verbose_name="as of")),
-                ("started_at", models.DateTimeField(auto_now_add=True, verbose_name="started at")),
-                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="finished at")),
-                ("found", models.PositiveIntegerField(default=0, verbose_name="findings")),
-                ("new", models.PositiveIntegerField(default=0, verbose_name="new findings")),
-                ("per_rule", models.JSONField(blank=True, default=dict, verbose_name="per rule")),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="by",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(default=renda.budget.models.facts.default_region, max_length=12, verbose_name='region code')),
+                ('year', models.PositiveSmallIntegerField(verbose_name='fiscal year')),
+                ('as_of', models.DateField(verbose_name='as of')),
+                ('started_at', models.DateTimeField(auto_now_add=True, verbose_name='started at')),
+                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
+                ('found', models.PositiveIntegerField(default=0, verbose_name='findings')),
+                ('new', models.PositiveIntegerField(default=0, verbose_name='new findings')),
+                ('per_rule', models.JSONField(blank=True, default=dict, verbose_name='per rule')),
+                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
             ],
             options={
-                "verbose_name": "warning run",
-                "verbose_name_plural": "warning runs",
-                "ordering": ["-started_at", "-id"],
+                'verbose_name': 'warning run',
+                'verbose_name_plural': 'warning runs',
+                'ordering': ['-started_at', '-id'],
             },
         ),
         migrations.AddField(
-            model_name="finding",
-            name="first_run",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to="budget.warningrun",
-            ),
+            model_name='finding',
+            name='first_run',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='budget.warningrun'),
         ),
         migrations.AddField(
-            model_name="finding",
-            name="last_run",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to="budget.warningrun",
-            ),
+            model_name='finding',
+            name='last_run',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='budget.warningrun'),
         ),
         migrations.CreateModel(
-            name="BudgetReport",
+            name='BudgetReport',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(
-                        default=renda.budget.models.facts.default_region,
-                        max_length=12,
-                        verbose_name="region code",
-                    ),
-                ),
-                ("year", models.PositiveSmallIntegerField(verbose_name="fiscal year")),
-                (
-                    "period_kind",
-                    models.CharField(
-                        choices=[("month", "Month"), ("quarter", "Quarter"), ("half", "Half-year")],
-                        max_length=8,
-                        verbose_name="period",
-                    ),
-                ),
-                ("period", models.PositiveSmallIntegerField(verbose_name="period number")),
-                ("period_end", models.DateField(verbose_name="period end")),
-                ("title", models.CharField(max_length=200, verbose_name="title")),
-                ("figures", models.JSONField(blank=True, default=dict, verbose_name="headline figures")),
-                (
-                    "excel_file",
-                    models.FileField(blank=True, upload_to="budget/reports/%Y/", verbose_name="Excel file"),
-                ),
-                (
-                    "pdf_file",
-                    models.FileField(blank=True, upload_to="budget/reports/%Y/", verbose_name="PDF file"),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="by",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(default=renda.budget.models.facts.default_region, max_length=12, verbose_name='region code')),
+                ('year', models.PositiveSmallIntegerField(verbose_name='fiscal year')),
+                ('period_kind', models.CharField(choices=[('month', 'Month'), ('quarter', 'Quarter'), ('half', 'Half-year')], max_length=8, verbose_name='period')),
+                ('period', models.PositiveSmallIntegerField(verbose_name='period number')),
+                ('period_end', models.DateField(verbose_name='period end')),
+                ('title', models.CharField(max_length=200, verbose_name='title')),
+                ('figures', models.JSONField(blank=True, default=dict, verbose_name='headline figures')),
+                ('excel_file', models.FileField(blank=True, upload_to='budget/reports/%Y/', verbose_name='Excel file')),
+                ('pdf_file', models.FileField(blank=True, upload_to='budget/reports/%Y/', verbose_name='PDF file')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
             ],
             options={
-                "verbose_name": "budget execution report",
-                "verbose_name_plural": "budget execution reports",
-                "ordering": ["-created_at", "-id"],
-                "indexes": [models.Index(fields=["region_code", "-created_at"], name="budget_report_recent")],
+                'verbose_name': 'budget execution report',
+                'verbose_name_plural': 'budget execution reports',
+                'ordering': ['-created_at', '-id'],
+                'indexes': [models.Index(fields=['region_code', '-created_at'], name='budget_report_recent')],
             },
         ),
         migrations.CreateModel(
-            name="WarningRule",
+            name='WarningRule',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "region_code",
-                    models.CharField(
-                        default=renda.budget.models.facts.default_region,
-                        max_length=12,
-                        verbose_name="region code",
-                    ),
-                ),
-                ("code", models.CharField(max_length=30, verbose_name="rule code")),
-                ("enabled", models.BooleanField(default=True, verbose_name="enabled")),
-                ("params", models.JSONField(blank=True, default=dict, verbose_name="parameters")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                (
-                    "updated_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="updated by",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(default=renda.budget.models.facts.default_region, max_length=12, verbose_name='region code')),
+                ('code', models.CharField(max_length=30, verbose_name='rule code')),
+                ('enabled', models.BooleanField(default=True, verbose_name='enabled')),
+                ('params', models.JSONField(blank=True, default=dict, verbose_name='parameters')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
             ],
             options={
-                "verbose_name": "warning rule",
-                "verbose_name_plural": "warning rules",
-                "ordering": ["code"],
-                "constraints": [
-                    models.UniqueConstraint(fields=("region_code", "code"), name="budget_rule_unique")
-                ],
+                'verbose_name': 'warning rule',
+                'verbose_name_plural': 'warning rules',
+                'ordering': ['code'],
+                'constraints': [models.UniqueConstraint(fields=('region_code', 'code'), name='budget_rule_unique')],
             },
         ),
         migrations.AddIndex(
-            model_name="finding",
-            index=models.Index(fields=["region_code", "year", "state"], name="budget_finding_state"),
+            model_name='finding',
+            index=models.Index(fields=['region_code', 'year', 'state'], name='budget_finding_state'),
         ),
         migrations.AddIndex(
-            model_name="finding",
-            index=models.Index(fields=["region_code", "year", "rule_code"], name="budget_finding_rule"),
+            model_name='finding',
+            index=models.Index(fields=['region_code', 'year', 'rule_code'], name='budget_finding_rule'),
         ),
         migrations.AddIndex(
-            model_name="finding",
-            index=models.Index(fields=["region_code", "year", "unit_code"], name="budget_finding_unit"),
+            model_name='finding',
+            index=models.Index(fields=['region_code', 'year', 'unit_code'], name='budget_finding_unit'),
         ),
         migrations.AddConstraint(
-            model_name="finding",
-            constraint=models.UniqueConstraint(
-                fields=("region_code", "year", "rule_code", "key"), name="budget_finding_unique"
-            ),
+            model_name='finding',
+            constraint=models.UniqueConstraint(fields=('region_code', 'year', 'rule_code', 'key'), name='budget_finding_unique'),
         ),
     ]

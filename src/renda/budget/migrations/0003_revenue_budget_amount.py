@@ -4,16 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("budget", "0002_warnings_findings_reports"),
+        ('budget', '0002_warnings_findings_reports'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="revenue",
-            name="budget_amount",
-            field=models.DecimalField(
-                blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="annual budget"
-            ),
+            model_name='revenue',
+            name='budget_amount',
+            field=models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='annual budget'),
         ),
     ]

@@ -4,34 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("budget", "0003_revenue_budget_amount"),
+        ('budget', '0003_revenue_budget_amount'),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name="payment",
-            name="budget_pay_date",
+            model_name='payment',
+            name='budget_pay_date',
         ),
         migrations.RemoveIndex(
-            model_name="payment",
-            name="budget_pay_unit",
+            model_name='payment',
+            name='budget_pay_unit',
         ),
         migrations.AddIndex(
-            model_name="payment",
-            index=models.Index(
-                fields=["region_code", "year", "-pay_date", "voucher_no"], name="budget_pay_newest"
-            ),
+            model_name='payment',
+            index=models.Index(fields=['region_code', 'year', '-pay_date', 'voucher_no'], name='budget_pay_newest'),
         ),
         migrations.AddIndex(
-            model_name="payment",
-            index=models.Index(
-                fields=["region_code", "year", "unit_code", "-pay_date", "voucher_no"],
-                name="budget_pay_unit_newest",
-            ),
+            model_name='payment',
+            index=models.Index(fields=['region_code', 'year', 'unit_code', '-pay_date', 'voucher_no'], name='budget_pay_unit_newest'),
         ),
         migrations.AddIndex(
-            model_name="paymentrollup",
-            index=models.Index(fields=["region_code", "year", "unit_code"], name="budget_rollup_unit"),
+            model_name='paymentrollup',
+            index=models.Index(fields=['region_code', 'year', 'unit_code'], name='budget_rollup_unit'),
         ),
     ]

@@ -23,7 +23,7 @@ def collate_c(apps, schema_editor, names=FACT_MODELS):
         model = apps.get_model("budget", name)
         table = model._meta.db_table
         changes = [
-            f'ALTER COLUMN {quote(f.column)} TYPE varchar({f.max_length}) COLLATE "C"'
+            f"ALTER COLUMN {quote(f.column)} TYPE varchar({f.max_length}) COLLATE \"C\""
             for f in model._meta.local_fields
             if isinstance(f, models.CharField)
         ]
@@ -32,6 +32,7 @@ def collate_c(apps, schema_editor, names=FACT_MODELS):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
         ("budget", "0004_query_indexes"),
     ]

@@ -25,42 +25,28 @@ def summarise_stored_payments(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("budget", "0005_codes_collate_c"),
+        ('budget', '0005_codes_collate_c'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="PayeeSummary",
+            name='PayeeSummary',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("region_code", models.CharField(max_length=12)),
-                ("year", models.PositiveSmallIntegerField()),
-                ("month", models.PositiveSmallIntegerField()),
-                ("payee_name", models.CharField(blank=True, max_length=200)),
-                (
-                    "payee_type",
-                    models.CharField(
-                        blank=True,
-                        choices=[("单位", "Organisation payee"), ("个人", "Individual payee")],
-                        max_length=4,
-                    ),
-                ),
-                (
-                    "amount",
-                    models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name="amount"),
-                ),
-                ("payments", models.PositiveIntegerField(default=0)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(max_length=12)),
+                ('year', models.PositiveSmallIntegerField()),
+                ('month', models.PositiveSmallIntegerField()),
+                ('payee_name', models.CharField(blank=True, max_length=200)),
+                ('payee_type', models.CharField(blank=True, choices=[('单位', 'Organisation payee'), ('个人', 'Individual payee')], max_length=4)),
+                ('amount', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='amount')),
+                ('payments', models.PositiveIntegerField(default=0)),
             ],
             options={
-                "verbose_name": "payee summary",
-                "verbose_name_plural": "payee summaries",
-                "indexes": [models.Index(fields=["region_code", "year", "month"], name="budget_payee_month")],
+                'verbose_name': 'payee summary',
+                'verbose_name_plural': 'payee summaries',
+                'indexes': [models.Index(fields=['region_code', 'year', 'month'], name='budget_payee_month')],
             },
         ),
         migrations.RunPython(partial(collate_c, names=("payeesummary",)), migrations.RunPython.noop),

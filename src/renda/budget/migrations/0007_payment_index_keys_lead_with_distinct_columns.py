@@ -4,48 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("budget", "0006_payee_summary"),
+        ('budget', '0006_payee_summary'),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name="payment",
-            name="budget_payment_unique",
+            model_name='payment',
+            name='budget_payment_unique',
         ),
         migrations.RemoveIndex(
-            model_name="payment",
-            name="budget_pay_indicator",
+            model_name='payment',
+            name='budget_pay_indicator',
         ),
         migrations.RemoveIndex(
-            model_name="payment",
-            name="budget_pay_newest",
+            model_name='payment',
+            name='budget_pay_newest',
         ),
         migrations.RemoveIndex(
-            model_name="payment",
-            name="budget_pay_unit_newest",
+            model_name='payment',
+            name='budget_pay_unit_newest',
         ),
         migrations.AddIndex(
-            model_name="payment",
-            index=models.Index(
-                fields=["year", "-pay_date", "voucher_no", "region_code"], name="budget_pay_newest"
-            ),
+            model_name='payment',
+            index=models.Index(fields=['year', '-pay_date', 'voucher_no', 'region_code'], name='budget_pay_newest'),
         ),
         migrations.AddIndex(
-            model_name="payment",
-            index=models.Index(
-                fields=["unit_code", "year", "-pay_date", "voucher_no", "region_code"],
-                name="budget_pay_unit_newest",
-            ),
+            model_name='payment',
+            index=models.Index(fields=['unit_code', 'year', '-pay_date', 'voucher_no', 'region_code'], name='budget_pay_unit_newest'),
         ),
         migrations.AddIndex(
-            model_name="payment",
-            index=models.Index(fields=["indicator_no", "year", "region_code"], name="budget_pay_indicator"),
+            model_name='payment',
+            index=models.Index(fields=['indicator_no', 'year', 'region_code'], name='budget_pay_indicator'),
         ),
         migrations.AddConstraint(
-            model_name="payment",
-            constraint=models.UniqueConstraint(
-                fields=("year", "voucher_no", "region_code"), name="budget_payment_unique"
-            ),
+            model_name='payment',
+            constraint=models.UniqueConstraint(fields=('year', 'voucher_no', 'region_code'), name='budget_payment_unique'),
         ),
     ]
