@@ -33,11 +33,12 @@ def arrow_csv_bytes(columns: Sequence[pa.Array]) -> bytes:
 
 
 class RowWriter:
-    """Appends rows, given as Arrow columns, to a temporary table: on PostgreSQL through one
-    ``COPY`` kept open across batches (the server stores one batch while the next is read); on
-    SQLite by ``executemany`` in one transaction across batches (the table is temporary, so the
-    database itself is not locked). ``flush`` ends the COPY or transaction, as any other statement
-    on the connection needs."""
+    """Appends rows, given as Arrow columns, to a table (the staging table, or within the import's
+    transaction the payments or a summary): on PostgreSQL through one ``COPY`` kept open across
+    batches (the server stores one batch while the next is read); on SQLite by ``executemany``,
+    outside a transaction in one of its own across batches (for the temporary staging table,
+    which leaves the database itself unlocked). ``flush`` ends the COPY or that transaction, as
+    any other statement on the connection needs."""
 
     def __init__(self, table: str, names: Sequence[str]):
         self.names = ", ".join(names)

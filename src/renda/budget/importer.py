@@ -20,10 +20,11 @@ How it runs, with bounded memory whatever the file's size:
    unchanged/updated/inserted rows against the natural keys, updates changed rows
    (``UPDATE … FROM``), inserts new ones (``INSERT … SELECT``; a load that at least doubles a
    table drops its secondary indexes first and rebuilds them after, which is much faster than
-   maintaining them row by row), brings the payment summaries up to date (a load that only adds
-   payments adds their totals, grouped from the staged rows; a load that changes payments
-   rebuilds the year's summaries) and audits the batch (counts, plus before/after of the first
-   changed rows).
+   maintaining them row by row), brings the payment summaries up to date
+   (:mod:`renda.budget.payment_summaries`: a year's first payments were summed while they were
+   staged; a load that only adds payments adds their totals, grouped from the staged rows; a load
+   that changes payments rebuilds the year's summaries) and audits the batch (counts, plus
+   before/after of the first changed rows).
 
 Nothing in the facts changes unless step 3 runs, so a bad row anywhere rejects the whole file.
 """
