@@ -57,11 +57,11 @@ class StreamedTotals:
     """The three summaries' totals of a year's first payments, summed while they stream in.
 
     Each text of a key (unit, functional and economic code, project, payee, payee type) gets a
-    number (:class:`_Codes`), and a row's key is packed into two integers, so that Arrow groups
+    number (:class:`_Codes`), and a row's keys are packed into 64-bit integers, so that Arrow groups
     integers, not text: the batches collect until :attr:`FOLD_ROWS` rows and are then folded into
     the totals in one grouping. Memory holds the summaries' groups and one fold's rows, never the
     year's payments; the database writes the summaries without a second pass over the payments
-    (at 10^7 payments that pass took PostgreSQL 25 s: two hash aggregates of every row).
+    (at 10^7 payments that pass took PostgreSQL 26 s: two hash aggregates of every row).
 
     The cells are the staged text: dates ``2025-03-01``, amounts ``1234.50`` (two decimals, summed
     exactly as fen), budget types ``1``–``4``."""
