@@ -420,7 +420,7 @@ class _Stager:
         else:
             self.writer = RowWriter(plan.stage, ["line", *plan.columns])
         # A year's first payments (applied, not a dry run): summed for the summaries as they go.
-        self.totals = plan.streamed = StreamedTotals() if plan.first_load and not result.dry_run else None
+        plan.streamed = StreamedTotals() if plan.first_load and not result.dry_run else None
 
     # -- one batch ------------------------------------------------------------------------------
 
@@ -675,8 +675,8 @@ class _Stager:
             self.writer.write([*out, *(pa.array([value] * n, pa.string()) for value in self.shared)])
         else:
             self.writer.write([pa.array(lines, pa.int64()), *out])
-        if self.totals is not None:
-            self.totals.add({name: out[self.positions[name]] for name in StreamedTotals.COLUMNS})
+        if plan.streamed is not None:
+            plan.streamed.add({name: out[self.positions[name]] for name in StreamedTotals.COLUMNS})
         plan.staged += n
 
     def warnings(self) -> list[str]:

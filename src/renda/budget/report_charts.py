@@ -124,6 +124,7 @@ def execution_chart(rows: Sequence[tuple[str, Decimal | None]], time_progress: D
             va="bottom",
         )
         axes.set_yticks(range(len(labels)), labels)
+        axes.set_ylim(-0.6, len(rates) + 0.3)  # a band above the top bar for the progress label
         axes.set_xlim(0, max([100.0, *[r + 12 for r in rates]]))
         axes.set_xlabel("执行进度（%）")
         axes.set_title(title)
@@ -174,12 +175,13 @@ def share_chart(rows: Sequence[tuple[str, Decimal]], title: str) -> str:
     with _lock:
         _setup()
         total = sum((amount for _label, amount in rows), Decimal(0))
-        shares = [float(amount / total * 100) if total else 0.0 for _label, amount in rows][::-1]
+        exact = [amount / total * 100 if total else Decimal(0) for _label, amount in rows][::-1]
+        shares = [float(s) for s in exact]  # bar lengths only: matplotlib draws in float
         labels = [_short(label, 14) for label, _amount in rows][::-1]
         figure = _figure(16.5, 2.2 + 0.5 * max(len(rows), 1))
         axes = figure.add_subplot()
         bars = axes.barh(range(len(shares)), shares, color=ACTUAL, height=0.6)
-        axes.bar_label(bars, labels=[f"{s:.1f}%" for s in shares], padding=2, fontsize=7)
+        axes.bar_label(bars, labels=[f"{s:.1f}%" for s in exact], padding=2, fontsize=7)
         axes.set_yticks(range(len(labels)), labels)
         axes.set_xlim(0, max([10.0, *[s * 1.15 + 3 for s in shares]]))
         axes.set_xlabel("占支出比重（%）")
