@@ -105,12 +105,18 @@ class StreamedTotals:
         """Stop the worker thread (after the batch it is summing, if any)."""
         self._worker.shutdown(wait=True)
 
+    def magnitude(self) -> float:
+        """The sum of the amounts' absolute values so far, in yuan (as a float: exact enough to be
+        held against a limit far above any budget's)."""
+        self._wait()
+        return self._magnitude / 100
+
     def _add(self, cells: Mapping[str, pa.Array]) -> None:
+        fen = pc.cast(pc.replace_substring(cells["amount"], ".", ""), pa.int64())
+        self._magnitude += pc.sum(pc.abs(pc.cast(fen, pa.float64(), safe=False))).as_py() or 0.0
         if self.overflow:
             return
         code = {name: self.codes[name].of(cells[name]) for name in self._BITS}
-        fen = pc.cast(pc.replace_substring(cells["amount"], ".", ""), pa.int64())
-        self._magnitude += pc.sum(pc.abs(pc.cast(fen, pa.float64(), safe=False))).as_py() or 0.0
         if self._magnitude >= self._FEN_LIMIT or any(
             len(self.codes[name].values) > 1 << bits for name, bits in self._BITS.items()
         ):

@@ -77,6 +77,27 @@ def test_a_bad_batch_is_rejected_whole_with_its_lines(token, loaded_year):
     assert not Payment.objects.filter(voucher_no__startswith="API").exists()
 
 
+def test_a_batch_whose_total_would_overflow_is_refused_with_a_message(token, loaded_year):
+    """Each amount fits its column; their sum would not (it did: a 500, or on SQLite a summary that
+    broke every page reading it). Now a 422 that names the column."""
+    rows = [
+        {
+            "voucher_no": f"API-BIG{n}",
+            "pay_date": "2025-07-01",
+            "unit_code": "102",
+            "function_code": "21004",
+            "budget_type": "1",
+            "amount": "9,000,000,000,000,000.00",
+        }
+        for n in range(2)
+    ]
+    answer = post(token, "payments", {"year": YEAR, "rows": rows})
+    assert answer.status_code == 422
+    [error] = answer.json()["errors"]
+    assert (error["line"], error["column"]) == (1, "amount") and "上限" in error["message"]
+    assert not Payment.objects.filter(voucher_no__startswith="API").exists()
+
+
 def test_people_cannot_push_batches(client_for, budget_staff):
     answer = client_for(budget_staff).post(
         URL.format(kind="units"),

@@ -659,6 +659,50 @@ def test_streamed_totals_give_way_where_64_bit_sums_could_overflow():
     assert large.tables() == [] and large.overflow
 
 
+# --- 金额合计上限: every sum of a year's amounts fits the money columns ----------------------------
+
+HALF_LIMIT = "500000000000000.00"  # half of importer.YEAR_TOTAL_LIMIT (10^15 yuan)
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_year_whose_amounts_add_up_past_the_limit_is_refused(loaded_year, tmp_path, dry_run):
+    """The rows pass one by one (each under 10^16 yuan), but their sum would not fit the summaries'
+    money columns: the file is refused whole, naming the column, whichever way it loads (a first
+    load is summed while streaming; a dry run sums the staged rows)."""
+    rows = [PAYMENTS[0], _next_year(1, amount=HALF_LIMIT), _next_year(2, amount=f"-{HALF_LIMIT}")]
+    over = [*rows, _next_year(3, amount="1,000.00")]
+    result = load("payments", write_csv(tmp_path / "over.csv", over), year=NEXT, dry_run=dry_run)
+    assert [(e["line"], e["column"], e["value"]) for e in result.errors] == [
+        (1, "amount", "1,000,000,000,001,000.00")
+    ]
+    assert "支付金额的绝对值合计" in result.errors[0]["message"]
+    assert not result.applied and not Payment.objects.filter(year=NEXT).exists()
+    result = load("payments", write_csv(tmp_path / "at.csv", rows), year=NEXT, dry_run=dry_run)
+    assert (result.errors, result.inserted) == ([], 2)
+
+
+def test_stored_payments_count_towards_the_years_limit(loaded_year, tmp_path):
+    rows = [PAYMENTS[0], _next_year(1, amount=HALF_LIMIT), _next_year(2, amount=HALF_LIMIT)]
+    assert load("payments", write_csv(tmp_path / "at.csv", rows), year=NEXT).inserted == 2
+    assert PaymentRollup.objects.filter(year=NEXT).get().amount == Decimal(10**15)
+    more = [PAYMENTS[0], _next_year(3, amount="1,000.00")]
+    result = load("payments", write_csv(tmp_path / "more.csv", more), year=NEXT)
+    assert [(e["line"], e["column"]) for e in result.errors] == [(1, "amount")]
+    assert Payment.objects.filter(year=NEXT).count() == 2
+
+
+def test_indicators_whose_amounts_add_up_past_the_limit_are_refused(loaded_year, tmp_path):
+    rows = [list(INDICATORS[0])]
+    for n in range(3):
+        row = list(INDICATORS[1])
+        row[0], row[8], row[9] = f"ZBX{n}", "400000000000000.00", ""
+        rows.append(row)
+    result = load("indicators", write_csv(tmp_path / "big.csv", rows))
+    assert [(e["line"], e["column"]) for e in result.errors] == [(1, "original_amount")]
+    assert "年初预算数的绝对值合计" in result.errors[0]["message"]
+    assert not Indicator.objects.filter(indicator_no__startswith="ZBX").exists()
+
+
 def test_a_first_load_with_a_repeated_voucher_out_of_order_names_its_line(loaded_year, tmp_path):
     rows = [PAYMENTS[0], _next_year(5), _next_year(2), _next_year(9), _next_year(2, amount="3.00")]
     result = load("payments", write_csv(tmp_path / "dup.csv", rows), year=NEXT)
