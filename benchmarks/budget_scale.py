@@ -139,6 +139,7 @@ def clear_year(year: int) -> None:
         IndicatorAdjustment,
         PayeeSummary,
         Payment,
+        PaymentClassSummary,
         PaymentRollup,
         PaymentSummary,
         Project,
@@ -146,6 +147,8 @@ def clear_year(year: int) -> None:
     )
 
     with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":  # mapped pages of the old rows would count as this
+            cursor.execute("PRAGMA mmap_size = 0")  # process's memory (the import maps none)
         cursor.execute(
             f"DELETE FROM {IndicatorAdjustment._meta.db_table} WHERE indicator_id IN "  # noqa: S608
             f"(SELECT id FROM {Indicator._meta.db_table} WHERE year = %s)",
@@ -155,6 +158,7 @@ def clear_year(year: int) -> None:
             Payment,
             PaymentSummary,
             PaymentRollup,
+            PaymentClassSummary,
             PayeeSummary,
             Indicator,
             Project,

@@ -66,7 +66,12 @@ from renda.budget.models import (
     Project,
     Revenue,
 )
-from renda.budget.payment_summaries import StreamedTotals, add_to_payment_summary, rebuild_payment_summary
+from renda.budget.payment_summaries import (
+    DELTA_SUFFIXES,
+    StreamedTotals,
+    add_to_payment_summary,
+    rebuild_payment_summary,
+)
 from renda.budget.readers import (
     ArrowUnreadable,
     Table,
@@ -312,7 +317,7 @@ def _create_stage(plan: Plan) -> None:
 
 def _drop_stage(plan: Plan) -> None:
     with connection.cursor() as cursor:
-        for table in (plan.stage, f"{plan.stage}_sum", f"{plan.stage}_roll", f"{plan.stage}_payee"):
+        for table in (plan.stage, *(f"{plan.stage}{suffix}" for suffix in DELTA_SUFFIXES)):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -884,8 +889,11 @@ def run_import(
             return _finish(result, errors, batch)
         _leave_absent_columns(plan, columns_at)
         if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:  # a larger page cache for the bulk load (128 MiB)
+            # a larger page cache for the bulk load (128 MiB), and no memory map: a bulk load reads
+            # the file through once, and mapped pages would count in the worker's resident memory
+            with connection.cursor() as cursor:
                 cursor.execute("PRAGMA cache_size = -131072")
+                cursor.execute("PRAGMA mmap_size = 0")
         run = _Import(plan, table, columns_at, result, error, errors, batch, actor, dry_run, progress)
         arrow = table.arrow_batches is not None and kind == "payments"
         try:

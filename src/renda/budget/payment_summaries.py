@@ -3,7 +3,8 @@
 """The payment summaries (支付汇总) kept up to date by every payments import.
 
 The query pages read :class:`PaymentSummary` (per unit × functional code × economic code ×
-budget type × project × month), its coarser :class:`PaymentRollup` and :class:`PayeeSummary`
+budget type × project × month), its coarser :class:`PaymentRollup` (without economic code and
+project) and :class:`PaymentClassSummary` (without unit and project), and :class:`PayeeSummary`,
 instead of the payments. A year's first payments are summed while they stream in
 (:class:`StreamedTotals`); an import that later adds payments adds their totals, grouped by the
 database from the staged rows; one that changes payments rebuilds the year's summaries.
@@ -21,11 +22,21 @@ import pyarrow.compute as pc
 from django.db import connection
 
 from renda.budget.bulk import RowWriter, bulk_load, is_postgres
-from renda.budget.models import ImportBatch, PayeeSummary, Payment, PaymentRollup, PaymentSummary
+from renda.budget.models import (
+    ImportBatch,
+    PayeeSummary,
+    Payment,
+    PaymentClassSummary,
+    PaymentRollup,
+    PaymentSummary,
+)
 
 SUMMARY_KEY = ("unit_code", "function_code", "budget_type", "month", "econ_code", "project_code")
 ROLLUP_KEY = ("unit_code", "function_code", "budget_type", "month")
+CLASS_KEY = ("function_code", "budget_type", "month", "econ_code")
 PAYEE_KEY = ("month", "payee_name", "payee_type")
+# the temporary tables of an import's summary deltas: the staging table's name and these
+DELTA_SUFFIXES = ("_sum", "_roll", "_class", "_payee")
 _SUMMED = [("amount", "sum"), ("payments", "sum")]  # Arrow's aggregations of folded totals
 
 
@@ -169,6 +180,11 @@ class StreamedTotals:
         }
         rollup = _grouped(fine.select(["a", "amount", "payments"]), ["a"], _SUMMED)
         rollup_keys = self._unit_function_month(rollup.column("a"))
+        # econ | functional code | month, budget type (the low 32 bits of a)
+        c = _packed(_bits(b, 32, 32), _bits(fine.column("a"), 0, 32), 32)
+        classes = _grouped(fine.select(["amount", "payments"]).append_column("c", c), ["c"], _SUMMED)
+        c = classes.column("c")
+        class_keys = {**self._function_month(c), "econ_code": self._decoded("econ_code", _bits(c, 32, 32))}
         payees = self._totals["payee"].sort_by("p")
         p = payees.column("p")
         payee_keys = {
@@ -181,16 +197,20 @@ class StreamedTotals:
             for model, key, keys, totals in (
                 (PaymentSummary, SUMMARY_KEY, fine_keys, fine),
                 (PaymentRollup, ROLLUP_KEY, rollup_keys, rollup),
+                (PaymentClassSummary, CLASS_KEY, class_keys, classes),
                 (PayeeSummary, PAYEE_KEY, payee_keys, payees),
             )
         ]
 
     def _unit_function_month(self, a: pa.Array) -> dict[str, pa.Array]:
         """The unit, functional code, budget type and month packed in the key ``a``."""
-        when = _bits(a, 0, 8)
+        return {"unit_code": self._decoded("unit_code", _bits(a, 32, 32)), **self._function_month(a)}
+
+    def _function_month(self, packed: pa.Array) -> dict[str, pa.Array]:
+        """The functional code, budget type and month packed in the low 32 bits of a key."""
+        when = _bits(packed, 0, 8)
         return {
-            "unit_code": self._decoded("unit_code", _bits(a, 32, 32)),
-            "function_code": self._decoded("function_code", _bits(a, 8, 24)),
+            "function_code": self._decoded("function_code", _bits(packed, 8, 24)),
             "budget_type": _bits(when, 0, 3),
             "month": _bits(when, 3, 5),
         }
@@ -260,20 +280,20 @@ def add_to_payment_summary(
             return
         _insert_summaries(cursor, plan.region, plan.year, source, params, plan=plan)
         return
-    fine, coarse, payees = f"{plan.stage}_sum", f"{plan.stage}_roll", f"{plan.stage}_payee"
+    fine, coarse, classes, payees = (f"{plan.stage}{suffix}" for suffix in DELTA_SUFFIXES)
     money = "numeric(18, 2)" if is_postgres() else "decimal"
-    for table, key in ((fine, SUMMARY_KEY), (coarse, ROLLUP_KEY), (payees, PAYEE_KEY)):
+    deltas = ((fine, SUMMARY_KEY), (coarse, ROLLUP_KEY), (classes, CLASS_KEY), (payees, PAYEE_KEY))
+    for table, key in deltas:
         types = ", ".join(f"{k} {'integer' if k in {'month', 'budget_type'} else 'text'}" for k in key)
         cursor.execute(f"CREATE TEMPORARY TABLE {table} ({types}, amount {money}, payments integer)")
     since = time.perf_counter()
     for table, key in ((fine, SUMMARY_KEY), (payees, PAYEE_KEY)):
         cursor.execute(f"INSERT INTO {table} {_totalled(key, source)}", params)
-    cursor.execute(f"INSERT INTO {coarse} {_totalled(ROLLUP_KEY, fine, summed=True)}")
+    for table, key in ((coarse, ROLLUP_KEY), (classes, CLASS_KEY)):
+        cursor.execute(f"INSERT INTO {table} {_totalled(key, fine, summed=True)}")
     since = plan.timed("summary group", since)
-    for model, table, key in (
-        (PaymentSummary, fine, SUMMARY_KEY),
-        (PaymentRollup, coarse, ROLLUP_KEY),
-        (PayeeSummary, payees, PAYEE_KEY),
+    for model, (table, key) in zip(
+        (PaymentSummary, PaymentRollup, PaymentClassSummary, PayeeSummary), deltas, strict=True
     ):
         _merge_totals(plan, cursor, model._meta.db_table, table, key)
         since = plan.timed(f"merge into {model._meta.db_table}", since)
@@ -308,10 +328,9 @@ def _merge_totals(plan: Any, cursor, table: str, delta: str, key: tuple[str, ...
 
 
 def rebuild_payment_summary(region: str, year: int) -> None:
-    """Recompute the year's :class:`PaymentSummary` (and :class:`PaymentRollup`) from the
-    payments, in set-based queries."""
+    """Recompute the year's summaries from the payments, in set-based queries."""
     with connection.cursor() as cursor:
-        for model in (PaymentSummary, PaymentRollup, PayeeSummary):
+        for model in (PaymentSummary, PaymentRollup, PaymentClassSummary, PayeeSummary):
             cursor.execute(
                 f"DELETE FROM {model._meta.db_table} WHERE region_code = %s AND year = %s", [region, year]
             )
@@ -334,12 +353,14 @@ def _totalled(key: tuple[str, ...], source: str, *, summed: bool = False) -> str
 
 def _insert_summaries(cursor, region: str, year: int, source: str, params: list[Any], plan=None) -> None:
     """Sum the payments of ``source`` (all of the year's) into the year's empty summaries: the
-    fine one and the payees' grouped from the payments, the rollup from the fine one. Within an
+    fine one and the payees' grouped from the payments, the rollup and the classification
+    summary from the fine one. Within an
     import (``plan``), a large load drops the summaries' secondary indexes and builds them after."""
     year_of = f"(SELECT * FROM {PaymentSummary._meta.db_table} WHERE region_code = %s AND year = %s) s"
     totals = (
         (PaymentSummary, SUMMARY_KEY, _totalled(SUMMARY_KEY, source), params),
         (PaymentRollup, ROLLUP_KEY, _totalled(ROLLUP_KEY, year_of, summed=True), [region, year]),
+        (PaymentClassSummary, CLASS_KEY, _totalled(CLASS_KEY, year_of, summed=True), [region, year]),
         (PayeeSummary, PAYEE_KEY, _totalled(PAYEE_KEY, source), params),
     )
     for model, key, select, select_params in totals:

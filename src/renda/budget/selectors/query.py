@@ -28,6 +28,7 @@ from renda.budget.models import (
     ImportBatch,
     Indicator,
     Payment,
+    PaymentClassSummary,
     PaymentRollup,
     PaymentSummary,
     Project,
@@ -219,6 +220,20 @@ def payments_q(filters: BudgetFilter, units: list[str] | None) -> Q:
     return q
 
 
+def _summary_of(
+    filters: BudgetFilter, units: list[str] | None, group: str = ""
+) -> type[PaymentClassSummary | PaymentRollup | PaymentSummary]:
+    """The smallest summary that holds what a query needs (all three give the same figures): the
+    classification summary when no unit or project is named or grouped by, the rollup when no
+    economic code or project is, else the fine summary."""
+    by_project = bool(filters.project) or group == "project"
+    if units is None and not by_project and group not in ("department", "unit"):
+        return PaymentClassSummary
+    if not filters.econ and not by_project and not group.startswith("econ"):
+        return PaymentRollup
+    return PaymentSummary
+
+
 def _summary_q(filters: BudgetFilter, units: list[str] | None) -> Q:
     q = _common_q(filters, units)
     if filters.date_from:
@@ -343,8 +358,7 @@ def budget_table(*, actor: Any, filters: BudgetFilter) -> Table:
     if use_payments:
         paid = _grouped(Payment.objects.filter(payments_q(filters, units)), group, "pay_date", "amount")
     else:
-        coarse = not filters.econ and not filters.project and group not in ("econ1", "econ2", "project")
-        summary = PaymentRollup if coarse else PaymentSummary
+        summary = _summary_of(filters, units, group)
         paid = _grouped(summary.objects.filter(_summary_q(filters, units)), group, "month", "amount")
     indicator: dict[str, tuple[Decimal, int]] | None = None
     if group not in ("month", "day"):
@@ -430,9 +444,7 @@ def _recent_months(filters: BudgetFilter, units: list[str] | None, depth: int) -
     the list's own start."""
     if replace(filters, group="function1").needs_payments:
         return None
-    coarse = not filters.econ and not filters.project
-    summary = PaymentRollup if coarse else PaymentSummary
-    rows = summary.objects.filter(_summary_q(filters, units))
+    rows = _summary_of(filters, units).objects.filter(_summary_q(filters, units))
     per_month: dict[int, int] = defaultdict(int)
     if units is None:
         for month, n in rows.values("month").annotate(n=Sum("payments")).values_list("month", "n"):
@@ -457,8 +469,7 @@ def payments_total(qs: QuerySet[Payment], filters: BudgetFilter | None = None) -
     amount filter, the summary answers (the same figures, without reading every payment)."""
     if filters is not None and not replace(filters, group="function1").needs_payments:
         units = units_under(filters.unit) if filters.unit else None
-        coarse = not filters.econ and not filters.project
-        summary = PaymentRollup if coarse else PaymentSummary
+        summary = _summary_of(filters, units)
         row = summary.objects.filter(_summary_q(filters, units)).aggregate(s=Sum("amount"), n=Sum("payments"))
     else:
         row = qs.order_by().aggregate(s=Sum("amount"), n=Count("id"))

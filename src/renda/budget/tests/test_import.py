@@ -25,6 +25,7 @@ from renda.budget.models import (
     Indicator,
     PayeeSummary,
     Payment,
+    PaymentClassSummary,
     PaymentRollup,
     PaymentSummary,
     Project,
@@ -427,7 +428,12 @@ def _summary_rows():
             "month", "unit_code", "function_code", "budget_type", "amount", "payments"
         )
     )
-    return fine, coarse
+    classes = sorted(
+        PaymentClassSummary.objects.values_list(
+            "month", "function_code", "econ_code", "budget_type", "amount", "payments"
+        )
+    )
+    return fine, coarse, classes
 
 
 def test_errors_are_found_in_every_batch_and_across_batch_boundaries(loaded_year, tmp_path, monkeypatch):
