@@ -354,8 +354,8 @@ def _totalled(key: tuple[str, ...], source: str, *, summed: bool = False) -> str
 def _insert_summaries(cursor, region: str, year: int, source: str, params: list[Any], plan=None) -> None:
     """Sum the payments of ``source`` (all of the year's) into the year's empty summaries: the
     fine one and the payees' grouped from the payments, the rollup and the classification
-    summary from the fine one. Within an
-    import (``plan``), a large load drops the summaries' secondary indexes and builds them after."""
+    summary from the fine one. Within an import (``plan``), a large load drops the summaries'
+    secondary indexes and builds them after."""
     year_of = f"(SELECT * FROM {PaymentSummary._meta.db_table} WHERE region_code = %s AND year = %s) s"
     totals = (
         (PaymentSummary, SUMMARY_KEY, _totalled(SUMMARY_KEY, source), params),

@@ -2,7 +2,8 @@
 
 Every selector is a read for ``budget.view_analysis``, keyword-only, and returns plain
 dataclasses with Decimal money and labels ready to show. The paid figures come from the monthly
-summary tables (:class:`PaymentRollup` without, :class:`PaymentSummary` with the economic code):
+summary tables (:class:`PaymentRollup` per unit, :class:`PaymentClassSummary` for all units by
+classification):
 the months the as-of date covers in full are read there, and of a month the as-of date cuts only
 what the summary cannot tell is read from the payments, through their date index (see
 :func:`_paid`). Each selector runs
@@ -53,8 +54,8 @@ from renda.budget.models import (
     Indicator,
     PayeeSummary,
     Payment,
+    PaymentClassSummary,
     PaymentRollup,
-    PaymentSummary,
     Revenue,
     Severity,
 )
@@ -337,12 +338,13 @@ def _paid(
     as_of: dt.date | None,
     key: Any,
     payment_key: Any = None,
-    econ: bool = False,
+    by_unit: bool = False,
     extra: Q | None = None,
 ) -> dict[Any, tuple[Decimal, int]]:
     """Paid and payment count up to ``as_of`` per ``key`` (an expression over the common columns
     of the summaries and the payments, or ``None`` for one total; ``payment_key`` where the
-    payments need another expression, as for the month). Three queries at most.
+    payments need another expression, as for the month; ``by_unit`` where it names the unit).
+    Three queries at most.
 
     Whole months come from the summary. When ``as_of`` cuts a month, one probe on the payments'
     date index asks whether that month holds payments after ``as_of``: usually it does not (the
@@ -366,7 +368,7 @@ def _paid(
 
     months, head, tail = _parts(year, as_of)
     if months:
-        summary = PaymentSummary if econ else PaymentRollup
+        summary = PaymentRollup if by_unit else PaymentClassSummary
         add(summary.objects.filter(base, month__lte=months), Sum("payments"), key)
     for days, sign in ((head, 1), (tail, -1)):
         if days:
@@ -551,7 +553,7 @@ def execution_by_department(*, actor: Any, year: int, as_of: dt.date) -> list[Ex
 
 
 def _execution_by_department(year: int, as_of: dt.date) -> list[ExecutionRow]:
-    by_unit_paid = _paid(year=year, as_of=as_of, key=F("unit_code"))
+    by_unit_paid = _paid(year=year, as_of=as_of, key=F("unit_code"), by_unit=True)
     by_unit_indicator = _indicators(year=year, as_of=as_of, key=F("unit_code"))
     units = {
         code: (dept or code, name)
@@ -635,9 +637,9 @@ def _monthly_payments(year: int, as_of: dt.date) -> list[MonthRow]:
 
 
 def _structure(
-    *, year: int, as_of: dt.date, key: Any, econ: bool, names: dict[str, str], filter_name: str, group: str
+    *, year: int, as_of: dt.date, key: Any, names: dict[str, str], filter_name: str, group: str
 ) -> list[Slice]:
-    paid = _paid(year=year, as_of=as_of, key=key, econ=econ)
+    paid = _paid(year=year, as_of=as_of, key=key)
     total = sum((v[0] for v in paid.values()), ZERO)
     slices = []
     for code, (amount, _n) in sorted(paid.items(), key=lambda kv: (-kv[1][0], kv[0] or "")):
@@ -667,7 +669,6 @@ def _structure_by_function(year: int, as_of: dt.date) -> list[Slice]:
         year=year,
         as_of=as_of,
         key=Substr("function_code", 1, 3),
-        econ=False,
         names=names,
         filter_name="function",
         group="function2",
@@ -687,7 +688,6 @@ def _structure_by_econ(year: int, as_of: dt.date) -> list[Slice]:
         year=year,
         as_of=as_of,
         key=Substr("econ_code", 1, 3),
-        econ=True,
         names=names,
         filter_name="econ",
         group="econ2",
@@ -732,7 +732,6 @@ def _three_public_by_year(years: list[int], as_of: dt.date | None) -> list[Three
             year=year,
             as_of=_same_day(year, as_of) if as_of else None,
             key=F("econ_code"),
-            econ=True,
             extra=Q(econ_code__in=THREE_PUBLIC_ECON_CODES),
         )
         for code, (amount, _n) in paid.items():
