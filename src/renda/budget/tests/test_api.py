@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from renda.accounts.services import api_token_issue
 from renda.budget.models import BudgetUnit, Payment
+from renda.budget.selectors.query import BudgetFilter, budget_table
 from renda.budget.tests.conftest import YEAR
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +138,93 @@ def test_odd_json_values_are_rejected_as_rows_not_server_errors(token, loaded_ye
         "function_code",
         "amount",
     }
+
+
+# One good row of each kind, and its key cell for the i-th row of a batch; the fuzz below changes
+# up to two cells of each row it sends.
+ROW_KEYS = {
+    "payments": ("voucher_no", "FZ{}"),
+    "indicators": ("indicator_no", "FZ{}"),
+    "units": ("unit_code", "FZ{}"),
+    "revenue": ("item_code", "1019{}"),
+    "debt": ("month", "{}"),
+    "classification": ("code", "29{}"),
+}
+GOOD_ROWS = {
+    "payments": {
+        "voucher_no": "FZ",
+        "pay_date": "2025-07-01",
+        "unit_code": "102",
+        "function_code": "21004",
+        "econ_code": "30201",
+        "budget_type": "1",
+        "project_code": "P1",
+        "indicator_no": "ZB003",
+        "payee_name": "县医院",
+        "payee_type": "单位",
+        "amount": "5.00",
+        "pay_method": "直接支付",
+    },
+    "indicators": {
+        "indicator_no": "FZ",
+        "unit_code": "102",
+        "function_code": "21004",
+        "econ_code": "30201",
+        "budget_type": "1",
+        "project_code": "P9",
+        "project_name": "设备购置",
+        "original_amount": "100.00",
+        "adjusted_amount": "5",
+        "issued_date": "2025-01-02",
+    },
+    "units": {"unit_code": "FZ", "unit_name": "民政局", "parent_code": "102"},
+    "revenue": {"month": "3", "item_code": "101", "item_name": "税收收入", "budget_type": "1", "amount": "5"},
+    "debt": {"month": "3", "debt_type": "一般债务", "limit_amount": "100", "balance": "50"},
+    "classification": {"scheme": "function", "code": "299", "name": "其他支出", "parent_code": ""},
+}
+ODD_CELLS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(),
+    st.text(max_size=20),
+    st.lists(st.integers(), max_size=2),
+    st.sampled_from(
+        ["9999999999999999.99", "-0", "(5)", "1e5", "NaN", "１２", "2025年2月30日", "20250301", "13", "个人"]
+    ),
+)
+
+
+@pytest.mark.parametrize("kind", list(GOOD_ROWS))
+def test_no_batch_gets_a_server_error(token, loaded_year, budget_staff, kind):
+    """Rows near a good one, with odd cells: each batch is applied (and the query page still
+    reads the year) or refused with a 4xx answer; never a 500."""
+    good, (key, numbered) = GOOD_ROWS[kind], ROW_KEYS[kind]
+    changes = st.dictionaries(st.sampled_from(list(good)), ODD_CELLS, max_size=2)
+    batches = st.lists(changes, min_size=1, max_size=4).map(
+        lambda rows: [{**good, key: numbered.format(i + 1), **row} for i, row in enumerate(rows)]
+    )
+    client = Client(raise_request_exception=False)
+
+    @hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(batches)
+    def batch_answered(rows):
+        answer = client.post(
+            URL.format(kind=kind),
+            {"year": YEAR, "rows": rows},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+        assert answer.status_code < 500, (rows, answer.content[:300])
+        if answer.status_code == 200:
+            budget_table(actor=budget_staff, filters=BudgetFilter(year=YEAR, group="unit"))
+
+    batch_answered()
+
+
+@pytest.mark.parametrize("kind", list(GOOD_ROWS))
+def test_the_fuzzs_good_rows_are_applied(token, loaded_year, kind):
+    key, numbered = ROW_KEYS[kind]
+    rows = [{**GOOD_ROWS[kind], key: numbered.format(i + 1)} for i in range(4)]
+    answer = post(token, kind, {"year": YEAR, "rows": rows})
+    assert answer.status_code == 200, answer.content
