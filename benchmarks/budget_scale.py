@@ -308,6 +308,8 @@ def main() -> None:
     print(f"database: {connection.vendor} {version}; work dir: {work}")
     print(f"machine: {machine()}")
     plan, seconds = generate(work, args)
+    if seconds:  # the new files reach the disk now, not while the import writes its own
+        os.sync()
     size = (work / "payments.csv").stat().st_size / 1024**2
     print(
         f"{'generated' if seconds else 'reused'} {args.units} units, {args.indicators} indicators, "
