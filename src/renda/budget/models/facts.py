@@ -324,23 +324,32 @@ class Payment(models.Model):
         return self.voucher_no
 
 
-class PaymentSummary(models.Model):
+class MonthlyTotals(models.Model):
+    """What every payment summary holds besides its key: the region, year and month, the amount
+    paid and the number of payments."""
+
+    region_code = models.CharField(max_length=12)
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    amount = money(_("amount"))
+    payments = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class PaymentSummary(MonthlyTotals):
     """支付汇总: paid per unit × functional code × economic code × budget type × project × month.
 
     Rebuilt set-based for the year at every payments import; the query page reads it so that a
     summary never scans the payments.
     """
 
-    region_code = models.CharField(max_length=12)
-    year = models.PositiveSmallIntegerField()
-    month = models.PositiveSmallIntegerField()
     unit_code = models.CharField(max_length=30)
     function_code = models.CharField(max_length=12)
     econ_code = models.CharField(max_length=12, blank=True)
     budget_type = models.PositiveSmallIntegerField(choices=BudgetType.choices)
     project_code = models.CharField(max_length=40, blank=True)
-    amount = money(_("amount"))
-    payments = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("payment summary")
@@ -374,18 +383,13 @@ class PaymentSummary(models.Model):
         return f"{self.year}-{self.month:02d} {self.unit_code} {self.function_code} {self.amount}"
 
 
-class PaymentRollup(models.Model):
+class PaymentRollup(MonthlyTotals):
     """支付汇总（粗）: paid per unit × functional code × budget type × month — the summary without
     economic code and project, a few times smaller; read when a query needs neither."""
 
-    region_code = models.CharField(max_length=12)
-    year = models.PositiveSmallIntegerField()
-    month = models.PositiveSmallIntegerField()
     unit_code = models.CharField(max_length=30)
     function_code = models.CharField(max_length=12)
     budget_type = models.PositiveSmallIntegerField(choices=BudgetType.choices)
-    amount = money(_("amount"))
-    payments = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("payment summary")
@@ -399,20 +403,15 @@ class PaymentRollup(models.Model):
         return f"{self.year}-{self.month:02d} {self.unit_code} {self.function_code} {self.amount}"
 
 
-class PaymentClassSummary(models.Model):
+class PaymentClassSummary(MonthlyTotals):
     """支付汇总（科目）: paid per functional code × economic code × budget type × month, all units
     together — the county's view by classification, read when a query neither names units nor
     projects. Its size is bounded by the classification, not by the number of units or projects
     (at 10^6 synthetic payments: 131,881 rows against the fine summary's 591,354)."""
 
-    region_code = models.CharField(max_length=12)
-    year = models.PositiveSmallIntegerField()
-    month = models.PositiveSmallIntegerField()
     function_code = models.CharField(max_length=12)
     econ_code = models.CharField(max_length=12, blank=True)
     budget_type = models.PositiveSmallIntegerField(choices=BudgetType.choices)
-    amount = money(_("amount"))
-    payments = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("payment summary")
@@ -438,18 +437,13 @@ class PaymentClassSummary(models.Model):
         return f"{self.year}-{self.month:02d} {self.function_code} {self.econ_code} {self.amount}"
 
 
-class PayeeSummary(models.Model):
+class PayeeSummary(MonthlyTotals):
     """支付汇总（收款人）: paid per payee (name and type) × month, kept up to date at every payments
     import like :class:`PaymentSummary`; the largest payees are read from it, so that the
     dashboard never groups the payments themselves."""
 
-    region_code = models.CharField(max_length=12)
-    year = models.PositiveSmallIntegerField()
-    month = models.PositiveSmallIntegerField()
     payee_name = models.CharField(max_length=200, blank=True)
     payee_type = models.CharField(max_length=4, choices=Payment.PayeeType.choices, blank=True)
-    amount = money(_("amount"))
-    payments = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("payee summary")
