@@ -57,6 +57,28 @@ class TokenForm(StyledFormMixin, forms.Form):
         return self.cleaned_data["token"].strip()
 
 
+class EnrolForm(TokenForm):
+    """The new authenticator's first code and, when one is already set up, a current code of the old one."""
+
+    current_token = forms.RegexField(
+        label=_("6-digit code from your current authenticator"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("Enter the 6 digits shown by your authenticator app.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, replacing: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["token"].label = _("6-digit code from the new authenticator")
+        if replacing:
+            self.order_fields(["current_token", "token"])
+        else:
+            del self.fields["current_token"]
+
+    def clean_current_token(self) -> str:
+        return self.cleaned_data["current_token"].strip()
+
+
 class PasswordChangeForm(StyledFormMixin, auth_forms.PasswordChangeForm):
     pass
 

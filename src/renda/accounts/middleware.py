@@ -10,7 +10,25 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-OPEN_PREFIXES = ("/static/", "/i18n/", "/accounts/logout/", "/accounts/second-factor/", "/favicon.ico")
+# Exact paths a half-signed-in person (password given, second factor not yet) may open. Exact, never
+# prefixes: a prefix such as "/accounts/second-factor/" once let the enrolment page through, and with it
+# a new authenticator that replaced the owner's (the bypass closed in issue 13).
+OPEN_PATHS = frozenset(
+    {
+        "/accounts/logout/",
+        "/accounts/second-factor/",
+        "/accounts/second-factor/enrol/",
+        "/i18n/setlang/",
+        "/favicon.ico",
+    }
+)
+# Static files carry no data; whitenoise serves them before this middleware in production.
+OPEN_PREFIXES = ("/static/",)
+
+
+def is_open_path(path: str) -> bool:
+    """May a person who has not passed every sign-in step open ``path``?"""
+    return path in OPEN_PATHS or path.startswith(OPEN_PREFIXES)
 
 
 class SecondFactorRequiredMiddleware:
@@ -24,7 +42,7 @@ class SecondFactorRequiredMiddleware:
             and user.is_authenticated
             and getattr(user, "needs_second_factor", False)
             and not user.is_verified()
-            and not request.path.startswith(OPEN_PREFIXES)
+            and not is_open_path(request.path)
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse(
@@ -40,8 +58,6 @@ class SecondFactorRequiredMiddleware:
         return self.get_response(request)
 
 
-# Pages a person who must change their password may still reach (besides the password page).
-PASSWORD_CHANGE_OPEN_PREFIXES = OPEN_PREFIXES + ("/api/",)
 
 
 class PasswordChangeRequiredMiddleware:
@@ -56,7 +72,8 @@ class PasswordChangeRequiredMiddleware:
             user is not None
             and user.is_authenticated
             and getattr(user, "must_change_password", False)
-            and not request.path.startswith(PASSWORD_CHANGE_OPEN_PREFIXES)
+            and not is_open_path(request.path)
+            and not request.path.startswith("/api/")
         ):
             target = reverse("accounts:password_change")
             if request.path != target:

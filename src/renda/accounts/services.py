@@ -8,6 +8,7 @@ import secrets
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -15,7 +16,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from renda.accounts.models import ApiToken, Organisation, Region, Role, User
 from renda.accounts.selectors import account_is_locked, failed_attempt_count
 from renda.core.audit import audit, snapshot
-from renda.core.permissions import require, service
+from renda.core.params import LATEST_DATE
+from renda.core.permissions import PermissionRefused, require, service
 
 
 @service
@@ -32,30 +34,63 @@ def password_change(*, actor: User, old_password: str, new_password: str) -> Use
     return actor
 
 
+def has_confirmed_authenticator(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
 @service
 def totp_device_start(*, actor: User) -> TOTPDevice:
-    """开始绑定验证器: create (or reuse) the unconfirmed TOTP device whose secret the person scans."""
+    """开始绑定验证器: create (or reuse) the unconfirmed TOTP device whose secret the person scans.
+
+    Someone who already has an authenticator must have passed it in this session (``is_verified``)
+    before a new secret is even shown: the password alone never reaches the enrolment.
+    """
     require(actor, "accounts.enrol_second_factor")
+    if has_confirmed_authenticator(actor) and not _passed_second_factor(actor):
+        raise PermissionRefused(
+            actor, "accounts.enrol_second_factor", actor, _("Verify your current authenticator first.")
+        )
     device = TOTPDevice.objects.filter(user=actor, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=actor, name=_("Authenticator app"), confirmed=False)
     return device
 
 
+class EnrolOutcome(models.TextChoices):
+    CONFIRMED = "confirmed"
+    WRONG_CODE = "wrong_code"
+    WRONG_CURRENT_CODE = "wrong_current_code"
+
+
 @service
-def totp_device_confirm(*, actor: User, device: TOTPDevice, token: str) -> bool:
-    """确认绑定验证器: the first correct code confirms the device and replaces any older one."""
+def totp_device_confirm(*, actor: User, device: TOTPDevice, token: str, current_token: str = "") -> str:
+    """确认绑定验证器: the first correct code confirms the device and replaces any older one.
+
+    While the person has a confirmed authenticator, replacing it also takes a current code of that
+    one (a lost phone goes through an administrator's reset, which is audited). Wrong codes are
+    returned, not raised, so that the devices' throttling counters are kept.
+    """
     require(actor, "accounts.enrol_second_factor")
     if device.user_id != actor.pk or device.confirmed:
         raise ValidationError(_("This authenticator is not waiting for confirmation."))
+    current = list(TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=True))
+    if current and not (_passed_second_factor(actor) and any(d.verify_token(current_token) for d in current)):
+        audit(actor, "accounts.second_factor_enrol", actor, outcome="refused", note="current code wrong")
+        return EnrolOutcome.WRONG_CURRENT_CODE
     if not device.verify_token(token):
         audit(actor, "accounts.second_factor_enrol", actor, outcome="refused", note="wrong code")
-        return False
-    TOTPDevice.objects.filter(user=actor, confirmed=True).delete()
+        return EnrolOutcome.WRONG_CODE
+    TOTPDevice.objects.filter(pk__in=[d.pk for d in current]).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    audit(actor, "accounts.second_factor_enrol", actor)
-    return True
+    audit(actor, "accounts.second_factor_enrol", actor, before={"second_factor_devices": len(current)})
+    return EnrolOutcome.CONFIRMED
+
+
+def _passed_second_factor(actor: User) -> bool:
+    """Has ``actor`` (a request's user, marked by django-otp's middleware) passed a device this session?"""
+    is_verified = getattr(actor, "is_verified", None)
+    return bool(is_verified and is_verified())
 
 
 def api_token_authenticate(*, raw: str) -> User | None:
@@ -488,6 +523,10 @@ def api_token_issue(
         errors["name"] = [_("Enter a name.")]
     if expires_on is not None and expires_on < timezone.localdate():
         errors["expires_on"] = [_("The expiry date cannot be in the past.")]
+    if expires_on is not None and expires_on > LATEST_DATE:
+        errors["expires_on"] = [
+            _("Choose an expiry date no later than %(date)s.") % {"date": LATEST_DATE.isoformat()}
+        ]
     if errors:
         raise ValidationError(errors)
     expires_at = None

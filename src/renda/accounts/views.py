@@ -15,14 +15,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renda.accounts import services
-from renda.accounts.forms import LoginForm, PasswordChangeForm, TokenForm
+from renda.accounts.forms import EnrolForm, LoginForm, PasswordChangeForm, TokenForm
 
 
 class LoginView(auth_views.LoginView):
@@ -46,6 +47,7 @@ class LoginView(auth_views.LoginView):
 def lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
     """账户已锁定: shown instead of the login page once too many attempts failed (django-axes)."""
     minutes = settings.LOGIN_LOCKOUT_MINUTES
+    request.retry_after = minutes * 60  # type: ignore[attr-defined]  # Retry-After of the 429
     form = LoginForm(request)
     return render(
         request,
@@ -109,19 +111,35 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def second_factor_enrol(request: HttpRequest) -> HttpResponse:
-    """绑定验证器: scan the QR code (or type the secret), then confirm with the first code."""
+    """绑定验证器: scan the QR code (or type the secret), then confirm with the first code.
+
+    Someone who already has an authenticator passes it first and gives a current code of it again
+    to replace it; the password alone never reaches this page's secret.
+    """
     user = request.user
+    replacing = services.has_confirmed_authenticator(user)
+    if replacing and not user.is_verified():
+        target = reverse("accounts:second_factor")
+        return redirect(f"{target}?{urlencode({'next': request.path})}")
     device = services.totp_device_start(actor=user)
-    form = TokenForm(request.POST or None)
+    form = EnrolForm(request.POST or None, replacing=replacing)
     if request.method == "POST" and form.is_valid():
-        if services.totp_device_confirm(actor=user, device=device, token=form.cleaned_data["token"]):
+        outcome = services.totp_device_confirm(
+            actor=user,
+            device=device,
+            token=form.cleaned_data["token"],
+            current_token=form.cleaned_data.get("current_token", ""),
+        )
+        if outcome == services.EnrolOutcome.CONFIRMED:
             device.refresh_from_db()
             otp_login(request, device)
             messages.success(request, _("Your authenticator app is set up."))
             return redirect(settings.LOGIN_REDIRECT_URL)
-        form.add_error("token", _("The code is wrong or has expired. Please try the current code."))
+        field = "current_token" if outcome == services.EnrolOutcome.WRONG_CURRENT_CODE else "token"
+        form.add_error(field, _("The code is wrong or has expired. Please try the current code."))
     context = {
         "form": form,
+        "replacing": replacing,
         "secret": _totp_secret_b32(device),
         "qr_svg": _qr_svg(device.config_url),
     }
