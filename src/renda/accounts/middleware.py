@@ -58,8 +58,6 @@ class SecondFactorRequiredMiddleware:
         return self.get_response(request)
 
 
-
-
 class PasswordChangeRequiredMiddleware:
     """首次登录改密: someone with an initial or reset password changes it before anything else."""
 
