@@ -24,9 +24,10 @@ How it runs, with bounded memory whatever the file's size:
    table drops its secondary indexes first and rebuilds them after, which is much faster than
    maintaining them row by row), brings the payment summaries up to date
    (:mod:`renda.budget.payment_summaries`: a year's first payments were summed while they were
-   staged; a load that only adds payments adds their totals, grouped from the staged rows; a load
-   that changes payments rebuilds the year's summaries) and audits the batch (counts, plus
-   before/after of the first changed rows).
+   staged; a later load adds what it changes, grouped from the staged rows and the payments they
+   replace, group by group) and audits the batch (counts, plus before/after of the first changed
+   rows). On SQLite only this step holds the database's write lock (``BEGIN IMMEDIATE``): its
+   work grows with the file, not with the year.
 
 Nothing in the facts changes unless step 3 runs, so a bad row anywhere rejects the whole file.
 """
@@ -70,7 +71,10 @@ from renda.budget.payment_summaries import (
     DELTA_SUFFIXES,
     StreamedTotals,
     add_to_payment_summary,
+    has_summaries,
+    merge_summary_delta,
     rebuild_payment_summary,
+    stage_summary_delta,
 )
 from renda.budget.readers import (
     ArrowUnreadable,
@@ -1139,6 +1143,18 @@ def _apply(plan: Plan, result: ImportResult, batch: ImportBatch, actor: Any, err
                 samples.append(({**key, **before}, {**key, **after}))
         if plan.kind == "indicators":
             _record_adjustments(plan, cursor, batch, where, params, join)
+        # A year whose summaries are kept: what this import changes in them, from the staged rows
+        # and the payments they replace (before these change), merged in after the writes.
+        merge_summaries = (
+            plan.kind == "payments"
+            and (changed or staged - matched)
+            and not result.dry_run
+            and not plan.direct
+            and has_summaries(plan.region, plan.year)
+        )
+        if merge_summaries:
+            stage_summary_delta(plan, cursor, stored=bool(matched))
+            since = plan.timed("summary delta", since)
         if changed:
             sets = ", ".join(f"{v} = s.{v}" for v in target.values)
             cursor.execute(
@@ -1157,16 +1173,15 @@ def _apply(plan: Plan, result: ImportResult, batch: ImportBatch, actor: Any, err
             since = plan.timed("projects", since)
         if plan.kind == "units":
             _refresh_departments(plan)
-        if plan.kind == "payments" and (changed or staged - matched) and not result.dry_run:
-            if changed:
+        if merge_summaries:
+            merge_summary_delta(plan, cursor)
+            since = time.perf_counter()
+        elif plan.kind == "payments" and (changed or staged - matched) and not result.dry_run:
+            if matched or not plan.first_load:  # payments were stored, but no summaries
                 rebuild_payment_summary(plan.region, plan.year)
-            else:
+            else:  # the year's first payments
                 add_to_payment_summary(
-                    plan,
-                    cursor,
-                    batch,
-                    whole_stage=not matched and not plan.direct,
-                    streamed=None if matched else plan.streamed,
+                    plan, cursor, batch, whole_stage=not plan.direct, streamed=plan.streamed
                 )
             since = plan.timed("summary", since)
     if result.dry_run:

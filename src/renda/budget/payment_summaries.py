@@ -6,12 +6,14 @@ The query pages read :class:`PaymentSummary` (per unit × functional code × eco
 budget type × project × month), its coarser :class:`PaymentRollup` (without economic code and
 project) and :class:`PaymentClassSummary` (without unit and project), and :class:`PayeeSummary`,
 instead of the payments. A year's first payments are summed while they stream in
-(:class:`StreamedTotals`); an import that later adds payments adds their totals, grouped by the
-database from the staged rows; one that changes payments rebuilds the year's summaries.
+(:class:`StreamedTotals`); an import that later adds or changes payments changes the summaries by
+the totals of what it changes (:func:`stage_summary_delta`, :func:`merge_summary_delta`), at a
+cost that grows with the rows it brings, not with the year.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -36,7 +38,8 @@ ROLLUP_KEY = ("unit_code", "function_code", "budget_type", "month")
 CLASS_KEY = ("function_code", "budget_type", "month", "econ_code")
 PAYEE_KEY = ("month", "payee_name", "payee_type")
 # the temporary tables of an import's summary deltas: the staging table's name and these
-DELTA_SUFFIXES = ("_sum", "_roll", "_class", "_payee")
+DELTA_SUFFIXES = ("_sum", "_roll", "_class", "_payee", "_signed")
+logger = logging.getLogger("renda.budget.import")
 _SUMMED = [("amount", "sum"), ("payments", "sum")]  # Arrow's aggregations of folded totals
 
 
@@ -260,13 +263,17 @@ def _write_streamed(plan: Any, cursor, streamed: StreamedTotals) -> bool:
     return bool(tables)
 
 
+def has_summaries(region: str, year: int) -> bool:
+    """Whether the year's summaries are kept (its first payments were summed)."""
+    return PaymentSummary.objects.filter(region_code=region, year=year).exists()
+
+
 def add_to_payment_summary(
     plan: Any, cursor, batch: ImportBatch, *, whole_stage: bool, streamed: StreamedTotals | None = None
 ) -> None:
-    """An import that only added payments: add their totals to the year's summaries. A year's
-    first summaries come from ``streamed`` (when every payment the import inserted was summed
-    while streaming in) or are summed straight from the payments; later ones are grouped from
-    the staged rows when all of them were new, else from the payments this batch inserted."""
+    """A year's first payments (its summaries are empty): their summaries come from ``streamed``
+    (when every payment the import inserted was summed while streaming in) or are summed straight
+    from the staged rows (``whole_stage``) or the payments this batch inserted."""
     if whole_stage:
         source, params = plan.stage, []
     else:
@@ -275,56 +282,129 @@ def add_to_payment_summary(
             f"AND batch_id = %s) p"
         )
         params = [plan.region, plan.year, batch.pk]
-    if not PaymentSummary.objects.filter(region_code=plan.region, year=plan.year).exists():
-        if streamed is not None and _write_streamed(plan, cursor, streamed):
-            return
-        _insert_summaries(cursor, plan.region, plan.year, source, params, plan=plan)
+    if streamed is not None and _write_streamed(plan, cursor, streamed):
         return
-    fine, coarse, classes, payees = (f"{plan.stage}{suffix}" for suffix in DELTA_SUFFIXES)
+    _insert_summaries(cursor, plan.region, plan.year, source, params, plan=plan)
+
+
+# the payment's columns that its summaries' keys and totals come from
+SUMMED_COLUMNS = (
+    "pay_date",
+    "unit_code",
+    "function_code",
+    "econ_code",
+    "budget_type",
+    "project_code",
+    "payee_name",
+    "payee_type",
+    "amount",
+)
+
+
+def stage_summary_delta(plan: Any, cursor, *, stored: bool) -> None:
+    """Before an import changes the payments of a year whose summaries are kept: the signed totals
+    by which it changes each summary, grouped from the staged rows into temporary tables (one per
+    summary, :data:`DELTA_SUFFIXES`). A new payment counts once; a changed one counts its new
+    cells once and its stored cells once negatively (``stored``: some staged vouchers are stored
+    already — they are looked up by the payments' unique key, one by one). Groups whose totals
+    do not change are left out. The cost grows with the staged rows, not with the year."""
+    fine, coarse, classes, payees, signed = (f"{plan.stage}{suffix}" for suffix in DELTA_SUFFIXES)
     money = "numeric(18, 2)" if is_postgres() else "decimal"
-    deltas = ((fine, SUMMARY_KEY), (coarse, ROLLUP_KEY), (classes, CLASS_KEY), (payees, PAYEE_KEY))
-    for table, key in deltas:
+    postgres = is_postgres()
+    if stored:
+        columns = ", ".join(SUMMED_COLUMNS)
+        new = ", ".join(f"s.{c}" for c in SUMMED_COLUMNS)
+        old = ", ".join(f"t.{c}" for c in SUMMED_COLUMNS[:-1])
+        payments = Payment._meta.db_table
+        match = "t.voucher_no = s.voucher_no AND t.region_code = %s AND t.year = %s"
+        differs = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in SUMMED_COLUMNS)
+        where = [plan.region, plan.year]
+        # (CROSS JOIN: SQLite reads the staged rows first and seeks each voucher by the key)
+        changed = f"FROM {plan.stage} s CROSS JOIN {payments} t WHERE {match} AND ({differs})"
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {signed} AS SELECT {columns}, 1 AS n FROM {plan.stage} WHERE 0 = 1"
+        )
+        cursor.execute(
+            f"INSERT INTO {signed} SELECT {new}, 1 FROM {plan.stage} s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {payments} t WHERE {match})",
+            where,
+        )
+        cursor.execute(f"INSERT INTO {signed} SELECT {new}, 1 {changed}", where)
+        cursor.execute(f"INSERT INTO {signed} SELECT {old}, -t.amount, -1 {changed}", where)
+        source, count = signed, "SUM(n)"
+    else:
+        source, count = plan.stage, "COUNT(*)"
+    # SQLite sums the amounts as floats: the deltas are rounded to the fen they are
+    total = "SUM(amount)" if postgres else "ROUND(SUM(amount), 2)"
+    for table, key in ((fine, SUMMARY_KEY), (coarse, ROLLUP_KEY), (classes, CLASS_KEY), (payees, PAYEE_KEY)):
         types = ", ".join(f"{k} {'integer' if k in {'month', 'budget_type'} else 'text'}" for k in key)
-        cursor.execute(f"CREATE TEMPORARY TABLE {table} ({types}, amount {money}, payments integer)")
-    since = time.perf_counter()
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {table} ({types}, amount {money}, payments integer, target_id bigint)"
+        )
     for table, key in ((fine, SUMMARY_KEY), (payees, PAYEE_KEY)):
-        cursor.execute(f"INSERT INTO {table} {_totalled(key, source)}", params)
+        names = ", ".join(month_sql() if k == "month" else k for k in key)
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(key)}, amount, payments) "
+            f"SELECT {names}, {total}, {count} FROM {source} GROUP BY {names}",
+            [],  # (with parameters, so that the month's %% reaches the database as %)
+        )
+    cursor.execute(f"DELETE FROM {fine} WHERE payments = 0 AND amount = 0")
     for table, key in ((coarse, ROLLUP_KEY), (classes, CLASS_KEY)):
-        cursor.execute(f"INSERT INTO {table} {_totalled(key, fine, summed=True)}")
-    since = plan.timed("summary group", since)
-    for model, (table, key) in zip(
-        (PaymentSummary, PaymentRollup, PaymentClassSummary, PayeeSummary), deltas, strict=True
-    ):
-        _merge_totals(plan, cursor, model._meta.db_table, table, key)
-        since = plan.timed(f"merge into {model._meta.db_table}", since)
+        names = ", ".join(key)
+        cursor.execute(
+            f"INSERT INTO {table} ({names}, amount, payments) "
+            f"SELECT {names}, {total}, SUM(payments) FROM {fine} GROUP BY {names}"
+        )
+    for table in (coarse, classes, payees):
+        cursor.execute(f"DELETE FROM {table} WHERE payments = 0 AND amount = 0")
 
 
-def _merge_totals(plan: Any, cursor, table: str, delta: str, key: tuple[str, ...]) -> None:
-    """Add the totals of ``delta`` into ``table`` for the year: to the group's row, or as a new row."""
-    names = ", ".join(key)
-    insert = (
-        f"INSERT INTO {table} (region_code, year, {names}, amount, payments) "
-        f"SELECT %s, %s, {', '.join(f'd.{k}' for k in key)}, d.amount, d.payments FROM {delta} d"
+def merge_summary_delta(plan: Any, cursor) -> None:
+    """Add the totals that :func:`stage_summary_delta` grouped to the year's summaries: each
+    group's row is found through an index on the summary's key (one lookup per group), updated,
+    and deleted when no payment is left in it; a group not stored yet becomes a new row."""
+    deltas = zip(
+        (PaymentSummary, PaymentRollup, PaymentClassSummary, PayeeSummary),
+        (SUMMARY_KEY, ROLLUP_KEY, CLASS_KEY, PAYEE_KEY),
+        DELTA_SUFFIXES,
+        strict=False,
     )
-    cursor.execute(
-        f"SELECT 1 FROM {table} WHERE region_code = %s AND year = %s LIMIT 1", [plan.region, plan.year]
-    )
-    if cursor.fetchone() is None:
-        cursor.execute(f"SELECT COUNT(*) FROM {delta}")
+    since = time.perf_counter()
+    for model, key, suffix in deltas:
+        table, delta = model._meta.db_table, f"{plan.stage}{suffix}"
+        same = " AND ".join(f"t.{k} = {delta}.{k}" for k in key)
+        cursor.execute(
+            f"UPDATE {delta} SET target_id = (SELECT t.id FROM {table} t "
+            f"WHERE t.region_code = %s AND t.year = %s AND {same})",
+            [plan.region, plan.year],
+        )
+        if is_postgres():  # temporary tables are never auto-analysed
+            cursor.execute(f"ANALYZE {delta}")
+        cursor.execute(f"SELECT COUNT(*) FROM {delta} WHERE target_id IS NULL AND payments <= 0")
+        if cursor.fetchone()[0]:  # the summary has lost a group that stored payments are in
+            logger.warning(
+                "payment summaries of %s %s disagree with the payments: rebuilt", plan.region, plan.year
+            )
+            rebuild_payment_summary(plan.region, plan.year)
+            plan.timed("summary rebuild", since)
+            return
+        added = f"{table}.amount + d.amount" if is_postgres() else f"ROUND({table}.amount + d.amount, 2)"
+        cursor.execute(
+            f"UPDATE {table} SET amount = {added}, payments = {table}.payments + d.payments "
+            f"FROM {delta} d WHERE {table}.id = d.target_id"
+        )
+        cursor.execute(
+            f"DELETE FROM {table} WHERE id IN (SELECT target_id FROM {delta} WHERE target_id IS NOT NULL) "
+            f"AND payments = 0"
+        )
+        cursor.execute(f"SELECT COUNT(*) FROM {delta} WHERE target_id IS NULL")
         with bulk_load(plan, cursor, table, cursor.fetchone()[0]):
-            cursor.execute(insert, [plan.region, plan.year])
-        return
-    same = " AND ".join(f"t.{k} = d.{k}" for k in key)
-    cursor.execute(
-        f"UPDATE {table} AS t SET amount = t.amount + d.amount, payments = t.payments + d.payments "
-        f"FROM {delta} d WHERE t.region_code = %s AND t.year = %s AND {same}",
-        [plan.region, plan.year],
-    )
-    cursor.execute(
-        f"{insert} WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.region_code = %s AND t.year = %s "
-        f"AND {same})",
-        [plan.region, plan.year, plan.region, plan.year],
-    )
+            cursor.execute(
+                f"INSERT INTO {table} (region_code, year, {', '.join(key)}, amount, payments) "
+                f"SELECT %s, %s, {', '.join(key)}, amount, payments FROM {delta} WHERE target_id IS NULL",
+                [plan.region, plan.year],
+            )
+        since = plan.timed(f"merge into {table}", since)
 
 
 def rebuild_payment_summary(region: str, year: int) -> None:

@@ -396,7 +396,11 @@ class PaymentRollup(MonthlyTotals):
         verbose_name_plural = _("payment summaries")
         indexes = [
             models.Index(fields=["region_code", "year", "month"], name="budget_rollup_month"),
-            models.Index(fields=["region_code", "year", "unit_code"], name="budget_rollup_unit"),
+            # the whole key, unit first: a unit's rows, and an import's lookup of each group it adds to
+            models.Index(
+                fields=["region_code", "year", "unit_code", "function_code", "budget_type", "month"],
+                name="budget_rollup_key",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -448,7 +452,13 @@ class PayeeSummary(MonthlyTotals):
     class Meta:
         verbose_name = _("payee summary")
         verbose_name_plural = _("payee summaries")
-        indexes = [models.Index(fields=["region_code", "year", "month"], name="budget_payee_month")]
+        indexes = [
+            # the whole key, month first: a range of months, and an import's lookup of each group
+            # it adds to
+            models.Index(
+                fields=["region_code", "year", "month", "payee_name", "payee_type"], name="budget_payee_key"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d} {self.payee_name} {self.amount}"

@@ -500,7 +500,7 @@ def test_payments_added_later_are_added_to_the_summaries(loaded_year, tmp_path):
     rebuild_payment_summary(settings.RENDA_REGION_CODE, YEAR)
     assert added == _summary_rows()
     assert PaymentSummary.objects.aggregate(s=Sum("payments"))["s"] == Payment.objects.count() == 12
-    # a changed payment rebuilds the year's summaries
+    # a changed payment changes the year's summaries as a rebuild would
     third = [PAYMENTS[0], _payment(1, amount="99999.00")]
     assert load("payments", write_csv(tmp_path / "3.csv", third)).updated == 1
     changed = _summary_rows()
@@ -510,6 +510,81 @@ def test_payments_added_later_are_added_to_the_summaries(loaded_year, tmp_path):
         PaymentSummary.objects.aggregate(s=Sum("amount"))["s"]
         == Payment.objects.aggregate(s=Sum("amount"))["s"]
     )
+
+
+def _grouped_payments(key: tuple[str, ...]) -> list[tuple]:
+    """The year's payments grouped by a summary's key, as the summary should hold them."""
+    from django.db.models import Count
+    from django.db.models.functions import ExtractMonth
+
+    rows = (
+        Payment.objects.filter(region_code=settings.RENDA_REGION_CODE, year=YEAR)
+        .annotate(month=ExtractMonth("pay_date"))
+        .values(*key)
+        .annotate(total=Sum("amount"), n=Count("id"))
+        .values_list(*key, "total", "n")
+    )
+    return sorted(rows)
+
+
+def _summary_cells(model, key: tuple[str, ...]) -> list[tuple]:
+    rows = model.objects.filter(region_code=settings.RENDA_REGION_CODE, year=YEAR)
+    return sorted(rows.values_list(*key, "amount", "payments"))
+
+
+def test_adds_and_changes_into_a_year_with_summaries_keep_every_summary_cell_exact(loaded_year, tmp_path):
+    """Payments added to and changed in a year whose summaries are kept are merged into them group
+    by group (from the staged rows, not by summing the year again): every cell of every summary
+    equals a GROUP BY of the payments — groups a change empties are gone, new ones appear."""
+    from renda.budget.payment_summaries import CLASS_KEY, PAYEE_KEY, ROLLUP_KEY, SUMMARY_KEY
+
+    summaries = (
+        (PaymentSummary, SUMMARY_KEY),
+        (PaymentRollup, ROLLUP_KEY),
+        (PaymentClassSummary, CLASS_KEY),
+        (PayeeSummary, PAYEE_KEY),
+    )
+
+    def exact() -> None:
+        for model, key in summaries:
+            assert _summary_cells(model, key) == _grouped_payments(key), model.__name__
+
+    first = [PAYMENTS[0]] + [_payment(n) for n in range(1, 21)]
+    load("payments", write_csv(tmp_path / "1.csv", first))
+    exact()
+    # new payments into new and existing groups, with the stored ones unchanged
+    added = first + [
+        _payment(n, unit_code="102", function_code="21004", payee_name=f"新收款人{n % 3}")
+        for n in range(21, 31)
+    ]
+    result = load("payments", write_csv(tmp_path / "2.csv", added))
+    assert (result.inserted, result.updated, result.unchanged) == (10, 0, 20)
+    exact()
+    # changes: an amount; a payment moved to another unit, code, month and payee; a change that
+    # empties its group (PZ004, alone in May); one outside the summaries (the purpose); new rows
+    changes = [
+        PAYMENTS[0],
+        _payment(1, amount="99999.00"),
+        _payment(2, unit_code="101", function_code="20501", econ_code="30101", project_code="P2"),
+        _payment(3, pay_date="2025-11-03", payee_name="另一收款人", payee_type="个人"),
+        _payment(4, purpose="改了用途"),
+        _payment(5, econ_code="", project_code=""),
+        [*PAYMENTS[4][:1], "2025-06-20", *PAYMENTS[4][2:11], "5000.00", *PAYMENTS[4][12:]],
+        *(_payment(n, amount="0.01") for n in range(31, 34)),
+    ]
+    result = load("payments", write_csv(tmp_path / "3.csv", changes))
+    assert (result.inserted, result.updated, result.unchanged) == (3, 6, 0)
+    assert not PaymentSummary.objects.filter(month=5).exists()
+    exact()
+    # a file that changes payments back and adds nothing
+    result = load("payments", write_csv(tmp_path / "4.csv", first))
+    assert (result.inserted, result.updated) == (0, 5)
+    exact()
+    # a rejected file and a dry run leave the summaries as they were
+    before = [_summary_cells(model, key) for model, key in summaries]
+    assert load("payments", write_csv(tmp_path / "5.csv", [*changes, _payment(40, amount="x")])).errors
+    assert load("payments", write_csv(tmp_path / "6.csv", changes), dry_run=True).updated == 5
+    assert [_summary_cells(model, key) for model, key in summaries] == before
 
 
 def _indexes(model):
