@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from renda.budget.models import Finding, Payment, WarningRule, WarningRun, default_region
 from renda.budget.warnings.params import SCHEMAS, Param, display_value, effective_params
-from renda.budget.warnings.registry import RULES, RuleSpec
+from renda.budget.warnings.registry import RULES, RuleSpec, rule_name
 from renda.core.permissions import require
 
 
@@ -73,6 +74,57 @@ def latest_run(*, actor: Any, year: int | None = None) -> WarningRun | None:
     if year is not None:
         runs = runs.filter(year=year)
     return runs.first()
+
+
+@dataclass(frozen=True)
+class RunNotice:
+    """What a run wants read beside its findings: a rule that ran without codes of its
+    parameters that the classification lacks (``missing_codes``), or one that failed (``failed``)."""
+
+    code: str
+    kind: str
+    text: str
+
+
+def run_notices(run: WarningRun | None) -> list[RunNotice]:
+    """The notices of ``run`` (stored in its ``per_rule``), in the catalogue's order, in the
+    language of the request."""
+    if run is None:
+        return []
+    out: list[RunNotice] = []
+    per_rule = run.per_rule or {}
+    for code in [*RULES, *sorted(set(per_rule) - set(RULES))]:
+        result = per_rule.get(code)
+        if not isinstance(result, dict):
+            continue
+        rule = f"{rule_name(code)}（{code}）"
+        missing = result.get("missing_codes") or {}
+        codes = [str(c) for values in missing.values() for c in values]
+        if codes:
+            out.append(
+                RunNotice(
+                    code,
+                    "missing_codes",
+                    _(
+                        "%(rule)s ran without the economic codes %(codes)s of its parameters: "
+                        "the classification has no such code."
+                    )
+                    % {"rule": rule, "codes": "、".join(codes)},
+                )
+            )
+        if result.get("error"):
+            out.append(
+                RunNotice(
+                    code,
+                    "failed",
+                    _(
+                        "%(rule)s failed and found nothing this time; its earlier findings are "
+                        "unchanged. (%(error)s)"
+                    )
+                    % {"rule": rule, "error": result["error"]},
+                )
+            )
+    return out
 
 
 def recent_runs(*, actor: Any, limit: int = 5) -> list[WarningRun]:

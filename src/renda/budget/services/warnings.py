@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from renda.budget.models import Indicator, Payment, WarningRule, WarningRun, default_region
 from renda.budget.warnings.base import Context, Shared
 from renda.budget.warnings.evaluator import run_rule
-from renda.budget.warnings.params import effective_params, validate_params
+from renda.budget.warnings.params import resolve_params, validate_params
 from renda.budget.warnings.registry import RULES
 from renda.core.audit import audit, label_actions
 from renda.core.permissions import require, service
@@ -29,6 +32,9 @@ label_actions(
 )
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
+ERROR_LENGTH = 300  # how much of a failed rule's error the run keeps
+
+logger = logging.getLogger(__name__)
 
 
 def warning_rules_ensure(*, region: str | None = None) -> dict[str, WarningRule]:
@@ -79,6 +85,36 @@ def check_evaluation(*, year: int, as_of: dt.date, region: str | None = None) ->
         )
 
 
+def _run_one(
+    code: str, rule: WarningRule, *, run: WarningRun, region: str, year: int, as_of: dt.date, shared: Shared
+) -> dict[str, Any]:
+    """One rule of a run, in its own savepoint: what it found (``found``, ``new``, ``seconds``),
+    the codes of its parameters that the classification lacks (``missing_codes``, by parameter:
+    the rule ran without them), or why it failed (``error``: its findings are left as they were
+    and the other rules still run)."""
+    start = time.perf_counter()
+    result: dict[str, Any] = {}
+    tables = set(shared.tables)
+    try:
+        with transaction.atomic():
+            resolved = resolve_params(code, rule.params)
+            if resolved.missing_codes:
+                result["missing_codes"] = resolved.missing_codes
+            ctx = Context(region=region, year=year, as_of=as_of, params=resolved.values, shared=shared)
+            outcome = run_rule(code, ctx, run)
+    except Exception as error:  # noqa: BLE001 - one rule's failure must not stop the others
+        logger.exception("warning rule %s failed (year %s, as of %s)", code, year, as_of)
+        # A shared table made inside the rolled-back savepoint is gone (or half made): forget it.
+        for key in set(shared.tables) - tables:
+            name = shared.tables.pop(key)
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        result["error"] = f"{type(error).__name__}: {error}".strip()[:ERROR_LENGTH]
+        result["seconds"] = round(time.perf_counter() - start, 3)
+        return result
+    return {"found": outcome.found, "new": outcome.new, "seconds": round(outcome.seconds, 3), **result}
+
+
 @service
 def warnings_evaluate(
     *, actor: Any, year: int, as_of: dt.date, codes: Sequence[str] | None = None
@@ -102,26 +138,28 @@ def warnings_evaluate(
             rule = rules[code]
             if not rule.enabled or (codes is not None and code not in codes):
                 continue
-            params = effective_params(code, rule.params)
-            ctx = Context(region=region, year=year, as_of=as_of, params=params, shared=shared)
-            outcome = run_rule(code, ctx, run)
-            per_rule[code] = {
-                "found": outcome.found,
-                "new": outcome.new,
-                "seconds": round(outcome.seconds, 3),
-            }
+            per_rule[code] = _run_one(
+                code, rule, run=run, region=region, year=year, as_of=as_of, shared=shared
+            )
     finally:
         shared.close()
     run.per_rule = per_rule
-    run.found = sum(r["found"] for r in per_rule.values())
-    run.new = sum(r["new"] for r in per_rule.values())
+    run.found = sum(r.get("found", 0) for r in per_rule.values())
+    run.new = sum(r.get("new", 0) for r in per_rule.values())
     run.finished_at = timezone.now()
     run.save(update_fields=["per_rule", "found", "new", "finished_at"])
     audit(
         actor,
         "budget.warnings_run",
         run,
-        after={"year": year, "as_of": as_of, "found": run.found, "new": run.new, "rules": sorted(per_rule)},
+        after={
+            "year": year,
+            "as_of": as_of,
+            "found": run.found,
+            "new": run.new,
+            "rules": sorted(per_rule),
+            "failed": sorted(c for c, r in per_rule.items() if "error" in r),
+        },
         note="" if is_person else "system",
     )
     return run

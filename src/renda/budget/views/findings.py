@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from renda.budget import forms_findings as f
 from renda.budget.models import Finding, FindingStep, Inquiry
 from renda.budget.selectors import findings as selectors
+from renda.budget.selectors.warnings import latest_run, run_notices
 from renda.budget.services import findings as services
 from renda.budget.warnings.registry import RULES, rule_name
 from renda.core.pdf import pdf_response, render_pdf
@@ -89,6 +90,11 @@ def findings(request: HttpRequest) -> HttpResponse:
             ],
             "run_url": run_url,
             "run_as_of": _default_as_of(year),
+            "run_notices": (
+                run_notices(latest_run(actor=request.user, year=year))
+                if can(request.user, "budget.view_warning_rules")
+                else []
+            ),
         }
     )
     return render(request, "budget/findings/list.html", context)

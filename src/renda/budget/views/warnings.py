@@ -19,6 +19,7 @@ from renda.budget.forms_warnings import WarningRuleForm, WarningsRunForm
 from renda.budget.selectors.warnings import (
     last_payment_day,
     recent_runs,
+    run_notices,
     warning_rule_for_edit,
     warning_rules_overview,
     warning_years,
@@ -112,6 +113,8 @@ def warnings_run(request: HttpRequest) -> HttpResponse:
                     "seconds": f"{seconds:.1f}",
                 },
             )
+            for notice in run_notices(run):
+                messages.warning(request, notice.text)
             return redirect(f"{reverse('budget:findings')}?year={year}")
     else:
         require(request.user, "budget.run_warnings")

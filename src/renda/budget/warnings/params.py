@@ -256,8 +256,11 @@ def _check_range(param: Param, value: Decimal) -> str | None:
     return None
 
 
-def _clean_one(param: Param, raw: Any, known_codes: set[str] | None) -> Any:
-    """The JSON value to store for ``param``; raises ValidationError with a clear message."""
+def _clean_one(param: Param, raw: Any, known_codes: set[str] | None, dropped: list[str] | None = None) -> Any:
+    """The JSON value to store for ``param``; raises ValidationError with a clear message.
+
+    Codes the classification does not hold are refused, unless ``dropped`` is given: then they
+    are left out of the value and appended to it (a rule runs with the codes that exist)."""
     if param.kind == CODES:
         try:
             codes = split_codes(raw if raw is not None else "")
@@ -268,14 +271,17 @@ def _clean_one(param: Param, raw: Any, known_codes: set[str] | None) -> Any:
             raise ValidationError(
                 _("Not an economic code of 3 or 5 digits: %(codes)s") % {"codes": "、".join(bad[:10])}
             )
+        if not codes and not param.allow_empty:
+            raise ValidationError(_("Enter at least one code."))
         if known_codes is not None:
             unknown = [c for c in codes if c not in known_codes]
-            if unknown:
+            if unknown and dropped is None:
                 raise ValidationError(
                     _("No such economic classification code: %(codes)s") % {"codes": "、".join(unknown[:10])}
                 )
-        if not codes and not param.allow_empty:
-            raise ValidationError(_("Enter at least one code."))
+            if unknown and dropped is not None:
+                dropped.extend(unknown)
+                codes = [c for c in codes if c in known_codes]
         return codes
     if param.kind == PER_BUDGET_TYPE:
         if not isinstance(raw, Mapping):
@@ -322,18 +328,27 @@ def _clean_one(param: Param, raw: Any, known_codes: set[str] | None) -> Any:
     return _stored_number(number)
 
 
-def validate_params(code: str, raw: Mapping[str, Any]) -> dict[str, Any]:
+def validate_params(
+    code: str, raw: Mapping[str, Any], *, unknown_codes: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
     """The parameters to store for rule ``code``, checked; raises ``ValidationError`` with a
-    message per parameter (``error.message_dict``) when a value is wrong."""
+    message per parameter (``error.message_dict``) when a value is wrong.
+
+    A code that the classification does not hold is an error, unless ``unknown_codes`` is given:
+    then it is left out and listed there under its parameter's name (what a run does)."""
     schema = SCHEMAS[code]
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
     known = _known_econ_codes() if any(p.kind == CODES for p in schema) else None
     for param in schema:
+        dropped: list[str] | None = None if unknown_codes is None else []
         try:
-            clean[param.name] = _clean_one(param, raw.get(param.name), known)
+            clean[param.name] = _clean_one(param, raw.get(param.name), known, dropped)
         except ValidationError as error:
             errors[param.name] = list(error.messages)
+        else:
+            if dropped and unknown_codes is not None:
+                unknown_codes[param.name] = dropped
     unknown = sorted(set(raw) - {p.name for p in schema})
     if unknown:
         errors.setdefault("__all__", []).append(
@@ -350,18 +365,43 @@ def validate_params(code: str, raw: Mapping[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def effective_params(code: str, stored: Mapping[str, Any] | None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Resolved:
+    """The parameters a rule runs with (typed), and the codes left out of its code lists because
+    the classification does not hold them, by parameter name."""
+
+    values: dict[str, Any]
+    missing_codes: dict[str, list[str]]
+
+
+def resolve_params(code: str, stored: Mapping[str, Any] | None) -> Resolved:
     """The parameters a rule runs with, typed (Decimal amounts and percentages, int counts, code
     lists, thresholds by budget type): stored values over the registry defaults. A stored value
-    that no longer passes the checks falls back to the default."""
+    that no longer passes the checks falls back to the default (all of them, when even that
+    fails). Never raises for a code the classification lacks: a county that imports its own,
+    smaller classification may lack codes of the defaults; the rule runs with the codes that
+    exist and the others are listed in ``missing_codes``."""
     defaults = RULES[code].defaults
     merged = {**defaults, **{k: v for k, v in (stored or {}).items() if k in defaults}}
+
+    def checked(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+        missing: dict[str, list[str]] = {}
+        return validate_params(code, raw, unknown_codes=missing), missing
+
     try:
-        values = validate_params(code, merged)
+        values, missing = checked(merged)
     except ValidationError as error:
         bad = set(error.message_dict)
-        values = validate_params(code, {k: (defaults[k] if k in bad else v) for k, v in merged.items()})
-    return typed(code, values)
+        try:
+            values, missing = checked({k: (defaults[k] if k in bad else v) for k, v in merged.items()})
+        except ValidationError:  # e.g. a stored warning limit above the default red limit
+            values, missing = checked(defaults)
+    return Resolved(typed(code, values), missing)
+
+
+def effective_params(code: str, stored: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The typed parameters rule ``code`` runs with (see :func:`resolve_params`)."""
+    return resolve_params(code, stored).values
 
 
 def typed(code: str, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,9 @@ Evaluates every enabled warning rule for the year as of the date and stores the 
 With ``--json`` it prints the JSON list of the findings of the run, each
 ``{"rule", "severity", "unit_code", "subject", "amount", "evidence", "message"}`` (``amount`` a
 string with two decimals, ``evidence`` the voucher and indicator numbers behind the finding);
-otherwise a summary per rule. Exit status 2 for a bad argument or a year without data.
+otherwise a summary per rule. The run's notices (a rule that ran without economic codes the
+classification lacks, a rule that failed while the others ran) follow the summary, or go to
+stderr with ``--json``. Exit status 2 for a bad argument or a year without data.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
-from renda.budget.selectors.warnings import run_findings
+from renda.budget.selectors.warnings import run_findings, run_notices
 from renda.budget.services.warnings import warnings_evaluate
 from renda.budget.warnings.registry import RULES, rule_name
 
@@ -42,7 +45,11 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError("；".join(error.messages), returncode=2) from None
         findings = run_findings(run=run)
+        with translation.override("zh-hans"):
+            notices = [notice.text for notice in run_notices(run)]
         if options["json"]:
+            for text in notices:  # stdout is the JSON list alone
+                self.stderr.write(text)
             self.stdout.write(
                 json.dumps(
                     [
@@ -74,8 +81,13 @@ class Command(BaseCommand):
             if result is None:
                 self.stdout.write(f"{code:<20}{name:<14}{'已停用':>6}")
                 continue
+            if "error" in result:
+                self.stdout.write(f"{code:<20}{name:<14}{'运行失败':>6}")
+                continue
             self.stdout.write(
                 f"{code:<20}{name:<14}{result['found']:>8}{red[code]:>8}{result['new']:>8}{result['seconds']:>12.2f}"
             )
-        seconds = sum(r["seconds"] for r in run.per_rule.values())
+        seconds = sum(r.get("seconds", 0) for r in run.per_rule.values())
         self.stdout.write(f"合计：发现 {run.found} 条，其中新增 {run.new} 条，用时 {seconds:.2f} 秒。")
+        for text in notices:
+            self.stdout.write(f"提示：{text}")
