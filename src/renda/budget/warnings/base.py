@@ -25,6 +25,7 @@ from renda.budget.models import (
     BudgetType,
     BudgetUnit,
     Indicator,
+    PayeeSummary,
     Payment,
     PaymentSummary,
     Project,
@@ -46,6 +47,7 @@ IND = Indicator._meta.db_table
 SUM = PaymentSummary._meta.db_table
 UNIT = BudgetUnit._meta.db_table
 PROJ = Project._meta.db_table
+PAYEE_SUM = PayeeSummary._meta.db_table
 CAL = CalendarDay._meta.db_table
 
 # The payments' index that leads with (region, year, column), per column top_per_group groups by.
@@ -131,9 +133,13 @@ class Found:
     message: str
     vouchers: list[str] = field(default_factory=list)
     indicators: list[str] = field(default_factory=list)
+    accounts: list[str] = field(default_factory=list)  # the payee's accounts, masked
 
     def evidence(self) -> dict[str, list[str]]:
-        return {"vouchers": self.vouchers[:EVIDENCE_CAP], "indicators": self.indicators[:EVIDENCE_CAP]}
+        evidence = {"vouchers": self.vouchers[:EVIDENCE_CAP], "indicators": self.indicators[:EVIDENCE_CAP]}
+        if self.accounts:
+            evidence["accounts"] = self.accounts[:EVIDENCE_CAP]
+        return evidence
 
 
 # --- SQL that reads the same on both databases -----------------------------------------------------
@@ -269,6 +275,70 @@ def paid_by_indicator(ctx: Context) -> tuple[str, list[Any]]:
     if ctx.shared is None:
         return f"({select})", params
     return ctx.shared.table("paid_by_indicator", select, params, "indicator_no"), []
+
+
+# --- who is paid ---------------------------------------------------------------------------------
+
+# Full-width ASCII (！ … ～, U+FF01–U+FF5E) and the half-width characters they stand for.
+FULL_WIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F))
+HALF_WIDTH = "".join(chr(c) for c in range(0x21, 0x7F))
+# Spaces a payee's name may hold: ASCII, ideographic (全角空格), no-break, tab.
+SPACES = " \u3000\u00a0\t"
+# SQLite parses at most a few dozen nested calls: its REPLACEs are applied this many at a time.
+REPLACES_PER_STATEMENT = 16
+
+
+def _text(value: str) -> str:
+    """A string literal for a statement executed with parameters (``'`` and ``%`` doubled)."""
+    return "'" + value.replace("'", "''").replace("%", "%%") + "'"
+
+
+def normalised_payee(name: str) -> str:
+    """What :func:`payee_keys` makes of a name, in Python (for tests and messages)."""
+    table = str.maketrans({**dict(zip(FULL_WIDTH, HALF_WIDTH, strict=True)), **dict.fromkeys(SPACES, None)})
+    return name.translate(table)
+
+
+def payee_keys(ctx: Context, shared: Shared) -> str | None:
+    """A temporary table ``(name, k)`` of the year's payee names written with full-width
+    letters, digits or signs or with spaces, each with its key: full-width made half-width and
+    every space removed (leading, trailing, inside), so that ``ＡＢＣ 科技公司`` and
+    ``ABC科技公司`` are one payee. Every other name is its own key, so a rule reads a payment's
+    payee as ``COALESCE(m.k, payee_name)`` over ``LEFT JOIN … m ON m.name = payee_name``; None
+    when the year has no such name (then ``payee_name`` is the key).
+
+    The names are the payee summary's (kept at every import: a few per payee and month, not a
+    pass over the payments) and only those that change are kept; the keys are made by the
+    database, set-based: TRANSLATE on PostgreSQL, REPLACE per character on SQLite (which has no
+    TRANSLATE)."""
+    fresh = "payee_keys" not in shared.tables
+    if is_postgres():
+        variant = f"payee_name ~ {_text('[' + SPACES + FULL_WIDTH[0] + '-' + FULL_WIDTH[-1] + ']')}"
+    else:
+        variant = f"payee_name GLOB {_text('*[' + SPACES + FULL_WIDTH[0] + '-' + FULL_WIDTH[-1] + ']*')}"
+    table = shared.table(
+        "payee_keys",
+        f"SELECT DISTINCT payee_name AS name, payee_name AS k FROM {PAYEE_SUM} "
+        f"WHERE region_code = %s AND year = %s AND {variant}",
+        [ctx.region, ctx.year],
+        "name",
+    )
+    if fresh:
+        if is_postgres():
+            wide, narrow = FULL_WIDTH + SPACES[1:], HALF_WIDTH + " " * len(SPACES[1:])
+            updates = [f"REPLACE(TRANSLATE(k, {_text(wide)}, {_text(narrow)}), ' ', '')"]
+        else:
+            pairs = list(zip(FULL_WIDTH, HALF_WIDTH, strict=True)) + [(s, "") for s in SPACES]
+            updates = []
+            for start in range(0, len(pairs), REPLACES_PER_STATEMENT):
+                expression = "k"
+                for wide, narrow in pairs[start : start + REPLACES_PER_STATEMENT]:
+                    expression = f"REPLACE({expression}, {_text(wide)}, {_text(narrow)})"
+                updates.append(expression)
+        with connection.cursor() as cursor:
+            for expression in updates:
+                cursor.execute(f"UPDATE {table} SET k = {expression}", [])
+    return table if rows(f"SELECT 1 FROM {table} LIMIT 1") else None
 
 
 def top_per_group(

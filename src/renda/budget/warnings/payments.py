@@ -5,7 +5,8 @@
 (NON_WORKDAY), 统计异常 (OUTLIER).
 
 Patterns in time (30 days, 7 days) are window functions over the payments of one unit and
-payee ordered by day number (``RANGE … FOLLOWING``), which SQLite (3.28+) and PostgreSQL share.
+payee (who is paid: the name normalised, whatever the account) ordered by day number
+(``RANGE … FOLLOWING``), which SQLite (3.28+) and PostgreSQL share.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from renda.budget.warnings.base import (
     money,
     more,
     num,
+    payee_keys,
     placeholders,
     rows,
     scan,
@@ -41,6 +43,7 @@ from renda.budget.warnings.base import (
     weekday_of,
     yuan,
 )
+from renda.core.masking import mask_personal
 from renda.core.models import CalendarDay
 
 WEEKDAYS = "一二三四五六日"
@@ -133,90 +136,142 @@ def individual_large(ctx: Context) -> list[Found]:
     ]
 
 
+class Payees:
+    """How a rule reads who is paid: ``source`` (the payments as ``p``, joined to the year's
+    payee keys when some names need one) and ``key`` (the payee's normalised name: see
+    :func:`payee_keys`). Made for a rule's evaluation, closed after it."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.own = ctx.shared is None
+        self.shared = Shared() if ctx.shared is None else ctx.shared
+        keys = payee_keys(ctx, self.shared)
+        self.source = f"{scan('p')} LEFT JOIN {keys} m ON m.name = p.payee_name" if keys else scan("p")
+        self.key = "COALESCE(m.k, p.payee_name)" if keys else "p.payee_name"
+
+    def close(self) -> None:
+        if self.own:
+            self.shared.close()
+
+
+def _accounts(accounts: list[str]) -> list[str]:
+    """The payee's accounts as a finding lists them: masked (personal data), in order paid."""
+    return [mask_personal(a) for a in accounts]
+
+
+def _several_accounts(accounts: list[str]) -> str:
+    """ "，分别付入 3 个收款账户（622*********1234、…）" for a payee paid into several accounts."""
+    if len(accounts) < 2:
+        return ""
+    shown = "、".join(_accounts(accounts[:5])) + ("等" if len(accounts) > 5 else "")
+    return f"，分别付入 {len(accounts)} 个收款账户（{shown}）"
+
+
+def _add_account(accounts: list[str], account: Any) -> None:
+    if account and account not in accounts:
+        accounts.append(str(account))
+
+
 def split_payment(ctx: Context) -> list[Found]:
     """拆分支付: at least ``min_payments`` payments by one unit to one payee within
     ``window_days`` days, each below the procurement threshold, together reaching it.
 
-    A window starts at each payment (the payments of the same unit and payee dated from it up
-    to ``window_days`` days later); windows that qualify and overlap make one finding, keyed by
-    its first voucher, so the same data gives the same finding on every run."""
+    A payee is who is paid: its name normalised (:func:`payee_keys`), whatever the accounts it
+    was paid into (they are listed in the evidence). A window starts at each payment (the
+    payments of the same unit and payee dated from it up to ``window_days`` days later);
+    windows that qualify and overlap make one finding, keyed by its first voucher, so the same
+    data gives the same finding on every run."""
     p = ctx.params
     minimum, window, threshold = p["min_payments"], int(p["window_days"]), p["procurement_threshold"]
-    d = day_number("pay_date")
-    part = "PARTITION BY unit_code, payee_name, payee_account ORDER BY d"
-    below = "region_code = %s AND year = %s AND pay_date <= %s AND amount < %s AND amount > 0"
-    below += " AND payee_name <> ''"
-    below_params = [ctx.region, ctx.year, ctx.paid_until, num(threshold)]
-    # Only a unit and payee with enough such payments in the year, together reaching the
-    # threshold, can hold a window that does: the windows are computed for those alone. The
-    # grouping is computed once (MATERIALIZED: PostgreSQL would otherwise repeat it in every
-    # parallel worker of the join); on PostgreSQL it groups a 64-bit hash of unit and payee, a
-    # narrow key for millions of pairs (a collision only lets another pair's windows be computed).
-    # SQLite sorts to group: by unit and account only, the narrower key of the two that sorts
-    # faster (a unit's payees that share an account are only grouped together: their windows
-    # are still each payee's own).
-    if is_postgres():
-        key = "hashtextextended(unit_code || '|' || payee_name || '|' || payee_account, 0)"
-        pairs, match = f"{key} AS h", f"{key} IN (SELECT h FROM r)"
-    else:
-        key = pairs = "unit_code, payee_account"
-        match = f"({key}) IN (SELECT * FROM r)"
-    covered = rows(
-        f"WITH r AS MATERIALIZED (SELECT {pairs} FROM {scan()} WHERE {below} GROUP BY {key} "
-        f"HAVING COUNT(*) >= %s AND ROUND(SUM(amount), 2) >= %s), "
-        f"b AS (SELECT voucher_no, unit_code, payee_name, payee_account, payee_type, amount, pay_date, "
-        f"{d} AS d FROM {scan()} WHERE {below} AND {match}), "
-        f"w AS (SELECT b.*, COUNT(*) OVER ({part} RANGE BETWEEN CURRENT ROW AND {window} FOLLOWING) AS n, "
-        f"SUM(amount) OVER ({part} RANGE BETWEEN CURRENT ROW AND {window} FOLLOWING) AS total FROM b), "
-        f"q AS (SELECT w.*, CASE WHEN n >= %s AND ROUND(total, 2) >= %s THEN d END AS qd FROM w), "
-        f"c AS (SELECT q.*, MAX(qd) OVER ({part} RANGE BETWEEN {window} PRECEDING AND CURRENT ROW) AS cover "
-        f"FROM q) "
-        f"SELECT unit_code, payee_name, payee_account, payee_type, voucher_no, pay_date, d, amount, cover "
-        f"FROM c WHERE cover IS NOT NULL ORDER BY unit_code, payee_name, payee_account, d, voucher_no",
-        [*below_params, minimum, num(threshold), *below_params, minimum, num(threshold)],
-    )
+    payees = Payees(ctx)
+    try:
+        covered = _split_covered(ctx, payees, minimum, window, threshold)
+    finally:
+        payees.close()
     # Group the covered payments into runs of overlapping windows (Python sees only these rows).
     runs: list[dict[str, Any]] = []
     current: dict[str, Any] | None = None
-    for unit, payee, account, payee_type, voucher, day, _number, amount, cover in covered:
-        partition = (unit, payee, account)
+    for unit, key, payee, account, payee_type, voucher, day, _number, amount, cover in covered:
+        partition = (unit, key)
         if current is None or current["partition"] != partition or cover > current["end"]:
             current = {
                 "partition": partition,
+                "payee": payee,
                 "payee_type": payee_type,
                 "end": cover + window,
                 "vouchers": [],
                 "days": [],
+                "accounts": [],
                 "total": Decimal(0),
             }
             runs.append(current)
         current["end"] = max(current["end"], cover + window)
         current["vouchers"].append(str(voucher))
         current["days"].append(as_date(day))
+        _add_account(current["accounts"], account)
         current["total"] += money(amount)
     names = unit_names(ctx.region, [r["partition"][0] for r in runs])
     found = []
     for run in runs:
-        unit, payee, _account = run["partition"]
+        unit = run["partition"][0]
+        payee = masked_payee(run["payee"], run["payee_type"])
         n, first, last = len(run["vouchers"]), run["days"][0], run["days"][-1]
         found.append(
             Found(
                 key=f"{unit}|{run['vouchers'][0]}",
                 severity=Severity.RED,
                 unit_code=str(unit),
-                subject=f"{unit_names_or(names, unit)} → {masked_payee(payee, run['payee_type'])}"[:300],
+                subject=f"{unit_names_or(names, unit)} → {payee}"[:300],
                 amount=run["total"],
                 message=(
                     f"{unit_label(names, unit)} 于 {first.isoformat()} 至 {last.isoformat()} 向 "
-                    f"{masked_payee(payee, run['payee_type'])} 支付 {n} 笔，"
+                    f"{payee} 支付 {n} 笔{_several_accounts(run['accounts'])}，"
                     f"单笔均低于采购限额 {yuan(threshold)} 元，"
                     f"{window} 天内合计达到限额（共 {yuan(run['total'])} 元），疑似拆分支付规避采购。"
                     f"{more(n, min(n, EVIDENCE_CAP))}"
                 ),
                 vouchers=run["vouchers"],
+                accounts=_accounts(run["accounts"]),
             )
         )
     return found
+
+
+def _split_covered(
+    ctx: Context, payees: Payees, minimum: int, window: int, threshold: Decimal
+) -> list[tuple[Any, ...]]:
+    """The payments of SPLIT_PAYMENT's qualifying windows, each with the latest start of a
+    qualifying window that covers it, ordered by unit, payee and day."""
+    d = day_number("p.pay_date")
+    part = "PARTITION BY unit_code, payee ORDER BY d"
+    key = payees.key
+    below = "p.region_code = %s AND p.year = %s AND p.pay_date <= %s AND p.amount < %s AND p.amount > 0"
+    below += f" AND {key} <> ''"
+    below_params = [ctx.region, ctx.year, ctx.paid_until, num(threshold)]
+    # Only a unit and payee with enough such payments in the year, together reaching the
+    # threshold, can hold a window that does: the windows are computed for those alone. The
+    # grouping is computed once (MATERIALIZED: PostgreSQL would otherwise repeat it in every
+    # parallel worker of the join); on PostgreSQL it groups a 64-bit hash of unit and payee, a
+    # narrow key for millions of pairs (a collision only lets another pair's windows be computed).
+    if is_postgres():
+        pair = f"hashtextextended(p.unit_code || '|' || {key}, 0)"
+        pairs, match = f"{pair} AS h", f"{pair} IN (SELECT h FROM r)"
+    else:
+        pair = f"p.unit_code, {key}"
+        pairs, match = f"p.unit_code AS u, {key} AS k", f"({pair}) IN (SELECT u, k FROM r)"
+    return rows(
+        f"WITH r AS MATERIALIZED (SELECT {pairs} FROM {payees.source} WHERE {below} GROUP BY {pair} "
+        f"HAVING COUNT(*) >= %s AND ROUND(SUM(p.amount), 2) >= %s), "
+        f"b AS (SELECT p.voucher_no, p.unit_code, {key} AS payee, p.payee_name, p.payee_account, "
+        f"p.payee_type, p.amount, p.pay_date, {d} AS d FROM {payees.source} WHERE {below} AND {match}), "
+        f"w AS (SELECT b.*, COUNT(*) OVER ({part} RANGE BETWEEN CURRENT ROW AND {window} FOLLOWING) AS n, "
+        f"SUM(amount) OVER ({part} RANGE BETWEEN CURRENT ROW AND {window} FOLLOWING) AS total FROM b), "
+        f"q AS (SELECT w.*, CASE WHEN n >= %s AND ROUND(total, 2) >= %s THEN d END AS qd FROM w), "
+        f"c AS (SELECT q.*, MAX(qd) OVER ({part} RANGE BETWEEN {window} PRECEDING AND CURRENT ROW) AS cover "
+        f"FROM q) "
+        f"SELECT unit_code, payee, payee_name, payee_account, payee_type, voucher_no, pay_date, d, amount, "
+        f"cover FROM c WHERE cover IS NOT NULL ORDER BY unit_code, payee, d, voucher_no",
+        [*below_params, minimum, num(threshold), *below_params, minimum, num(threshold)],
+    )
 
 
 def unit_names_or(names: dict[str, str], code: str) -> str:
@@ -225,43 +280,63 @@ def unit_names_or(names: dict[str, str], code: str) -> str:
 
 def duplicate_payment(ctx: Context) -> list[Found]:
     """重复支付: payments by one unit to one payee of the same amount within ``window_days`` days
-    of each other, under different vouchers."""
+    of each other, under different vouchers. A payee is who is paid, whatever the account (see
+    :func:`split_payment`): the same amount paid twice into two accounts of one company is a
+    duplicate too."""
     window = int(ctx.params["window_days"])
-    d = day_number("pay_date")
-    scope = "region_code = %s AND year = %s AND pay_date <= %s AND amount > 0"
+    d = day_number("p.pay_date")
+    scope = "p.region_code = %s AND p.year = %s AND p.pay_date <= %s AND p.amount > 0"
     scope_params = [ctx.region, ctx.year, ctx.paid_until]
+    payees = Payees(ctx)
+    key = payees.key
     # Only payments whose unit, payee and amount recur at all are ordered in time (the grouping
     # computed once: see split_payment). SQLite sorts to group: there by unit and amount only, a
     # narrower key that sorts faster and lets through hardly more (an amount recurs in a unit
     # to other payees rarely); the windows are still the payee's own.
-    recur = "unit_code, amount" if not is_postgres() else "unit_code, payee_name, payee_account, amount"
-    near = rows(
-        f"WITH r AS MATERIALIZED (SELECT {recur} FROM {scan()} "
-        f"WHERE {scope} GROUP BY {recur} HAVING COUNT(*) > 1) "
-        f"SELECT unit_code, payee_name, payee_account, payee_type, amount, voucher_no, pay_date, d FROM "
-        f"(SELECT unit_code, payee_name, payee_account, payee_type, amount, voucher_no, pay_date, d, "
-        f"LAG(d) OVER w AS prev_d, LEAD(d) OVER w AS next_d FROM "
-        f"(SELECT unit_code, payee_name, payee_account, payee_type, amount, voucher_no, pay_date, {d} AS d "
-        f"FROM {scan()} WHERE {scope} AND ({recur}) IN (SELECT * FROM r)) p "
-        f"WINDOW w AS (PARTITION BY unit_code, payee_name, payee_account, amount ORDER BY d, voucher_no)) x "
-        f"WHERE (prev_d IS NOT NULL AND d - prev_d <= %s) OR (next_d IS NOT NULL AND next_d - d <= %s) "
-        f"ORDER BY unit_code, payee_name, payee_account, amount, d, voucher_no",
-        [*scope_params, *scope_params, window, window],
-    )
+    if is_postgres():
+        recur, recur_source = f"p.unit_code, {key}, p.amount", payees.source
+    else:
+        recur, recur_source = "p.unit_code, p.amount", scan("p")
+    try:
+        near = rows(
+            f"WITH r AS MATERIALIZED (SELECT {recur} FROM {recur_source} "
+            f"WHERE {scope} GROUP BY {recur} HAVING COUNT(*) > 1) "
+            f"SELECT unit_code, payee, payee_name, payee_account, payee_type, amount, voucher_no, pay_date, "
+            f"d FROM (SELECT unit_code, payee, payee_name, payee_account, payee_type, amount, voucher_no, "
+            f"pay_date, d, LAG(d) OVER w AS prev_d, LEAD(d) OVER w AS next_d FROM "
+            f"(SELECT p.unit_code, {key} AS payee, p.payee_name, p.payee_account, p.payee_type, p.amount, "
+            f"p.voucher_no, p.pay_date, {d} AS d "
+            f"FROM {payees.source} WHERE {scope} AND ({recur}) IN (SELECT * FROM r)) y "
+            f"WINDOW w AS (PARTITION BY unit_code, payee, amount ORDER BY d, voucher_no)) x "
+            f"WHERE (prev_d IS NOT NULL AND d - prev_d <= %s) OR (next_d IS NOT NULL AND next_d - d <= %s) "
+            f"ORDER BY unit_code, payee, amount, d, voucher_no",
+            [*scope_params, *scope_params, window, window],
+        )
+    finally:
+        payees.close()
     groups: list[dict[str, Any]] = []
     current: dict[str, Any] | None = None
-    for unit, payee, account, payee_type, amount, voucher, day, number in near:
-        partition = (unit, payee, account, amount)
+    for unit, key_, payee, account, payee_type, amount, voucher, day, number in near:
+        partition = (unit, key_, amount)
         if current is None or current["partition"] != partition or number - current["last"] > window:
-            current = {"partition": partition, "payee_type": payee_type, "vouchers": [], "days": []}
+            current = {
+                "partition": partition,
+                "payee": payee,
+                "payee_type": payee_type,
+                "vouchers": [],
+                "days": [],
+                "accounts": [],
+            }
             groups.append(current)
         current["last"] = number
         current["vouchers"].append(str(voucher))
         current["days"].append(as_date(day))
+        _add_account(current["accounts"], account)
     names = unit_names(ctx.region, [g["partition"][0] for g in groups])
     found = []
     for group in groups:
-        unit, payee, _account, amount = group["partition"]
+        unit, _key, amount = group["partition"]
+        payee = masked_payee(group["payee"], group["payee_type"])
         amount, n = money(amount), len(group["vouchers"])
         days = "、".join(sorted({day.isoformat() for day in group["days"]}))
         shown = group["vouchers"][:10]
@@ -270,15 +345,17 @@ def duplicate_payment(ctx: Context) -> list[Found]:
                 key=f"{unit}|{group['vouchers'][0]}",
                 severity=Severity.YELLOW,
                 unit_code=str(unit),
-                subject=f"{unit_names_or(names, unit)} → {masked_payee(payee, group['payee_type'])}"[:300],
+                subject=f"{unit_names_or(names, unit)} → {payee}"[:300],
                 amount=amount * (n - 1),
                 message=(
-                    f"{unit_label(names, unit)} 于 {days} 向 {masked_payee(payee, group['payee_type'])} "
+                    f"{unit_label(names, unit)} 于 {days} 向 {payee} "
                     f"支付相同金额 {yuan(amount)} 元共 {n} 笔"
-                    f"（凭证 {'、'.join(shown)}{'等' if n > len(shown) else ''}），"
+                    f"（凭证 {'、'.join(shown)}{'等' if n > len(shown) else ''}）"
+                    f"{_several_accounts(group['accounts'])}，"
                     f"相隔不超过 {window} 天，疑似重复支付 {yuan(amount * (n - 1))} 元。"
                 ),
                 vouchers=group["vouchers"],
+                accounts=_accounts(group["accounts"]),
             )
         )
     return found
