@@ -356,3 +356,14 @@ def test_the_key_maps_every_full_width_sign_like_python():
     assert normalised_payee(f"公司{odd}") == "公司(%'\"\\_~)"
     (duplicate,) = found("DUPLICATE_PAYMENT")
     assert duplicate.vouchers == ["Q1", "Q2"]
+
+
+def test_the_finding_page_lists_the_accounts_masked(county_year, client_for, budget_staff):
+    warnings_evaluate(actor=None, year=YEAR, as_of=AS_OF)
+    split = Finding.objects.get(rule_code="SPLIT_PAYMENT")
+    html = client_for(budget_staff).get(reverse("budget:finding", args=[split.pk])).content.decode()
+    assert 'data-testid="evidence-accounts"' in html and "收款账户（已脱敏）" in html
+    assert (
+        mask_personal(ACCOUNT_2) in html
+        and ACCOUNT_2 not in html.split('data-testid="evidence-accounts"')[1][:300]
+    )
