@@ -13,6 +13,12 @@ from renda.accounts.models import Organisation, Region, Role, User
 _seq = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def demo_installation(settings):
+    """Tests run as a demo installation (``RENDA_DEMO``), as ``make run`` does; a test may turn it off."""
+    settings.RENDA_DEMO = True
+
+
 @pytest.fixture
 def county(db) -> Region:
     region, _ = Region.objects.get_or_create(

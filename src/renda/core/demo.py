@@ -254,6 +254,11 @@ class DemoContext:
 
 def seed_demo() -> DemoContext:
     """Load (or refresh) the demo county: every registered step, in one transaction, audited."""
+    if not settings.RENDA_DEMO:
+        raise DemoRefused(
+            "this platform is not configured as a demo (RENDA_DEMO=1): the demo's public passwords, "
+            "authenticator secrets and API token are never created on a real installation."
+        )
     if settings.RENDA_REGION_CODE != DEMO_REGION_CODE:
         raise DemoRefused(
             f"RENDA_REGION_CODE is {settings.RENDA_REGION_CODE}, not the demo county {DEMO_REGION_CODE}: "

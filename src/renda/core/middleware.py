@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -45,3 +46,73 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+def client_address(remote_addr: str, forwarded_for: str, *, proxy_count: int, proxies: list[str]) -> str:
+    """The client's address: ``REMOTE_ADDR``, or the hop before the trusted reverse proxies.
+
+    ``X-Forwarded-For`` is a list a client can start with anything, each proxy appending the address it
+    saw; only the hops written by trusted proxies are believed, so the address is read from the right:
+    with ``proxy_count`` proxies it is the ``proxy_count``-th entry from the end; with a list of proxy
+    addresses (or networks) it is the right-most entry that is not one of them. A request that did not
+    come through a trusted proxy keeps its ``REMOTE_ADDR``.
+    """
+    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+    if proxy_count > 0:
+        return _valid_ip(hops[-proxy_count]) if len(hops) >= proxy_count else remote_addr
+    if proxies:
+        networks = [ipaddress.ip_network(p, strict=False) for p in proxies]
+
+        def trusted(address: str) -> bool:
+            try:
+                ip = ipaddress.ip_address(address)
+            except ValueError:
+                return False
+            return any(ip in network for network in networks)
+
+        if not trusted(remote_addr):
+            return remote_addr
+        for hop in reversed(hops):
+            if not trusted(hop):
+                return _valid_ip(hop)
+    return remote_addr
+
+
+def _valid_ip(text: str) -> str:
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:  # a proxy wrote something that is no address: count it as unknown
+        return "0.0.0.0"  # noqa: S104 - a placeholder address, nothing listens on it
+
+
+class TrustedProxyMiddleware:
+    """Behind the reverse proxies named in the settings, ``REMOTE_ADDR`` becomes the client's address.
+
+    Every rate limit, the sign-in lockout and the audit trail read ``REMOTE_ADDR``; without this the
+    whole county, seen through one proxy, would share one rate-limit bucket. Every 429 answer also
+    says when to try again (``Retry-After``: ``request.retry_after`` seconds when the view knows it).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.proxy_count = settings.RENDA_TRUSTED_PROXY_COUNT
+        self.proxies = list(settings.RENDA_TRUSTED_PROXIES)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self.proxy_count or self.proxies:
+            request.META["REMOTE_ADDR"] = client_address(
+                request.META.get("REMOTE_ADDR", ""),
+                request.META.get("HTTP_X_FORWARDED_FOR", ""),
+                proxy_count=self.proxy_count,
+                proxies=self.proxies,
+            )
+        response = self.get_response(request)
+        if response.status_code == 429 and "Retry-After" not in response:
+            response["Retry-After"] = str(int(getattr(request, "retry_after", 0) or DEFAULT_RETRY_AFTER))
+        return response
+
+
+# Seconds a throttled client is told to wait when the view does not say (the shortest limit's window).
+DEFAULT_RETRY_AFTER = 60

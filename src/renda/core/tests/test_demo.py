@@ -280,6 +280,15 @@ def test_seed_refuses_a_real_region(settings):
     assert demo.demo_logins_text() == ""
 
 
+def test_seed_refuses_an_installation_not_configured_as_a_demo(settings):
+    """A production configuration (RENDA_DEMO unset) never gets the public demo passwords and secrets."""
+    settings.RENDA_DEMO = False
+    err = StringIO()
+    call_command("demo_seed", stdout=StringIO(), stderr=err)
+    assert "RENDA_DEMO" in err.getvalue()
+    assert not User.objects.exists() and not Region.objects.exists()
+
+
 def test_demo_password_meets_the_password_policy():
     from django.contrib.auth.password_validation import validate_password
 
