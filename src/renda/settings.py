@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "captcha",  # django-simple-captcha: the challenge on the public liaison forms
+    "csp",  # django-csp: the Content-Security-Policy header
     "renda.core",
     "renda.accounts",
     "renda.deputies",
@@ -81,7 +82,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "renda.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "renda.core.sessions.RefreshingSessionMiddleware",  # saves an unchanged session once a minute
     "renda.core.middleware.LanguageMiddleware",
@@ -181,7 +184,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "renda.accounts.views.lockout_response"
 AXES_VERBOSE = False
 # Lockout is per account (user name); per-address throttling belongs to the reverse proxy.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W021"]
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 # Sessions expire after SESSION_IDLE_MINUTES without a request.
@@ -204,6 +207,44 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Behind a reverse proxy (docs/security.md): how many proxies stand in front of the site
+# (TRUSTED_PROXY_COUNT) or their addresses (TRUSTED_PROXIES, comma-separated addresses or networks).
+# The client's address is then read from X-Forwarded-For, and every rate limit, lockout and audit row
+# uses it; with neither set, X-Forwarded-For is ignored (a client could write anything into it).
+RENDA_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0") or 0)
+RENDA_TRUSTED_PROXIES = [a.strip() for a in os.environ.get("TRUSTED_PROXIES", "").split(",") if a.strip()]
+
+# HTTPS: SECURE_COOKIES=1 says the site is served over HTTPS (by the proxy). Then the proxy's
+# X-Forwarded-Proto is believed, plain HTTP is redirected (the health check excepted) and browsers are
+# told to use HTTPS only (HSTS, HSTS_SECONDS, default one year).
+if SESSION_COOKIE_SECURE:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+# Entering the browsers' preload list is the operator's decision (HSTS_PRELOAD=1), not a default:
+# security.W021 is silenced above.
+
+# Content-Security-Policy: scripts and styles only from the site itself, no inline script, no
+# plug-ins, no framing. Inline style attributes stay allowed (layout widths in templates, htmx's
+# indicator style). The QR codes and chart images are inline SVG or data: URLs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -284,6 +325,9 @@ LOGGING = {
 # --- Renda ----------------------------------------------------------------------------------
 RENDA_NAME = _("Renda Smart People's Congress")
 RENDA_REGION_CODE = os.environ.get("RENDA_REGION_CODE", "610999")
+# A demo installation (RENDA_DEMO=1, set by `make run`): only then does demo_seed create the demo
+# county with its public passwords, authenticator secrets and finance token.
+RENDA_DEMO = env_bool("RENDA_DEMO", False)
 RENDA_API_TOKEN_PREFIX = "rdt_"
 # Daily jobs (run_daily_jobs; run_platform starts them every day at RENDA_DAILY_AT).
 RENDA_DAILY_COMMANDS = ["suggestions_remind", "liaison_remind"]
