@@ -11,6 +11,7 @@ that file; then, each from that same copy, imports
 
 - ``--adds`` new payments (default 1,000 and 10,000: fresh vouchers of the same year),
 - ``--updates`` stored payments with another amount and unit (default 1,000),
+- ``--feeds`` new payments as one finance-feed batch of JSON rows (default 5,000: the API's limit),
 
 through the real import path, and prints the wall time, the import's phases and the lock wait.
 The lock wait is measured from outside: a thread with a connection of its own takes and releases
@@ -30,6 +31,8 @@ run                    before (whole summaries merged/rebuilt)  after (merged by
 add 1,000 payments     357.0 s, lock 355.7 s (merges 355 s)     2.7 s, lock 0.5 s
 add 10,000 payments    not run (about 1 h at the 1,000's rate)  6.4 s, lock 3.7 s
 update 1,000 payments  73.8 s, lock 68.1 s (rebuild 66 s)       2.8 s, lock 1.0 s
+feed batch of 5,000    (not run)                                4.9 s, lock 2.4 s
+feed batch of 10,000   (not run)                                11.8 s, lock 6.9 s
 =====================  =======================================  =========================
 """
 
@@ -125,6 +128,20 @@ def import_file(kind: str, year: int, path: Path):
     return result, time.perf_counter() - start
 
 
+def feed_rows(year: int, path: Path):
+    """The rows of ``path`` pushed as one finance-feed batch (JSON rows, checked cell by cell)."""
+    from renda.budget.importer import new_batch, rows_source, run_import
+    from renda.budget.models import ImportBatch
+
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    batch = new_batch(kind="payments", year=year, source=ImportBatch.Source.API, file_name=path.name)
+    start = time.perf_counter()
+    result = run_import(kind="payments", year=year, source=rows_source(rows), batch=batch)
+    assert not result.errors, result.errors[:3]
+    return result, time.perf_counter() - start
+
+
 def updates_file(work: Path, n: int, plan) -> Path:
     """The first ``n`` stored payments with another amount and another indicator's unit and codes."""
     path = work / f"updates-{n}.csv"
@@ -171,6 +188,11 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--adds", default="1000,10000", help="comma-separated sizes of the added files")
     parser.add_argument("--updates", default="1000", help="comma-separated numbers of stored rows changed")
+    parser.add_argument(
+        "--feeds",
+        default="5000",
+        help="comma-separated sizes of finance-feed batches (JSON rows, as the API)",
+    )
     parser.add_argument("--work", type=Path, help="directory for the files and the databases (kept)")
     args = parser.parse_args()
 
@@ -211,8 +233,10 @@ def main() -> None:
         connection.close()
         shutil.copyfile(db_path, base_copy)
 
-    runs = [("add", int(n)) for n in args.adds.split(",") if n] + [
-        ("update", int(n)) for n in args.updates.split(",") if n
+    runs = [
+        *(("add", int(n)) for n in args.adds.split(",") if n),
+        *(("update", int(n)) for n in args.updates.split(",") if n),
+        *(("feed", int(n)) for n in args.feeds.split(",") if n),
     ]
     print(f"into a year of {args.payments:,} payments (SQLite; each run from the same copy):")
     for what, n in runs:
@@ -221,10 +245,13 @@ def main() -> None:
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(base_copy, db_path)
         call_command("migrate", verbosity=0)  # (a copy made by older code)
-        path = adds_file(work, n, plan, args.payments) if what == "add" else updates_file(work, n, plan)
+        path = updates_file(work, n, plan) if what == "update" else adds_file(work, n, plan, args.payments)
         connection.close()
         with LockProbe(db_path) as probe:
-            result, seconds = import_file("payments", args.year, path)
+            if what == "feed":
+                result, seconds = feed_rows(args.year, path)
+            else:
+                result, seconds = import_file("payments", args.year, path)
         phases = ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items() if v >= 0.01)
         print(
             f"  {what} {n:>6,} rows: {seconds:7.2f} s "

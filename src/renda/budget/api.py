@@ -5,20 +5,30 @@
 (docs/data-interface.md) as JSON. A batch is applied whole or not at all, exactly like a file;
 the answer has the same shape as ``budget_import --json``. 200 when applied (or, with
 ``dry_run``, when it would be), 422 with the rows' errors when rejected.
+
+A batch is answered within the request, so its size is bounded up front: at most
+:data:`MAX_ROWS` rows (more: 422 before anything is read into the database) in a body of at most
+``DATA_UPLOAD_MAX_MEMORY_SIZE`` (5 MiB: 413) — the two agree at about 1 KiB a row, twice a
+typical payment's JSON. 5,000 payments into a year of 10^6 take a few seconds on SQLite
+(``benchmarks/budget_incremental.py``). While another import holds the database (SQLite: one
+writer at a time) beyond the busy timeout, the answer is 503 with ``Retry-After``: the batch
+changed nothing and may be sent again.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.db import OperationalError
+from django.http import HttpRequest, JsonResponse
 from ninja import Field, Router, Schema, Status
 
 from renda.budget.services.imports import budget_feed_rows
 
 router = Router(tags=["budget"])
 
-MAX_ROWS = 50_000
+MAX_ROWS = 5_000  # × 1 KiB a row: the body limit, DATA_UPLOAD_MAX_MEMORY_SIZE (5 MiB)
+RETRY_AFTER_SECONDS = 30
 
 Kind = Literal["units", "indicators", "payments", "revenue", "debt", "classification"]
 
@@ -55,8 +65,23 @@ class BatchOut(Schema):
     "/{kind}/batches", response={200: BatchOut, 422: BatchOut}, summary="Push a batch of budget data"
 )
 def push_batch(request: HttpRequest, kind: Kind, payload: BatchIn):
-    result = budget_feed_rows(
-        actor=request.auth, kind=kind, year=payload.year, rows=payload.rows, dry_run=payload.dry_run
-    )
+    try:
+        result = budget_feed_rows(
+            actor=request.auth, kind=kind, year=payload.year, rows=payload.rows, dry_run=payload.dry_run
+        )
+    except OperationalError as exc:
+        if "locked" not in str(exc).lower():
+            raise
+        busy = JsonResponse(
+            {
+                "code": "database_busy",
+                "message": "数据库正忙（另一批数据正在写入），本批未作任何改动，请稍后重发。",
+                "detail": None,
+            },
+            status=503,
+            json_dumps_params={"ensure_ascii": False},
+        )
+        busy["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return busy
     body = result.as_json()
     return Status(200 if not result.errors else 422, body)

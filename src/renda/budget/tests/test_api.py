@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.test import Client
 from hypothesis import HealthCheck, given
@@ -228,3 +230,79 @@ def test_the_fuzzs_good_rows_are_applied(token, loaded_year, kind):
     rows = [{**GOOD_ROWS[kind], key: numbered.format(i + 1)} for i in range(4)]
     answer = post(token, kind, {"year": YEAR, "rows": rows})
     assert answer.status_code == 200, answer.content
+
+
+# --- a batch's size is bounded up front; a busy database is a 503 to retry ---------------------
+
+
+def _feed_payment(n: int) -> dict[str, str]:
+    """A payment as the finance bureau's system sends it (its longest usual texts)."""
+    return {
+        "voucher_no": f"PZ2025{n:08d}",
+        "pay_date": "2025-07-01",
+        "unit_code": "101001",
+        "function_code": "2050201",
+        "econ_code": "30201",
+        "budget_type": "1",
+        "project_code": "P1",
+        "indicator_no": "ZB001",
+        "payee_name": "示范县城关建设工程有限公司",
+        "payee_account": "6222020000001234567",
+        "payee_type": "单位",
+        "amount": "1234567.89",
+        "pay_method": "直接支付",
+        "purpose": "校舍维修工程款（第二期）",
+    }
+
+
+def test_the_row_limit_and_the_body_limit_agree(settings):
+    import json
+
+    from renda.budget.api import MAX_ROWS
+
+    body = json.dumps({"year": YEAR, "rows": [_feed_payment(n) for n in range(MAX_ROWS)]}).encode()
+    # a full batch of payments (Chinese as \u escapes, as most JSON libraries send it) fits the
+    # body limit with room to spare, and the limit leaves 1 KiB to each of the rows
+    assert len(body) < 0.6 * settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert MAX_ROWS * 1024 <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    doc = (Path(__file__).resolve().parents[4] / "docs" / "data-interface.md").read_text(encoding="utf-8")
+    assert f"at most {MAX_ROWS:,} rows and {settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20} MiB" in doc
+
+
+def test_a_batch_over_the_row_limit_is_refused_before_any_import(token, loaded_year, settings):
+    from renda.budget.api import MAX_ROWS
+    from renda.budget.models import ImportBatch
+
+    batches = ImportBatch.objects.count()
+    rows = [{"voucher_no": f"V{n}"} for n in range(MAX_ROWS + 1)]
+    answer = post(token, "payments", {"year": YEAR, "rows": rows})
+    assert answer.status_code == 422 and answer.json()["code"] == "invalid_request"
+    # a body over the limit: 413, whatever its rows
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    answer = post(token, "payments", {"year": YEAR, "rows": [_feed_payment(n) for n in range(40)]})
+    assert answer.status_code == 413 and answer.json()["code"] == "payload_too_large"
+    assert ImportBatch.objects.count() == batches and not Payment.objects.filter(voucher_no="V1").exists()
+
+
+def test_a_full_batch_is_applied(token, loaded_year):
+    from renda.budget.api import MAX_ROWS
+
+    rows = [_feed_payment(n) for n in range(MAX_ROWS)]
+    answer = post(token, "payments", {"year": YEAR, "rows": rows})
+    assert answer.status_code == 200, answer.content[:500]
+    assert answer.json()["inserted"] == MAX_ROWS
+
+
+def test_a_batch_that_finds_the_database_locked_is_a_503_to_send_again(token, loaded_year, monkeypatch):
+    from django.db import OperationalError
+
+    from renda.budget import api
+
+    def locked(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(api, "budget_feed_rows", locked)
+    answer = post(token, "payments", {"year": YEAR, "rows": [_feed_payment(1)]})
+    assert answer.status_code == 503
+    assert answer["Retry-After"] == str(api.RETRY_AFTER_SECONDS)
+    assert answer.json()["code"] == "database_busy"
