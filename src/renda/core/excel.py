@@ -16,11 +16,15 @@ from django.http import FileResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from renda.core.text import excel_text
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _cell(sheet: Any, value: Any) -> Any:
-    """A cell whose text is never taken for a formula (``=…`` typed by a user stays text)."""
+    """A cell whose text is never taken for a formula (``=…`` typed by a user stays text) and
+    holds no character a sheet cannot (a control character stored before input was cleaned)."""
+    value = excel_text(value)
     if isinstance(value, str) and value.startswith("="):
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"
@@ -33,12 +37,12 @@ def write_workbook(
 ) -> None:
     """Write one sheet: ``headers``, then ``rows`` as they come, then an optional footer line."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(list(headers))
+    sheet = workbook.create_sheet(title=excel_text(title)[:31])
+    sheet.append([_cell(sheet, value) for value in headers])
     for row in rows:
         sheet.append([_cell(sheet, value) for value in row])
     if footer:
-        sheet.append([footer])
+        sheet.append([_cell(sheet, footer)])
     workbook.save(out)
 
 

@@ -3,20 +3,44 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django import forms
+from django.db import models
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from renda.core.models import AuditEvent, CalendarDay
+from renda.core.params import EARLIEST_DATE, LATEST_DATE, MAX_DB_INT
 from renda.core.selectors import AuditFilter
+from renda.core.text import strip_control, strip_control_deep
+
+
+def clean_form_data(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A copy of a form's submitted ``data`` whose text holds no control characters.
+
+    Every form of the platform gets its data through here (``StyledFormMixin``), so a vertical
+    tab or a NUL pasted into a title never reaches a service, the database or an export.
+    """
+    if isinstance(data, MultiValueDict):
+        cleaned = data.copy()  # a QueryDict's copy is mutable
+        for key, values in data.lists():
+            cleaned.setlist(key, [strip_control(v) if isinstance(v, str) else v for v in values])
+        return cleaned
+    return {key: strip_control_deep(value) for key, value in data.items()}
 
 
 class StyledFormMixin:
-    """Give widgets Bootstrap classes; after validation tie each error to its field (aria)."""
+    """Give widgets Bootstrap classes; after validation tie each error to its field (aria).
+
+    The submitted text loses its control characters first (see ``renda.core.text``).
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound and self.data:
+            self.data = clean_form_data(self.data)
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
@@ -40,6 +64,28 @@ class StyledFormMixin:
 
 class StyledForm(StyledFormMixin, forms.Form):
     pass
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, except that an id past what the database holds (``10^23``) is "not one of the
+    choices" instead of an overflow in the database driver (Django bounds ``pk=`` lookups but
+    not ``pk__in=``)."""
+
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        meta = self.queryset.model._meta
+        field = meta.pk if key == "pk" else meta.get_field(key)
+        if isinstance(field, models.IntegerField):  # AutoField and BigAutoField too
+            for item in value:
+                try:
+                    number = int(str(item))
+                except (TypeError, ValueError):
+                    continue  # Django refuses it as "not a valid value"
+                if not -MAX_DB_INT - 1 <= number <= MAX_DB_INT:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
+                    )
+        return super()._check_values(value)
 
 
 # --- the working-day calendar (工作日历) ------------------------------------------------------------
@@ -84,12 +130,6 @@ class CalendarImportForm(StyledForm):
         if upload.size > CALENDAR_IMPORT_MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 1 MB."))
         return upload
-
-
-# Dates outside this range are refused with a message (they cannot hold audit events, and the
-# extremes of the calendar overflow when converted between time zones).
-EARLIEST_DATE = dt.date(2000, 1, 1)
-LATEST_DATE = dt.date(2099, 12, 31)
 
 
 def _date_field(label) -> forms.DateField:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from renda.accounts.models import Organisation, Region
-from renda.core.forms import StyledForm
+from renda.core.forms import ModelMultipleChoiceField, StyledForm
 from renda.deputies.models import Deputy
 from renda.liaison import services
 from renda.liaison.models import Category, Opinion, Station
@@ -243,7 +243,7 @@ class ReceptionDayForm(StyledForm):
         label=_("End time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
     place = forms.CharField(label=_("Place"), max_length=200)
-    deputies = forms.ModelMultipleChoiceField(
+    deputies = ModelMultipleChoiceField(
         label=_("Deputies on duty"), queryset=Deputy.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     capacity = forms.IntegerField(label=_("Appointment slots"), min_value=1, max_value=200, initial=10)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from renda.accounts.models import Organisation
-from renda.core.forms import StyledForm
+from renda.core.forms import ModelMultipleChoiceField, StyledForm
 from renda.deputies.models import Deputy, Level
 from renda.suggestions.models import (
     Contact,
@@ -57,7 +57,7 @@ class SuggestionForm(StyledForm):
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=SuggestionCategory.objects.filter(is_active=True)
     )
-    cosigners = forms.ModelMultipleChoiceField(
+    cosigners = ModelMultipleChoiceField(
         label=_("Invite co-signers (附议)"),
         queryset=Deputy.objects.none(),
         required=False,
@@ -123,7 +123,7 @@ def _units():
 
 class AssignForm(StyledForm):
     lead = forms.ModelChoiceField(label=_("Lead unit (主办)"), queryset=Organisation.objects.none())
-    co_units = forms.ModelMultipleChoiceField(
+    co_units = ModelMultipleChoiceField(
         label=_("Co-handling units (协办)"),
         queryset=Organisation.objects.none(),
         required=False,
