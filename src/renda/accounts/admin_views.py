@@ -27,13 +27,10 @@ from renda.accounts.forms import (
     UserEditForm,
 )
 from renda.accounts.models import Organisation, Region, Role, User
+from renda.core.params import ChoiceParam, IdParam, TextParam, query_params
 from renda.core.permissions import can, require
 
 USERS_PER_PAGE = 50
-
-
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 def _add_errors(form: Form, exc: ValidationError) -> None:
@@ -59,19 +56,26 @@ def _shown_once(request: HttpRequest, context: dict) -> HttpResponse:
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
     """用户管理: every account, by role, organisation, status and name."""
-    active = request.GET.get("active", "")
+    params = query_params(
+        request.GET,
+        active=ChoiceParam(("1", "0")),
+        role=ChoiceParam(Role.values),
+        organisation=IdParam(),
+        q=TextParam(max_length=50),
+    )
+    active = params["active"]
     filters = selectors.UserFilter(
-        role=request.GET.get("role", "") if request.GET.get("role") in Role.values else "",
-        organisation_id=_int_or_none(request.GET.get("organisation")),
+        role=params["role"],
+        organisation_id=params["organisation"],
         active={"1": True, "0": False}.get(active),
-        q=request.GET.get("q", "").strip()[:50],
+        q=params["q"],
     )
     users = selectors.users_for_admin(actor=request.user, filters=filters)
     page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "filters": filters,
-        "active": active if active in ("1", "0") else "",
+        "active": active,
         "roles": Role.choices,
         "organisations": selectors.organisations_visible_to(actor=request.user).order_by("kind", "code"),
         "locked": selectors.locked_usernames(actor=request.user, usernames=[u.username for u in page]),
@@ -231,7 +235,9 @@ def _organisation_form_page(
 @login_required
 def organisation_create(request: HttpRequest) -> HttpResponse:
     require(request.user, "accounts.manage_organisations")
-    form = OrganisationForm(request.POST or None, initial={"parent": _int_or_none(request.GET.get("parent"))})
+    form = OrganisationForm(
+        request.POST or None, initial={"parent": query_params(request.GET, parent=IdParam())["parent"]}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.organisation_create(actor=request.user, **form.cleaned_data)
@@ -286,7 +292,9 @@ def _region_form_page(request: HttpRequest, form: RegionForm, region: Region | N
 @login_required
 def region_create(request: HttpRequest) -> HttpResponse:
     require(request.user, "accounts.manage_regions")
-    form = RegionForm(request.POST or None, initial={"parent": _int_or_none(request.GET.get("parent"))})
+    form = RegionForm(
+        request.POST or None, initial={"parent": query_params(request.GET, parent=IdParam())["parent"]}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.region_create(actor=request.user, **form.cleaned_data)

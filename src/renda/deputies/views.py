@@ -7,22 +7,18 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from renda.core.params import ChoiceParam, IdParam, TextParam, query_params
 from renda.core.permissions import can
 from renda.deputies.models import Level, Term
 from renda.deputies.selectors import DeputyFilter, deputies_visible_to
 
 
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 @login_required
 def deputy_list(request: HttpRequest) -> HttpResponse:
-    filters = DeputyFilter(
-        term_id=_int_or_none(request.GET.get("term")),
-        level=request.GET.get("level", "") if request.GET.get("level") in Level.values else "",
-        q=request.GET.get("q", "").strip()[:50],
+    params = query_params(
+        request.GET, term=IdParam(), level=ChoiceParam(Level.values), q=TextParam(max_length=50)
     )
+    filters = DeputyFilter(term_id=params["term"], level=params["level"], q=params["q"])
     deputies = deputies_visible_to(actor=request.user, filters=filters)
     page = Paginator(deputies, 50).get_page(request.GET.get("page"))
     context = {

@@ -185,7 +185,7 @@ def followed_item(*, code: str, phone_last4: str) -> Opinion | Appointment | Non
     A wrong code and a wrong phone give the same None: nothing tells which one was wrong.
     """
     code = normalise_code(code)
-    last4 = "".join(ch for ch in phone_last4 if ch.isdigit())
+    last4 = "".join(ch for ch in phone_last4 if ch.isascii() and ch.isdigit())
     if len(code) < 12 or len(last4) != 4:
         return None
     opinion = (

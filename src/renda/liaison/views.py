@@ -24,6 +24,7 @@ from django_ratelimit import ALL
 from django_ratelimit.core import get_usage, is_ratelimited
 
 from renda.accounts.models import Region
+from renda.core.params import ChoiceParam, IdParam, TextParam, path_text, query_params
 from renda.core.permissions import can, require
 from renda.liaison import selectors, services
 from renda.liaison.forms import (
@@ -56,6 +57,7 @@ RATES = {
     **getattr(settings, "RENDA_LIAISON_RATES", {}),
 }
 SESSION_NEW_CODE = "liaison_new_code"
+STATION_CODE_MAX = Station._meta.get_field("code").max_length or 20
 SESSION_FOLLOW = "liaison_follow"
 
 
@@ -103,9 +105,14 @@ def portal(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _active_station(code: str) -> Station | None:
+    """The active station of ``code`` (already cleaned), or None."""
+    return Station.objects.filter(code=code, is_active=True).first() if code else None
+
+
 def station_page(request: HttpRequest, code: str) -> HttpResponse:
     try:
-        station = selectors.public_station(code)
+        station = selectors.public_station(path_text(code, max_length=STATION_CODE_MAX))
     except Station.DoesNotExist as exc:
         raise Http404 from exc
     return render(
@@ -122,7 +129,8 @@ def station_page(request: HttpRequest, code: str) -> HttpResponse:
 
 def calendar(request: HttpRequest) -> HttpResponse:
     """接待日历: the published reception days of the next three months, by date."""
-    town = Region.objects.filter(level=Region.Level.TOWN, pk=request.GET.get("town") or 0).first()
+    town_id = query_params(request.GET, town=IdParam())["town"]
+    town = Region.objects.filter(level=Region.Level.TOWN, pk=town_id).first() if town_id else None
     days = list(selectors.upcoming_reception_days(town=town))
     by_date: dict[Any, list[ReceptionDay]] = {}
     for day in days:
@@ -212,11 +220,12 @@ def write(request: HttpRequest) -> HttpResponse:
             status = 400
     else:
         initial: dict[str, Any] = {}
-        station = Station.objects.filter(code=request.GET.get("station", ""), is_active=True).first()
+        params = query_params(request.GET, station=TextParam(max_length=STATION_CODE_MAX), deputy=IdParam())
+        station = _active_station(params["station"])
         if station is not None:
             initial.update(station=station, town=station.region)
-        if request.GET.get("deputy", "").isdigit():
-            initial["deputy"] = int(request.GET["deputy"])
+        if params["deputy"]:
+            initial["deputy"] = params["deputy"]
         form = OpinionForm(initial=initial)
     return render(request, "liaison/write.html", {"form": form}, status=status)
 
@@ -314,7 +323,9 @@ def follow_forget(request: HttpRequest) -> HttpResponse:
 
 def published(request: HttpRequest) -> HttpResponse:
     """公开: published opinions and answers (redacted, checked), and the stations' figures."""
-    station = Station.objects.filter(code=request.GET.get("station", ""), is_active=True).first()
+    station = _active_station(
+        query_params(request.GET, station=TextParam(max_length=STATION_CODE_MAX))["station"]
+    )
     paginator = Paginator(selectors.published_opinions(station=station), 20)
     page = paginator.get_page(request.GET.get("page"))
     return render(
@@ -335,12 +346,19 @@ def published(request: HttpRequest) -> HttpResponse:
 @login_required
 def work(request: HttpRequest) -> HttpResponse:
     """意见办理: the actor's inbox — the opinions of their stations, their own, their department's."""
-    view = request.GET.get("view", "open")
+    params = query_params(
+        request.GET,
+        view=ChoiceParam(("open", "done", "overdue", "all"), default="open"),
+        state=ChoiceParam(Opinion.State.values),
+        station=IdParam(),
+        q=TextParam(max_length=50),
+    )
+    view = params["view"]
     filters = selectors.OpinionFilter(
-        state=request.GET.get("state", "") if request.GET.get("state", "") in Opinion.State.values else "",
-        station=int(request.GET["station"]) if request.GET.get("station", "").isdigit() else None,
+        state=params["state"],
+        station=params["station"],
         overdue=view == "overdue",
-        q=request.GET.get("q", "").strip()[:50],
+        q=params["q"],
         view=view if view in ("open", "done") else "",
     )
     opinions = selectors.opinions_visible_to(actor=request.user, filters=filters)
@@ -516,8 +534,8 @@ def reception_days(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def reception_day_new(request: HttpRequest) -> HttpResponse:
-    raw = request.GET.get("station", "")
-    station = Station.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    station_id = query_params(request.GET, station=IdParam())["station"]
+    station = Station.objects.filter(pk=station_id).first() if station_id else None
     if station is None:
         raise Http404
     require(request.user, "liaison.schedule_reception", station)

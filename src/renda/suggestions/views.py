@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from renda.core.excel import xlsx_response
+from renda.core.params import ChoiceParam, FlagParam, IdParam, IntParam, TextParam, query_params
 from renda.core.pdf import pdf_response, render_pdf
 from renda.core.permissions import can, require
 from renda.suggestions import forms as f
@@ -35,23 +36,34 @@ from renda.suggestions.models import (
 # --- list, create, edit ----------------------------------------------------------------------------
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 9 else None
+YEAR = IntParam(min_value=1949, max_value=2999)  # a ?year= filter outside this is ignored
+
+
+def _year(request: HttpRequest) -> int | None:
+    return query_params(request.GET, year=YEAR)["year"]
 
 
 @login_required
 def suggestion_list(request: HttpRequest) -> HttpResponse:
-    g = request.GET
+    g = query_params(
+        request.GET,
+        state=ChoiceParam(State.values),
+        q=TextParam(max_length=50),
+        year=YEAR,
+        category=IdParam(),
+        due=ChoiceParam(("soon", "overdue")),
+        key=FlagParam(),
+    )
     filters = selectors.SuggestionFilter(
-        state=g.get("state", "") if g.get("state") in State.values else "",
-        q=g.get("q", "").strip()[:50],
-        year=_int(g.get("year")),
-        category_id=_int(g.get("category")),
-        due=g.get("due", "") if g.get("due") in ("soon", "overdue") else "",
-        key_only=g.get("key") == "1",
+        state=g["state"],
+        q=g["q"],
+        year=g["year"],
+        category_id=g["category"],
+        due=g["due"],
+        key_only=g["key"],
     )
     rows = selectors.suggestions_visible_to(actor=request.user, filters=filters)
-    page = Paginator(rows, 30).get_page(g.get("page"))
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "filters": filters,
@@ -143,10 +155,14 @@ def suggestion_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def similar(request: HttpRequest) -> HttpResponse:
-    """相似建议 (htmx): as the deputy types, or for staff reviewing one suggestion."""
-    text = f"{request.GET.get('title', '')} {request.GET.get('content', '')}".strip()[:3000]
-    exclude = _int(request.GET.get("exclude"))
+def similar(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """相似建议 (htmx): as the deputy types (a new one, or suggestion ``pk`` being edited, which is
+    left out), or for staff reviewing one suggestion (``?exclude=``)."""
+    params = query_params(
+        request.GET, title=TextParam(max_length=3000), content=TextParam(max_length=3000), exclude=IdParam()
+    )
+    text = f"{params['title']} {params['content']}".strip()[:3000]
+    exclude = pk if pk is not None else params["exclude"]
     results = selectors.similar_suggestions(actor=request.user, text=text, exclude_pk=exclude) if text else []
     visible = [(s, score, can(request.user, "suggestions.view_suggestion", s)) for s, score in results]
     return render(request, "suggestions/similar.html", {"results": visible, "text": text})
@@ -604,9 +620,8 @@ def _dimensions() -> list[tuple[str, str]]:
 
 @login_required
 def statistics(request: HttpRequest) -> HttpResponse:
-    by = request.GET.get("by", "unit")
-    by = by if by in selectors.DIMENSIONS else "unit"
-    year = _int(request.GET.get("year"))
+    params = query_params(request.GET, by=ChoiceParam(selectors.DIMENSIONS, default="unit"), year=YEAR)
+    by, year = params["by"], params["year"]
     rows = selectors.suggestion_statistics(actor=request.user, by=by, year=year)
     if request.GET.get("format") == "xlsx":
         headers = [
@@ -664,7 +679,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 def public_results(request: HttpRequest) -> HttpResponse:
     """办理结果公开: no sign-in; only the published title, deputy, unit, class and summary."""
-    year = _int(request.GET.get("year"))
+    year = _year(request)
     rows = Paginator(selectors.public_results(year=year), 20).get_page(request.GET.get("page"))
     return render(request, "suggestions/public.html", {"page": rows, "year": year})
 
@@ -674,7 +689,7 @@ def categories(request: HttpRequest) -> HttpResponse:
     require(request.user, "suggestions.manage_categories")
     form = f.CategoryForm(request.POST or None)
     if request.method == "POST":
-        toggle = _int(request.POST.get("toggle"))
+        toggle = query_params(request.POST, toggle=IdParam())["toggle"]
         if toggle:
             category = SuggestionCategory.objects.filter(pk=toggle).first()
             if category is None:

@@ -331,7 +331,7 @@ def letter_prefix(year: int) -> str:
 
 def _sequence(number: str, prefix: str) -> int:
     rest = number[len(prefix) :].rstrip("号")
-    return int(rest) if rest.isdigit() else 0
+    return int(rest) if rest.isascii() and rest.isdigit() else 0
 
 
 def next_letter_number(year: int) -> str:

@@ -31,6 +31,7 @@ from renda.budget.selectors.warnings import latest_run, run_notices
 from renda.budget.services import findings as services
 from renda.budget.warnings.registry import RULES, rule_name
 from renda.core.pdf import pdf_response, render_pdf
+from renda.core.params import IntParam, query_params
 from renda.core.permissions import can, require
 
 State = Finding.State
@@ -65,9 +66,9 @@ def findings(request: HttpRequest) -> HttpResponse:
     """预警发现: the findings, filtered, with each rule's share of false positives."""
     require(request.user, "budget.view_findings")
     years = selectors.finding_years(actor=request.user)
-    requested = request.GET.get("year", "")
-    if requested.isdigit() and len(requested) == 4 and int(requested) not in years:
-        years = sorted({*years, int(requested)}, reverse=True)  # a year just run, with no findings yet
+    requested = query_params(request.GET, year=IntParam(min_value=1990, max_value=2100))["year"]
+    if requested is not None and requested not in years:
+        years = sorted({*years, requested}, reverse=True)  # a year just run, with no findings yet
     form = f.FindingFilterForm(request.GET or None, years=years)
     filters = form.to_filter()
     rows = selectors.findings_visible_to(actor=request.user, filters=filters)

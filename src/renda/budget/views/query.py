@@ -30,8 +30,10 @@ from renda.budget.selectors.query import (
 from renda.budget.services.imports import budget_upload_start
 from renda.core.excel import xlsx_response
 from renda.core.masking import mask_personal
+from renda.core.params import path_text
 
 PAGE_SIZE = 50
+VOUCHER_NO_MAX = Payment._meta.get_field("voucher_no").max_length or 40
 
 
 def _filters(request: HttpRequest):
@@ -228,7 +230,9 @@ def vouchers(request: HttpRequest) -> HttpResponseBase:
 @require_GET
 def voucher(request: HttpRequest, year: int, voucher_no: str) -> HttpResponse:
     try:
-        payment = payment_detail(actor=request.user, year=year, voucher_no=voucher_no)
+        payment = payment_detail(
+            actor=request.user, year=year, voucher_no=path_text(voucher_no, max_length=VOUCHER_NO_MAX)
+        )
     except Payment.DoesNotExist:
         raise Http404 from None
     full = show_payee_accounts(request.user)

@@ -28,6 +28,7 @@ from renda.budget.selectors.reports import (
 )
 from renda.budget.services.reports import budget_report_generate, report_filename
 from renda.core.excel import XLSX_CONTENT_TYPE, content_disposition
+from renda.core.params import ChoiceParam, query_params
 from renda.core.permissions import can, require
 
 
@@ -126,12 +127,9 @@ def summary_page(request: HttpRequest) -> HttpResponse:
     latest reports — aggregates only."""
     require(request.user, "budget.view_summary")
     years = summary_years(actor=request.user)
-    try:
-        year = int(request.GET.get("year") or (years[0] if years else 0))
-    except ValueError:
-        year = years[0] if years else 0
-    if years and year not in years:
-        year = years[0]
+    year = query_params(request.GET, year=ChoiceParam(years, coerce=int, default=years[0] if years else 0))[
+        "year"
+    ]
     data = summary(actor=request.user, year=year) if year else None
     return render(request, "budget/reports/summary.html", {"data": data, "years": years, "year": year})
 

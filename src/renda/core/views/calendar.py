@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,8 +14,9 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from renda.core import services
-from renda.core.forms import CalendarDayForm, CalendarImportForm
+from renda.core.forms import EARLIEST_DATE, LATEST_DATE, CalendarDayForm, CalendarImportForm
 from renda.core.models import CalendarDay
+from renda.core.params import DateParam, IntParam, query_params
 from renda.core.permissions import can, require
 from renda.core.selectors import calendar_year
 
@@ -35,10 +34,10 @@ IMPORT_FIELD_LABELS = {
 }
 
 
-def _year(value: str | None) -> int:
-    if value and value.isdigit() and MIN_YEAR <= int(value) <= MAX_YEAR:
-        return int(value)
-    return timezone.localdate().year
+def _year(request: HttpRequest) -> int:
+    """``?year=`` if it is one the calendar shows, else this year."""
+    year = query_params(request.GET, year=IntParam(min_value=MIN_YEAR, max_value=MAX_YEAR))["year"]
+    return year or timezone.localdate().year
 
 
 def _year_url(year: int) -> str:
@@ -48,7 +47,7 @@ def _year_url(year: int) -> str:
 @login_required
 def calendar_view(request: HttpRequest) -> HttpResponse:
     """年视图: twelve month grids, the legend, and the year's exception days."""
-    year = _year(request.GET.get("year"))
+    year = _year(request)
     data = calendar_year(actor=request.user, year=year)
     can_edit = can(request.user, EDIT_PERM)
     context = {
@@ -89,27 +88,18 @@ def calendar_edit(request: HttpRequest) -> HttpResponse:
         existing = None
     else:
         require(request.user, EDIT_PERM)
-        existing = _day_on(request.GET.get("date"))
+        date = query_params(request.GET, date=DateParam(min_value=EARLIEST_DATE, max_value=LATEST_DATE))[
+            "date"
+        ]
+        existing = CalendarDay.objects.filter(date=date).first() if date else None
         if existing is not None:
             form = CalendarDayForm(
                 prefix="day", initial={"date": existing.date, "kind": existing.kind, "name": existing.name}
             )
         else:
-            form = CalendarDayForm(prefix="day", initial={"date": _date(request.GET.get("date"))})
+            form = CalendarDayForm(prefix="day", initial={"date": date})
     status = 400 if form.errors else 200
     return render(request, "core/calendar/edit.html", {"form": form, "existing": existing}, status=status)
-
-
-def _date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value or "")
-    except ValueError:
-        return None
-
-
-def _day_on(value: str | None) -> CalendarDay | None:
-    day = _date(value)
-    return CalendarDay.objects.filter(date=day).first() if day else None
 
 
 @login_required
@@ -149,7 +139,7 @@ def calendar_import(request: HttpRequest) -> HttpResponse:
             require(request.user, EDIT_PERM)
     else:
         require(request.user, EDIT_PERM)
-        form = CalendarImportForm(prefix="import", initial={"year": _year(request.GET.get("year"))})
+        form = CalendarImportForm(prefix="import", initial={"year": _year(request)})
     context = {"form": form, "result": result, "problems": problems, "rejected": rejected}
     status = 400 if problems or form.errors else 200
     return render(request, "core/calendar/import.html", context, status=status)
