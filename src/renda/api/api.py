@@ -25,22 +25,31 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation, ValidationError
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    ValidationError,
+)
 from django.db import connection
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern, re_path
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
 from renda.accounts.models import Organisation
 from renda.accounts.selectors import organisations_visible_to
 from renda.api.auth import AUTH
+from renda.core.schemas import CleanSchema, LimitOffsetPagination
 
 logger = logging.getLogger("renda.api")
 
@@ -134,6 +143,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_suspicious(request, exc):
         return respond(request, 400, *_standard(400))
 
+    @api.exception_handler(BadRequest)
+    def on_bad_request(request, exc):
+        return respond(request, 400, *_standard(400))
+
+    @api.exception_handler(MultiPartParserError)
+    def on_unreadable_form(request, exc):  # e.g. multipart/form-data without its boundary
+        return respond(request, 400, *_standard(400))
+
     @api.exception_handler(HttpError)
     def on_http_error(request, exc):
         if isinstance(exc.__cause__, MalformedBody):
@@ -150,6 +167,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return respond(request, 500, *_standard(500))
 
 
+@csrf_exempt  # a POST to no endpoint is a JSON 404, never Django's HTML CSRF page
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any /api/ path that names no endpoint."""
     return json_error(404, *_standard(404))
@@ -285,7 +303,7 @@ class OrganisationOut(Schema):
         return obj.region.name
 
 
-class OrganisationQuery(Schema):
+class OrganisationQuery(CleanSchema):
     kind: Organisation.Kind | None = Field(None, description="only organisations of this kind")
     active: bool | None = Field(None, description="true: only active ones; false: only inactive ones")
     q: str | None = Field(None, max_length=50, description="part of the code, name or short name")

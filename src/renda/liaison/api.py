@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from renda.accounts.models import Region
+from renda.core.schemas import CleanSchema, Id
 from renda.deputies.models import Deputy
 from renda.liaison import selectors, services
 from renda.liaison.forms import clean_mobile
@@ -30,14 +31,14 @@ class ErrorOut(Schema):
     detail: object | None = None
 
 
-class OpinionIn(Schema):
-    town: str = Field(..., description="The town's administrative code (行政区划代码).")
-    category: str = Field(..., description="Topic: " + ", ".join(Category.values))
-    phone: str = Field(..., description="An 11-digit mobile number, for the answer.")
+class OpinionIn(CleanSchema):
+    town: str = Field(..., max_length=20, description="The town's administrative code (行政区划代码).")
+    category: str = Field(..., max_length=30, description="Topic: " + ", ".join(Category.values))
+    phone: str = Field(..., max_length=30, description="An 11-digit mobile number, for the answer.")
     content: str = Field(..., min_length=1, max_length=5000)
     name: str = Field("", max_length=50)
-    station: str = Field("", description="A station's code; empty to route by town or deputy.")
-    deputy: int | None = Field(None, description="A deputy's id; optional.")
+    station: str = Field("", max_length=20, description="A station's code; empty to route by town or deputy.")
+    deputy: Id | None = Field(None, description="A deputy's id; optional.")
     consent_publish: bool = False
 
 
@@ -48,7 +49,7 @@ class OpinionCreatedOut(Schema):
     deadline: str | None
 
 
-class FollowIn(Schema):
+class FollowIn(CleanSchema):
     code: str = Field(..., max_length=30)
     phone_last4: str = Field(..., min_length=4, max_length=4)
 

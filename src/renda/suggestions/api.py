@@ -8,9 +8,10 @@ import datetime as dt
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from renda.core.permissions import require
+from renda.core.schemas import CleanSchema, Id, LimitOffsetPagination
 from renda.deputies.models import Deputy
 from renda.suggestions import selectors, services
 from renda.suggestions.models import Event, Satisfaction, State, Suggestion, SuggestionCategory
@@ -73,11 +74,13 @@ class SuggestionOut(Schema):
         return [c.deputy.name for c in obj.cosigns.all() if c.signed_at]
 
 
-class SuggestionIn(Schema):
+class SuggestionIn(CleanSchema):
     title: str = Field(max_length=200)
     content: str = Field(max_length=20000)
-    category_id: int
-    cosigner_ids: list[int] = Field(default_factory=list, description="deputies invited to co-sign")
+    category_id: Id
+    cosigner_ids: list[Id] = Field(
+        default_factory=list, max_length=200, description="deputies invited to co-sign"
+    )
 
 
 class EventOut(Schema):
@@ -94,7 +97,7 @@ class EventOut(Schema):
         return obj.actor_name
 
 
-class RateIn(Schema):
+class RateIn(CleanSchema):
     result: Satisfaction
     attitude: int = Field(ge=1, le=5)
     comment: str = Field("", max_length=2000)
@@ -106,7 +109,7 @@ class RateOut(Schema):
     reply_due: dt.date | None
 
 
-class MineQuery(Schema):
+class MineQuery(CleanSchema):
     state: State | None = None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -27,7 +27,22 @@ def workbench(request: HttpRequest) -> HttpResponse:
     return render(request, "core/workbench.html", context)
 
 
-def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+API_PREFIX = "/api/"
+API_ERROR_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 500: "server_error"}
+
+
+def _error(request: HttpRequest, status: int, title: str, message: str, api_code: str = "") -> HttpResponse:
+    if request.path.startswith(API_PREFIX):  # the API's errors are always JSON (README "Data interface")
+        return JsonResponse(
+            {
+                "code": api_code or API_ERROR_CODES.get(status, "http_error"),
+                "message": message,
+                "detail": None,
+            },
+            status=status,
+            json_dumps_params={"ensure_ascii": False},
+            content_type="application/json; charset=utf-8",
+        )
     context = {"status": status, "title": title, "message": message}
     try:
         return render(request, "error.html", context, status=status)
@@ -78,4 +93,5 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         403,
         _("Form expired"),
         _("The form has expired or was changed. Please reload the page and submit it again."),
+        api_code="csrf_failed",
     )
