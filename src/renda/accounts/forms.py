@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from renda.accounts.models import Organisation, Region, Role
@@ -22,7 +23,11 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
-        self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
+        username = self.fields["username"]
+        # Django sets the length on the widget only; a longer name reached authenticate() and the
+        # lockout's record of the attempt (varchar 255: a 500 on PostgreSQL).
+        username.validators.append(MaxLengthValidator(username.max_length or 150))
+        username.widget.attrs.update({"autocomplete": "username", "autofocus": True})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 
     def confirm_login_allowed(self, user) -> None:
