@@ -256,8 +256,11 @@ def _split_covered(
         pair = f"hashtextextended(p.unit_code || '|' || {key}, 0)"
         pairs, match = f"{pair} AS h", f"{pair} IN (SELECT h FROM r)"
     else:
+        # SQLite sorts to group. The payments are then picked by unit first, so that only those
+        # of the units concerned look their payee's key up.
         pair = f"p.unit_code, {key}"
-        pairs, match = f"p.unit_code AS u, {key} AS k", f"({pair}) IN (SELECT u, k FROM r)"
+        pairs = f"p.unit_code AS u, {key} AS k"
+        match = f"p.unit_code IN (SELECT u FROM r) AND ({pair}) IN (SELECT u, k FROM r)"
     return rows(
         f"WITH r AS MATERIALIZED (SELECT {pairs} FROM {payees.source} WHERE {below} GROUP BY {pair} "
         f"HAVING COUNT(*) >= %s AND ROUND(SUM(p.amount), 2) >= %s), "
