@@ -88,7 +88,7 @@ class TextParam(forms.CharField):
         self.default = default
 
     def to_python(self, value: Any) -> str:
-        text = super().to_python(strip_control(str(value)) if value is not None else "")
+        text = super().to_python(strip_control(str(value)) if value is not None else "") or ""
         return text[: self.cut].strip()
 
 
