@@ -16,7 +16,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ## make run: install, migrate, load the demo county once, serve with the task worker
 run: setup
 	$(PY) manage.py migrate --no-input
-	RENDA_DEMO=1 $(PY) manage.py demo_seed
+	RENDA_DEMO=1 $(PY) manage.py demo_seed --no-logins
 	$(PY) manage.py run_platform --host $(HOST) --port $(PORT)
 
 ## make test: install what the tests need, then lint, type-check and run every test

@@ -93,7 +93,7 @@ class LockProbe:
 
 def base_year(work: Path, args):
     """The synthetic year's CSV files in ``work`` (as budget_scale.py makes them)."""
-    from renda.budget.synth import Year, write_year
+    from renda.demo.budget_synth import Year, write_year
 
     marker = work / "sizes.json"
     sizes = {"year": args.year, "units": args.units, "indicators": args.indicators, "payments": args.payments}
@@ -172,7 +172,7 @@ def updates_file(work: Path, n: int, plan) -> Path:
 
 
 def adds_file(work: Path, n: int, plan, payments: int) -> Path:
-    from renda.budget.synth import write_payments
+    from renda.demo.budget_synth import write_payments
 
     path = work / f"adds-{n}.csv"
     if not path.exists():

@@ -74,13 +74,13 @@ def machine() -> str:
 
 def generate(work: Path, args) -> tuple[object, float]:
     """The synthetic year's CSV files in ``work`` (reused when made with the same sizes)."""
-    from renda.budget.synth import write_year
+    from renda.demo.budget_synth import write_year
 
     marker = work / "sizes.json"
     sizes = {"year": args.year, "units": args.units, "indicators": args.indicators, "payments": args.payments}
     start = time.perf_counter()
     if marker.exists() and json.loads(marker.read_text()) == sizes:
-        from renda.budget.synth import Year
+        from renda.demo.budget_synth import Year
 
         plan = Year(args.year)  # only the codes the queries pick from are needed: read them back
         import csv

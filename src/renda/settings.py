@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "renda.suggestions",
     "renda.budget",
     "renda.api",
+    "renda.demo",  # the demo county: the top floor, nothing imports it
 ]
 
 MIDDLEWARE = [

@@ -10,15 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from renda.core.masking import mask_phone
 from renda.core.models import TimeStampedModel
+from renda.core.roles import Role
 
-
-class Role(models.TextChoices):
-    ADMIN = "admin", _("System administrator")
-    STAFF = "staff", _("Committee staff")
-    DEPUTY = "deputy", _("Deputy")
-    UNIT_HANDLER = "unit_handler", _("Handling unit clerk")
-    FINANCE_FEED = "finance_feed", _("Finance data interface")
-    CITIZEN = "citizen", _("Citizen")
+__all__ = ["ApiToken", "Organisation", "Region", "Role", "User"]
 
 
 class Region(models.Model):

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from renda.accounts.models import Role
+from renda.core.roles import Role
 
 
 @dataclass

@@ -672,7 +672,7 @@ def test_top_payees_equal_the_payments_grouped_through_every_kind_of_import(db, 
     day inside a month (the first or the last days of it read from the payments) and at a month's
     end: after a first import, one that only adds payments, one that adds and repeats, and one that
     changes payments."""
-    from renda.budget import synth
+    from renda.demo import budget_synth as synth
 
     synth.write_year(tmp_path, year=YEAR, seed=11, units=12, indicators=60, payments=1500)
     classification_ensure_baseline(year=YEAR)

@@ -636,8 +636,8 @@ def test_evidence_down_to_the_voucher_and_indicator(budget_staff, finding):
 def test_the_demo_moves_findings_through_the_workflow_once(budget_staff, loaded_year):
     from types import SimpleNamespace
 
-    from renda.budget.demo import DEMO_YEAR
-    from renda.budget.demo_findings import findings_demo
+    from renda.demo.budget import DEMO_YEAR
+    from renda.demo.budget_findings import findings_demo
 
     rules = [
         "EXEC_LAG",

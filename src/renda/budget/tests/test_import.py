@@ -383,7 +383,7 @@ def test_a_bad_revenue_budget_is_refused_with_its_line(db, tmp_path):
 def test_synthetic_revenue_reaches_80_to_95_percent_of_budget_by_november(db, tmp_path, months):
     import random
 
-    from renda.budget import synth
+    from renda.demo import budget_synth as synth
 
     plan = synth.Year(YEAR)
     synth.write_revenue(tmp_path / "revenue.csv", random.Random(3), plan, months)

@@ -437,8 +437,8 @@ def test_a_report_being_made_is_not_on_the_workbench(year_with_more, budget_staf
 
 
 def test_the_demo_step_generates_the_latest_month_and_quarter_once(year_with_more, budget_staff):
-    from renda.budget.demo_reports import reports_demo
-    from renda.core.demo import DemoContext
+    from renda.demo.budget_reports import reports_demo
+    from renda.demo.county import DemoContext
 
     ctx = DemoContext(plan=None, users={"budget": budget_staff})  # type: ignore[arg-type]
     reports_demo(ctx, year=YEAR, data_until=dt.date(YEAR, 5, 20))

@@ -283,7 +283,7 @@ def test_the_command_summary_and_its_refusals(planted):
 
 
 def test_every_rule_fires_on_the_demo_year_and_a_second_seed_keeps_them():
-    from renda.budget.demo import DEMO_UNTIL, DEMO_YEAR
+    from renda.demo.budget import DEMO_UNTIL, DEMO_YEAR
 
     call_command("demo_seed", stdout=StringIO(), stderr=StringIO())
     run = WarningRun.objects.get(year=DEMO_YEAR)

@@ -145,11 +145,12 @@ class Command(BaseCommand):
 
         previous = signal.signal(signal.SIGTERM, terminate)
         supervisor.start()
-        from renda.core.demo import demo_logins_text
+        from renda.core.demo import STARTUP_NOTES
 
         url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/"  # noqa: S104
         self.stdout.write(self.style.SUCCESS(f"\nRenda 智慧人大 is running at {url}\n"))
-        self.stdout.write(demo_logins_text())
+        for note in STARTUP_NOTES:
+            self.stdout.write(note())
         self.stdout.write("\nPress Ctrl-C to stop the web server and the task worker.\n")
         try:
             supervisor.run()

@@ -4,7 +4,7 @@
 warnings are loaded, so that the reports list the findings still open. It generates, as the demo
 budget committee member (``budget``), the report of the latest month and of the latest quarter of
 the demo year that have ended and hold payments — reckoned from the last day of the demo's data
-(:data:`renda.budget.demo.DEMO_UNTIL`), so that a partial month is never reported. A report that
+(:data:`renda.demo.budget.DEMO_UNTIL`), so that a partial month is never reported. A report that
 already exists for the period is kept: running the seed again adds none.
 """
 
@@ -15,11 +15,11 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 
-from renda.budget.demo import DEMO_UNTIL, DEMO_YEAR
 from renda.budget.models import BudgetReport
 from renda.budget.selectors.reports import latest_periods
 from renda.budget.services.reports import budget_report_generate
-from renda.core.demo import DemoContext, register_demo_step
+from renda.demo.budget import DEMO_UNTIL, DEMO_YEAR
+from renda.demo.county import DemoContext, register_demo_step
 
 
 @register_demo_step(name="budget.reports", order=320)

@@ -6,13 +6,18 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from renda.core.demo import DemoRefused, demo_logins_text, seed_demo
+from renda.demo.county import DemoRefused, demo_logins_text, seed_demo
 
 
 class Command(BaseCommand):
     help = "Load (or refresh) the demo county and its demo logins. Safe to run again: it duplicates nothing."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-logins", action="store_true", help="do not print the demo logins (run_platform prints them)"
+        )
+
+    def handle(self, *args, no_logins: bool = False, **options):
         started = time.monotonic()
         try:
             ctx = seed_demo()
@@ -27,5 +32,6 @@ class Command(BaseCommand):
         self.stdout.write(ctx.summary())
         for note in ctx.notes:
             self.stdout.write(self.style.WARNING(f"  note: {note}"))
-        self.stdout.write("")
-        self.stdout.write(demo_logins_text())
+        if not no_logins:
+            self.stdout.write("")
+            self.stdout.write(demo_logins_text())

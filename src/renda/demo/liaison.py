@@ -16,7 +16,7 @@ import random
 from django.utils import timezone
 
 from renda.core.calendar import add_working_days, is_working_day, working_days_between
-from renda.core.demo import (
+from renda.demo.county import (
     DEMO_DEPUTY_NUMBER,
     DEMO_REGION_CODE,
     ORG_HOUSING,

@@ -1,6 +1,6 @@
 """Deterministic synthetic budget years, written as data-interface CSV files.
 
-Used by the demo county (:mod:`renda.budget.demo`), the scale benchmark
+Used by the demo county (:mod:`renda.demo.budget`), the scale benchmark
 (``benchmarks/budget_scale.py``) and the tests. Everything comes from one ``random.Random``
 seeded by the caller, so the same arguments give byte-identical files.
 """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from renda.core import demo
+from renda.demo import county as demo
 from renda.suggestions import selectors
 from renda.suggestions.models import OPEN_HANDLING_STATES, State, Suggestion
 

@@ -18,8 +18,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renda.accounts.models import ApiToken, Organisation, Region, Role, User
 from renda.accounts.services import api_token_authenticate
-from renda.core import demo
+from renda.core import demo as registry
 from renda.core.models import AuditEvent
+from renda.demo import county as demo
 from renda.deputies.models import Deputy, DeputyGroup, Level, Term
 from renda.liaison.models import Station
 
@@ -236,7 +237,7 @@ def test_rerun_keeps_a_changed_password_and_a_revoked_token():
 
 def test_registered_steps_run_in_order_after_the_core(monkeypatch):
     demo.discover_demo_steps()  # other modules' steps register into the real list, not the copy
-    monkeypatch.setattr(demo, "DEMO_STEPS", list(demo.DEMO_STEPS))
+    monkeypatch.setattr(registry, "DEMO_STEPS", list(registry.DEMO_STEPS))
     seen: list[str] = []
 
     @demo.register_demo_step(order=10_001)  # after every module's own steps
@@ -251,7 +252,7 @@ def test_registered_steps_run_in_order_after_the_core(monkeypatch):
     out = seed()
     assert seen == ["early:7", f"late:{Deputy.objects.filter(term__level=Level.COUNTY).count()}"]
     assert "额外 extra: 3" in out
-    assert [s.name for s in demo.DEMO_STEPS][-2:] == [
+    assert [s.name for s in registry.DEMO_STEPS][-2:] == [
         f"{__name__}.{early.__qualname__}",
         f"{__name__}.{late.__qualname__}",
     ]
@@ -259,7 +260,7 @@ def test_registered_steps_run_in_order_after_the_core(monkeypatch):
 
 def test_a_failing_step_rolls_the_whole_seed_back(monkeypatch):
     demo.discover_demo_steps()
-    monkeypatch.setattr(demo, "DEMO_STEPS", list(demo.DEMO_STEPS))
+    monkeypatch.setattr(registry, "DEMO_STEPS", list(registry.DEMO_STEPS))
 
     @demo.register_demo_step
     def broken(ctx):

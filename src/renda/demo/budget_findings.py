@@ -14,8 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from renda.budget.models import Finding, FindingStep, Inquiry
 from renda.budget.services import findings as services
-from renda.core.demo import register_demo_step
 from renda.core.pdf import render_pdf
+from renda.demo.county import register_demo_step
 
 State = Finding.State
 # Rules whose findings are most often in order after all: the demo's 误报 is one of these.
@@ -31,7 +31,7 @@ def _reply_letter(inquiry: Inquiry, text: str) -> SimpleUploadedFile:
 @register_demo_step(name="budget.findings", order=310)
 def findings_demo(ctx) -> None:
     """Move a few demo findings through the workflow (assigned, 核实中, 已函询, 已说明, 已销号, 误报)."""
-    from renda.budget.demo import DEMO_YEAR
+    from renda.demo.budget import DEMO_YEAR
 
     actor = ctx.users.get("budget")
     if actor is None:

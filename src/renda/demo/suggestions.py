@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from renda.accounts.models import Organisation
-from renda.core.demo import DEMO_DEPUTY_NUMBER, ORG_HOUSING, TOWNS, DemoContext, register_demo_step
+from renda.demo.county import DEMO_DEPUTY_NUMBER, ORG_HOUSING, TOWNS, DemoContext, register_demo_step
 from renda.deputies.models import Deputy
 from renda.suggestions.deadlines import month_deadline, working_day_deadline
 from renda.suggestions.models import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from renda.core.demo import DemoRefused, demo_totp_code
+from renda.demo.county import DemoRefused, demo_totp_code
 
 
 class Command(BaseCommand):

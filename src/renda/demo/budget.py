@@ -1,6 +1,6 @@
 """演示数据: a realistic budget year for the demo county, loaded through the import path.
 
-The files are generated deterministically (:mod:`renda.budget.synth`, seeded by the demo seed)
+The files are generated deterministically (:mod:`renda.demo.budget_synth`, seeded by the demo seed)
 into a temporary directory, made consistent the way a real year is, and imported exactly as the
 finance bureau's files would be, so a second run reports every row unchanged:
 
@@ -52,10 +52,10 @@ from pathlib import Path
 
 from django.conf import settings
 
-from renda.budget import synth
 from renda.budget.importer import import_path, new_batch
 from renda.budget.models import Debt, Finding, ImportBatch, Indicator, Payment, Revenue
-from renda.core.demo import DemoContext, register_demo_step
+from renda.demo import budget_synth as synth
+from renda.demo.county import DemoContext, register_demo_step
 
 DEMO_YEAR = 2026
 DEMO_UNTIL = dt.date(2026, 11, 20)  # the demo's payments run to here (a fixed date: deterministic)
@@ -407,5 +407,5 @@ def budget_year(ctx: DemoContext) -> None:
 
 # The handling of a few findings (核实, 函询, 销号, 误报) and the latest month's and quarter's
 # execution reports follow the year and its warnings; those modules register their own steps.
-import renda.budget.demo_findings  # noqa: E402, F401
-import renda.budget.demo_reports  # noqa: E402, F401
+import renda.demo.budget_findings  # noqa: E402, F401
+import renda.demo.budget_reports  # noqa: E402, F401

@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from renda.accounts.models import User
-from renda.core.demo import seed_demo
+from renda.demo.county import seed_demo
 from renda.liaison import selectors
 from renda.liaison.models import OPEN_STATES, Appointment, Opinion, ReceptionDay
 
