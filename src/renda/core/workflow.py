@@ -140,7 +140,8 @@ class Act:
 @dataclass
 class Step(Generic[M]):
     """What the body of :meth:`Workflow.step` fills in: the note, the target, extra event fields,
-    hooks run on the event before it is saved (e.g. storing an attachment) and audit details."""
+    hooks run on the event before it is saved (e.g. storing an attachment) and audit details.
+    After the block, ``recorded`` is the event row written (e.g. to link files to it)."""
 
     obj: M
     to: str | None = None
@@ -149,6 +150,7 @@ class Step(Generic[M]):
     prepare: list[Callable[[WorkflowEvent], None]] = field(default_factory=list)
     audit_after: dict[str, Any] = field(default_factory=dict)
     audit_note: str = ""
+    recorded: WorkflowEvent | None = None
 
 
 @dataclass
@@ -274,6 +276,7 @@ class Workflow(Generic[M]):
         when: Iterable[str] | None = None,
         note: str = "",
         lock: bool = True,
+        audit_action: str | None = None,
     ) -> Iterator[Step[M]]:
         """One act: lock, check, let the caller change ``obj``, then save, one event, one audit row.
 
@@ -281,7 +284,8 @@ class Workflow(Generic[M]):
         body runs (the body may choose it instead, setting ``step.to``, which is checked after);
         ``when``: the states an act that does not move may start from. The body fills in the
         :class:`Step` (note, extra event fields, audit details) and may raise to undo everything
-        (the calling service is atomic).
+        (the calling service is atomic). ``audit_action``: the audit log's action name when it is
+        not the event's ``action`` (a module whose audit codes predate the kernel).
         """
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("Workflow.step runs inside a service's transaction.")
@@ -300,7 +304,7 @@ class Workflow(Generic[M]):
                 self.check_move(actor, obj, step.to)
             setattr(obj, self.state_field, step.to)
         obj.save()
-        self.record(
+        step.recorded = self.record(
             obj,
             actor=actor,
             action=action,
@@ -312,7 +316,7 @@ class Workflow(Generic[M]):
         )
         audit(
             actor,
-            self.audit_action(action),
+            self.audit_action(audit_action or action),
             obj,
             before=before,
             after={**snapshot(obj, self.audited), **step.audit_after},
