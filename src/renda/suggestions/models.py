@@ -1,6 +1,6 @@
 """代表建议: deputies' suggestions and their handling, from draft to closure.
 
-The workflow (states and the allowed moves) lives in :mod:`renda.suggestions.services`; these
+The workflow (states and the allowed moves) lives in :mod:`renda.suggestions.workflow`; these
 models hold the facts: the suggestion, its co-signers (附议), assignments to handling units
 (主办/协办), contacts with the deputy, extension requests (延期), replies (答复), evaluations
 (评价), commitments (承诺事项), chases (催办), the append-only timeline and in-app notifications.
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from renda.core.models import TimeStampedModel
+from renda.core.workflow import WorkflowEvent
 
 
 class State(models.TextChoices):
@@ -404,35 +405,17 @@ EVENT_LABELS = {
 }
 
 
-class Event(models.Model):
-    """办理过程: one append-only timeline row per transition or act."""
+class Event(WorkflowEvent):
+    """办理过程: one append-only timeline row per transition or act (the kernel's event base)."""
 
     suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=30)
-    from_state = models.CharField(_("from"), max_length=12, choices=State.choices, blank=True)
-    to_state = models.CharField(_("to"), max_length=12, choices=State.choices, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_name = models.CharField(max_length=150, blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    note = models.TextField(_("note"), blank=True)
+    # The base's state columns, with the suggestion's states as choices (the timeline shows labels).
+    from_state = models.CharField(_("from"), max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, choices=State.choices, blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(WorkflowEvent.Meta):
         verbose_name = _("timeline event")
         verbose_name_plural = _("timeline events")
-
-    def __str__(self) -> str:
-        return f"{self.action} {self.from_state}→{self.to_state}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Timeline events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Timeline events are append-only.")
 
     @property
     def action_label(self) -> str:

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from renda.core.models import AuditEvent
+from renda.core.workflow import AppendOnlyError
 from renda.suggestions import services
 from renda.suggestions.models import Event, State, Suggestion
 from renda.suggestions.services import TRANSITIONS, WrongState, can_move
@@ -161,8 +162,8 @@ def test_timeline_rows_are_append_only(flow):
     s = flow.to(State.SUBMITTED)
     event = Event.objects.filter(suggestion=s).first()
     event.note = "改写"
-    with pytest.raises(ValueError):
+    with pytest.raises(AppendOnlyError):
         event.save()
-    with pytest.raises(ValueError):
+    with pytest.raises(AppendOnlyError):
         event.delete()
     assert Suggestion.objects.filter(pk=s.pk).exists()
