@@ -1,9 +1,11 @@
-"""代表建议办理: every write on suggestions, one service per transition, on an explicit table.
+"""代表建议办理: every write on suggestions, one service per act, on the core workflow kernel.
 
-The states and their allowed moves are :data:`TRANSITIONS`. A service checks permission first
-(``require``; refusals are audited by ``@service``), then the state (a move the table does not
-allow is refused with a clear message and changes nothing), then the data; it writes one
-append-only :class:`Event` per act and one audit row, and notifies the people involved.
+The states and their allowed moves are declared once in :mod:`renda.suggestions.workflow`. A service
+checks permission first (``require``; refusals are audited by ``@service``), then runs its act
+through ``SUGGESTION.step``, which locks the row and checks the state (a move the table does not
+allow raises :class:`renda.core.workflow.WrongState` and changes nothing), lets the service check
+its data and change the suggestion, then writes one append-only :class:`Event` and one audit row;
+the service then notifies the people involved.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -26,6 +28,7 @@ from django.utils.translation import gettext as _
 from renda.accounts.models import Organisation, Role, User
 from renda.core.audit import audit, snapshot
 from renda.core.permissions import require, service
+from renda.core.workflow import WorkflowEvent
 from renda.deputies.models import Deputy
 from renda.suggestions.deadlines import month_deadline, working_day_deadline
 from renda.suggestions.models import (
@@ -48,86 +51,16 @@ from renda.suggestions.models import (
     SuggestionCategory,
 )
 from renda.suggestions.params import param
+from renda.suggestions.workflow import (
+    CONTACT_STATES,
+    COSIGN_STATES,
+    EDITABLE_STATES,
+    KEY_STATES,
+    PUBLISHABLE_STATES,
+    SUGGESTION,
+)
 
 logger = logging.getLogger("renda.suggestions")
-
-# 状态流转表: the only moves a suggestion may make.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    State.DRAFT: frozenset({State.SUBMITTED}),
-    State.RETURNED: frozenset({State.SUBMITTED}),
-    State.SUBMITTED: frozenset({State.RETURNED, State.CONVERTED, State.REGISTERED, State.MERGED}),
-    State.REGISTERED: frozenset({State.ASSIGNED, State.MERGED}),
-    State.ASSIGNED: frozenset({State.IN_PROGRESS}),
-    State.IN_PROGRESS: frozenset({State.REPLIED}),
-    State.REPLIED: frozenset({State.CLOSED, State.IN_PROGRESS}),
-    State.CONVERTED: frozenset(),
-    State.MERGED: frozenset(),
-    State.CLOSED: frozenset(),
-}
-
-AUDITED = ("state", "number", "reply_due", "rounds", "extension_months", "is_key", "published_at")
-
-
-class WrongState(ValidationError):
-    """The act is not allowed in the suggestion's current state."""
-
-
-def can_move(from_state: str, to_state: str) -> bool:
-    return to_state in TRANSITIONS.get(from_state, frozenset())
-
-
-def _state_label(state: str) -> str:
-    return str(State(state).label) if state in State.values else state
-
-
-def _refuse_state(suggestion: Suggestion) -> WrongState:
-    return WrongState(
-        _("This cannot be done while the suggestion is “%(state)s”.")
-        % {"state": _state_label(suggestion.state)},
-        code="wrong_state",
-    )
-
-
-def _log(
-    suggestion: Suggestion,
-    actor: Any,
-    action: str,
-    *,
-    from_state: str = "",
-    to_state: str = "",
-    note: str = "",
-) -> Event:
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    return Event.objects.create(
-        suggestion=suggestion,
-        action=action,
-        from_state=from_state or suggestion.state,
-        to_state=to_state or suggestion.state,
-        actor=actor if is_user else None,
-        actor_name=(str(actor) if is_user else _("System"))[:150],
-        note=note,
-    )
-
-
-def _move(suggestion: Suggestion, to: str, *, actor: Any, action: str, note: str = "") -> Event:
-    """Move ``suggestion`` to ``to`` if the table allows it, and log the move."""
-    if not can_move(suggestion.state, to):
-        raise _refuse_state(suggestion)
-    from_state = suggestion.state
-    suggestion.state = to
-    return _log(suggestion, actor, action, from_state=from_state, to_state=to, note=note)
-
-
-def _require_state(suggestion: Suggestion, *states: str) -> None:
-    if suggestion.state not in states:
-        raise _refuse_state(suggestion)
-
-
-def _lock(suggestion: Suggestion) -> Suggestion:
-    """Re-read the row under a lock (select_for_update), so two acts cannot interleave."""
-    fresh = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
-    suggestion.__dict__.update({k: v for k, v in fresh.__dict__.items() if not k.startswith("_")})
-    return suggestion
 
 
 # --- notifications ----------------------------------------------------------------------------
@@ -248,13 +181,19 @@ def _validate_uploads(files: Sequence[UploadedFile]) -> None:
 
 
 def _store(
-    suggestion: Suggestion, upload: UploadedFile, *, purpose: str, actor: User, event: Event | None = None
+    suggestion: Suggestion,
+    upload: UploadedFile,
+    *,
+    purpose: str,
+    actor: User,
+    event: WorkflowEvent | None = None,
 ) -> Attachment:
+    """Keep ``upload`` as an attachment of ``suggestion``, linked to the timeline ``event`` (an Event)."""
     name = PurePath(upload.name or "file").name[:150]
     attachment = Attachment(
         suggestion=suggestion,
         purpose=purpose,
-        event=event,
+        event=cast(Event | None, event),
         name=name,
         size=upload.size or 0,
         content_type=(getattr(upload, "content_type", "") or "application/octet-stream")[:100],
@@ -311,14 +250,12 @@ def suggestion_create(
     require(actor, "suggestions.create")
     title, content = _clean_text(title, content)
     _validate_uploads(files)
-    suggestion = Suggestion.objects.create(
-        title=title, content=content, category=category, deputy=actor.deputy, state=State.DRAFT
-    )
+    suggestion = Suggestion(deputy=actor.deputy, state=State.DRAFT)
+    with SUGGESTION.step(suggestion, actor=actor, action="create", when={State.DRAFT}) as step:
+        suggestion.title, suggestion.content, suggestion.category = title, content, category
     _set_invitations(suggestion, cosigners)
-    event = _log(suggestion, actor, "create", from_state=State.DRAFT, to_state=State.DRAFT)
     for upload in files:
-        _store(suggestion, upload, purpose=Attachment.Purpose.SUGGESTION, actor=actor, event=event)
-    audit(actor, "suggestions.create", suggestion, after=snapshot(suggestion, ("title", "state")))
+        _store(suggestion, upload, purpose=Attachment.Purpose.SUGGESTION, actor=actor, event=step.recorded)
     invited = User.objects.filter(deputy__in=[d for d in cosigners if d.pk != suggestion.deputy_id])
     notify(
         invited,
@@ -342,28 +279,16 @@ def suggestion_update(
 ) -> Suggestion:
     """修改: the lead deputy edits a draft or a suggestion returned for revision."""
     require(actor, "suggestions.edit", suggestion)
-    _lock(suggestion)
-    _require_state(suggestion, State.DRAFT, State.RETURNED)
-    title, content = _clean_text(title, content)
-    _validate_uploads(files)
-    if suggestion.attachments.filter(purpose=Attachment.Purpose.SUGGESTION).count() + len(files) > param(
-        "ATTACHMENT_MAX_FILES"
-    ):
-        raise ValidationError(_("Attach at most %(n)s files.") % {"n": param("ATTACHMENT_MAX_FILES")})
-    before = snapshot(suggestion, ("title", "content", "category_id"))
-    suggestion.title, suggestion.content, suggestion.category = title, content, category
-    suggestion.save()
-    _set_invitations(suggestion, cosigners)
-    event = _log(suggestion, actor, "update")
+    with SUGGESTION.step(suggestion, actor=actor, action="update", when=EDITABLE_STATES) as step:
+        title, content = _clean_text(title, content)
+        _validate_uploads(files)
+        stored = suggestion.attachments.filter(purpose=Attachment.Purpose.SUGGESTION).count()
+        if stored + len(files) > param("ATTACHMENT_MAX_FILES"):
+            raise ValidationError(_("Attach at most %(n)s files.") % {"n": param("ATTACHMENT_MAX_FILES")})
+        suggestion.title, suggestion.content, suggestion.category = title, content, category
+        _set_invitations(suggestion, cosigners)
     for upload in files:
-        _store(suggestion, upload, purpose=Attachment.Purpose.SUGGESTION, actor=actor, event=event)
-    audit(
-        actor,
-        "suggestions.update",
-        suggestion,
-        before=before,
-        after=snapshot(suggestion, ("title", "content", "category_id")),
-    )
+        _store(suggestion, upload, purpose=Attachment.Purpose.SUGGESTION, actor=actor, event=step.recorded)
     return suggestion
 
 
@@ -371,14 +296,15 @@ def suggestion_update(
 def suggestion_cosign(*, actor: User, suggestion: Suggestion) -> CoSign:
     """附议: an invited deputy agrees to co-sign (before the suggestion is registered)."""
     require(actor, "suggestions.cosign", suggestion)
-    _lock(suggestion)
-    _require_state(suggestion, State.DRAFT, State.RETURNED, State.SUBMITTED)
+    SUGGESTION.lock(suggestion)
+    SUGGESTION.require_state(suggestion, *COSIGN_STATES)
     cosign = suggestion.cosigns.get(deputy=actor.deputy)
-    if cosign.signed_at is None:
+    if cosign.signed_at is not None:  # signed already: nothing to do, nothing to record
+        return cosign
+    with SUGGESTION.step(suggestion, actor=actor, action="cosign", when=COSIGN_STATES, lock=False) as step:
         cosign.signed_at = timezone.now()
         cosign.save(update_fields=["signed_at"])
-        _log(suggestion, actor, "cosign")
-        audit(actor, "suggestions.cosign", suggestion, after={"cosigner": actor.deputy.pk})
+        step.audit_after = {"cosigner": actor.deputy.pk}
     return cosign
 
 
@@ -386,13 +312,9 @@ def suggestion_cosign(*, actor: User, suggestion: Suggestion) -> CoSign:
 def suggestion_submit(*, actor: User, suggestion: Suggestion) -> Suggestion:
     """草稿 → 已提交 (also a suggestion returned for revision)."""
     require(actor, "suggestions.submit", suggestion)
-    _lock(suggestion)
-    _clean_text(suggestion.title, suggestion.content)
-    before = snapshot(suggestion, AUDITED)
-    _move(suggestion, State.SUBMITTED, actor=actor, action="submit")
-    suggestion.submitted_at = timezone.now()
-    suggestion.save()
-    audit(actor, "suggestions.submit", suggestion, before=before, after=snapshot(suggestion, AUDITED))
+    with SUGGESTION.step(suggestion, actor=actor, action="submit", to=State.SUBMITTED):
+        _clean_text(suggestion.title, suggestion.content)
+        suggestion.submitted_at = timezone.now()
     notify(
         office_staff(),
         suggestion,
@@ -419,20 +341,10 @@ def _review_with_reason(
 ) -> Suggestion:
     """The office decides not to register a suggestion now (退回修改 or 转为意见), giving a reason."""
     require(actor, "suggestions.review", suggestion)
-    _lock(suggestion)
     reason = _reason(reason)
-    before = snapshot(suggestion, AUDITED)
-    _move(suggestion, to, actor=actor, action=action, note=reason)
-    suggestion.review_note = reason
-    suggestion.save()
-    audit(
-        actor,
-        f"suggestions.{action}",
-        suggestion,
-        before=before,
-        after=snapshot(suggestion, AUDITED),
-        note=reason,
-    )
+    with SUGGESTION.step(suggestion, actor=actor, action=action, to=to, note=reason) as step:
+        suggestion.review_note = reason
+        step.audit_note = reason
     notify(
         involved_users(suggestion, units=False),
         suggestion,
@@ -478,18 +390,14 @@ def suggestion_register(
 ) -> Suggestion:
     """立案: give the suggestion its number (pattern ``NUMBER_PATTERN``, per year)."""
     require(actor, "suggestions.review", suggestion)
-    _lock(suggestion)
-    before = snapshot(suggestion, AUDITED)
-    _move(suggestion, State.REGISTERED, actor=actor, action="register")
-    year = timezone.localdate().year
-    last = Suggestion.objects.filter(year=year).aggregate(m=Max("seq"))["m"] or 0
-    suggestion.year, suggestion.seq = year, last + 1
-    suggestion.number = format_number(year, last + 1)
-    suggestion.registered_at = timezone.now()
-    if category is not None:
-        suggestion.category = category
-    suggestion.save()
-    audit(actor, "suggestions.register", suggestion, before=before, after=snapshot(suggestion, AUDITED))
+    with SUGGESTION.step(suggestion, actor=actor, action="register", to=State.REGISTERED):
+        year = timezone.localdate().year
+        last = Suggestion.objects.filter(year=year).aggregate(m=Max("seq"))["m"] or 0
+        suggestion.year, suggestion.seq = year, last + 1
+        suggestion.number = format_number(year, last + 1)
+        suggestion.registered_at = timezone.now()
+        if category is not None:
+            suggestion.category = category
     notify(
         involved_users(suggestion, units=False),
         suggestion,
@@ -505,16 +413,14 @@ def suggestion_merge(*, actor: User, suggestion: Suggestion, into: Suggestion, n
     """合并: a duplicate joins another suggestion; its deputies become co-signers there."""
     require(actor, "suggestions.review", suggestion)
     require(actor, "suggestions.review", into)
-    _lock(suggestion)
     if into.pk == suggestion.pk:
         raise ValidationError(_("A suggestion cannot be merged into itself."))
     if into.state in (State.DRAFT, State.RETURNED, State.CONVERTED, State.MERGED):
         raise ValidationError(_("Merge only into a submitted or registered suggestion."))
-    before = snapshot(suggestion, AUDITED)
     text = note.strip() or _("Merged into %(target)s.") % {"target": into}
-    _move(suggestion, State.MERGED, actor=actor, action="merge", note=text)
-    suggestion.merged_into = into
-    suggestion.save()
+    with SUGGESTION.step(suggestion, actor=actor, action="merge", to=State.MERGED, note=text) as step:
+        suggestion.merged_into = into
+        step.audit_note = f"into={into.pk}"
     now = timezone.now()
     deputies = [
         suggestion.deputy_id,
@@ -523,14 +429,9 @@ def suggestion_merge(*, actor: User, suggestion: Suggestion, into: Suggestion, n
     for deputy_id in deputies:
         if deputy_id != into.deputy_id:
             CoSign.objects.update_or_create(suggestion=into, deputy_id=deputy_id, defaults={"signed_at": now})
-    _log(into, actor, "absorb", note=_("Merged with %(other)s.") % {"other": suggestion})
-    audit(
-        actor,
-        "suggestions.merge",
-        suggestion,
-        before=before,
-        after=snapshot(suggestion, AUDITED),
-        note=f"into={into.pk}",
+    # The other suggestion's timeline notes the duplicate (a row on it, not an act of its own).
+    SUGGESTION.record(
+        into, actor=actor, action="absorb", note=_("Merged with %(other)s.") % {"other": suggestion}
     )
     notify(involved_users(suggestion, units=False), suggestion, "merged", text)
     return suggestion
@@ -580,32 +481,23 @@ def suggestion_assign(
 ) -> Suggestion:
     """交办: one lead unit (主办) and optional co-units (协办); the deadlines start today."""
     require(actor, "suggestions.assign", suggestion)
-    _lock(suggestion)
     co = _check_units(lead, co_units)
-    before = snapshot(suggestion, AUDITED)
     names = "、".join(u.name for u in co)
     text = note.strip() or (
         _("Lead: %(lead)s") % {"lead": lead.name}
         + (("; " + _("Co-handling: %(co)s") % {"co": names}) if co else "")
     )
-    _move(suggestion, State.ASSIGNED, actor=actor, action="assign", note=text)
-    today = timezone.localdate()
-    suggestion.assigned_on = today
-    suggestion.round_started_on = today
-    suggestion.rounds = 1
-    suggestion.extension_months = 0
-    suggestion.reply_due = compute_reply_due(suggestion)
-    suggestion.save()
-    _new_assignment(suggestion, lead, Assignment.Role.LEAD, today)
-    for unit in co:
-        _new_assignment(suggestion, unit, Assignment.Role.CO, today)
-    audit(
-        actor,
-        "suggestions.assign",
-        suggestion,
-        before=before,
-        after={**snapshot(suggestion, AUDITED), "lead": lead.pk, "co": [u.pk for u in co]},
-    )
+    with SUGGESTION.step(suggestion, actor=actor, action="assign", to=State.ASSIGNED, note=text) as step:
+        today = timezone.localdate()
+        suggestion.assigned_on = today
+        suggestion.round_started_on = today
+        suggestion.rounds = 1
+        suggestion.extension_months = 0
+        suggestion.reply_due = compute_reply_due(suggestion)
+        _new_assignment(suggestion, lead, Assignment.Role.LEAD, today)
+        for unit in co:
+            _new_assignment(suggestion, unit, Assignment.Role.CO, today)
+        step.audit_after = {"lead": lead.pk, "co": [u.pk for u in co]}
     notify(
         involved_users(suggestion),
         suggestion,
@@ -620,26 +512,19 @@ def suggestion_assign(
 def assignment_accept(*, actor: User, assignment: Assignment) -> Assignment:
     """签收: the unit accepts its assignment; the lead unit's acceptance starts 办理中."""
     require(actor, "suggestions.accept", assignment)
-    suggestion = _lock(assignment.suggestion)
     if not assignment.is_current or assignment.accepted_at is not None:
         raise ValidationError(_("This assignment has already been accepted or replaced."))
-    _require_state(suggestion, State.ASSIGNED, State.IN_PROGRESS)
-    before = snapshot(suggestion, AUDITED)
-    assignment.accepted_at = timezone.now()
-    assignment.save(update_fields=["accepted_at", "updated_at"])
-    if assignment.role == Assignment.Role.LEAD:
-        _move(suggestion, State.IN_PROGRESS, actor=actor, action="accept", note=assignment.unit.name)
-        suggestion.save()
-    else:
-        _log(suggestion, actor, "accept", note=assignment.unit.name)
-    audit(
-        actor,
-        "suggestions.accept",
-        suggestion,
-        before=before,
-        after=snapshot(suggestion, AUDITED),
-        note=f"assignment={assignment.pk}",
-    )
+    with SUGGESTION.step(
+        assignment.suggestion,
+        actor=actor,
+        action="accept",
+        when=OPEN_HANDLING_STATES,
+        to=State.IN_PROGRESS if assignment.role == Assignment.Role.LEAD else None,
+        note=assignment.unit.name,
+    ) as step:
+        assignment.accepted_at = timezone.now()
+        assignment.save(update_fields=["accepted_at", "updated_at"])
+        step.audit_note = f"assignment={assignment.pk}"
     return assignment
 
 
@@ -647,16 +532,18 @@ def assignment_accept(*, actor: User, assignment: Assignment) -> Assignment:
 def assignment_request_release(*, actor: User, assignment: Assignment, reason: str) -> Assignment:
     """申请退回/调整: the unit asks to be replaced (before it accepted)."""
     require(actor, "suggestions.request_release", assignment)
-    suggestion = _lock(assignment.suggestion)
-    _require_state(suggestion, State.ASSIGNED, State.IN_PROGRESS)
-    if not assignment.is_current or assignment.accepted_at is not None:
-        raise ValidationError(_("Only an assignment not yet accepted can be handed back."))
-    reason = _reason(reason)
-    assignment.release_requested_at = timezone.now()
-    assignment.release_reason = reason
-    assignment.save(update_fields=["release_requested_at", "release_reason", "updated_at"])
-    _log(suggestion, actor, "request_release", note=f"{assignment.unit.name}: {reason}")
-    audit(actor, "suggestions.request_release", suggestion, note=reason)
+    suggestion = assignment.suggestion
+    with SUGGESTION.step(
+        suggestion, actor=actor, action="request_release", when=OPEN_HANDLING_STATES
+    ) as step:
+        if not assignment.is_current or assignment.accepted_at is not None:
+            raise ValidationError(_("Only an assignment not yet accepted can be handed back."))
+        reason = _reason(reason)
+        assignment.release_requested_at = timezone.now()
+        assignment.release_reason = reason
+        assignment.save(update_fields=["release_requested_at", "release_reason", "updated_at"])
+        step.note = f"{assignment.unit.name}: {reason}"
+        step.audit_note = reason
     notify(
         office_staff(),
         suggestion,
@@ -673,35 +560,28 @@ def assignment_reassign(
 ) -> Assignment:
     """调整承办单位: staff replace a unit that asked to be replaced (or never accepted)."""
     require(actor, "suggestions.assign", assignment.suggestion)
-    suggestion = _lock(assignment.suggestion)
-    _require_state(suggestion, State.ASSIGNED, State.IN_PROGRESS)
-    if not assignment.is_current or assignment.accepted_at is not None:
-        raise ValidationError(_("Only an assignment not yet accepted can be replaced."))
-    if assignment.role == Assignment.Role.LEAD and suggestion.state != State.ASSIGNED:
-        raise _refuse_state(suggestion)
-    if suggestion.assignments.filter(unit=unit, ended_at__isnull=True).exists():
-        raise ValidationError(_("%(unit)s already handles this suggestion.") % {"unit": unit})
-    _check_units(unit, ())
-    before = snapshot(suggestion, AUDITED)
-    today = timezone.localdate()
-    assignment.ended_at = timezone.now()
-    assignment.save(update_fields=["ended_at", "updated_at"])
-    new = _new_assignment(suggestion, unit, assignment.role, today)
-    if assignment.role == Assignment.Role.LEAD:
-        # The reply deadline starts again for the new lead unit.
-        suggestion.assigned_on = suggestion.round_started_on = today
-        suggestion.reply_due = compute_reply_due(suggestion)
-        suggestion.save()
-    text = note.strip() or _("%(old)s replaced by %(new)s") % {"old": assignment.unit.name, "new": unit.name}
-    _log(suggestion, actor, "reassign", note=text)
-    audit(
-        actor,
-        "suggestions.reassign",
-        suggestion,
-        before=before,
-        after=snapshot(suggestion, AUDITED),
-        note=text,
-    )
+    suggestion = assignment.suggestion
+    with SUGGESTION.step(suggestion, actor=actor, action="reassign", when=OPEN_HANDLING_STATES) as step:
+        if not assignment.is_current or assignment.accepted_at is not None:
+            raise ValidationError(_("Only an assignment not yet accepted can be replaced."))
+        if assignment.role == Assignment.Role.LEAD and suggestion.state != State.ASSIGNED:
+            raise SUGGESTION.wrong_state(suggestion)
+        if suggestion.assignments.filter(unit=unit, ended_at__isnull=True).exists():
+            raise ValidationError(_("%(unit)s already handles this suggestion.") % {"unit": unit})
+        _check_units(unit, ())
+        today = timezone.localdate()
+        assignment.ended_at = timezone.now()
+        assignment.save(update_fields=["ended_at", "updated_at"])
+        new = _new_assignment(suggestion, unit, assignment.role, today)
+        if assignment.role == Assignment.Role.LEAD:
+            # The reply deadline starts again for the new lead unit.
+            suggestion.assigned_on = suggestion.round_started_on = today
+            suggestion.reply_due = compute_reply_due(suggestion)
+        text = note.strip() or _("%(old)s replaced by %(new)s") % {
+            "old": assignment.unit.name,
+            "new": unit.name,
+        }
+        step.note = step.audit_note = text
     notify(involved_users(suggestion), suggestion, "reassigned", text)
     return new
 
@@ -710,19 +590,21 @@ def assignment_reassign(
 def assignment_send_opinion(*, actor: User, assignment: Assignment, text: str) -> Assignment:
     """协办意见: a co-unit sends its opinion to the lead unit."""
     require(actor, "suggestions.send_opinion", assignment)
-    suggestion = _lock(assignment.suggestion)
-    _require_state(suggestion, State.ASSIGNED, State.IN_PROGRESS)
-    if assignment.role != Assignment.Role.CO or not assignment.is_current:
-        raise ValidationError(_("Only a co-handling unit sends an opinion to the lead unit."))
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError({"text": [_("Write the opinion.")]})
-    if assignment.accepted_at is None:
-        assignment.accepted_at = timezone.now()
-    assignment.opinion, assignment.opinion_at = text[:5000], timezone.now()
-    assignment.save(update_fields=["opinion", "opinion_at", "accepted_at", "updated_at"])
-    _log(suggestion, actor, "opinion", note=f"{assignment.unit.name}: {text[:500]}")
-    audit(actor, "suggestions.send_opinion", suggestion, note=f"assignment={assignment.pk}")
+    suggestion = assignment.suggestion
+    with SUGGESTION.step(
+        suggestion, actor=actor, action="opinion", audit_action="send_opinion", when=OPEN_HANDLING_STATES
+    ) as step:
+        if assignment.role != Assignment.Role.CO or not assignment.is_current:
+            raise ValidationError(_("Only a co-handling unit sends an opinion to the lead unit."))
+        text = (text or "").strip()
+        if not text:
+            raise ValidationError({"text": [_("Write the opinion.")]})
+        if assignment.accepted_at is None:
+            assignment.accepted_at = timezone.now()
+        assignment.opinion, assignment.opinion_at = text[:5000], timezone.now()
+        assignment.save(update_fields=["opinion", "opinion_at", "accepted_at", "updated_at"])
+        step.note = f"{assignment.unit.name}: {text[:500]}"
+        step.audit_note = f"assignment={assignment.pk}"
     lead = suggestion.assignments.filter(role=Assignment.Role.LEAD, ended_at__isnull=True).first()
     if lead:
         clerks = User.objects.filter(role=Role.UNIT_HANDLER, organisation=lead.unit, is_active=True)
@@ -743,28 +625,29 @@ def assignment_send_opinion(*, actor: User, assignment: Assignment, text: str) -
 def contact_record(*, actor: User, suggestion: Suggestion, date: dt.date, way: str, summary: str) -> Contact:
     """沟通记录: the unit's contact with the deputy."""
     require(actor, "suggestions.record_contact", suggestion)
-    _lock(suggestion)
-    _require_state(suggestion, State.ASSIGNED, State.IN_PROGRESS, State.REPLIED)
-    summary = (summary or "").strip()
-    if not summary:
-        raise ValidationError({"summary": [_("Write what was discussed.")]})
-    if way not in Contact.Way.values:
-        raise ValidationError({"way": [_("Choose how you were in contact.")]})
-    if date > timezone.localdate():
-        raise ValidationError({"date": [_("The date is in the future.")]})
-    mine = suggestion.assignments.select_related("unit").get(
-        unit_id=actor.organisation_id, ended_at__isnull=True
-    )
-    contact = Contact.objects.create(
-        suggestion=suggestion,
-        unit=mine.unit,
-        date=date,
-        way=way,
-        summary=summary[:5000],
-        recorded_by=actor,
-    )
-    _log(suggestion, actor, "contact", note=f"{date:%Y-%m-%d} {contact.get_way_display()}: {summary[:300]}")
-    audit(actor, "suggestions.record_contact", suggestion, after={"date": date, "way": way})
+    with SUGGESTION.step(
+        suggestion, actor=actor, action="contact", audit_action="record_contact", when=CONTACT_STATES
+    ) as step:
+        summary = (summary or "").strip()
+        if not summary:
+            raise ValidationError({"summary": [_("Write what was discussed.")]})
+        if way not in Contact.Way.values:
+            raise ValidationError({"way": [_("Choose how you were in contact.")]})
+        if date > timezone.localdate():
+            raise ValidationError({"date": [_("The date is in the future.")]})
+        mine = suggestion.assignments.select_related("unit").get(
+            unit_id=actor.organisation_id, ended_at__isnull=True
+        )
+        contact = Contact.objects.create(
+            suggestion=suggestion,
+            unit=mine.unit,
+            date=date,
+            way=way,
+            summary=summary[:5000],
+            recorded_by=actor,
+        )
+        step.note = f"{date:%Y-%m-%d} {contact.get_way_display()}: {summary[:300]}"
+        step.audit_after = {"date": date, "way": way}
     return contact
 
 
@@ -772,26 +655,22 @@ def contact_record(*, actor: User, suggestion: Suggestion, date: dt.date, way: s
 def extension_request(*, actor: User, suggestion: Suggestion, months: int, reason: str) -> ExtensionRequest:
     """延期申请 by the lead unit; at most MAX_EXTENSION_MONTHS in all."""
     require(actor, "suggestions.request_extension", suggestion)
-    _lock(suggestion)
-    _require_state(suggestion, State.IN_PROGRESS)
-    reason = _reason(reason)
-    room = param("MAX_EXTENSION_MONTHS") - suggestion.extension_months
-    if months < 1 or months > room:
-        raise ValidationError(
-            {"months": [_("An extension can add at most %(n)s more months.") % {"n": max(room, 0)}]}
+    with SUGGESTION.step(
+        suggestion, actor=actor, action="request_extension", when={State.IN_PROGRESS}
+    ) as step:
+        reason = _reason(reason)
+        room = param("MAX_EXTENSION_MONTHS") - suggestion.extension_months
+        if months < 1 or months > room:
+            raise ValidationError(
+                {"months": [_("An extension can add at most %(n)s more months.") % {"n": max(room, 0)}]}
+            )
+        if suggestion.extensions.filter(status=ExtensionRequest.Status.PENDING).exists():
+            raise ValidationError(_("An extension request is already waiting for a decision."))
+        request = ExtensionRequest.objects.create(
+            suggestion=suggestion, months=months, reason=reason, requested_by=actor
         )
-    if suggestion.extensions.filter(status=ExtensionRequest.Status.PENDING).exists():
-        raise ValidationError(_("An extension request is already waiting for a decision."))
-    request = ExtensionRequest.objects.create(
-        suggestion=suggestion, months=months, reason=reason, requested_by=actor
-    )
-    _log(
-        suggestion,
-        actor,
-        "request_extension",
-        note=_("%(n)s months: %(reason)s") % {"n": months, "reason": reason},
-    )
-    audit(actor, "suggestions.request_extension", suggestion, after={"months": months})
+        step.note = _("%(n)s months: %(reason)s") % {"n": months, "reason": reason}
+        step.audit_after = {"months": months}
     notify(
         office_staff(),
         suggestion,
@@ -808,34 +687,26 @@ def extension_decide(
     """延期审批 by staff: an approved extension moves the reply deadline."""
     suggestion = extension.suggestion
     require(actor, "suggestions.decide_extension", suggestion)
-    _lock(suggestion)
     if extension.status != ExtensionRequest.Status.PENDING:
         raise ValidationError(_("This request has already been decided."))
-    _require_state(suggestion, State.IN_PROGRESS)
-    before = snapshot(suggestion, AUDITED)
-    extension.status = ExtensionRequest.Status.APPROVED if approve else ExtensionRequest.Status.REJECTED
-    extension.decided_by, extension.decided_at = actor, timezone.now()
-    extension.decision_note = note.strip()[:500]
-    extension.save()
-    if approve:
-        if suggestion.extension_months + extension.months > param("MAX_EXTENSION_MONTHS"):
-            raise ValidationError(
-                _("An extension can add at most %(n)s more months.")
-                % {"n": param("MAX_EXTENSION_MONTHS") - suggestion.extension_months}
-            )
-        suggestion.extension_months += extension.months
-        suggestion.reply_due = compute_reply_due(suggestion)
-        suggestion.save()
-    verdict = _("approved") if approve else _("rejected")
-    _log(suggestion, actor, "decide_extension", note=f"{verdict} {extension.decision_note}".strip())
-    audit(
-        actor,
-        "suggestions.decide_extension",
-        suggestion,
-        before=before,
-        after=snapshot(suggestion, AUDITED),
-        note=str(verdict),
-    )
+    with SUGGESTION.step(
+        suggestion, actor=actor, action="decide_extension", when={State.IN_PROGRESS}
+    ) as step:
+        extension.status = ExtensionRequest.Status.APPROVED if approve else ExtensionRequest.Status.REJECTED
+        extension.decided_by, extension.decided_at = actor, timezone.now()
+        extension.decision_note = note.strip()[:500]
+        extension.save()
+        if approve:
+            if suggestion.extension_months + extension.months > param("MAX_EXTENSION_MONTHS"):
+                raise ValidationError(
+                    _("An extension can add at most %(n)s more months.")
+                    % {"n": param("MAX_EXTENSION_MONTHS") - suggestion.extension_months}
+                )
+            suggestion.extension_months += extension.months
+            suggestion.reply_due = compute_reply_due(suggestion)
+        verdict = _("approved") if approve else _("rejected")
+        step.note = f"{verdict} {extension.decision_note}".strip()
+        step.audit_note = str(verdict)
     notify(
         involved_users(suggestion, deputies=False),
         suggestion,
@@ -864,34 +735,33 @@ def suggestion_reply(
 ) -> Reply:
     """答复: the lead unit files its reply letter, classed A/B/C/D; B and C carry commitments."""
     require(actor, "suggestions.reply", suggestion)
-    _lock(suggestion)
-    if suggestion.state != State.IN_PROGRESS:
-        raise _refuse_state(suggestion)
-    errors: dict[str, list[str]] = {}
-    if reply_class not in ReplyClass.values:
-        errors["reply_class"] = [_("Choose the class of the reply (A, B, C or D).")]
-    text = (text or "").strip()
-    if not text:
-        errors["text"] = [_("Write the reply.")]
-    elif len(text) > param("CONTENT_MAX"):
-        errors["text"] = [_("The reply is longer than %(n)s characters.") % {"n": param("CONTENT_MAX")}]
-    commitments = [c for c in commitments if c.text.strip()]
-    if reply_class in (ReplyClass.B, ReplyClass.C) and not commitments:
-        errors["commitments"] = [_("A reply of class B or C must list what is committed and by when.")]
-    if any(c.due_on < timezone.localdate() for c in commitments):
-        errors["commitments"] = [_("A commitment's due date is in the past.")]
-    if errors:
-        raise ValidationError(errors)
-    if file is not None:
-        validate_upload(file)
-    before = snapshot(suggestion, AUDITED)
-    now = timezone.now()
-    event = _move(
-        suggestion, State.REPLIED, actor=actor, action="reply", note=f"{reply_class} · {text[:300]}"
-    )
-    lead = suggestion.assignments.get(role=Assignment.Role.LEAD, ended_at__isnull=True)
+    with SUGGESTION.step(suggestion, actor=actor, action="reply", to=State.REPLIED) as step:
+        errors: dict[str, list[str]] = {}
+        if reply_class not in ReplyClass.values:
+            errors["reply_class"] = [_("Choose the class of the reply (A, B, C or D).")]
+        text = (text or "").strip()
+        if not text:
+            errors["text"] = [_("Write the reply.")]
+        elif len(text) > param("CONTENT_MAX"):
+            errors["text"] = [_("The reply is longer than %(n)s characters.") % {"n": param("CONTENT_MAX")}]
+        commitments = [c for c in commitments if c.text.strip()]
+        if reply_class in (ReplyClass.B, ReplyClass.C) and not commitments:
+            errors["commitments"] = [_("A reply of class B or C must list what is committed and by when.")]
+        if any(c.due_on < timezone.localdate() for c in commitments):
+            errors["commitments"] = [_("A commitment's due date is in the past.")]
+        if errors:
+            raise ValidationError(errors)
+        if file is not None:
+            validate_upload(file)
+        now = timezone.now()
+        lead = suggestion.assignments.get(role=Assignment.Role.LEAD, ended_at__isnull=True)
+        step.note = f"{reply_class} · {text[:300]}"
+        step.audit_after = {"class": reply_class}
+    # The letter is filed with the reply's timeline row.
     stored = (
-        _store(suggestion, file, purpose=Attachment.Purpose.REPLY, actor=actor, event=event) if file else None
+        _store(suggestion, file, purpose=Attachment.Purpose.REPLY, actor=actor, event=step.recorded)
+        if file
+        else None
     )
     reply = Reply.objects.create(
         suggestion=suggestion,
@@ -910,14 +780,6 @@ def suggestion_reply(
             Commitment(suggestion=suggestion, reply=reply, text=c.text.strip()[:300], due_on=c.due_on)
             for c in commitments
         ]
-    )
-    suggestion.save()
-    audit(
-        actor,
-        "suggestions.reply",
-        suggestion,
-        before=before,
-        after={**snapshot(suggestion, AUDITED), "class": reply_class},
     )
     notify(
         involved_users(suggestion, units=False, staff=True),
@@ -940,66 +802,46 @@ def suggestion_rate(
         suggestion,
         message=_("Only the deputy who led the suggestion can rate the reply."),
     )
-    _lock(suggestion)
-    if suggestion.state != State.REPLIED:
-        raise _refuse_state(suggestion)
-    errors: dict[str, list[str]] = {}
-    if result not in Satisfaction.values:
-        errors["result"] = [_("Choose satisfied, basically satisfied or unsatisfied.")]
-    if not isinstance(attitude, int) or not 1 <= attitude <= 5:
-        errors["attitude"] = [_("Rate the unit's attitude from 1 to 5.")]
-    if result == Satisfaction.UNSATISFIED and not (comment or "").strip():
-        errors["comment"] = [_("Say what is unsatisfactory, so the unit can handle it again.")]
-    if errors:
-        raise ValidationError(errors)
-    reply = suggestion.replies.order_by("-round", "-id").first()
-    assert reply is not None
-    before = snapshot(suggestion, AUDITED)
-    now = timezone.now()
-    evaluation = Evaluation.objects.create(
-        suggestion=suggestion,
-        reply=reply,
-        result=result,
-        attitude=attitude,
-        comment=(comment or "").strip()[:2000],
-        rated_by=actor,
-        rated_at=now,
-    )
-    label = str(Satisfaction(result).label)
-    if result == Satisfaction.UNSATISFIED:
-        _move(
-            suggestion,
-            State.IN_PROGRESS,
-            actor=actor,
-            action="rate",
-            note=f"{label} · {comment.strip()[:300]}",
+    with SUGGESTION.step(suggestion, actor=actor, action="rate", when={State.REPLIED}) as step:
+        errors: dict[str, list[str]] = {}
+        if result not in Satisfaction.values:
+            errors["result"] = [_("Choose satisfied, basically satisfied or unsatisfied.")]
+        if not isinstance(attitude, int) or not 1 <= attitude <= 5:
+            errors["attitude"] = [_("Rate the unit's attitude from 1 to 5.")]
+        if result == Satisfaction.UNSATISFIED and not (comment or "").strip():
+            errors["comment"] = [_("Say what is unsatisfactory, so the unit can handle it again.")]
+        if errors:
+            raise ValidationError(errors)
+        reply = suggestion.replies.order_by("-round", "-id").first()
+        assert reply is not None
+        now = timezone.now()
+        evaluation = Evaluation.objects.create(
+            suggestion=suggestion,
+            reply=reply,
+            result=result,
+            attitude=attitude,
+            comment=(comment or "").strip()[:2000],
+            rated_by=actor,
+            rated_at=now,
         )
-        suggestion.rounds += 1
-        suggestion.round_started_on = timezone.localdate(now)
-        suggestion.extension_months = 0
-        suggestion.reply_due = compute_reply_due(suggestion)
-        kind, text = (
-            "unsatisfied",
-            _("The deputy is unsatisfied with the reply to %(number)s: handle it again by %(due)s."),
-        )
-    else:
-        _move(
-            suggestion,
-            State.CLOSED,
-            actor=actor,
-            action="rate",
-            note=f"{label} · {comment.strip()[:300]}".strip(" ·"),
-        )
-        suggestion.closed_at = now
-        kind, text = "closed", _("Suggestion %(number)s is closed.")
-    suggestion.save()
-    audit(
-        actor,
-        "suggestions.rate",
-        suggestion,
-        before=before,
-        after={**snapshot(suggestion, AUDITED), "result": result, "attitude": attitude},
-    )
+        label = str(Satisfaction(result).label)
+        if result == Satisfaction.UNSATISFIED:
+            step.to = State.IN_PROGRESS
+            step.note = f"{label} · {comment.strip()[:300]}"
+            suggestion.rounds += 1
+            suggestion.round_started_on = timezone.localdate(now)
+            suggestion.extension_months = 0
+            suggestion.reply_due = compute_reply_due(suggestion)
+            kind, text = (
+                "unsatisfied",
+                _("The deputy is unsatisfied with the reply to %(number)s: handle it again by %(due)s."),
+            )
+        else:
+            step.to = State.CLOSED
+            step.note = f"{label} · {comment.strip()[:300]}".strip(" ·")
+            suggestion.closed_at = now
+            kind, text = "closed", _("Suggestion %(number)s is closed.")
+        step.audit_after = {"result": result, "attitude": attitude}
     notify(
         involved_users(suggestion, deputies=False, staff=True),
         suggestion,
@@ -1011,19 +853,19 @@ def suggestion_rate(
 
 @service
 def commitment_fulfil(*, actor: User, commitment: Commitment, note: str) -> Commitment:
-    """承诺兑现: the lead unit (or staff) records that a commitment is fulfilled."""
+    """承诺兑现: the lead unit (or staff) records that a commitment is fulfilled (also after closure)."""
     suggestion = commitment.suggestion
     require(actor, "suggestions.fulfil_commitment", suggestion)
-    _lock(suggestion)
-    if commitment.fulfilled_at is not None:
-        raise ValidationError(_("This commitment is already fulfilled."))
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError({"note": [_("Say how the commitment was fulfilled.")]})
-    commitment.fulfilled_at, commitment.fulfilment_note = timezone.now(), note[:500]
-    commitment.save(update_fields=["fulfilled_at", "fulfilment_note"])
-    _log(suggestion, actor, "fulfil", note=f"{commitment.text}: {note[:300]}")
-    audit(actor, "suggestions.fulfil_commitment", suggestion, after={"commitment": commitment.pk})
+    with SUGGESTION.step(suggestion, actor=actor, action="fulfil", audit_action="fulfil_commitment") as step:
+        if commitment.fulfilled_at is not None:
+            raise ValidationError(_("This commitment is already fulfilled."))
+        note = (note or "").strip()
+        if not note:
+            raise ValidationError({"note": [_("Say how the commitment was fulfilled.")]})
+        commitment.fulfilled_at, commitment.fulfilment_note = timezone.now(), note[:500]
+        commitment.save(update_fields=["fulfilled_at", "fulfilment_note"])
+        step.note = f"{commitment.text}: {note[:300]}"
+        step.audit_after = {"commitment": commitment.pk}
     return commitment
 
 
@@ -1034,28 +876,14 @@ def commitment_fulfil(*, actor: User, commitment: Commitment, note: str) -> Comm
 def suggestion_mark_key(*, actor: User, suggestion: Suggestion, leader: str, note: str = "") -> Suggestion:
     """重点督办: decided by the chair's meeting; a supervising leader follows it."""
     require(actor, "suggestions.supervise", suggestion)
-    _lock(suggestion)
-    _require_state(suggestion, State.REGISTERED, State.ASSIGNED, State.IN_PROGRESS, State.REPLIED)
-    leader = (leader or "").strip()
-    if not leader:
-        raise ValidationError({"leader": [_("Name the supervising leader.")]})
-    before = snapshot(suggestion, (*AUDITED, "supervising_leader"))
-    suggestion.is_key, suggestion.supervising_leader = True, leader[:50]
-    suggestion.save()
-    _log(
-        suggestion,
-        actor,
-        "mark_key",
-        note=(_("Supervising leader: %(leader)s") % {"leader": leader})
-        + (f" · {note.strip()}" if note.strip() else ""),
-    )
-    audit(
-        actor,
-        "suggestions.mark_key",
-        suggestion,
-        before=before,
-        after=snapshot(suggestion, (*AUDITED, "supervising_leader")),
-    )
+    with SUGGESTION.step(suggestion, actor=actor, action="mark_key", when=KEY_STATES) as step:
+        leader = (leader or "").strip()
+        if not leader:
+            raise ValidationError({"leader": [_("Name the supervising leader.")]})
+        suggestion.is_key, suggestion.supervising_leader = True, leader[:50]
+        step.note = (_("Supervising leader: %(leader)s") % {"leader": leader}) + (
+            f" · {note.strip()}" if note.strip() else ""
+        )
     notify(
         involved_users(suggestion),
         suggestion,
@@ -1070,13 +898,13 @@ def suggestion_mark_key(*, actor: User, suggestion: Suggestion, leader: str, not
 def suggestion_chase(*, actor: User, suggestion: Suggestion, note: str) -> Chase:
     """催办: staff chase the handling units; logged and notified."""
     require(actor, "suggestions.supervise", suggestion)
-    _lock(suggestion)
-    _require_state(suggestion, *OPEN_HANDLING_STATES)
-    note = _reason(note)
-    lead = suggestion.assignments.filter(role=Assignment.Role.LEAD, ended_at__isnull=True).first()
-    chase = Chase.objects.create(suggestion=suggestion, unit=lead.unit if lead else None, note=note, by=actor)
-    _log(suggestion, actor, "chase", note=note)
-    audit(actor, "suggestions.chase", suggestion, note=note)
+    with SUGGESTION.step(suggestion, actor=actor, action="chase", when=OPEN_HANDLING_STATES) as step:
+        note = _reason(note)
+        lead = suggestion.assignments.filter(role=Assignment.Role.LEAD, ended_at__isnull=True).first()
+        chase = Chase.objects.create(
+            suggestion=suggestion, unit=lead.unit if lead else None, note=note, by=actor
+        )
+        step.note = step.audit_note = note
     notify(
         involved_users(suggestion, deputies=False),
         suggestion,
@@ -1090,30 +918,22 @@ def suggestion_chase(*, actor: User, suggestion: Suggestion, note: str) -> Chase
 def suggestion_publish(*, actor: User, suggestion: Suggestion, summary: str) -> Suggestion:
     """公开: title, deputy, unit, class and this reply summary go to the public results page."""
     require(actor, "suggestions.publish", suggestion)
-    _lock(suggestion)
-    _require_state(suggestion, State.REPLIED, State.CLOSED)
-    summary = (summary or "").strip()
-    if not summary:
-        raise ValidationError({"summary": [_("Write the reply summary to publish.")]})
-    if len(summary) > 2000:
-        raise ValidationError({"summary": [_("The summary is longer than 2000 characters.")]})
-    before = snapshot(suggestion, AUDITED)
-    suggestion.public_summary, suggestion.published_at = summary, timezone.now()
-    suggestion.save()
-    _log(suggestion, actor, "publish")
-    audit(actor, "suggestions.publish", suggestion, before=before, after=snapshot(suggestion, AUDITED))
+    with SUGGESTION.step(suggestion, actor=actor, action="publish", when=PUBLISHABLE_STATES):
+        summary = (summary or "").strip()
+        if not summary:
+            raise ValidationError({"summary": [_("Write the reply summary to publish.")]})
+        if len(summary) > 2000:
+            raise ValidationError({"summary": [_("The summary is longer than 2000 characters.")]})
+        suggestion.public_summary, suggestion.published_at = summary, timezone.now()
     return suggestion
 
 
 @service
 def suggestion_unpublish(*, actor: User, suggestion: Suggestion) -> Suggestion:
+    """撤回公开: the result leaves the public page (in whatever state the suggestion is)."""
     require(actor, "suggestions.publish", suggestion)
-    _lock(suggestion)
-    before = snapshot(suggestion, AUDITED)
-    suggestion.published_at = None
-    suggestion.save()
-    _log(suggestion, actor, "unpublish")
-    audit(actor, "suggestions.unpublish", suggestion, before=before, after=snapshot(suggestion, AUDITED))
+    with SUGGESTION.step(suggestion, actor=actor, action="unpublish"):
+        suggestion.published_at = None
     return suggestion
 
 
@@ -1164,10 +984,11 @@ def deadlines_recompute(dates: Iterable[dt.date] = ()) -> int:
                 old = suggestion.reply_due
                 suggestion.reply_due = due
                 suggestion.save(update_fields=["reply_due", "updated_at"])
-                _log(
+                # The system's own timeline row (not an act: audited once for the whole run below).
+                SUGGESTION.record(
                     suggestion,
-                    None,
-                    "recompute",
+                    actor=None,
+                    action="recompute",
                     note=_("Reply due moved from %(old)s to %(new)s (working calendar changed).")
                     % {"old": old, "new": due},
                 )

@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from renda.core.models import AuditEvent
-from renda.core.workflow import AppendOnlyError
+from renda.core.workflow import AppendOnlyError, WrongState
 from renda.suggestions import services
 from renda.suggestions.models import Event, State, Suggestion
-from renda.suggestions.services import TRANSITIONS, WrongState, can_move
+from renda.suggestions.workflow import SUGGESTION, TRANSITIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -152,10 +152,10 @@ def test_wrong_state_message_names_the_state(flow):
 
 
 def test_can_move_follows_the_table():
-    assert can_move(State.DRAFT, State.SUBMITTED)
-    assert not can_move(State.DRAFT, State.CLOSED)
-    assert not can_move(State.CLOSED, State.IN_PROGRESS)
-    assert not can_move("nonsense", State.DRAFT)
+    assert SUGGESTION.can_move(State.DRAFT, State.SUBMITTED)
+    assert not SUGGESTION.can_move(State.DRAFT, State.CLOSED)
+    assert not SUGGESTION.can_move(State.CLOSED, State.IN_PROGRESS)
+    assert not SUGGESTION.can_move("nonsense", State.DRAFT)
 
 
 def test_timeline_rows_are_append_only(flow):
