@@ -8,7 +8,7 @@ class BudgetConfig(AppConfig):
     verbose_name = _("Budget supervision")
 
     def ready(self) -> None:
-        from renda.budget import workbench  # noqa: F401
+        from renda.budget import acts, workbench  # noqa: F401  (acts: the finding acts and their labels)
         from renda.core.audit import label_actions
 
         label_actions(

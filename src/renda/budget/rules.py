@@ -46,6 +46,8 @@ rules.add_perm("budget.edit_warning_rules", is_admin)
 rules.add_perm("budget.view_warning_rules", is_admin | is_budget_staff)
 rules.add_perm("budget.view_findings", is_admin | is_budget_staff)
 rules.add_perm("budget.act_on_finding", is_admin | is_budget_staff)
+# Reopening a finding that is 已销号 or 误报: administrators only.
+rules.add_perm("budget.reopen_finished_finding", is_admin)
 rules.add_perm("budget.view_analysis", is_admin | is_budget_staff | is_deputy)
 rules.add_perm("budget.generate_report", is_admin | is_budget_staff)
 rules.add_perm("budget.view_reports", is_admin | is_budget_staff | is_deputy)

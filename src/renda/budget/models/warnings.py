@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from renda.budget.models.facts import default_region, money
+from renda.core.workflow import WorkflowEvent
 
 
 class Severity(models.TextChoices):
@@ -148,22 +149,17 @@ class Finding(models.Model):
         return f"{self.rule_code} {self.subject}"
 
 
-class FindingStep(models.Model):
-    """处理记录: one step of a finding's workflow (who moved it where, why), with an optional file."""
+class FindingStep(WorkflowEvent):
+    """处理记录: one step of a finding's workflow (who moved it where, why), with an optional file.
+
+    Append-only (core's :class:`~renda.core.workflow.WorkflowEvent`): written once by the kernel.
+    """
 
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="steps")
-    from_state = models.CharField(_("from"), max_length=16, choices=Finding.State.choices, blank=True)
-    to_state = models.CharField(_("to"), max_length=16, choices=Finding.State.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    note = models.TextField(_("note"), blank=True)
     attachment = models.FileField(_("attachment"), upload_to="budget/findings/%Y/%m/", blank=True)
     attachment_name = models.CharField(_("file name"), max_length=150, blank=True)
-    created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(WorkflowEvent.Meta):
         verbose_name = _("finding step")
         verbose_name_plural = _("finding steps")
 

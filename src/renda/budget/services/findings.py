@@ -32,10 +32,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from renda.accounts.models import Organisation, Role, User
-from renda.budget.models import BudgetUnit, Finding, FindingStep, Indicator, Inquiry, Payment
+from renda.budget.models import BudgetUnit, Finding, Indicator, Inquiry, Payment
 from renda.budget.rules import budget_committee_codes
 from renda.budget.warnings.registry import rule_name
-from renda.core.audit import audit, label_actions, snapshot
+from renda.budget.workflow import FINAL_STATES, FINDING, REPLY_OUTCOMES
+from renda.core.audit import label_actions
 from renda.core.calendar import add_working_days
 from renda.core.permissions import PermissionRefused, can, require, service
 
@@ -45,26 +46,8 @@ State = Finding.State
 # "Closed" of a finding is 已销号, not the 已办结 of a suggestion).
 STATE_LABELS: dict[str, Any] = dict(State.choices)
 
-# 状态流转表: the only moves a finding may make.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    State.NEW: frozenset({State.VERIFYING, State.FALSE_POSITIVE}),
-    State.VERIFYING: frozenset({State.INQUIRED, State.EXPLAINED, State.RECTIFIED, State.FALSE_POSITIVE}),
-    State.INQUIRED: frozenset({State.EXPLAINED, State.RECTIFIED, State.FALSE_POSITIVE}),
-    State.EXPLAINED: frozenset({State.CLOSED, State.VERIFYING}),
-    State.RECTIFIED: frozenset({State.CLOSED, State.VERIFYING}),
-    State.CLOSED: frozenset({State.VERIFYING}),  # reopen: administrators only
-    State.FALSE_POSITIVE: frozenset({State.VERIFYING}),  # reopen: administrators only
-}
-# Moves only an administrator may make.
-ADMIN_ONLY: frozenset[tuple[str, str]] = frozenset(
-    {(State.CLOSED, State.VERIFYING), (State.FALSE_POSITIVE, State.VERIFYING)}
-)
-# States in which a finding is finished (nothing more to do but, for an administrator, reopen).
-FINAL_STATES = frozenset({State.CLOSED, State.FALSE_POSITIVE})
-# The outcomes of a reply (复函): the unit explained it, or it has put it right.
-REPLY_OUTCOMES = (State.EXPLAINED, State.RECTIFIED)
-
-AUDITED = ("state", "assignee_id")
+# The state machine (transitions, guarded reopening, final states) is declared once in
+# renda.budget.workflow and runs on the core kernel.
 
 # Parameters; ``settings.RENDA_BUDGET_FINDINGS = {...}`` overrides any of them.
 DEFAULTS: dict[str, Any] = {
@@ -77,13 +60,6 @@ DEFAULTS: dict[str, Any] = {
 }
 
 ACTION_LABELS = {
-    "budget.finding_assign": gettext_lazy("Assign a warning finding"),
-    "budget.finding_verify": gettext_lazy("Start verifying a warning finding"),
-    "budget.finding_inquire": gettext_lazy("Send an inquiry letter about a finding"),
-    "budget.finding_reply": gettext_lazy("Record the unit's reply to a finding"),
-    "budget.finding_close": gettext_lazy("Close a warning finding"),
-    "budget.finding_false_positive": gettext_lazy("Mark a finding as a false positive"),
-    "budget.finding_reopen": gettext_lazy("Reopen a warning finding"),
     "budget.act_on_finding": gettext_lazy("Act on a warning finding"),
     "budget.view_findings": gettext_lazy("View warning findings"),
 }
@@ -95,101 +71,51 @@ def param(name: str) -> Any:
     return overrides.get(name, DEFAULTS[name])
 
 
-class WrongState(ValidationError):
-    """The act is not allowed in the finding's current state."""
-
-
 def can_move(from_state: str, to_state: str) -> bool:
-    return to_state in TRANSITIONS.get(from_state, frozenset())
+    return FINDING.can_move(from_state, to_state)
 
 
 def state_label(state: str) -> str:
     return str(STATE_LABELS[state]) if state in STATE_LABELS else state
 
 
-def _refuse_state(finding: Finding, to: str | None = None) -> WrongState:
-    if to is None:
-        message = _("This cannot be done while the finding is “%(state)s”.") % {
-            "state": state_label(finding.state)
-        }
-    else:
-        message = _("A finding that is “%(state)s” cannot become “%(to)s”.") % {
-            "state": state_label(finding.state),
-            "to": state_label(to),
-        }
-    return WrongState(message, code="wrong_state")
-
-
 def allowed_moves(actor: Any, finding: Finding) -> set[str]:
     """The states ``actor`` may move ``finding`` to (empty when they may not act at all)."""
     if not can(actor, "budget.act_on_finding", finding):
         return set()
-    admin = getattr(actor, "role", "") == Role.ADMIN
-    return {to for to in TRANSITIONS.get(finding.state, ()) if admin or (finding.state, to) not in ADMIN_ONLY}
+    return {
+        to
+        for to in FINDING.transitions.get(finding.state, ())
+        if (finding.state, to) not in FINDING.guarded_moves
+        or can(actor, FINDING.guarded_moves[(finding.state, to)], finding)
+    }
 
 
 def _region() -> str:
     return settings.RENDA_REGION_CODE
 
 
-def _lock(actor: Any, finding: Finding) -> Finding:
-    """Re-read the row under a lock (select_for_update), so two acts cannot interleave."""
-    fresh = Finding.objects.select_for_update().filter(pk=finding.pk, region_code=_region()).first()
-    if fresh is None:
-        raise PermissionRefused(actor, "budget.act_on_finding", finding)
-    finding.__dict__.update({k: v for k, v in fresh.__dict__.items() if not k.startswith("_")})
-    return finding
-
-
 def _begin(actor: Any, finding: Finding) -> Finding:
     require(actor, "budget.act_on_finding", finding)
-    return _lock(actor, finding)
+    if not Finding.objects.filter(pk=finding.pk, region_code=_region()).exists():
+        raise PermissionRefused(actor, "budget.act_on_finding", finding)
+    return finding
 
 
 def _actor(actor: Any) -> User | None:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def _step(
-    finding: Finding,
-    actor: Any,
-    *,
-    from_state: str,
-    to_state: str,
-    note: str = "",
-    upload: UploadedFile | None = None,
-) -> FindingStep:
-    step = FindingStep(
-        finding=finding, from_state=from_state, to_state=to_state, actor=_actor(actor), note=note
-    )
-    if upload is not None:
+def _attach(upload: UploadedFile | None, finding: Finding) -> list[Any]:
+    """The hook that stores ``upload`` on the step row before it is written (none without a file)."""
+    if upload is None:
+        return []
+
+    def store(step: Any) -> None:
         step.attachment_name = _original_name(upload)
         step.attachment.save(_stored_name(finding, upload), upload, save=False)
-    step.save()
-    return step
 
-
-def _move(
-    actor: Any,
-    finding: Finding,
-    to: str,
-    *,
-    note: str = "",
-    upload: UploadedFile | None = None,
-) -> FindingStep:
-    """Move ``finding`` to ``to`` if the table (and, for a reopening, the role) allows it."""
-    if not can_move(finding.state, to):
-        raise _refuse_state(finding, to)
-    if (finding.state, to) in ADMIN_ONLY and getattr(actor, "role", "") != Role.ADMIN:
-        raise WrongState(
-            _("Only an administrator can reopen a finding that is “%(state)s”.")
-            % {"state": state_label(finding.state)},
-            code="admin_only",
-        )
-    from_state = finding.state
-    finding.state = to
-    finding.save(update_fields=["state", "assignee", "updated_at"])
-    return _step(finding, actor, from_state=from_state, to_state=to, note=note, upload=upload)
+    return [store]
 
 
 def _text(value: str | None, *, field: str, message: str, limit: int = 5000) -> str:
@@ -458,40 +384,31 @@ def letter_title(finding: Finding) -> str:
 @service
 def finding_assign(*, actor: User, finding: Finding, assignee: User, note: str = "") -> Finding:
     """指派: give the finding to a budget staff member (or an administrator) to handle."""
-    finding = _begin(actor, finding)
-    if finding.state in FINAL_STATES:
-        raise _refuse_state(finding)
-    if not _valid_assignee(assignee):
-        raise ValidationError(
-            {
-                "assignee": [
-                    _("A finding can only be assigned to budget committee staff or an administrator.")
-                ]
-            },
-            code="bad_assignee",
-        )
-    before = snapshot(finding, AUDITED)
-    finding.assignee = assignee
-    finding.save(update_fields=["assignee", "updated_at"])
-    text = f"指派给 {assignee.display_name}"
-    if note.strip():
-        text += f"：{note.strip()}"
-    _step(finding, actor, from_state=finding.state, to_state=finding.state, note=text)
-    audit(actor, "budget.finding_assign", finding, before=before, after=snapshot(finding, AUDITED))
+    _begin(actor, finding)
+    open_states = set(FINDING.transitions) - FINAL_STATES
+    with FINDING.step(finding, actor=actor, action="assign", when=open_states) as step:
+        if not _valid_assignee(assignee):
+            raise ValidationError(
+                {
+                    "assignee": [
+                        _("A finding can only be assigned to budget committee staff or an administrator.")
+                    ]
+                },
+                code="bad_assignee",
+            )
+        finding.assignee = assignee
+        step.note = f"指派给 {assignee.display_name}" + (f"：{note.strip()}" if note.strip() else "")
     return finding
 
 
 @service
 def finding_verify(*, actor: User, finding: Finding, note: str = "") -> Finding:
     """开始核实 (新发现 → 核实中); the finding is assigned to the actor if nobody has it yet."""
-    finding = _begin(actor, finding)
-    if finding.state != State.NEW:
-        raise _refuse_state(finding, State.VERIFYING)
-    before = snapshot(finding, AUDITED)
-    if finding.assignee_id is None and _valid_assignee(actor):
-        finding.assignee = actor
-    _move(actor, finding, State.VERIFYING, note=note.strip())
-    audit(actor, "budget.finding_verify", finding, before=before, after=snapshot(finding, AUDITED))
+    _begin(actor, finding)
+    with FINDING.step(finding, actor=actor, action="verify", when={State.NEW}, to=State.VERIFYING) as step:
+        if finding.assignee_id is None and _valid_assignee(actor):
+            finding.assignee = actor
+        step.note = note.strip()
     return finding
 
 
@@ -505,45 +422,38 @@ def finding_inquire(
     reply_due: dt.date | None = None,
 ) -> Inquiry:
     """函询 (核实中 → 已函询): number and send the letter; its body is the template's unless edited."""
-    finding = _begin(actor, finding)
-    if not can_move(finding.state, State.INQUIRED):
-        raise _refuse_state(finding, State.INQUIRED)
-    today = timezone.localdate()
-    draft = inquiry_draft(actor=actor, finding=finding, today=today)
-    recipient = (recipient if recipient is not None else draft.recipient).strip()
-    if not recipient:
-        raise ValidationError({"recipient": [_("Write to whom the letter goes.")]}, code="no_recipient")
-    if len(recipient) > 200:
-        raise ValidationError({"recipient": [_("The recipient is longer than 200 characters.")]})
-    text = (
-        draft.body if body is None else _text(body, field="body", message=_("Write the letter."), limit=20000)
-    )
-    due = reply_due or draft.reply_due
-    if due <= today:
-        raise ValidationError({"reply_due": [_("The reply due date must be after today.")]}, code="due_past")
-    before = snapshot(finding, AUDITED)
-    _lock_numbering(today.year)
-    inquiry = Inquiry.objects.create(
-        finding=finding,
-        number=next_letter_number(today.year),
-        recipient=recipient,
-        body=text,
-        reply_due=due,
-        sent_by=_actor(actor),
-    )
-    _move(
-        actor,
-        finding,
-        State.INQUIRED,
-        note=f"发出函询 {inquiry.number}（致{recipient}），要求于{due.year}年{due.month}月{due.day}日前函复",
-    )
-    audit(
-        actor,
-        "budget.finding_inquire",
-        finding,
-        before=before,
-        after={**snapshot(finding, AUDITED), "inquiry": inquiry.number, "reply_due": due},
-    )
+    _begin(actor, finding)
+    with FINDING.step(finding, actor=actor, action="inquire", to=State.INQUIRED) as step:
+        today = timezone.localdate()
+        draft = inquiry_draft(actor=actor, finding=finding, today=today)
+        recipient = (recipient if recipient is not None else draft.recipient).strip()
+        if not recipient:
+            raise ValidationError({"recipient": [_("Write to whom the letter goes.")]}, code="no_recipient")
+        if len(recipient) > 200:
+            raise ValidationError({"recipient": [_("The recipient is longer than 200 characters.")]})
+        text = (
+            draft.body
+            if body is None
+            else _text(body, field="body", message=_("Write the letter."), limit=20000)
+        )
+        due = reply_due or draft.reply_due
+        if due <= today:
+            raise ValidationError(
+                {"reply_due": [_("The reply due date must be after today.")]}, code="due_past"
+            )
+        _lock_numbering(today.year)
+        inquiry = Inquiry.objects.create(
+            finding=finding,
+            number=next_letter_number(today.year),
+            recipient=recipient,
+            body=text,
+            reply_due=due,
+            sent_by=_actor(actor),
+        )
+        step.note = (
+            f"发出函询 {inquiry.number}（致{recipient}），要求于{due.year}年{due.month}月{due.day}日前函复"
+        )
+        step.audit_after = {"inquiry": inquiry.number, "reply_due": due}
     return inquiry
 
 
@@ -562,51 +472,46 @@ def finding_record_reply(
     From 核实中 (no letter sent: the unit explained or put it right on being asked), the reply is
     recorded on the step itself.
     """
-    finding = _begin(actor, finding)
+    _begin(actor, finding)
     if outcome not in REPLY_OUTCOMES:
         raise ValidationError({"outcome": [_("Choose whether the unit explained or rectified it.")]})
-    if not can_move(finding.state, outcome) or finding.state not in (State.INQUIRED, State.VERIFYING):
-        raise _refuse_state(finding, outcome)
-    text = _text(reply_text, field="reply_text", message=_("Write what the unit replied."))
-    today = timezone.localdate()
-    replied_on = replied_on or today
-    if replied_on > today:
-        raise ValidationError({"replied_on": [_("The reply date cannot be in the future.")]}, code="future")
-    if reply_file is not None:
-        validate_upload(reply_file, field="reply_file")
-    before = snapshot(finding, AUDITED)
-    inquiry = None
-    if finding.state == State.INQUIRED:
-        inquiry = finding.inquiries.filter(replied_on__isnull=True).order_by("-sent_at", "-id").first()
-        if inquiry is None:  # every letter already has its reply: the table would have moved on
-            raise _refuse_state(finding, outcome)
-        if replied_on < timezone.localtime(inquiry.sent_at).date():
+    with FINDING.step(
+        finding, actor=actor, action="reply", when={State.INQUIRED, State.VERIFYING}, to=outcome
+    ) as step:
+        text = _text(reply_text, field="reply_text", message=_("Write what the unit replied."))
+        today = timezone.localdate()
+        replied_on = replied_on or today
+        if replied_on > today:
             raise ValidationError(
-                {"replied_on": [_("The reply date is before the letter was sent.")]}, code="before_letter"
+                {"replied_on": [_("The reply date cannot be in the future.")]}, code="future"
             )
-        inquiry.reply_text = text
-        inquiry.replied_on = replied_on
         if reply_file is not None:
-            inquiry.reply_file_name = _original_name(reply_file)
-            inquiry.reply_file.save(_stored_name(finding, reply_file), reply_file, save=False)
-        inquiry.save(update_fields=["reply_text", "replied_on", "reply_file", "reply_file_name"])
-        note = f"收到{inquiry.recipient}复函（{replied_on:%Y-%m-%d}，{inquiry.number}）：{text}"
-        _move(actor, finding, outcome, note=note)
-    else:
-        note = f"单位说明（{replied_on:%Y-%m-%d}）：{text}"
-        _move(actor, finding, outcome, note=note, upload=reply_file)
-    audit(
-        actor,
-        "budget.finding_reply",
-        finding,
-        before=before,
-        after={
-            **snapshot(finding, AUDITED),
+            validate_upload(reply_file, field="reply_file")
+        inquiry = None
+        if finding.state == State.INQUIRED:
+            inquiry = finding.inquiries.filter(replied_on__isnull=True).order_by("-sent_at", "-id").first()
+            if inquiry is None:  # every letter already has its reply: the table would have moved on
+                raise FINDING.wrong_state(finding, outcome)
+            if replied_on < timezone.localtime(inquiry.sent_at).date():
+                raise ValidationError(
+                    {"replied_on": [_("The reply date is before the letter was sent.")]},
+                    code="before_letter",
+                )
+            inquiry.reply_text = text
+            inquiry.replied_on = replied_on
+            if reply_file is not None:
+                inquiry.reply_file_name = _original_name(reply_file)
+                inquiry.reply_file.save(_stored_name(finding, reply_file), reply_file, save=False)
+            inquiry.save(update_fields=["reply_text", "replied_on", "reply_file", "reply_file_name"])
+            step.note = f"收到{inquiry.recipient}复函（{replied_on:%Y-%m-%d}，{inquiry.number}）：{text}"
+        else:
+            step.note = f"单位说明（{replied_on:%Y-%m-%d}）：{text}"
+            step.prepare = _attach(reply_file, finding)
+        step.audit_after = {
             "inquiry": inquiry.number if inquiry else "",
             "replied_on": replied_on,
             "reply_file": _original_name(reply_file) if reply_file is not None else "",
-        },
-    )
+        }
     return finding
 
 
@@ -615,53 +520,31 @@ def finding_close(
     *, actor: User, finding: Finding, note: str, attachment: UploadedFile | None = None
 ) -> Finding:
     """销号 (已说明 / 已整改 → 已销号), with a note and, optionally, a supporting file."""
-    finding = _begin(actor, finding)
-    if not can_move(finding.state, State.CLOSED):
-        raise _refuse_state(finding, State.CLOSED)
-    text = _text(note, field="note", message=_("Write why the finding can be closed."))
-    if attachment is not None:
-        validate_upload(attachment, field="attachment")
-    before = snapshot(finding, AUDITED)
-    _move(actor, finding, State.CLOSED, note=text, upload=attachment)
-    audit(actor, "budget.finding_close", finding, before=before, after=snapshot(finding, AUDITED))
+    _begin(actor, finding)
+    with FINDING.step(finding, actor=actor, action="close", to=State.CLOSED) as step:
+        step.note = _text(note, field="note", message=_("Write why the finding can be closed."))
+        if attachment is not None:
+            validate_upload(attachment, field="attachment")
+        step.prepare = _attach(attachment, finding)
     return finding
 
 
 @service
 def finding_mark_false_positive(*, actor: User, finding: Finding, reason: str) -> Finding:
     """误报: the rule fired on something that is in order; the reason is required (it tunes the rule)."""
-    finding = _begin(actor, finding)
-    if not can_move(finding.state, State.FALSE_POSITIVE):
-        raise _refuse_state(finding, State.FALSE_POSITIVE)
-    text = _text(reason, field="reason", message=_("Write why this is a false positive."))
-    before = snapshot(finding, AUDITED)
-    _move(actor, finding, State.FALSE_POSITIVE, note=text)
-    audit(
-        actor,
-        "budget.finding_false_positive",
-        finding,
-        before=before,
-        after=snapshot(finding, AUDITED),
-        note=text[:500],
-    )
+    _begin(actor, finding)
+    with FINDING.step(finding, actor=actor, action="false_positive", to=State.FALSE_POSITIVE) as step:
+        step.note = _text(reason, field="reason", message=_("Write why this is a false positive."))
+        step.audit_note = step.note[:500]
     return finding
 
 
 @service
 def finding_reopen(*, actor: User, finding: Finding, reason: str) -> Finding:
     """重新核实 (已说明 / 已整改 → 核实中; 已销号 / 误报 → 核实中 by an administrator), with a reason."""
-    finding = _begin(actor, finding)
-    if finding.state not in (State.EXPLAINED, State.RECTIFIED, State.CLOSED, State.FALSE_POSITIVE):
-        raise _refuse_state(finding, State.VERIFYING)
-    text = _text(reason, field="reason", message=_("Write why the finding is reopened."))
-    before = snapshot(finding, AUDITED)
-    _move(actor, finding, State.VERIFYING, note=text)
-    audit(
-        actor,
-        "budget.finding_reopen",
-        finding,
-        before=before,
-        after=snapshot(finding, AUDITED),
-        note=text[:500],
-    )
+    _begin(actor, finding)
+    reopenable = {State.EXPLAINED, State.RECTIFIED, State.CLOSED, State.FALSE_POSITIVE}
+    with FINDING.step(finding, actor=actor, action="reopen", when=reopenable, to=State.VERIFYING) as step:
+        step.note = _text(reason, field="reason", message=_("Write why the finding is reopened."))
+        step.audit_note = step.note[:500]
     return finding

@@ -17,12 +17,15 @@ from renda.budget.models import Finding, FindingStep, Inquiry
 from renda.budget.selectors import findings as selectors
 from renda.budget.selectors.findings import FindingFilter
 from renda.budget.services import findings as services
-from renda.budget.services.findings import ADMIN_ONLY, TRANSITIONS, WrongState
 from renda.budget.tests.conftest import YEAR
+from renda.budget.workflow import FINDING
 from renda.core.models import AuditEvent
 from renda.core.permissions import PermissionRefused
+from renda.core.workflow import WrongState
 
 pytestmark = pytest.mark.django_db
+TRANSITIONS = FINDING.transitions
+ADMIN_ONLY = set(FINDING.guarded_moves)
 
 State = Finding.State
 _keys = itertools.count(1)

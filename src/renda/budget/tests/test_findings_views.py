@@ -78,8 +78,8 @@ def test_outsiders_are_refused_every_page_and_file(
     citizen_user,
     finance_feed_user,
 ):
-    step = finding.steps.filter(to_state=State.EXPLAINED).get()
-    step.attachment.save("x.pdf", pdf_upload(), save=True)
+    services.finding_close(actor=budget_staff, finding=finding, note="已核实。", attachment=pdf_upload())
+    step = finding.steps.filter(to_state=State.CLOSED).get()  # steps are append-only: the file comes with it
     urls = [*_pages(finding, replied), reverse("budget:finding_step_file", args=[step.pk])]
     for outsider in (staff_user, deputy_user, unit_user, citizen_user, finance_feed_user):
         client = client_for(outsider)
@@ -90,7 +90,7 @@ def test_outsiders_are_refused_every_page_and_file(
         )
         assert response.status_code == 403
     finding.refresh_from_db()
-    assert finding.state == State.EXPLAINED
+    assert finding.state == State.CLOSED
     staff = client_for(budget_staff)
     for url in urls:
         assert staff.get(url).status_code == 200, url
@@ -182,9 +182,9 @@ def test_only_the_allowed_acts_are_offered(client_for, budget_staff, finding, st
 
 
 def services_actions() -> list[str]:
-    from renda.budget.views.findings import ACTIONS
+    from renda.budget.workflow import FINDING
 
-    return list(ACTIONS)
+    return list(FINDING.acts)
 
 
 def test_an_administrator_is_offered_the_reopening_of_a_closed_finding(

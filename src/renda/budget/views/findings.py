@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -19,8 +14,6 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -30,9 +23,11 @@ from renda.budget.selectors import findings as selectors
 from renda.budget.selectors.warnings import latest_run, run_notices
 from renda.budget.services import findings as services
 from renda.budget.warnings.registry import RULES, rule_name
-from renda.core.pdf import pdf_response, render_pdf
+from renda.budget.workflow import FINDING
 from renda.core.params import IntParam, query_params
+from renda.core.pdf import pdf_response, render_pdf
 from renda.core.permissions import can, require
+from renda.core.views.acts import OfferedAct, offered_acts, run_act
 
 State = Finding.State
 PAGE_SIZE = 30
@@ -104,124 +99,6 @@ def findings(request: HttpRequest) -> HttpResponse:
 # --- one finding and its acts ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Action:
-    label: str | Promise
-    form: type
-    run: Callable[[Any, Finding, Any], Any]
-    done: str | Promise
-    available: Callable[[Any, Finding, set[str]], bool]
-    style: str = "primary"
-
-
-def _run_assign(user, finding: Finding, form) -> Any:
-    return services.finding_assign(
-        actor=user, finding=finding, assignee=form.cleaned_data["assignee"], note=form.cleaned_data["note"]
-    )
-
-
-def _run_inquire(user, finding: Finding, form) -> Any:
-    d = form.cleaned_data
-    return services.finding_inquire(
-        actor=user, finding=finding, body=d["body"], recipient=d["recipient"], reply_due=d["reply_due"]
-    )
-
-
-def _run_reply(user, finding: Finding, form) -> Any:
-    d = form.cleaned_data
-    return services.finding_record_reply(
-        actor=user,
-        finding=finding,
-        outcome=d["outcome"],
-        reply_text=d["reply_text"],
-        reply_file=d.get("reply_file"),
-        replied_on=d.get("replied_on"),
-    )
-
-
-ACTIONS: dict[str, Action] = {
-    "verify": Action(
-        gettext_lazy("Start verifying"),
-        f.VerifyForm,
-        lambda u, x, form: services.finding_verify(actor=u, finding=x, note=form.cleaned_data["note"]),
-        gettext_lazy("Verification has started."),
-        available=lambda u, x, moves: x.state == State.NEW and State.VERIFYING in moves,
-    ),
-    "inquire": Action(
-        gettext_lazy("Send an inquiry letter"),
-        f.InquireForm,
-        _run_inquire,
-        gettext_lazy("The inquiry letter has been sent."),
-        available=lambda u, x, moves: State.INQUIRED in moves,
-    ),
-    "reply": Action(
-        gettext_lazy("Record the unit's reply"),
-        f.ReplyForm,
-        _run_reply,
-        gettext_lazy("The reply has been recorded."),
-        available=lambda u, x, moves: (
-            x.state in (State.INQUIRED, State.VERIFYING) and bool(moves & set(services.REPLY_OUTCOMES))
-        ),
-    ),
-    "close": Action(
-        gettext_lazy("Close the finding"),
-        f.CloseForm,
-        lambda u, x, form: services.finding_close(
-            actor=u, finding=x, note=form.cleaned_data["note"], attachment=form.cleaned_data.get("attachment")
-        ),
-        gettext_lazy("The finding is closed."),
-        available=lambda u, x, moves: State.CLOSED in moves,
-        style="success",
-    ),
-    "assign": Action(
-        pgettext_lazy("finding action", "Assign"),
-        f.AssignForm,
-        _run_assign,
-        gettext_lazy("The finding has been assigned."),
-        available=lambda u, x, moves: bool(moves) and x.state not in services.FINAL_STATES,
-        style="outline-primary",
-    ),
-    "false_positive": Action(
-        gettext_lazy("Mark as a false positive"),
-        f.ReasonForm,
-        lambda u, x, form: services.finding_mark_false_positive(
-            actor=u, finding=x, reason=form.cleaned_data["reason"]
-        ),
-        gettext_lazy("The finding is marked as a false positive."),
-        available=lambda u, x, moves: State.FALSE_POSITIVE in moves,
-        style="outline-danger",
-    ),
-    "reopen": Action(
-        gettext_lazy("Reopen for verification"),
-        f.ReasonForm,
-        lambda u, x, form: services.finding_reopen(actor=u, finding=x, reason=form.cleaned_data["reason"]),
-        gettext_lazy("The finding is being verified again."),
-        available=lambda u, x, moves: x.state != State.NEW and State.VERIFYING in moves,
-        style="outline-secondary",
-    ),
-}
-
-
-def _form_for(name: str, user, finding: Finding, data=None, files=None):
-    action = ACTIONS[name]
-    kwargs: dict[str, Any] = {"prefix": name}
-    if data is None and name == "inquire":
-        draft = services.inquiry_draft(actor=user, finding=finding)
-        kwargs["initial"] = {"recipient": draft.recipient, "body": draft.body, "reply_due": draft.reply_due}
-    if data is None and name == "assign" and finding.assignee_id:
-        kwargs["initial"] = {"assignee": finding.assignee_id}
-    return action.form(data, files, **kwargs)
-
-
-def _available(user, finding: Finding) -> dict[str, Any]:
-    moves = services.allowed_moves(user, finding)
-    return {
-        name: _form_for(name, user, finding)
-        for name, action in ACTIONS.items()
-        if action.available(user, finding, moves)
-    }
-
-
 def _finding(request: HttpRequest, pk: int) -> Finding:
     try:
         return selectors.finding_for(actor=request.user, pk=pk)
@@ -230,7 +107,7 @@ def _finding(request: HttpRequest, pk: int) -> Finding:
 
 
 def _detail(
-    request: HttpRequest, finding: Finding, forms: dict[str, Any], *, status: int = 200, failed: str = ""
+    request: HttpRequest, finding: Finding, forms: list[OfferedAct], *, status: int = 200, failed: str = ""
 ):
     spec = RULES.get(finding.rule_code)
     finding.labels = _labels(finding)  # type: ignore[attr-defined]
@@ -248,7 +125,7 @@ def _detail(
         "evidence": evidence,
         "steps": steps,
         "inquiries": list(finding.inquiries.all()),
-        "forms": [(name, ACTIONS[name], form) for name, form in forms.items()],
+        "forms": forms,
         "failed": failed,
         "unit_query": urlencode({"year": finding.year, "unit": finding.unit_code})
         if finding.unit_code
@@ -262,38 +139,18 @@ def _detail(
 @require_GET
 def finding(request: HttpRequest, pk: int) -> HttpResponse:
     x = _finding(request, pk)
-    return _detail(request, x, _available(request.user, x))
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
+    return _detail(request, x, offered_acts(request, FINDING, x))
 
 
 @login_required
 @require_POST
 def finding_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     x = _finding(request, pk)
-    spec = ACTIONS.get(action)
-    if spec is None:
-        raise Http404
     require(request.user, "budget.act_on_finding", x)
-    form = _form_for(action, request.user, x, request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            spec.run(request.user, x, form)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, str(spec.done))
-            return redirect("budget:finding", pk=pk)
-    x = _finding(request, pk)
-    forms = _available(request.user, x)
-    forms[action] = form
-    return _detail(request, x, forms, status=400, failed=action)
+    outcome = run_act(request, FINDING, x, action, reload=lambda: _finding(request, pk))
+    if outcome.done:
+        return redirect("budget:finding", pk=pk)
+    return _detail(request, _finding(request, pk), outcome.offered, status=400, failed=outcome.failed)
 
 
 # --- letters and files ----------------------------------------------------------------------------

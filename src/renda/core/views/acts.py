@@ -10,7 +10,7 @@ service's errors on the failed one. Nothing here knows a module: the declaration
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django import forms
 from django.contrib import messages
@@ -20,16 +20,15 @@ from django.http import Http404, HttpRequest
 from renda.core.workflow import Act, Workflow, errors_onto_form
 
 
-@dataclass
-class OfferedAct:
-    """An act on the page: its declaration and its form (bound and with errors after a failed POST)."""
+class OfferedAct(NamedTuple):
+    """An act on the page: its declaration and its form (bound and with errors after a failed POST).
+
+    Templates unpack it: ``{% for name, act, form in forms %}``.
+    """
 
     name: str
     act: Act
     form: forms.Form
-
-    def __iter__(self):  # templates unpack ``{% for name, act, form in acts %}``
-        return iter((self.name, self.act, self.form))
 
 
 def offered_acts(request: HttpRequest, workflow: Workflow[Any], obj: Any) -> list[OfferedAct]:
@@ -72,9 +71,9 @@ def run_act(
             return ActOutcome(True, [])
     fresh = reload() if reload is not None else obj
     offered = offered_acts(request, workflow, fresh)
-    for item in offered:
+    for index, item in enumerate(offered):
         if item.name == name:
-            item.form = form
+            offered[index] = item._replace(form=form)
             break
     else:
         offered.insert(0, OfferedAct(name, act, form))
