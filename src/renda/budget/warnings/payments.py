@@ -144,7 +144,7 @@ class Payees:
     def __init__(self, ctx: Context) -> None:
         self.own = ctx.shared is None
         self.shared = Shared() if ctx.shared is None else ctx.shared
-        keys = payee_keys(ctx, self.shared)
+        self.keys = keys = payee_keys(ctx, self.shared)
         self.source = f"{scan('p')} LEFT JOIN {keys} m ON m.name = p.payee_name" if keys else scan("p")
         self.key = "COALESCE(m.k, p.payee_name)" if keys else "p.payee_name"
 
@@ -253,8 +253,14 @@ def _split_covered(
     # parallel worker of the join); on PostgreSQL it groups a 64-bit hash of unit and payee, a
     # narrow key for millions of pairs (a collision only lets another pair's windows be computed).
     if is_postgres():
-        pair = f"hashtextextended(p.unit_code || '|' || {key}, 0)"
-        pairs, match = f"{pair} AS h", f"{pair} IN (SELECT h FROM r)"
+        # The payments are then picked by unit first, so that only those of the units concerned
+        # look their payee's key up (as on SQLite below).
+        pair = f"p.unit_code, hashtextextended(p.unit_code || '|' || {key}, 0)"
+        pairs = f"p.unit_code AS u, hashtextextended(p.unit_code || '|' || {key}, 0) AS h"
+        match = (
+            f"p.unit_code IN (SELECT u FROM r) AND hashtextextended(p.unit_code || '|' || {key}, 0) "
+            f"IN (SELECT h FROM r)"
+        )
     else:
         # SQLite sorts to group. The payments are then picked by unit first, so that only those
         # of the units concerned look their payee's key up.
@@ -295,11 +301,13 @@ def duplicate_payment(ctx: Context) -> list[Found]:
     # Only payments whose unit, payee and amount recur at all are ordered in time (the grouping
     # computed once: see split_payment). SQLite sorts to group: there by unit and amount only, a
     # narrower key that sorts faster and lets through hardly more (an amount recurs in a unit
-    # to other payees rarely); the windows are still the payee's own.
-    if is_postgres():
-        recur, recur_source = f"p.unit_code, {key}, p.amount", payees.source
+    # to other payees rarely); the windows are still the payee's own. So does PostgreSQL when
+    # some names need their key looked up: then only the payments let through look it up.
+    if is_postgres() and payees.keys is None:
+        recur = "p.unit_code, p.payee_name, p.amount"
     else:
-        recur, recur_source = "p.unit_code, p.amount", scan("p")
+        recur = "p.unit_code, p.amount"
+    recur_source = scan("p")
     try:
         near = rows(
             f"WITH r AS MATERIALIZED (SELECT {recur} FROM {recur_source} "
