@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from renda.accounts.models import Organisation, Region
 from renda.core.masking import mask_phone
+from renda.core.workflow import WorkflowEvent
 from renda.deputies.models import Deputy
 
 
@@ -142,39 +143,35 @@ class Appointment(models.Model):
 
 
 class _EventLabels:
-    _states: type[models.TextChoices]
+    """The history's labels of an event's states (an opinion's events carry its handling states and,
+    for moderation, its publication states: the two sets of values do not overlap)."""
+
+    _states: tuple[type[models.TextChoices], ...]
     from_state: str
     to_state: str
 
+    def _label(self, value: str) -> str | None:
+        for states in self._states:
+            if value in states.values:
+                return str(states(value).label)
+        return None
+
     @property
     def from_label(self) -> str:
-        return str(self._states(self.from_state).label) if self.from_state in self._states.values else "—"
+        return self._label(self.from_state) or "—"
 
     @property
     def to_label(self) -> str:
-        return (
-            str(self._states(self.to_state).label) if self.to_state in self._states.values else self.to_state
-        )
+        return self._label(self.to_state) or self.to_state
 
 
-class AppointmentEvent(_EventLabels, models.Model):
-    """One step of an appointment's workflow (append-only)."""
+class AppointmentEvent(_EventLabels, WorkflowEvent):
+    """One step of an appointment's workflow (append-only, see :class:`WorkflowEvent`)."""
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_name = models.CharField(max_length=150)
-    at = models.DateTimeField(default=timezone.now)
-    from_state = models.CharField(max_length=10, blank=True)
-    to_state = models.CharField(max_length=10)
-    note = models.CharField(max_length=500, blank=True)
 
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_state} → {self.to_state}"
+    class Meta(WorkflowEvent.Meta):
+        pass
 
 
 # --- citizens' opinions (群众意见建议) ----------------------------------------------------------
@@ -352,25 +349,13 @@ class OpinionAttachment(models.Model):
         return self.original_name
 
 
-class OpinionEvent(_EventLabels, models.Model):
-    """One step of an opinion's handling (append-only): who, when, from, to, note."""
+class OpinionEvent(_EventLabels, WorkflowEvent):
+    """One step of an opinion's handling or moderation (append-only): who, when, from, to, note."""
 
     opinion = models.ForeignKey(Opinion, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_name = models.CharField(max_length=150)
-    action = models.CharField(max_length=30)
-    at = models.DateTimeField(default=timezone.now)
-    from_state = models.CharField(max_length=12, blank=True)
-    to_state = models.CharField(max_length=12)
-    note = models.CharField(max_length=500, blank=True)
 
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_state} → {self.to_state}"
+    class Meta(WorkflowEvent.Meta):
+        pass
 
 
 class Notification(models.Model):
@@ -410,5 +395,5 @@ def format_code(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
-AppointmentEvent._states = Appointment.State
-OpinionEvent._states = Opinion.State
+AppointmentEvent._states = (Appointment.State,)
+OpinionEvent._states = (Opinion.State, Opinion.Publication)
