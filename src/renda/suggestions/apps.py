@@ -8,4 +8,5 @@ class SuggestionsConfig(AppConfig):
     verbose_name = _("Deputies' suggestions")
 
     def ready(self) -> None:
-        from renda.suggestions import signals, workbench  # noqa: F401
+        # acts: the suggestion's acts and the module's audit labels, registered at start-up.
+        from renda.suggestions import acts, signals, workbench  # noqa: F401

@@ -111,6 +111,9 @@ for _perm in (
 rules.add_perm("suggestions.accept", is_unit_handler & is_own_assignment)
 rules.add_perm("suggestions.request_release", is_unit_handler & is_own_assignment)
 rules.add_perm("suggestions.send_opinion", is_unit_handler & is_own_assignment)
+# On the suggestion: a clerk of a unit it is assigned to, offered the acts on its own assignment
+# (accept, ask to be replaced, co-handling opinion); the services check the assignment itself.
+rules.add_perm("suggestions.handle_assignment", unit_clerk_of)
 rules.add_perm("suggestions.record_contact", unit_clerk_of)
 rules.add_perm("suggestions.request_extension", is_unit_handler & is_lead_unit)
 rules.add_perm("suggestions.reply", is_unit_handler & is_lead_unit)
