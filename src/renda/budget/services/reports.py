@@ -36,6 +36,7 @@ from renda.budget.selectors.reports import (
     year_has_data,
 )
 from renda.core.audit import audit
+from renda.core.excel import append_row, new_workbook
 from renda.core.permissions import require, service
 
 DOCUMENT_LANGUAGE = "zh-hans"
@@ -271,22 +272,21 @@ RATE_FORMAT = "0.0"
 
 def report_workbook(data: ReportData, *, issuer: str) -> bytes:
     """The report as an Excel workbook: the headline sheet, one sheet per table, native charts."""
-    from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    workbook = Workbook()
+    workbook = new_workbook()
     bold = Font(bold=True)
     head_fill = PatternFill("solid", fgColor="F3F3F3")
     p, h = data.period, data.headline
 
     def sheet(title: str, heading: str, headers: Sequence[str], widths: Sequence[int], note: str = "") -> Any:
         ws = workbook.create_sheet(title)
-        ws.append([heading])
+        append_row(ws, [heading])
         ws["A1"].font = Font(bold=True, size=13)
-        ws.append([note or f"数据截至{_day(h.as_of)}（{p.span}）　金额单位：元"])
-        ws.append(list(headers))
+        append_row(ws, [note or f"数据截至{_day(h.as_of)}（{p.span}）　金额单位：元"])
+        append_row(ws, list(headers))
         for cell in ws[3]:
             cell.font = bold
             cell.fill = head_fill
@@ -335,24 +335,24 @@ def report_workbook(data: ReportData, *, issuer: str) -> bytes:
     # 主要指标
     ws = workbook.active
     ws.title = "主要指标"
-    ws.append([data.period.title])
+    append_row(ws, [data.period.title])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([f"{issuer}　数据截至{_day(h.as_of)}　生成于{_day(data.generated_on)}"])
-    ws.append(["项目", "数值", "单位"])
+    append_row(ws, [f"{issuer}　数据截至{_day(h.as_of)}　生成于{_day(data.generated_on)}"])
+    append_row(ws, ["项目", "数值", "单位"])
     for cell in ws[3]:
         cell.font = bold
         cell.fill = head_fill
     for label, value, unit in headline_rows(data):
-        ws.append([label, value, unit])
+        append_row(ws, [label, value, unit])
         ws.cell(ws.max_row, 2).number_format = (
             MONEY_FORMAT if unit == "元" else (RATE_FORMAT if unit in ("%", "百分点") else "0")
         )
     ws.column_dimensions["A"].width = 30
     ws.column_dimensions["B"].width = 22
     ws.column_dimensions["C"].width = 8
-    ws.append([])
+    append_row(ws, [])
     for paragraph in narrative(data):
-        ws.append([paragraph])
+        append_row(ws, [paragraph])
 
     # 按主管部门 / 按功能分类
     for title, heading, rows, label in (
@@ -366,11 +366,12 @@ def report_workbook(data: ReportData, *, issuer: str) -> bytes:
             [12, 28, 18, 18, 12, 12, 14],
         )
         for r in rows:
-            ws.append([r.code, r.name, r.indicator, r.paid, r.rate, r.time_progress, r.lag])
+            append_row(ws, [r.code, r.name, r.indicator, r.paid, r.rate, r.time_progress, r.lag])
         total_indicator = sum((r.indicator for r in rows), Decimal(0))
         total_paid = sum((r.paid for r in rows), Decimal(0))
         rate = (total_paid / total_indicator * 100).quantize(Decimal("0.1")) if total_indicator else None
-        ws.append(
+        append_row(
+            ws,
             [
                 "",
                 "合计",
@@ -379,7 +380,7 @@ def report_workbook(data: ReportData, *, issuer: str) -> bytes:
                 rate,
                 h.time_progress,
                 None if rate is None else h.time_progress - rate,
-            ]
+            ],
         )
         total_row(ws)
         formats(ws, (3, 4), (5, 6, 7))
@@ -390,9 +391,10 @@ def report_workbook(data: ReportData, *, issuer: str) -> bytes:
         "按经济分类", "支出结构（经济分类·类）", ["编码", "经济分类", "累计支出", "占比(%)"], [12, 30, 18, 10]
     )
     for s in data.econ:
-        ws.append([s.code, s.name, s.amount, s.share])
-    ws.append(
-        ["", "合计", sum((s.amount for s in data.econ), Decimal(0)), Decimal("100.0") if data.econ else None]
+        append_row(ws, [s.code, s.name, s.amount, s.share])
+    append_row(
+        ws,
+        ["", "合计", sum((s.amount for s in data.econ), Decimal(0)), Decimal("100.0") if data.econ else None],
     )
     total_row(ws)
     formats(ws, (3,), (4,))
@@ -406,7 +408,7 @@ def report_workbook(data: ReportData, *, issuer: str) -> bytes:
         [10, 18, 18, 12, 18, 18],
     )
     for m in data.months:
-        ws.append([f"{m.month}月", m.amount, m.previous, m.change, m.cumulative, m.previous_cumulative])
+        append_row(ws, [f"{m.month}月", m.amount, m.previous, m.change, m.cumulative, m.previous_cumulative])
     formats(ws, (2, 3, 5, 6), (4,))
     if data.months:
         chart = BarChart()
@@ -428,7 +430,7 @@ def report_workbook(data: ReportData, *, issuer: str) -> bytes:
         [10, 16, 22, 16, 18],
     )
     for t in data.three_public:
-        ws.append([f"{t.year}年", t.travel, t.vehicles, t.reception, t.total])
+        append_row(ws, [f"{t.year}年", t.travel, t.vehicles, t.reception, t.total])
     formats(ws, (2, 3, 4, 5))
     if data.three_public:
         chart = BarChart()
@@ -450,8 +452,8 @@ def report_workbook(data: ReportData, *, issuer: str) -> bytes:
         [12, 28, 18, 18, 18, 12],
     )
     for item in data.revenue.rows:
-        ws.append([item.code, item.name, item.budget_type_label, item.budget, item.received, item.rate])
-    ws.append(["", "合计", "", data.revenue.budget, data.revenue.received, data.revenue.rate])
+        append_row(ws, [item.code, item.name, item.budget_type_label, item.budget, item.received, item.rate])
+    append_row(ws, ["", "合计", "", data.revenue.budget, data.revenue.received, data.revenue.rate])
     total_row(ws)
     formats(ws, (4, 5), (6,))
 
@@ -463,7 +465,7 @@ def report_workbook(data: ReportData, *, issuer: str) -> bytes:
         [10, 14, 18, 18, 14],
     )
     for d in data.debt_months:
-        ws.append([f"{d.month}月", d.debt_type_label, d.limit, d.balance, d.usage])
+        append_row(ws, [f"{d.month}月", d.debt_type_label, d.limit, d.balance, d.usage])
     formats(ws, (3, 4), (5,))
 
     # 预警统计 / 预警发现
@@ -475,9 +477,10 @@ def report_workbook(data: ReportData, *, issuer: str) -> bytes:
         note=f"截至报告生成日（{_day(data.generated_on)}）尚未销号、非误报的预警发现",
     )
     for c in data.findings_by_rule:
-        ws.append([c.rule_code, c.rule_name, c.open, c.red])
-    ws.append(
-        ["", "合计", sum(c.open for c in data.findings_by_rule), sum(c.red for c in data.findings_by_rule)]
+        append_row(ws, [c.rule_code, c.rule_name, c.open, c.red])
+    append_row(
+        ws,
+        ["", "合计", sum(c.open for c in data.findings_by_rule), sum(c.red for c in data.findings_by_rule)],
     )
     total_row(ws)
     ws = sheet(
@@ -488,7 +491,8 @@ def report_workbook(data: ReportData, *, issuer: str) -> bytes:
         note=f"截至报告生成日（{_day(data.generated_on)}），红色在前、金额由大到小　金额单位：元",
     )
     for row, f in enumerate(data.open_findings, start=4):
-        ws.append(
+        append_row(
+            ws,
             [
                 f"{f.rule_name}（{f.rule_code}）",
                 f.severity_label,
@@ -498,7 +502,7 @@ def report_workbook(data: ReportData, *, issuer: str) -> bytes:
                 f.amount,
                 f.state_label,
                 f.first_as_of,
-            ]
+            ],
         )
         ws.cell(row, 6).number_format = MONEY_FORMAT
         ws.cell(row, 8).number_format = "yyyy-mm-dd"
