@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -33,6 +35,9 @@ from renda.core.masking import mask_personal
 from renda.core.params import path_text
 
 PAGE_SIZE = 50
+# The most vouchers one Excel export holds (docs/operations.md): at 100,000 rows the workbook is
+# written in seconds and streamed as it is made; past it the page asks for narrower filters.
+VOUCHER_EXPORT_CAP = 100_000
 VOUCHER_NO_MAX = Payment._meta.get_field("voucher_no").max_length or 40
 
 
@@ -147,6 +152,18 @@ def vouchers(request: HttpRequest) -> HttpResponseBase:
     qs = payments_list(actor=request.user, filters=filters)
     full = show_payee_accounts(request.user)
     if request.GET.get("export") == "xlsx":
+        _sum, count = payments_total(qs, filters)
+        if count > VOUCHER_EXPORT_CAP:
+            messages.warning(
+                request,
+                _(
+                    "These filters match %(count)s vouchers; one Excel export holds at most %(cap)s. "
+                    "Narrow the filters (a unit, a code or a date range) and export again."
+                )
+                % {"count": f"{count:,}", "cap": f"{VOUCHER_EXPORT_CAP:,}"},
+            )
+            page_query = {k: v for k, v in filters.as_query().items() if k != "group"}
+            return redirect(f"{reverse('budget:vouchers')}?{urlencode(page_query)}")
         headers = [
             _("Voucher number"),
             _("Payment date"),
