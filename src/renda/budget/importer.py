@@ -914,7 +914,7 @@ def run_import(
         finally:
             _drop_stage(plan)
     except UnreadableFile as exc:
-        error(1, "", "", str(exc))
+        error(exc.line, exc.column, "", str(exc))
     finally:
         table.close()
         if plan.streamed is not None:
@@ -1386,7 +1386,7 @@ def import_path(
         source = file_source(path, kind, file_format)
     except UnreadableFile as exc:
         result = ImportResult(kind=kind, year=year, dry_run=dry_run, batch_id=batch.pk, rejected=1)
-        return _finish(result, [ImportError_(1, "", "", str(exc))], batch)
+        return _finish(result, [ImportError_(exc.line, exc.column, "", str(exc))], batch)
     return run_import(
         kind=kind,
         year=year,
