@@ -11,29 +11,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
+from renda.core.module_parameters import ModuleParameters, Parameter
 
-DEFAULTS: dict[str, Any] = {
-    "NUMBER_PATTERN": "{year}-{seq:03d}",
-    "REPLY_MONTHS": 3,  # 答复期限: months after assignment
-    "CO_OPINION_MONTHS": 1,  # 协办意见: months after assignment
-    "ACCEPT_WORKING_DAYS": 10,  # 签收: working days after assignment
-    "MAX_EXTENSION_MONTHS": 3,  # 延期: at most this many months in all
-    "ROUND_MONTHS": 1,  # 不满意 → another round of this many months
-    "DUE_SOON_DAYS": 15,  # 临期: due within this many days
-    "TITLE_MAX": 120,
-    "CONTENT_MIN": 10,
-    "CONTENT_MAX": 10_000,
-    "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
-    "ATTACHMENT_MAX_FILES": 5,
-    "ATTACHMENT_EXTENSIONS": ("pdf", "doc", "docx", "xls", "xlsx", "wps", "jpg", "jpeg", "png", "txt"),
+PARAMETERS = ModuleParameters(
+    "RENDA_SUGGESTIONS",
+    NUMBER_PATTERN=Parameter("{year}-{seq:03d}", "编号: the number a registered suggestion gets"),
+    REPLY_MONTHS=Parameter(3, "答复期限: months after assignment"),
+    CO_OPINION_MONTHS=Parameter(1, "协办意见: months after assignment"),
+    ACCEPT_WORKING_DAYS=Parameter(10, "签收: working days after assignment"),
+    MAX_EXTENSION_MONTHS=Parameter(3, "延期: at most this many months in all"),
+    ROUND_MONTHS=Parameter(1, "不满意 → another round of this many months"),
+    DUE_SOON_DAYS=Parameter(15, "临期: due within this many days"),
+    TITLE_MAX=Parameter(120, "the longest title, in characters"),
+    CONTENT_MIN=Parameter(10, "the shortest text, in characters"),
+    CONTENT_MAX=Parameter(10_000, "the longest text, in characters"),
+    ATTACHMENT_MAX_BYTES=Parameter(10 * 1024 * 1024, "the largest attachment, in bytes"),
+    ATTACHMENT_MAX_FILES=Parameter(5, "attachments per suggestion"),
+    ATTACHMENT_EXTENSIONS=Parameter(
+        ("pdf", "doc", "docx", "xls", "xlsx", "wps", "jpg", "jpeg", "png", "txt"), "attachment file types"
+    ),
     # The deputy affairs office (代表工委): staff whose organisation has one of these codes, or
     # whose organisation's name contains one of these words, handle suggestions and see them all.
-    "OFFICE_ORGANISATION_CODES": ("RD002",),
-    "OFFICE_NAME_WORDS": ("代表工作委员会", "代表工委", "代表联络工作委员会", "代表联络工委"),
-}
+    OFFICE_ORGANISATION_CODES=Parameter(("RD002",), "代表工委: organisation codes of the office"),
+    OFFICE_NAME_WORDS=Parameter(
+        ("代表工作委员会", "代表工委", "代表联络工作委员会", "代表联络工委"),
+        "代表工委: words in the office's name",
+    ),
+)
+DEFAULTS: dict[str, Any] = PARAMETERS.defaults
 
 
 def param(name: str) -> Any:
-    overrides = getattr(settings, "RENDA_SUGGESTIONS", {}) or {}
-    return overrides.get(name, DEFAULTS[name])
+    return PARAMETERS(name)

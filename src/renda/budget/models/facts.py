@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from renda.core.module_parameters import current_region_code
+
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
@@ -20,7 +22,7 @@ def money(verbose_name, **extra) -> models.DecimalField:
 
 
 def default_region() -> str:
-    return settings.RENDA_REGION_CODE
+    return current_region_code()
 
 
 class BudgetType(models.IntegerChoices):

@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar, cast
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Subquery, Sum
@@ -61,6 +60,7 @@ from renda.budget.models import (
 )
 from renda.budget.selectors.query import BudgetFilter
 from renda.budget.warnings.registry import RULES, THREE_PUBLIC_ECON_CODES, rule_name
+from renda.core.module_parameters import current_region_code
 from renda.core.permissions import can, require
 
 T = TypeVar("T")
@@ -254,8 +254,7 @@ class FindingRuleRow:
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _region() -> str:
-    return settings.RENDA_REGION_CODE
+_region = current_region_code
 
 
 def _money(value: Any) -> Decimal:

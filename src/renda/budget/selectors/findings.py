@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -20,14 +19,14 @@ from renda.budget.models import BudgetUnit, Finding, FindingStep, Indicator, Inq
 from renda.budget.selectors.query import units_under
 from renda.budget.services.findings import evidence_numbers
 from renda.budget.warnings.registry import RULES, rule_name
+from renda.core.module_parameters import current_region_code
 from renda.core.permissions import require
 
 State = Finding.State
 EVIDENCE_SHOWN = 200  # vouchers or indicators listed on a finding's page
 
 
-def _region() -> str:
-    return settings.RENDA_REGION_CODE
+_region = current_region_code
 
 
 @dataclass(frozen=True)

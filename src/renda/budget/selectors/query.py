@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
@@ -33,6 +32,7 @@ from renda.budget.models import (
     PaymentSummary,
     Project,
 )
+from renda.core.module_parameters import current_region_code
 from renda.core.permissions import can, require
 
 ZERO = Decimal("0.00")
@@ -166,8 +166,7 @@ class Table:
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _region() -> str:
-    return settings.RENDA_REGION_CODE
+_region = current_region_code
 
 
 def units_under(code: str) -> list[str]:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
@@ -40,6 +39,7 @@ from renda.budget.selectors.analysis import (
     ThreePublicRow,
 )
 from renda.budget.warnings.registry import RULES, rule_name
+from renda.core.module_parameters import current_region_code
 from renda.core.permissions import can, require
 
 ZERO = Decimal("0.00")
@@ -121,8 +121,7 @@ def report_period(*, year: int, kind: str, number: int) -> ReportPeriod:
     return ReportPeriod(year=year, kind=kind, number=number)
 
 
-def _region() -> str:
-    return settings.RENDA_REGION_CODE
+_region = current_region_code
 
 
 def year_has_data(year: int) -> bool:

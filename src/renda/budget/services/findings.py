@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection
@@ -38,6 +37,7 @@ from renda.budget.warnings.registry import rule_name
 from renda.budget.workflow import FINAL_STATES, FINDING, REPLY_OUTCOMES
 from renda.core.audit import label_actions
 from renda.core.calendar import add_working_days
+from renda.core.module_parameters import ModuleParameters, Parameter, current_region_code
 from renda.core.permissions import PermissionRefused, can, require, service
 
 State = Finding.State
@@ -50,14 +50,20 @@ STATE_LABELS: dict[str, Any] = dict(State.choices)
 # renda.budget.workflow and runs on the core kernel.
 
 # Parameters; ``settings.RENDA_BUDGET_FINDINGS = {...}`` overrides any of them.
-DEFAULTS: dict[str, Any] = {
-    "LETTER_PREFIX": "预工函",  # 文号: 预工函〔2026〕3号
-    "REPLY_WORKING_DAYS": 10,  # 函复期限: working days after the letter is sent
-    "EVIDENCE_IN_LETTER": 30,  # vouchers / indicators listed in the letter (the rest are counted)
-    "FILE_MAX_BYTES": 10 * 1024 * 1024,
-    "FILE_EXTENSIONS": ("pdf", "jpg", "jpeg", "png", "ofd", "doc", "docx", "wps"),
-    "COMMITTEE_NAME": "人大常委会预算工作委员会",  # signature when no committee organisation exists
-}
+PARAMETERS = ModuleParameters(
+    "RENDA_BUDGET_FINDINGS",
+    LETTER_PREFIX=Parameter("预工函", "函询文号的前缀: 预工函〔2026〕3号"),
+    REPLY_WORKING_DAYS=Parameter(10, "函复期限: working days after the letter is sent"),
+    EVIDENCE_IN_LETTER=Parameter(30, "vouchers / indicators listed in the letter (the rest are counted)"),
+    FILE_MAX_BYTES=Parameter(10 * 1024 * 1024, "the largest reply or supporting file, in bytes"),
+    FILE_EXTENSIONS=Parameter(
+        ("pdf", "jpg", "jpeg", "png", "ofd", "doc", "docx", "wps"), "reply and supporting file types"
+    ),
+    COMMITTEE_NAME=Parameter(
+        "人大常委会预算工作委员会", "the letter's signature when no committee organisation exists"
+    ),
+)
+DEFAULTS = PARAMETERS.defaults
 
 ACTION_LABELS = {
     "budget.act_on_finding": gettext_lazy("Act on a warning finding"),
@@ -67,8 +73,7 @@ label_actions(ACTION_LABELS)
 
 
 def param(name: str) -> Any:
-    overrides = getattr(settings, "RENDA_BUDGET_FINDINGS", {}) or {}
-    return overrides.get(name, DEFAULTS[name])
+    return PARAMETERS(name)
 
 
 def can_move(from_state: str, to_state: str) -> bool:
@@ -91,8 +96,7 @@ def allowed_moves(actor: Any, finding: Finding) -> set[str]:
     }
 
 
-def _region() -> str:
-    return settings.RENDA_REGION_CODE
+_region = current_region_code
 
 
 def _begin(actor: Any, finding: Finding) -> Finding:
