@@ -241,19 +241,22 @@ class Workflow(Generic[M]):
         *,
         actor: Any,
         action: str,
-        from_state: str = "",
+        from_state: str | None = None,
         to_state: str = "",
         note: str = "",
         fields: Mapping[str, Any] | None = None,
         prepare: Iterable[Callable[[WorkflowEvent], None]] = (),
     ) -> WorkflowEvent:
-        """Append one event row (without moving or auditing: :meth:`step` does both)."""
+        """Append one event row (without moving or auditing: :meth:`step` does both).
+
+        ``from_state`` defaults to the object's state; an empty one is kept (an object created by a
+        step comes from no state)."""
         state = getattr(obj, self.state_field)
         person = _person(actor)
         event = self.event_model(
             **{self.event_link: obj},
             action=action,
-            from_state=from_state or state,
+            from_state=state if from_state is None else from_state,
             to_state=to_state or state,
             actor=person,
             actor_name=(str(person) if person is not None else _("System"))[:150],
