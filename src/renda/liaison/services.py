@@ -1,10 +1,11 @@
 """Every write of the liaison module (网上家站): reception days, appointments, opinions.
 
-Workflows are explicit state machines: :data:`OPINION_TRANSITIONS` and
-:data:`APPOINTMENT_TRANSITIONS` list the allowed moves, one service per move, and each move
-appends an event row and an audit row. The public services (a citizen books a slot, submits an
-opinion, rates an answer) need no account: the views in front of them are rate-limited and
-challenged, and the rating is allowed only to whoever holds the tracking code and the phone.
+The workflows (opinions, appointments, moderation) are declared once in
+:mod:`renda.liaison.workflow` and run on the core kernel: one service per act, each moving through
+``<WORKFLOW>.step``, which locks the row, checks the move and writes one event row and one audit
+row. The public services (a citizen books a slot, submits an opinion, rates an answer) need no
+account: the views in front of them are rate-limited and challenged, and the rating is allowed only
+to whoever holds the tracking code and the phone.
 """
 
 from __future__ import annotations
@@ -26,19 +27,19 @@ from renda.core.audit import audit, snapshot
 from renda.core.calendar import add_working_days, working_days_between
 from renda.core.permissions import require, service
 from renda.core.similarity import most_similar
+from renda.core.workflow import Step
 from renda.deputies.models import Deputy
 from renda.liaison.models import (
     Appointment,
-    AppointmentEvent,
     Notification,
     Opinion,
     OpinionAttachment,
-    OpinionEvent,
     ReceptionDay,
     Station,
     new_code,
 )
 from renda.liaison.redact import redact
+from renda.liaison.workflow import APPOINTMENT, NEW, OPINION, PUBLICATION
 
 State = Opinion.State
 AState = Appointment.State
@@ -60,90 +61,15 @@ MAX_ATTACHMENTS = 3
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 ALLOWED_ATTACHMENT_TYPES = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 
-OPINION_TRANSITIONS: dict[str, set[str]] = {
-    State.PENDING: {State.ACCEPTED, State.REJECTED, State.MERGED},
-    State.ACCEPTED: {State.REFERRED, State.PROCESSING, State.REJECTED, State.MERGED},
-    State.REFERRED: {State.PROCESSING},
-    State.PROCESSING: {State.ANSWERED},
-    State.ANSWERED: {State.CLOSED},
-    State.CLOSED: set(),
-    State.REJECTED: set(),
-    State.MERGED: set(),
-}
 
-APPOINTMENT_TRANSITIONS: dict[str, set[str]] = {
-    AState.PENDING: {AState.CONFIRMED, AState.REJECTED},
-    AState.CONFIRMED: {AState.RECEIVED, AState.NO_SHOW, AState.REJECTED},
-    AState.REJECTED: set(),
-    AState.RECEIVED: set(),
-    AState.NO_SHOW: set(),
-}
-
-PUBLICATION_TRANSITIONS: dict[str, set[str]] = {
-    Opinion.Publication.NONE: set(),
-    Opinion.Publication.QUEUED: {Opinion.Publication.PUBLISHED, Opinion.Publication.WITHHELD},
-    Opinion.Publication.PUBLISHED: {Opinion.Publication.WITHHELD},
-    Opinion.Publication.WITHHELD: {Opinion.Publication.PUBLISHED},
-}
-
-_OPINION_FIELDS = (
-    "state",
-    "station",
-    "deputy",
-    "department",
-    "is_complex",
-    "deadline",
-    "answer",
-    "satisfaction",
-    "reject_reason",
-    "merged_into",
-    "publication",
-)
+def _as_citizen(step: Step[Any], actor: Any) -> None:
+    """A public act without an account is recorded in the history as the citizen's."""
+    if actor is None or not actor.is_authenticated:
+        step.prepare.append(_name_citizen)
 
 
-def _actor_name(actor: Any) -> str:
-    return actor.get_username() if actor is not None and actor.is_authenticated else "citizen"
-
-
-def _opinion_move(opinion: Opinion, *, to: str, actor: Any, action: str, note: str = "") -> str:
-    """Check the transition table, change the state and append the event row."""
-    source = opinion.state
-    if to not in OPINION_TRANSITIONS[source]:
-        raise ValidationError(
-            _("This opinion is %(state)s; that step is not possible now."),
-            code="invalid_transition",
-            params={"state": opinion.get_state_display()},
-        )
-    opinion.state = to
-    OpinionEvent.objects.create(
-        opinion=opinion,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_name=_actor_name(actor),
-        action=action,
-        from_state=source,
-        to_state=to,
-        note=note[:500],
-    )
-    return source
-
-
-def _appointment_move(appointment: Appointment, *, to: str, actor: Any, note: str = "") -> None:
-    source = appointment.state
-    if to not in APPOINTMENT_TRANSITIONS[source]:
-        raise ValidationError(
-            _("This appointment is %(state)s; that step is not possible now."),
-            code="invalid_transition",
-            params={"state": appointment.get_state_display()},
-        )
-    appointment.state = to
-    AppointmentEvent.objects.create(
-        appointment=appointment,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_name=_actor_name(actor),
-        from_state=source,
-        to_state=to,
-        note=note[:500],
-    )
+def _name_citizen(event: Any) -> None:
+    event.actor_name = "citizen"
 
 
 def _unique_code(model: type[Opinion] | type[Appointment]) -> str:
@@ -265,6 +191,9 @@ def reception_day_schedule(
 def reception_day_cancel(*, actor: User, day: ReceptionDay, reason: str) -> ReceptionDay:
     """取消接待日: the open appointments are declined with the reason."""
     require(actor, "liaison.schedule_reception", day.station)
+    # The day's row is locked as a booking locks it: no appointment is booked while it is cancelled.
+    ReceptionDay.objects.select_for_update().get(pk=day.pk)
+    day.refresh_from_db(fields=["status", "cancel_reason"])
     if day.status == ReceptionDay.Status.CANCELLED:
         raise ValidationError(_("This reception day is already cancelled."))
     if not reason.strip():
@@ -273,9 +202,11 @@ def reception_day_cancel(*, actor: User, day: ReceptionDay, reason: str) -> Rece
     day.status, day.cancel_reason = ReceptionDay.Status.CANCELLED, reason.strip()
     day.save(update_fields=["status", "cancel_reason"])
     for appointment in day.appointments.filter(state__in=(AState.PENDING, AState.CONFIRMED)):
-        _appointment_move(appointment, to=AState.REJECTED, actor=actor, note=reason)
-        appointment.reject_reason = reason.strip()[:200]
-        appointment.save(update_fields=["state", "reject_reason", "updated_at"])
+        with APPOINTMENT.step(
+            appointment, actor=actor, action="reject", to=AState.REJECTED, note=reason
+        ) as step:
+            appointment.reject_reason = reason.strip()[:200]
+            step.audit_note = reason
     audit(
         actor,
         "liaison.reception_day_cancel",
@@ -301,13 +232,17 @@ def appointment_book(*, day: ReceptionDay, name: str, phone: str, topic: str) ->
         raise ValidationError(_("All slots of this reception day are taken; please choose another day."))
     if day.appointments.filter(phone=phone, state__in=(AState.PENDING, AState.CONFIRMED)).exists():
         raise ValidationError(_("This phone number already has an appointment on this day."))
-    appointment = Appointment.objects.create(
-        code=_unique_code(Appointment), reception_day=day, name=name.strip(), phone=phone, topic=topic.strip()
+    appointment = Appointment(
+        code=_unique_code(Appointment),
+        reception_day=day,
+        name=name.strip(),
+        phone=phone,
+        topic=topic.strip(),
+        state=NEW,
     )
-    AppointmentEvent.objects.create(
-        appointment=appointment, actor_name="citizen", from_state="", to_state=AState.PENDING
-    )
-    audit(None, "liaison.appointment_book", appointment, after={"reception_day": day.pk, "phone": phone})
+    with APPOINTMENT.step(appointment, actor=None, action="book", to=AState.PENDING) as step:
+        _as_citizen(step, None)
+        step.audit_after = {"reception_day": day.pk, "phone": phone}
     _notify(station_managers(day.station), _("New appointment for %(day)s.") % {"day": day})
     return appointment
 
@@ -326,10 +261,11 @@ def appointment_confirm(*, actor: User, appointment: Appointment, time: dt.time)
                 ]
             }
         )
-    _appointment_move(appointment, to=AState.CONFIRMED, actor=actor, note=f"{time:%H:%M}")
-    appointment.confirmed_time = time
-    appointment.save(update_fields=["state", "confirmed_time", "updated_at"])
-    audit(actor, "liaison.appointment_confirm", appointment, after={"state": appointment.state, "time": time})
+    with APPOINTMENT.step(
+        appointment, actor=actor, action="confirm", to=AState.CONFIRMED, note=f"{time:%H:%M}"
+    ) as step:
+        appointment.confirmed_time = time
+        step.audit_after = {"time": time}
     return appointment
 
 
@@ -339,10 +275,9 @@ def appointment_reject(*, actor: User, appointment: Appointment, reason: str) ->
     require(actor, "liaison.handle_appointment", appointment)
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason.")]})
-    _appointment_move(appointment, to=AState.REJECTED, actor=actor, note=reason)
-    appointment.reject_reason = reason.strip()[:200]
-    appointment.save(update_fields=["state", "reject_reason", "updated_at"])
-    audit(actor, "liaison.appointment_reject", appointment, after={"state": appointment.state}, note=reason)
+    with APPOINTMENT.step(appointment, actor=actor, action="reject", to=AState.REJECTED, note=reason) as step:
+        appointment.reject_reason = reason.strip()[:200]
+        step.audit_note = reason
     return appointment
 
 
@@ -355,28 +290,22 @@ def appointment_receive(
     raised = raised.strip()
     if len(raised) < MIN_CONTENT_CHARS:
         raise ValidationError({"raised": [_("Write down what the citizen raised (at least 10 characters).")]})
-    _appointment_move(appointment, to=AState.RECEIVED, actor=actor)
-    day = appointment.reception_day
-    opinion = _create_opinion(
-        station=day.station,
-        deputy=None,
-        town=day.station.region,
-        category=category,
-        name=appointment.name,
-        phone=appointment.phone,
-        content=raised,
-        consent_publish=consent_publish,
-        source=Opinion.Source.RECEPTION,
-        actor=actor,
-    )
-    appointment.opinion = opinion
-    appointment.save(update_fields=["state", "opinion", "updated_at"])
-    audit(
-        actor,
-        "liaison.appointment_receive",
-        appointment,
-        after={"state": appointment.state, "opinion": opinion.pk},
-    )
+    with APPOINTMENT.step(appointment, actor=actor, action="receive", to=AState.RECEIVED) as step:
+        day = appointment.reception_day
+        opinion = _create_opinion(
+            station=day.station,
+            deputy=None,
+            town=day.station.region,
+            category=category,
+            name=appointment.name,
+            phone=appointment.phone,
+            content=raised,
+            consent_publish=consent_publish,
+            source=Opinion.Source.RECEPTION,
+            actor=actor,
+        )
+        appointment.opinion = opinion
+        step.audit_after = {"opinion": opinion.pk}
     return appointment
 
 
@@ -384,9 +313,8 @@ def appointment_receive(
 def appointment_no_show(*, actor: User, appointment: Appointment) -> Appointment:
     """未到: the citizen did not come."""
     require(actor, "liaison.handle_appointment", appointment)
-    _appointment_move(appointment, to=AState.NO_SHOW, actor=actor)
-    appointment.save(update_fields=["state", "updated_at"])
-    audit(actor, "liaison.appointment_no_show", appointment, after={"state": appointment.state})
+    with APPOINTMENT.step(appointment, actor=actor, action="no_show", to=AState.NO_SHOW):
+        pass
     return appointment
 
 
@@ -469,7 +397,7 @@ def _create_opinion(
 ) -> Opinion:
     today = timezone.localdate()
     duplicate = find_duplicate(phone=phone, content=content)
-    opinion = Opinion.objects.create(
+    opinion = Opinion(
         code=_unique_code(Opinion),
         source=source,
         station=station,
@@ -483,21 +411,11 @@ def _create_opinion(
         submitted_on=today,
         deadline=deadline_for(today, is_complex=False),
         possible_duplicate_of=duplicate,
+        state=NEW,
     )
-    OpinionEvent.objects.create(
-        opinion=opinion,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_name=_actor_name(actor),
-        action="submit",
-        from_state="",
-        to_state=State.PENDING,
-    )
-    audit(
-        actor,
-        "liaison.opinion_submit",
-        opinion,
-        after={"station": station.pk, "phone": phone, "source": source},
-    )
+    with OPINION.step(opinion, actor=actor, action="submit", to=State.PENDING) as step:
+        _as_citizen(step, actor)
+        step.audit_after = {"phone": phone, "source": source}
     recipients = station_managers(station)
     if deputy is not None and deputy.user is not None:
         recipients.append(deputy.user)
@@ -564,30 +482,15 @@ def opinion_submit(
 # --- opinions: handling --------------------------------------------------------------------------
 
 
-def _save(
-    opinion: Opinion, actor: Any, action: str, before: dict[str, Any], note: str = "", *fields: str
-) -> Opinion:
-    opinion.save()
-    audit(
-        actor,
-        f"liaison.{action}",
-        opinion,
-        before=before,
-        after=snapshot(opinion, _OPINION_FIELDS),
-        note=note,
-    )
-    return opinion
-
-
 @service
 def opinion_accept(*, actor: User, opinion: Opinion, is_complex: bool = False, note: str = "") -> Opinion:
     """受理: station staff or the deputy take the opinion on; complex ones get 10 working days."""
     require(actor, "liaison.accept_opinion", opinion)
-    before = snapshot(opinion, _OPINION_FIELDS)
-    _opinion_move(opinion, to=State.ACCEPTED, actor=actor, action="accept", note=note)
-    opinion.is_complex = is_complex
-    opinion.deadline = deadline_for(opinion.submitted_on, is_complex=is_complex)
-    return _save(opinion, actor, "opinion_accept", before, note)
+    with OPINION.step(opinion, actor=actor, action="accept", to=State.ACCEPTED, note=note) as step:
+        opinion.is_complex = is_complex
+        opinion.deadline = deadline_for(opinion.submitted_on, is_complex=is_complex)
+        step.audit_note = note
+    return opinion
 
 
 @service
@@ -596,11 +499,11 @@ def opinion_reject(*, actor: User, opinion: Opinion, reason: str) -> Opinion:
     require(actor, "liaison.reject_opinion", opinion)
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason.")]})
-    before = snapshot(opinion, _OPINION_FIELDS)
-    _opinion_move(opinion, to=State.REJECTED, actor=actor, action="reject", note=reason)
-    opinion.reject_reason = reason.strip()[:500]
-    opinion.closed_at = timezone.now()
-    return _save(opinion, actor, "opinion_reject", before, reason)
+    with OPINION.step(opinion, actor=actor, action="reject", to=State.REJECTED, note=reason) as step:
+        opinion.reject_reason = reason.strip()[:500]
+        opinion.closed_at = timezone.now()
+        step.audit_note = reason
+    return opinion
 
 
 @service
@@ -610,11 +513,11 @@ def opinion_merge(*, actor: User, opinion: Opinion, into: Opinion) -> Opinion:
     require(actor, "liaison.view_opinion", into)
     if into.pk == opinion.pk or into.state == State.MERGED or into.created_at > opinion.created_at:
         raise ValidationError({"into": [_("Merge into an earlier opinion that is not itself merged.")]})
-    before = snapshot(opinion, _OPINION_FIELDS)
-    _opinion_move(opinion, to=State.MERGED, actor=actor, action="merge", note=into.code_display)
-    opinion.merged_into = into
-    opinion.closed_at = timezone.now()
-    return _save(opinion, actor, "opinion_merge", before, into.code)
+    with OPINION.step(opinion, actor=actor, action="merge", to=State.MERGED, note=into.code_display) as step:
+        opinion.merged_into = into
+        opinion.closed_at = timezone.now()
+        step.audit_note = into.code
+    return opinion
 
 
 @service
@@ -626,12 +529,11 @@ def opinion_refer(*, actor: User, opinion: Opinion, department: Organisation, no
         or not department.is_active
     ):
         raise ValidationError({"department": [_("Choose an active government department.")]})
-    before = snapshot(opinion, _OPINION_FIELDS)
-    _opinion_move(
-        opinion, to=State.REFERRED, actor=actor, action="refer", note=f"{department.name} {note}".strip()
-    )
-    opinion.department = department
-    _save(opinion, actor, "opinion_refer", before, note)
+    with OPINION.step(
+        opinion, actor=actor, action="refer", to=State.REFERRED, note=f"{department.name} {note}".strip()
+    ) as step:
+        opinion.department = department
+        step.audit_note = note
     clerks = list(User.objects.filter(role="unit_handler", organisation=department, is_active=True))
     _notify(
         clerks,
@@ -645,19 +547,19 @@ def opinion_refer(*, actor: User, opinion: Opinion, department: Organisation, no
 def opinion_handle_directly(*, actor: User, opinion: Opinion, note: str = "") -> Opinion:
     """代表直接答复: the deputy (or the station) answers the opinion themselves."""
     require(actor, "liaison.handle_directly", opinion)
-    before = snapshot(opinion, _OPINION_FIELDS)
-    _opinion_move(opinion, to=State.PROCESSING, actor=actor, action="handle_directly", note=note)
-    opinion.answered_by_deputy = True
-    return _save(opinion, actor, "opinion_handle_directly", before, note)
+    with OPINION.step(opinion, actor=actor, action="handle_directly", to=State.PROCESSING, note=note) as step:
+        opinion.answered_by_deputy = True
+        step.audit_note = note
+    return opinion
 
 
 @service
 def opinion_start(*, actor: User, opinion: Opinion) -> Opinion:
     """签收办理: the department's clerk starts handling a referred opinion."""
     require(actor, "liaison.start_opinion", opinion)
-    before = snapshot(opinion, _OPINION_FIELDS)
-    _opinion_move(opinion, to=State.PROCESSING, actor=actor, action="start")
-    return _save(opinion, actor, "opinion_start", before)
+    with OPINION.step(opinion, actor=actor, action="start", to=State.PROCESSING):
+        pass
+    return opinion
 
 
 @service
@@ -669,19 +571,19 @@ def opinion_answer(*, actor: User, opinion: Opinion, answer: str) -> Opinion:
         raise ValidationError({"answer": [_("Please write an answer of at least 10 characters.")]})
     if len(answer) > 4000:
         raise ValidationError({"answer": [_("Please keep the answer within 4000 characters.")]})
-    before = snapshot(opinion, _OPINION_FIELDS)
-    _opinion_move(opinion, to=State.ANSWERED, actor=actor, action="answer")
-    now = timezone.now()
-    today = timezone.localdate(now)
-    opinion.answer = answer
-    opinion.answered_at = now
-    opinion.working_days_to_answer = max(0, working_days_between(opinion.submitted_on, today))
-    opinion.answered_on_time = opinion.deadline is None or today <= opinion.deadline
-    if opinion.consent_publish:
-        opinion.publication = Opinion.Publication.QUEUED
-        opinion.public_content = redact(opinion.content, submitter_name=opinion.name)
-        opinion.public_answer = redact(answer, submitter_name=opinion.name)
-    return _save(opinion, actor, "opinion_answer", before)
+    with OPINION.step(opinion, actor=actor, action="answer", to=State.ANSWERED):
+        now = timezone.now()
+        today = timezone.localdate(now)
+        opinion.answer = answer
+        opinion.answered_at = now
+        opinion.working_days_to_answer = max(0, working_days_between(opinion.submitted_on, today))
+        opinion.answered_on_time = opinion.deadline is None or today <= opinion.deadline
+        if opinion.consent_publish:
+            # Queued for moderation (the publication workflow starts here, none -> queued).
+            opinion.publication = Opinion.Publication.QUEUED
+            opinion.public_content = redact(opinion.content, submitter_name=opinion.name)
+            opinion.public_answer = redact(answer, submitter_name=opinion.name)
+    return opinion
 
 
 @service
@@ -689,42 +591,24 @@ def opinion_rate(*, opinion: Opinion, satisfaction: str) -> Opinion:
     """评价: the citizen (who holds the code and the phone) rates the answer, and it is closed (办结)."""
     if satisfaction not in Opinion.Satisfaction.values:
         raise ValidationError({"satisfaction": [_("Choose satisfied or not satisfied.")]})
-    before = snapshot(opinion, _OPINION_FIELDS)
-    _opinion_move(opinion, to=State.CLOSED, actor=None, action="rate", note=satisfaction)
-    opinion.satisfaction = satisfaction
-    opinion.closed_at = timezone.now()
-    return _save(opinion, None, "opinion_rate", before)
+    with OPINION.step(opinion, actor=None, action="rate", to=State.CLOSED, note=satisfaction) as step:
+        _as_citizen(step, None)
+        opinion.satisfaction = satisfaction
+        opinion.closed_at = timezone.now()
+    return opinion
 
 
 @service
 def opinion_close(*, actor: User, opinion: Opinion, note: str = "") -> Opinion:
     """办结 without a rating: the citizen did not rate the answer."""
     require(actor, "liaison.close_opinion", opinion)
-    before = snapshot(opinion, _OPINION_FIELDS)
-    _opinion_move(opinion, to=State.CLOSED, actor=actor, action="close", note=note)
-    opinion.closed_at = timezone.now()
-    return _save(opinion, actor, "opinion_close", before, note)
+    with OPINION.step(opinion, actor=actor, action="close", to=State.CLOSED, note=note) as step:
+        opinion.closed_at = timezone.now()
+        step.audit_note = note
+    return opinion
 
 
 # --- publication (moderation) --------------------------------------------------------------------
-
-
-def _publication_move(opinion: Opinion, *, to: str, actor: User, note: str = "") -> None:
-    source = opinion.publication
-    if to not in PUBLICATION_TRANSITIONS[source]:
-        raise ValidationError(
-            _("This opinion cannot be published or withheld now."), code="invalid_transition"
-        )
-    opinion.publication = to
-    OpinionEvent.objects.create(
-        opinion=opinion,
-        actor=actor,
-        actor_name=_actor_name(actor),
-        action=f"publication_{to}",
-        from_state=opinion.state,
-        to_state=opinion.state,
-        note=note[:500],
-    )
 
 
 @service
@@ -735,13 +619,12 @@ def opinion_publish(*, actor: User, opinion: Opinion, public_content: str, publi
         raise ValidationError(_("The citizen did not agree to publication."))
     if not public_content.strip() or not public_answer.strip():
         raise ValidationError(_("Both the text and the answer are needed for publication."))
-    before = snapshot(opinion, _OPINION_FIELDS)
-    _publication_move(opinion, to=Opinion.Publication.PUBLISHED, actor=actor)
-    # Whatever the moderator typed is redacted once more: a phone number typed back in is caught.
-    opinion.public_content = redact(public_content.strip(), submitter_name=opinion.name)
-    opinion.public_answer = redact(public_answer.strip(), submitter_name=opinion.name)
-    opinion.published_at = timezone.now()
-    return _save(opinion, actor, "opinion_publish", before)
+    with PUBLICATION.step(opinion, actor=actor, action="publish", to=Opinion.Publication.PUBLISHED):
+        # Whatever the moderator typed is redacted once more: a phone number typed back in is caught.
+        opinion.public_content = redact(public_content.strip(), submitter_name=opinion.name)
+        opinion.public_answer = redact(public_answer.strip(), submitter_name=opinion.name)
+        opinion.published_at = timezone.now()
+    return opinion
 
 
 @service
@@ -750,10 +633,12 @@ def opinion_withhold(*, actor: User, opinion: Opinion, reason: str) -> Opinion:
     require(actor, "liaison.moderate_opinion", opinion)
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason.")]})
-    before = snapshot(opinion, _OPINION_FIELDS)
-    _publication_move(opinion, to=Opinion.Publication.WITHHELD, actor=actor, note=reason)
-    opinion.published_at = None
-    return _save(opinion, actor, "opinion_withhold", before, reason)
+    with PUBLICATION.step(
+        opinion, actor=actor, action="withhold", to=Opinion.Publication.WITHHELD, note=reason
+    ) as step:
+        opinion.published_at = None
+        step.audit_note = reason
+    return opinion
 
 
 # --- deadlines and reminders ---------------------------------------------------------------------

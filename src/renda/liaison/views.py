@@ -26,25 +26,20 @@ from django_ratelimit.core import get_usage, is_ratelimited
 from renda.accounts.models import Region
 from renda.core.params import ChoiceParam, IdParam, TextParam, path_text, query_params
 from renda.core.permissions import can, require
+from renda.core.views.acts import OfferedAct, offered_acts, run_act
+from renda.core.workflow import Workflow, errors_onto_form
 from renda.liaison import selectors, services
 from renda.liaison.forms import (
-    AcceptForm,
-    AnswerForm,
     AppointmentForm,
-    ConfirmForm,
     FollowForm,
-    MergeForm,
-    NoteForm,
     OpinionForm,
-    PublishForm,
     RateForm,
     ReasonForm,
-    ReceiveForm,
     ReceptionDayForm,
-    ReferForm,
     StationForm,
 )
 from renda.liaison.models import Appointment, Opinion, OpinionAttachment, ReceptionDay, Station
+from renda.liaison.workflow import APPOINTMENT, OPINION, PUBLICATION
 
 # Rate limits (django-ratelimit on the shared cache). Overridable in settings.
 RATES = {
@@ -83,14 +78,6 @@ def throttled(
 
 def _throttle_message() -> str:
     return _("Too many submissions in a short time. Please wait an hour and try again, or call the station.")
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- the public portal ---------------------------------------------------------------------------
@@ -168,7 +155,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
                         day=day, **{k: form.cleaned_data[k] for k in ("name", "phone", "topic")}
                     )
                 except ValidationError as error:
-                    _apply_errors(form, error)
+                    errors_onto_form(form, error)
                     status = 400
                 else:
                     request.session[SESSION_NEW_CODE] = {
@@ -211,7 +198,7 @@ def write(request: HttpRequest) -> HttpResponse:
                         attachments=data["attachments"],
                     )
                 except ValidationError as error:
-                    _apply_errors(form, error)
+                    errors_onto_form(form, error)
                     status = 400
                 else:
                     request.session[SESSION_NEW_CODE] = {"kind": "opinion", "code": opinion.code_display}
@@ -378,78 +365,12 @@ def work(request: HttpRequest) -> HttpResponse:
     )
 
 
-ACTIONS: dict[str, tuple[type, Callable[..., Opinion], str]] = {
-    "accept": (AcceptForm, services.opinion_accept, _("The opinion has been accepted.")),
-    "reject": (ReasonForm, services.opinion_reject, _("The opinion has not been accepted.")),
-    "refer": (ReferForm, services.opinion_refer, _("The opinion has been referred to the department.")),
-    "handle_directly": (
-        NoteForm,
-        services.opinion_handle_directly,
-        _("You are answering the opinion directly."),
-    ),
-    "start": (NoteForm, services.opinion_start, _("Handling has started.")),
-    "answer": (AnswerForm, services.opinion_answer, _("The answer has been sent.")),
-    "close": (NoteForm, services.opinion_close, _("The opinion has been closed.")),
-    "merge": (MergeForm, services.opinion_merge, _("The opinion has been merged.")),
-    "publish": (PublishForm, services.opinion_publish, _("Published on the public listing.")),
-    "withhold": (ReasonForm, services.opinion_withhold, _("Kept off the public listing.")),
-}
-_ACTION_PERMS = {
-    "accept": "liaison.accept_opinion",
-    "reject": "liaison.reject_opinion",
-    "refer": "liaison.refer_opinion",
-    "handle_directly": "liaison.handle_directly",
-    "start": "liaison.start_opinion",
-    "answer": "liaison.answer_opinion",
-    "close": "liaison.close_opinion",
-    "merge": "liaison.merge_opinion",
-    "publish": "liaison.moderate_opinion",
-    "withhold": "liaison.moderate_opinion",
-}
-_ACTION_STATES = {
-    "accept": {Opinion.State.PENDING},
-    "reject": {Opinion.State.PENDING, Opinion.State.ACCEPTED},
-    "merge": {Opinion.State.PENDING, Opinion.State.ACCEPTED},
-    "refer": {Opinion.State.ACCEPTED},
-    "handle_directly": {Opinion.State.ACCEPTED},
-    "start": {Opinion.State.REFERRED},
-    "answer": {Opinion.State.PROCESSING},
-    "close": {Opinion.State.ANSWERED},
-}
-
-
-def _forms_for(
-    request: HttpRequest, opinion: Opinion, bound: tuple[str, Any] | None = None
-) -> dict[str, Any]:
-    forms: dict[str, Any] = {}
-    for name, (form_class, _service, _msg) in ACTIONS.items():
-        if name in _ACTION_STATES and opinion.state not in _ACTION_STATES[name]:
-            continue
-        if name == "publish" and opinion.publication not in (
-            Opinion.Publication.QUEUED,
-            Opinion.Publication.WITHHELD,
-        ):
-            continue
-        if name == "withhold" and opinion.publication not in (
-            Opinion.Publication.QUEUED,
-            Opinion.Publication.PUBLISHED,
-        ):
-            continue
-        if not can(request.user, _ACTION_PERMS[name], opinion):
-            continue
-        kwargs: dict[str, Any] = {"prefix": name}
-        if name == "merge":
-            kwargs["candidates"] = selectors.merge_candidates(actor=request.user, opinion=opinion)
-        if name == "publish":
-            kwargs["initial"] = {
-                "public_content": opinion.public_content,
-                "public_answer": opinion.public_answer,
-            }
-        if bound and bound[0] == name:
-            forms[name] = bound[1]
-        else:
-            forms[name] = form_class(**kwargs)
-    return forms
+def _opinion_workflow(name: str) -> Workflow[Opinion]:
+    """The workflow an act of the opinion page belongs to: the handling, or the moderation."""
+    for workflow in (OPINION, PUBLICATION):
+        if name in workflow.acts:
+            return workflow
+    raise Http404
 
 
 @login_required
@@ -462,14 +383,16 @@ def opinion_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_detail(
-    request: HttpRequest, opinion: Opinion, bound: tuple[str, Any] | None = None, status: int = 200
+    request: HttpRequest, opinion: Opinion, offered: list[OfferedAct] | None = None, status: int = 200
 ) -> HttpResponse:
+    if offered is None:
+        offered = offered_acts(request, OPINION, opinion) + offered_acts(request, PUBLICATION, opinion)
     return render(
         request,
         "liaison/work/opinion.html",
         {
             "opinion": opinion,
-            "forms": _forms_for(request, opinion, bound),
+            "acts": offered,
             "show_phone": can(request.user, "liaison.view_phone", opinion),
         },
         status=status,
@@ -479,32 +402,26 @@ def _render_detail(
 @login_required
 @require_POST
 def opinion_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in ACTIONS:
-        raise Http404
+    workflow = _opinion_workflow(action)
     try:
         opinion = selectors.opinion_for(actor=request.user, pk=pk)
     except Opinion.DoesNotExist as exc:
         raise Http404 from exc
-    form_class, service_fn, success = ACTIONS[action]
-    kwargs: dict[str, Any] = {"prefix": action}
-    if action == "merge":
-        kwargs["candidates"] = selectors.merge_candidates(actor=request.user, opinion=opinion)
-    form = form_class(request.POST, **kwargs)
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        if action == "start":
-            data.pop("note", None)
-        try:
-            service_fn(actor=request.user, opinion=opinion, **data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, success)
-            if can(request.user, "liaison.view_opinion", opinion):
-                return redirect("liaison:opinion", pk=opinion.pk)
-            return redirect("liaison:work")
-    opinion.refresh_from_db()
-    return _render_detail(request, opinion, (action, form), status=400)
+    outcome = run_act(request, workflow, opinion, action, reload=lambda: _reloaded(opinion))
+    if outcome.done:
+        if can(request.user, "liaison.view_opinion", opinion):
+            return redirect("liaison:opinion", pk=opinion.pk)
+        return redirect("liaison:work")
+    # The page offers both workflows' acts: the handling's first, then the moderation's.
+    other = PUBLICATION if workflow is OPINION else OPINION
+    others = offered_acts(request, other, opinion)
+    offered = outcome.offered + others if workflow is OPINION else others + outcome.offered
+    return _render_detail(request, opinion, offered, status=400)
+
+
+def _reloaded(obj: Any) -> Any:
+    obj.refresh_from_db()
+    return obj
 
 
 @login_required
@@ -546,7 +463,7 @@ def reception_day_new(request: HttpRequest) -> HttpResponse:
             try:
                 services.reception_day_schedule(actor=request.user, station=station, **form.cleaned_data)
             except ValidationError as error:
-                _apply_errors(form, error)
+                errors_onto_form(form, error)
                 status = 400
             else:
                 messages.success(request, _("The reception day has been published."))
@@ -577,59 +494,27 @@ def reception_day_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("liaison:reception_days")
 
 
-APPOINTMENT_ACTIONS: dict[str, tuple[type | None, Callable[..., Appointment], str]] = {
-    "confirm": (ConfirmForm, services.appointment_confirm, _("The appointment has been confirmed.")),
-    "reject": (ReasonForm, services.appointment_reject, _("The appointment has been declined.")),
-    "receive": (ReceiveForm, services.appointment_receive, _("Recorded: what was raised is now an opinion.")),
-    "no_show": (None, services.appointment_no_show, _("Recorded as not come.")),
-}
-
-
 @login_required
 def appointment_detail(request: HttpRequest, pk: int, action: str = "") -> HttpResponse:
     try:
         appointment = selectors.appointment_for(actor=request.user, pk=pk)
     except Appointment.DoesNotExist as exc:
         raise Http404 from exc
-    bound: dict[str, Any] = {}
-    status = 200
-    if request.method == "POST":
-        if action not in APPOINTMENT_ACTIONS:
-            raise Http404
-        form_class, service_fn, success = APPOINTMENT_ACTIONS[action]
-        form = form_class(request.POST, prefix=action) if form_class else None
-        if form is None or form.is_valid():
-            try:
-                service_fn(actor=request.user, appointment=appointment, **(form.cleaned_data if form else {}))
-            except ValidationError as error:
-                if form is None:
-                    messages.error(request, " ".join(error.messages))
-                    return redirect("liaison:appointment", pk=pk)
-                _apply_errors(form, error)
-            else:
-                messages.success(request, success)
-                return redirect("liaison:appointment", pk=pk)
-        bound[action] = form
-        status = 400
-        appointment.refresh_from_db()
-    forms = {}
-    allowed = services.APPOINTMENT_TRANSITIONS[appointment.state]
-    targets = {"confirm": "confirmed", "reject": "rejected", "receive": "received", "no_show": "no_show"}
-    day = appointment.reception_day
-    for name, (form_class, _fn, _msg) in APPOINTMENT_ACTIONS.items():
-        if targets[name] in allowed:
-            initial = (
-                {"time": day.start_time}
-                if name == "confirm"
-                else {"raised": appointment.topic}
-                if name == "receive"
-                else {}
-            )
-            forms[name] = bound.get(name) or (
-                form_class(prefix=name, initial=initial) if form_class else None
-            )
+    if request.method != "POST":
+        offered = offered_acts(request, APPOINTMENT, appointment)
+        return render(request, "liaison/work/appointment.html", {"appointment": appointment, "acts": offered})
+    outcome = run_act(request, APPOINTMENT, appointment, action, reload=lambda: _reloaded(appointment))
+    if outcome.done:
+        return redirect("liaison:appointment", pk=pk)
+    failed = next(item for item in outcome.offered if item.name == outcome.failed)
+    if not failed.form.fields:  # a one-click act: its refusal is a message on the page
+        messages.error(request, " ".join(failed.form.non_field_errors()))
+        return redirect("liaison:appointment", pk=pk)
     return render(
-        request, "liaison/work/appointment.html", {"appointment": appointment, "forms": forms}, status=status
+        request,
+        "liaison/work/appointment.html",
+        {"appointment": appointment, "acts": outcome.offered},
+        status=400,
     )
 
 
