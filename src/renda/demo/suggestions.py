@@ -103,10 +103,17 @@ def _at(day: dt.date, hour: int = 10) -> dt.datetime:
 def _event(
     s: Suggestion, action: str, day: dt.date, frm: str, to: str, who: str, actor=None, note: str = ""
 ) -> None:
-    event = Event.objects.create(
-        suggestion=s, action=action, from_state=frm, to_state=to, actor=actor, actor_name=who, note=note
+    # Timeline rows are append-only: the demo's past time is given when the row is written.
+    Event.objects.create(
+        suggestion=s,
+        action=action,
+        from_state=frm,
+        to_state=to,
+        actor=actor,
+        actor_name=who,
+        note=note,
+        at=_at(day, 9 + len(action) % 8),
     )
-    Event.objects.filter(pk=event.pk).update(at=_at(day, 9 + len(action) % 8))
 
 
 @register_demo_step(order=100)
