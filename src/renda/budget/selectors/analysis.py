@@ -911,3 +911,51 @@ def findings_by_rule_and_state(*, actor: Any, year: int) -> list[FindingRuleRow]
             )
         )
     return result
+
+
+# --- the whole page ------------------------------------------------------------------------------
+
+THREE_PUBLIC_YEARS = 5  # the three public expenses: the selected year and up to four before it with data
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """分析: every dashboard of a year as of a date, as figures (``views.analysis_charts`` draws them)."""
+
+    year: int
+    as_of: dt.date
+    head: Headline
+    by_department: list[ExecutionRow]
+    by_function: list[ExecutionRow]
+    months: list[MonthRow]
+    functions: list[Slice]
+    econ: list[Slice]
+    three_public: list[ThreePublicRow]
+    payees: list[PayeeRow]
+    revenue: RevenueTable
+    debt: list[DebtRow]
+    findings: list[FindingRuleRow]
+    states: list[tuple[str, str]]
+    findings_links: bool
+
+
+def analysis_dashboard(*, actor: Any, year: int, as_of: dt.date, years: list[int]) -> Dashboard:
+    """The figures of every dashboard the actor may see, for ``year`` as of ``as_of``."""
+    shown = [y for y in years if year - THREE_PUBLIC_YEARS < y <= year] or [year]
+    return Dashboard(
+        year=year,
+        as_of=as_of,
+        head=headline(actor=actor, year=year, as_of=as_of),
+        by_department=execution_by_department(actor=actor, year=year, as_of=as_of),
+        by_function=execution_by_function(actor=actor, year=year, as_of=as_of),
+        months=monthly_payments(actor=actor, year=year, as_of=as_of),
+        functions=structure_by_function(actor=actor, year=year, as_of=as_of),
+        econ=structure_by_econ(actor=actor, year=year, as_of=as_of),
+        three_public=three_public_by_year(actor=actor, years=shown, as_of=as_of),
+        payees=top_payees(actor=actor, year=year, as_of=as_of),
+        revenue=revenue_against_budget(actor=actor, year=year, as_of=as_of),
+        debt=debt_against_limit(actor=actor, year=year, as_of=as_of),
+        findings=findings_by_rule_and_state(actor=actor, year=year),
+        states=finding_states(),
+        findings_links=can(actor, "budget.view_findings"),
+    )
