@@ -9,11 +9,18 @@ class BudgetConfig(AppConfig):
 
     def ready(self) -> None:
         from renda.budget import acts, workbench  # noqa: F401  (acts: the finding acts and their labels)
+        from renda.budget.services.imports import import_batches_interrupted_at_start
         from renda.core.audit import label_actions
+        from renda.core.worker import worker_starting
+
+        worker_starting.connect(
+            import_batches_interrupted_at_start, dispatch_uid="budget.imports_interrupted"
+        )
 
         label_actions(
             {
                 "budget.upload": _("Upload budget data"),
+                "budget.import_interrupted": _("Import interrupted (task worker stopped)"),
                 "budget.import_units": _("Import budget units"),
                 "budget.import_indicators": _("Import budget indicators"),
                 "budget.import_payments": _("Import treasury payments"),

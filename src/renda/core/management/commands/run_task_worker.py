@@ -22,6 +22,8 @@ from django_tasks_db.management.commands.db_worker import Command as DbWorkerCom
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.utils import is_locked_database_exception
 
+from renda.core.worker import new_worker_id, worker_starting
+
 logger = logging.getLogger("renda.tasks")
 
 FIRST_WAIT = 1.0  # seconds after the first "database is locked"; doubled at each one after
@@ -82,8 +84,19 @@ class PatientWorker(Worker):
 class Command(DbWorkerCommand):
     help = "Run the background task worker (django-tasks' db_worker), waiting out a locked database."
 
+    def add_arguments(self, parser: Any) -> None:
+        super().add_arguments(parser)
+        parser.set_defaults(worker_id=new_worker_id())  # host:pid:random, so a dead one is known
+
     def handle(self, *args: Any, **options: Any) -> None:
         from django_tasks_db.management.commands import db_worker
+
+        # work that a stopped worker left half done is taken back first (an import "写入中")
+        for receiver, outcome in worker_starting.send_robust(sender=Command, worker_id=options["worker_id"]):
+            if isinstance(outcome, Exception):
+                logger.error(
+                    "task worker start: %s failed: %r", getattr(receiver, "__name__", receiver), outcome
+                )
 
         original = db_worker.Worker
         db_worker.Worker = PatientWorker  # the command builds its worker from the module's name
