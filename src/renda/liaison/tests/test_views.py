@@ -463,3 +463,63 @@ def test_attachments_are_served_only_to_those_who_see_the_opinion(
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert client_for(clerk).get(url).status_code == 403
     assert client.get(url).status_code == 302
+
+
+# --- the acts offered on the work pages (declared in liaison/acts.py, served by core) ------------
+
+
+def _answered(submit, manager):
+    opinion = submit(consent_publish=True)
+    services.opinion_accept(actor=manager, opinion=opinion)
+    services.opinion_handle_directly(actor=manager, opinion=opinion)
+    services.opinion_answer(actor=manager, opinion=opinion, answer="已修复路灯，谢谢您的反映。")
+    return opinion
+
+
+def test_opinion_page_offers_the_acts_of_its_state_and_its_moderation(client_for, submit, manager):
+    opinion = _answered(submit, manager)
+    page = client_for(manager).get(reverse("liaison:opinion", args=[opinion.pk])).content.decode()
+    for name in ("close", "publish", "withhold"):
+        assert f'data-testid="action-{name}"' in page
+    for name in ("accept", "reject", "answer", "merge"):
+        assert f'data-testid="action-{name}"' not in page
+    assert 'class="btn btn-sm btn-outline-danger" type="submit" data-testid="do-withhold"' in page
+
+
+def test_a_refused_act_keeps_its_text_and_the_other_acts(client_for, submit, manager):
+    opinion = _answered(submit, manager)
+    response = client_for(manager).post(
+        reverse("liaison:opinion_action", args=[opinion.pk, "withhold"]), {"withhold-reason": ""}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'data-testid="action-close"' in page and 'data-testid="action-publish"' in page
+    opinion.refresh_from_db()
+    assert opinion.publication == Opinion.Publication.QUEUED
+
+
+def test_an_act_not_of_the_page_is_not_found(client_for, submit, manager):
+    opinion = submit()
+    url = reverse("liaison:opinion_action", args=[opinion.pk, "rate"])
+    assert client_for(manager).post(url, {}).status_code == 404
+
+
+def test_a_one_click_act_out_of_state_is_a_message(client_for, manager, station, deputy, today):
+    day = services.reception_day_schedule(
+        actor=manager,
+        station=station,
+        date=today + dt.timedelta(days=10),
+        start_time=dt.time(9),
+        end_time=dt.time(11),
+        place="接待室",
+        deputies=[deputy],
+    )
+    a = services.appointment_book(day=day, name="赵大爷", phone="13712345678", topic="村道硬化")
+    c = client_for(manager)
+    page = c.get(reverse("liaison:appointment", args=[a.pk])).content.decode()
+    assert 'data-testid="appointment-confirm"' in page and 'data-testid="appointment-no_show"' not in page
+    response = c.post(reverse("liaison:appointment_action", args=[a.pk, "no_show"]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("liaison:appointment", args=[a.pk])
+    assert any("cannot become" in str(m) or "不能" in str(m) for m in response.context["messages"])
+    a.refresh_from_db()
+    assert a.state == Appointment.State.PENDING
