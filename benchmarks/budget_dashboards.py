@@ -96,7 +96,7 @@ def duckdb_dashboards(
     the three public codes, the top ten payees), ``rounds`` times."""
     import duckdb
 
-    from renda.budget.warnings.registry import THREE_PUBLIC_ECON_CODES
+    from renda.budget.warning_rules.registry import THREE_PUBLIC_ECON_CODES
 
     con = duckdb.connect()
     types = (

@@ -34,9 +34,9 @@ def time_rules(
     from django.db import transaction
 
     from renda.budget.models import WarningRule, WarningRun
-    from renda.budget.warnings.base import Context, Shared
-    from renda.budget.warnings.evaluator import RULE_FUNCTIONS, store_findings
-    from renda.budget.warnings.params import effective_params
+    from renda.budget.warning_rules.base import Context, Shared
+    from renda.budget.warning_rules.evaluator import RULE_FUNCTIONS, store_findings
+    from renda.budget.warning_rules.params import effective_params
 
     region = settings.RENDA_REGION_CODE
     stored = dict(WarningRule.objects.filter(region_code=region).values_list("code", "params"))

@@ -12,7 +12,7 @@ from renda.accounts.models import User
 from renda.budget.models import Finding, Severity
 from renda.budget.selectors.findings import FindingFilter
 from renda.budget.services.findings import REPLY_OUTCOMES, STATE_LABELS, finding_assignees, param
-from renda.budget.warnings.registry import RULES
+from renda.budget.warning_rules.registry import RULES
 from renda.core.forms import StyledForm
 
 State = Finding.State

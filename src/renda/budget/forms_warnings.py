@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from renda.budget.models import BudgetType
-from renda.budget.warnings.params import (
+from renda.budget.warning_rules.params import (
     BUDGET_TYPES,
     CODES,
     INT,

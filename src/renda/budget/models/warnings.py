@@ -1,6 +1,6 @@
 """预警 and 服务: warning rules and their findings (with the 函询 workflow), and execution reports.
 
-The rules themselves are code (``renda.budget.warnings``: one set-based SQL query per rule code);
+The rules themselves are code (``renda.budget.warning_rules``: one set-based SQL query per rule code);
 this module keeps what is data about them: each rule's parameters and on/off switch per region,
 each evaluation run, the findings it produced with their workflow state and history, the inquiry
 letters (函询) sent about a finding with the unit's reply, and the execution analysis reports.

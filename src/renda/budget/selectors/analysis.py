@@ -59,7 +59,7 @@ from renda.budget.models import (
     Severity,
 )
 from renda.budget.selectors.query import BudgetFilter
-from renda.budget.warnings.registry import RULES, THREE_PUBLIC_ECON_CODES, rule_name
+from renda.budget.warning_rules.registry import RULES, THREE_PUBLIC_ECON_CODES, rule_name
 from renda.core.module_parameters import current_region_code
 from renda.core.permissions import can, require
 

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from renda.budget.models import BudgetUnit, Finding, FindingStep, Indicator, Inquiry, Payment, Severity
 from renda.budget.selectors.query import units_under
 from renda.budget.services.findings import evidence_numbers
-from renda.budget.warnings.registry import RULES, rule_name
+from renda.budget.warning_rules.registry import RULES, rule_name
 from renda.core.module_parameters import current_region_code
 from renda.core.permissions import require
 

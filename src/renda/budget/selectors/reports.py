@@ -38,7 +38,7 @@ from renda.budget.selectors.analysis import (
     Slice,
     ThreePublicRow,
 )
-from renda.budget.warnings.registry import RULES, rule_name
+from renda.budget.warning_rules.registry import RULES, rule_name
 from renda.core.module_parameters import current_region_code
 from renda.core.permissions import can, require
 

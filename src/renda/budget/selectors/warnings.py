@@ -9,8 +9,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from renda.budget.models import Finding, Payment, WarningRule, WarningRun, default_region
-from renda.budget.warnings.params import SCHEMAS, Param, display_value, effective_params
-from renda.budget.warnings.registry import RULES, RuleSpec, rule_name
+from renda.budget.warning_rules.params import SCHEMAS, Param, display_value, effective_params
+from renda.budget.warning_rules.registry import RULES, RuleSpec, rule_name
 from renda.core.permissions import require
 
 

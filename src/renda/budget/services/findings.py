@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy
 from renda.accounts.models import Organisation, Role, User
 from renda.budget.models import BudgetUnit, Finding, Indicator, Inquiry, Payment
 from renda.budget.rules import budget_committee_codes
-from renda.budget.warnings.registry import rule_name
+from renda.budget.warning_rules.registry import rule_name
 from renda.budget.workflow import FINAL_STATES, FINDING, REPLY_OUTCOMES
 from renda.core.audit import label_actions
 from renda.core.calendar import add_working_days

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from renda.budget.models import Indicator, Payment, WarningRule, WarningRun, default_region
-from renda.budget.warnings.base import Context, Shared
-from renda.budget.warnings.evaluator import run_rule
-from renda.budget.warnings.params import resolve_params, validate_params
-from renda.budget.warnings.registry import RULES
+from renda.budget.warning_rules.base import Context, Shared
+from renda.budget.warning_rules.evaluator import run_rule
+from renda.budget.warning_rules.params import resolve_params, validate_params
+from renda.budget.warning_rules.registry import RULES
 from renda.core.audit import audit, label_actions
 from renda.core.permissions import require, service
 

@@ -16,8 +16,8 @@ from django.utils import translation
 from renda.budget.models import Finding, WarningRule, WarningRun
 from renda.budget.services.warnings import warning_rule_update, warning_rules_ensure, warnings_evaluate
 from renda.budget.tests.test_warnings_rules import YEAR, indicator, payment, save, unit
-from renda.budget.warnings.params import effective_params, validate_params
-from renda.budget.warnings.registry import RULES
+from renda.budget.warning_rules.params import effective_params, validate_params
+from renda.budget.warning_rules.registry import RULES
 from renda.core.models import AuditEvent
 from renda.core.permissions import PermissionRefused
 

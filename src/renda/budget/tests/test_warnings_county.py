@@ -20,11 +20,11 @@ from renda.budget.models import ClassificationItem, Finding, WarningRun
 from renda.budget.services.warnings import warnings_evaluate
 from renda.budget.tests.conftest import load, write_csv
 from renda.budget.tests.test_warnings_rules import payment, region, save, unit
-from renda.budget.warnings import evaluator
-from renda.budget.warnings.base import PAY, Context, normalised_payee, paid_by_indicator
-from renda.budget.warnings.evaluator import evaluate_rule
-from renda.budget.warnings.params import effective_params, resolve_params, validate_params
-from renda.budget.warnings.registry import INDIVIDUAL_ECON_PREFIXES, RULES, THREE_PUBLIC_ECON_CODES
+from renda.budget.warning_rules import evaluator
+from renda.budget.warning_rules.base import PAY, Context, normalised_payee, paid_by_indicator
+from renda.budget.warning_rules.evaluator import evaluate_rule
+from renda.budget.warning_rules.params import effective_params, resolve_params, validate_params
+from renda.budget.warning_rules.registry import INDIVIDUAL_ECON_PREFIXES, RULES, THREE_PUBLIC_ECON_CODES
 from renda.core.masking import mask_personal
 
 pytestmark = pytest.mark.django_db

@@ -23,9 +23,9 @@ from renda.budget.models import (
     Severity,
 )
 from renda.budget.payment_summaries import rebuild_payment_summary
-from renda.budget.warnings.base import Context, Found
-from renda.budget.warnings.evaluator import evaluate_rule
-from renda.budget.warnings.params import effective_params
+from renda.budget.warning_rules.base import Context, Found
+from renda.budget.warning_rules.evaluator import evaluate_rule
+from renda.budget.warning_rules.params import effective_params
 from renda.core.models import CalendarDay
 
 pytestmark = pytest.mark.django_db

@@ -22,7 +22,7 @@ from renda.budget.models import Finding, FindingStep, Inquiry
 from renda.budget.selectors import findings as selectors
 from renda.budget.selectors.warnings import latest_run, run_notices
 from renda.budget.services import findings as services
-from renda.budget.warnings.registry import RULES, rule_name
+from renda.budget.warning_rules.registry import RULES, rule_name
 from renda.budget.workflow import FINDING
 from renda.core.params import IntParam, query_params
 from renda.core.pdf import pdf_response, render_pdf

@@ -1,5 +1,5 @@
 """预警: the warning rule engine of the budget module (rules as set-based SQL)."""
 
-from renda.budget.warnings.registry import RULES, RuleSpec, rule_name
+from renda.budget.warning_rules.registry import RULES, RuleSpec, rule_name
 
 __all__ = ["RULES", "RuleSpec", "rule_name"]

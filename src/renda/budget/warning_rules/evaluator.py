@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from renda.budget.models import Finding, WarningRun
-from renda.budget.warnings import execution, indicators, payments
-from renda.budget.warnings.base import Context, Found
-from renda.budget.warnings.registry import RULES
+from renda.budget.warning_rules import execution, indicators, payments
+from renda.budget.warning_rules.base import Context, Found
+from renda.budget.warning_rules.registry import RULES
 
 RULE_FUNCTIONS: dict[str, Callable[[Context], list[Found]]] = {
     "EXEC_LAG": execution.exec_lag,

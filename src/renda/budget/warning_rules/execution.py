@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 from renda.budget.models import Severity
-from renda.budget.warnings.base import (
+from renda.budget.warning_rules.base import (
     IND,
     PAY,
     Context,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from renda.budget.models import Severity
-from renda.budget.warnings.base import (
+from renda.budget.warning_rules.base import (
     IND,
     PAY,
     Context,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from renda.budget.models import BudgetType, ClassificationItem, Scheme
-from renda.budget.warnings.registry import RULES
+from renda.budget.warning_rules.registry import RULES
 
 INT, MONEY, PERCENT, DECIMAL, CODES, PER_BUDGET_TYPE = (
     "int",

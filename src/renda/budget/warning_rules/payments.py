@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from renda.budget.models import ClassificationItem, Payment, Scheme, Severity
-from renda.budget.warnings.base import (
+from renda.budget.warning_rules.base import (
     BUDGET_TYPE_LABELS,
     CAL,
     EVIDENCE_CAP,

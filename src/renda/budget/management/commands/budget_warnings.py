@@ -21,7 +21,7 @@ from django.utils import translation
 
 from renda.budget.selectors.warnings import run_findings, run_notices
 from renda.budget.services.warnings import warnings_evaluate
-from renda.budget.warnings.registry import RULES, rule_name
+from renda.budget.warning_rules.registry import RULES, rule_name
 
 
 class Command(BaseCommand):
