@@ -101,13 +101,17 @@ class TrustedProxyMiddleware:
         self.proxies = list(settings.RENDA_TRUSTED_PROXIES)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        address = request.META.get("REMOTE_ADDR", "")
         if self.proxy_count or self.proxies:
-            request.META["REMOTE_ADDR"] = client_address(
-                request.META.get("REMOTE_ADDR", ""),
+            address = client_address(
+                address,
                 request.META.get("HTTP_X_FORWARDED_FOR", ""),
                 proxy_count=self.proxy_count,
                 proxies=self.proxies,
             )
+        # A WSGI server on a Unix socket (or a test client) may give no address or an empty one: the
+        # rate limits key on it (a missing one was a 500), so it becomes the placeholder address.
+        request.META["REMOTE_ADDR"] = _valid_ip(address)
         response = self.get_response(request)
         if response.status_code == 429 and "Retry-After" not in response:
             response["Retry-After"] = str(int(getattr(request, "retry_after", 0) or DEFAULT_RETRY_AFTER))

@@ -75,6 +75,26 @@ def test_rate_limits_see_each_client_behind_the_proxy(settings, db):
     assert seen == ["203.0.113.7", "203.0.113.8"]
 
 
+@pytest.mark.parametrize("remote", [None, "", "unix:/run/gunicorn.sock"])
+def test_a_request_without_a_client_address_is_throttled_not_a_fault(remote, db):
+    """A WSGI server on a Unix socket may give no REMOTE_ADDR: the public API keys its limits on it."""
+    seen = []
+
+    def view(request):
+        from django.http import HttpResponse
+
+        seen.append(request.META["REMOTE_ADDR"])
+        return HttpResponse()
+
+    request = RequestFactory().get("/")
+    if remote is None:
+        del request.META["REMOTE_ADDR"]
+    else:
+        request.META["REMOTE_ADDR"] = remote
+    TrustedProxyMiddleware(view)(request)
+    assert seen == ["0.0.0.0"]
+
+
 def test_a_throttled_public_form_says_when_to_try_again(db):
     client = Client()
     response = client.post("/api/v1/liaison/follow", BODY, content_type="application/json")
