@@ -171,6 +171,8 @@ class Workflow(Generic[M]):
     guarded_moves: Mapping[tuple[str, str], str] = field(default_factory=dict)
     # Narrows the rows an act may lock (e.g. to the installation's region).
     scope: Callable[[models.QuerySet], models.QuerySet] | None = None
+    # How the history names who acted (default: the person, or "System" when no one signed in).
+    actor_label: Callable[[Any], str] | None = None
     acts: dict[str, Act] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -259,7 +261,13 @@ class Workflow(Generic[M]):
             from_state=state if from_state is None else from_state,
             to_state=to_state or state,
             actor=person,
-            actor_name=(str(person) if person is not None else _("System"))[:150],
+            actor_name=(
+                self.actor_label(actor)
+                if self.actor_label is not None
+                else str(person)
+                if person is not None
+                else _("System")
+            )[:150],
             note=note,
             **dict(fields or {}),
         )
