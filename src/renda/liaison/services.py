@@ -27,7 +27,6 @@ from renda.core.audit import audit, snapshot
 from renda.core.calendar import add_working_days, working_days_between
 from renda.core.permissions import require, service
 from renda.core.similarity import most_similar
-from renda.core.workflow import Step
 from renda.deputies.models import Deputy
 from renda.liaison.models import (
     Appointment,
@@ -60,16 +59,6 @@ MIN_CONTENT_CHARS = 10
 MAX_ATTACHMENTS = 3
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 ALLOWED_ATTACHMENT_TYPES = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
-
-
-def _as_citizen(step: Step[Any], actor: Any) -> None:
-    """A public act without an account is recorded in the history as the citizen's."""
-    if actor is None or not actor.is_authenticated:
-        step.prepare.append(_name_citizen)
-
-
-def _name_citizen(event: Any) -> None:
-    event.actor_name = "citizen"
 
 
 def _unique_code(model: type[Opinion] | type[Appointment]) -> str:
@@ -241,7 +230,6 @@ def appointment_book(*, day: ReceptionDay, name: str, phone: str, topic: str) ->
         state=NEW,
     )
     with APPOINTMENT.step(appointment, actor=None, action="book", to=AState.PENDING) as step:
-        _as_citizen(step, None)
         step.audit_after = {"reception_day": day.pk, "phone": phone}
     _notify(station_managers(day.station), _("New appointment for %(day)s.") % {"day": day})
     return appointment
@@ -414,7 +402,6 @@ def _create_opinion(
         state=NEW,
     )
     with OPINION.step(opinion, actor=actor, action="submit", to=State.PENDING) as step:
-        _as_citizen(step, actor)
         step.audit_after = {"phone": phone, "source": source}
     recipients = station_managers(station)
     if deputy is not None and deputy.user is not None:
@@ -591,8 +578,7 @@ def opinion_rate(*, opinion: Opinion, satisfaction: str) -> Opinion:
     """评价: the citizen (who holds the code and the phone) rates the answer, and it is closed (办结)."""
     if satisfaction not in Opinion.Satisfaction.values:
         raise ValidationError({"satisfaction": [_("Choose satisfied or not satisfied.")]})
-    with OPINION.step(opinion, actor=None, action="rate", to=State.CLOSED, note=satisfaction) as step:
-        _as_citizen(step, None)
+    with OPINION.step(opinion, actor=None, action="rate", to=State.CLOSED, note=satisfaction):
         opinion.satisfaction = satisfaction
         opinion.closed_at = timezone.now()
     return opinion

@@ -12,6 +12,8 @@ the work pages are declared in :mod:`renda.liaison.acts`. The audit actions are 
 
 from __future__ import annotations
 
+from typing import Any
+
 from renda.core.workflow import Workflow
 from renda.liaison.models import Appointment, AppointmentEvent, Opinion, OpinionEvent
 
@@ -21,6 +23,15 @@ Publication = Opinion.Publication
 
 #: The state of an object that is being created: its first event is the move "" -> the first state.
 NEW = ""
+
+
+def actor_label(actor: Any) -> str:
+    """Who acted, as the liaison histories have always named them: the login name of a person, and
+    "citizen" for the public acts (submitting, booking, rating) done without an account."""
+    if actor is not None and actor.is_authenticated:
+        return str(actor.get_username())
+    return "citizen"
+
 
 #: The fields of an opinion whose change each act records in the audit log.
 OPINION_AUDITED = (
@@ -56,6 +67,7 @@ OPINION: Workflow[Opinion] = Workflow(
     audit_prefix="liaison.opinion_",
     audited=OPINION_AUDITED,
     states=Opinion.State,
+    actor_label=actor_label,
 )
 
 APPOINTMENT: Workflow[Appointment] = Workflow(
@@ -74,6 +86,7 @@ APPOINTMENT: Workflow[Appointment] = Workflow(
     audit_prefix="liaison.appointment_",
     audited=("state",),
     states=Appointment.State,
+    actor_label=actor_label,
 )
 
 PUBLICATION: Workflow[Opinion] = Workflow(
@@ -92,4 +105,5 @@ PUBLICATION: Workflow[Opinion] = Workflow(
     audited=OPINION_AUDITED,
     state_field="publication",
     states=Opinion.Publication,
+    actor_label=actor_label,
 )
