@@ -128,6 +128,8 @@ def test_the_task_worker_waits_out_a_locked_database(monkeypatch):
             raise _locked()  # e.g. taking the next task (BEGIN EXCLUSIVE) timed out
 
     monkeypatch.setattr(run_task_worker.Worker, "run", run)
+    # no database here: a connection left open by an earlier test must not be checked
+    monkeypatch.setattr(run_task_worker, "close_old_connections", lambda: None)
     worker = run_task_worker.PatientWorker(
         queue_names=["default"],
         interval=1,
@@ -150,7 +152,8 @@ def test_the_task_worker_waits_out_a_locked_database(monkeypatch):
         worker.run()
 
 
-def test_a_tasks_outcome_is_saved_however_long_the_database_stays_locked():
+def test_a_tasks_outcome_is_saved_however_long_the_database_stays_locked(monkeypatch):
+    monkeypatch.setattr(run_task_worker, "close_old_connections", lambda: None)  # no database here
     waits: list[float] = []
     tries = {"n": 0}
 
