@@ -57,10 +57,7 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server, request):
-    # bypass_csp: the accessibility checker is injected as a script, which the site's CSP forbids
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 1280, "height": 860}, bypass_csp=True
-    )
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -76,7 +73,6 @@ def phone_page(browser, live_server):
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
-        bypass_csp=True,
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
