@@ -45,7 +45,11 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def browser():
+    import jieba
     from playwright.sync_api import sync_playwright
+
+    # jieba reads its dictionary on first use (seconds on a loaded machine): not inside a page's wait
+    jieba.initialize()
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
