@@ -54,6 +54,24 @@ def test_staff_see_every_deputy_with_phone_numbers(client_for, staff_user, roste
     assert response.context["page"].paginator.count == 30
 
 
+@pytest.mark.parametrize(
+    ("office", "full"),
+    [("预算工作委员会", False), ("法制工作委员会", False), ("代表工作委员会", True), ("代表联络工委", True)],
+)
+def test_only_deputy_affairs_staff_see_full_phone_numbers(
+    client_for, make_user, make_organisation, roster, office, full
+):
+    staff = make_user(Role.STAFF, organisation=make_organisation(kind="congress", name=office))
+    body = client_for(staff).get("/deputies/").content.decode()
+    assert ("13800000001" in body) is full
+    assert ("138****0001" in body) is not full
+
+
+def test_admin_sees_full_phone_numbers(client_for, admin_user, roster):
+    body = client_for(admin_user).get("/deputies/").content.decode()
+    assert "13800000001" in body
+
+
 def test_deputy_sees_only_their_own_record_with_masked_phone(client_for, roster):
     response = client_for(roster).get("/deputies/")
     assert response.status_code == 200
