@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from renda.core.http import AuthedRequest
 from renda.core.permissions import require
 from renda.core.workbench import modules_not_yet_in_service, panels_for
 
@@ -17,7 +18,7 @@ logger = logging.getLogger("renda.errors")
 
 
 @login_required
-def workbench(request: HttpRequest) -> HttpResponse:
+def workbench(request: AuthedRequest) -> HttpResponse:
     """工作台: the role's counts and to-do lists."""
     require(request.user, "core.view_workbench")
     context = {

@@ -15,8 +15,9 @@ from typing import Any, NamedTuple
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
+from renda.core.http import AuthedRequest
 from renda.core.workflow import Act, Workflow, errors_onto_form
 
 
@@ -31,7 +32,7 @@ class OfferedAct(NamedTuple):
     form: forms.Form
 
 
-def offered_acts(request: HttpRequest, workflow: Workflow[Any], obj: Any) -> list[OfferedAct]:
+def offered_acts(request: AuthedRequest, workflow: Workflow[Any], obj: Any) -> list[OfferedAct]:
     """The acts ``request.user`` may do on ``obj`` now, each with an empty form."""
     user = request.user
     return [OfferedAct(a.name, a, workflow.form_for(a, user, obj)) for a in workflow.acts_for(user, obj)]
@@ -45,7 +46,7 @@ class ActOutcome:
 
 
 def run_act(
-    request: HttpRequest, workflow: Workflow[Any], obj: Any, name: str, *, reload: Any = None
+    request: AuthedRequest, workflow: Workflow[Any], obj: Any, name: str, *, reload: Any = None
 ) -> ActOutcome:
     """Run the act ``name`` on ``obj`` from the POSTed form.
 

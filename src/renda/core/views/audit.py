@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from renda.core.excel import xlsx_response
 from renda.core.forms import AuditFilterForm
+from renda.core.http import AuthedRequest
 from renda.core.models import AuditEvent
 from renda.core.selectors import audit_events_visible_to, audit_object_types
 from renda.core.services import audit_log, audit_log_export, audit_log_open
@@ -67,7 +68,7 @@ def _query_without_page(query: QueryDict) -> str:
 
 @require_GET
 @login_required
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: AuthedRequest) -> HttpResponse:
     """审计日志: filter form, one page of events, and the export link keeping the filters."""
     audit_log_open(actor=request.user)
     form = AuditFilterForm(request.GET or None, object_types=audit_object_types(actor=request.user))
@@ -141,7 +142,7 @@ def _export_footer(total: int) -> str:
 @never_cache
 @require_GET
 @login_required
-def audit_export(request: HttpRequest) -> HttpResponseBase:
+def audit_export(request: AuthedRequest) -> HttpResponseBase:
     """导出审计日志: the filtered events as an Excel workbook. The export is itself audited."""
     form = AuditFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from renda.core import services
 from renda.core.forms import EARLIEST_DATE, LATEST_DATE, CalendarDayForm, CalendarImportForm
+from renda.core.http import AuthedRequest
 from renda.core.models import CalendarDay
 from renda.core.params import DateParam, IntParam, query_params
 from renda.core.permissions import can, require
@@ -45,7 +46,7 @@ def _year_url(year: int) -> str:
 
 
 @login_required
-def calendar_view(request: HttpRequest) -> HttpResponse:
+def calendar_view(request: AuthedRequest) -> HttpResponse:
     """年视图: twelve month grids, the legend, and the year's exception days."""
     year = _year(request)
     data = calendar_year(actor=request.user, year=year)
@@ -64,7 +65,7 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def calendar_edit(request: HttpRequest) -> HttpResponse:
+def calendar_edit(request: AuthedRequest) -> HttpResponse:
     """设置例外日: add or change one exception day (GET ?date=YYYY-MM-DD prefills it)."""
     if request.method == "POST":
         form = CalendarDayForm(request.POST, prefix="day")
@@ -104,7 +105,7 @@ def calendar_edit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def calendar_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def calendar_remove(request: AuthedRequest, pk: int) -> HttpResponse:
     """删除例外日."""
     day = get_object_or_404(CalendarDay, pk=pk)
     year, date = day.date.year, day.date
@@ -115,7 +116,7 @@ def calendar_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def calendar_import(request: HttpRequest) -> HttpResponse:
+def calendar_import(request: AuthedRequest) -> HttpResponse:
     """导入节假日安排: upload a year's CSV; show every bad line, or the counts when it loaded."""
     result = problems = None
     rejected = 0

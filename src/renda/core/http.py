@@ -1,0 +1,40 @@
+"""The request types the views are written against.
+
+Django types ``request.user`` as ``User | AnonymousUser`` and knows nothing of django-htmx's
+``request.htmx``. A view behind ``login_required`` takes an :class:`AuthedRequest`, whose user
+is a :class:`~renda.accounts.models.User`; a public view takes an :class:`HtmxRequest`.
+These are annotations only: at run time the request is Django's own ``HttpRequest``.
+
+``AnyUser`` is who may stand behind a request or an act when anonymous is truly possible
+(the public pages, the citizen's acts).
+
+Core does not import accounts at run time; the names below are for the type checker.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeAlias
+
+from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django_htmx.middleware import HtmxDetails
+
+    from renda.accounts.models import User
+
+    AnyUser: TypeAlias = User | AnonymousUser
+
+__all__ = ["AuthedRequest", "HtmxRequest"]  # and, for the type checker only, AnyUser
+
+
+class HtmxRequest(HttpRequest):
+    """A request that passed django-htmx's middleware (every request does): ``htmx`` is set."""
+
+    htmx: HtmxDetails
+
+
+class AuthedRequest(HtmxRequest):
+    """A request behind ``login_required``: its user is signed in, so a :class:`User`."""
+
+    user: User
