@@ -199,7 +199,7 @@ CSRF_FAILURE_VIEW = "renda.core.views.csrf_failure"
 
 OTP_TOTP_ISSUER = "智慧人大 Renda"
 # Roles that must pass the second factor (TOTP) before they reach anything but the sign-in pages.
-RENDA_SECOND_FACTOR_ROLES = ("admin", "staff")
+RENDA_SECOND_FACTOR_ROLES = ("admin", "staff")  # Role values (settings import no app code)
 
 # --- requests -------------------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from renda.accounts.forms import (
     UserEditForm,
 )
 from renda.accounts.models import Organisation, Region, Role, User
+from renda.core.http import AuthedRequest
 from renda.core.params import ChoiceParam, IdParam, TextParam, query_params
 from renda.core.permissions import can, require
 
@@ -44,7 +45,7 @@ def _add_errors(form: Form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-def _shown_once(request: HttpRequest, context: dict) -> HttpResponse:
+def _shown_once(request: AuthedRequest, context: dict) -> HttpResponse:
     response = render(request, "accounts/admin/secret_once.html", context)
     add_never_cache_headers(response)
     return response
@@ -54,7 +55,7 @@ def _shown_once(request: HttpRequest, context: dict) -> HttpResponse:
 
 
 @login_required
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthedRequest) -> HttpResponse:
     """用户管理: every account, by role, organisation, status and name."""
     params = query_params(
         request.GET,
@@ -85,7 +86,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthedRequest) -> HttpResponse:
     """新建用户: the generated initial password is shown once on the answer page."""
     require(request.user, "accounts.manage_users")
     form = UserCreateForm(request.POST or None)
@@ -100,7 +101,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/admin/user_form.html", {"form": form}, status=status)
 
 
-def _user_edit_context(request: HttpRequest, target: User) -> dict:
+def _user_edit_context(request: AuthedRequest, target: User) -> dict:
     show_tokens = can(request.user, "accounts.manage_api_tokens", target) and (
         target.role == Role.FINANCE_FEED or target.api_tokens.exists()
     )
@@ -115,7 +116,7 @@ def _user_edit_context(request: HttpRequest, target: User) -> dict:
 
 
 @login_required
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     """修改用户, with the account's lock, second-factor and API-token panels."""
     target = selectors.user_for_admin(actor=request.user, pk=pk)
     initial = {
@@ -141,7 +142,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def user_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
+def user_password_reset(request: AuthedRequest, pk: int) -> HttpResponse:
     target = selectors.user_for_admin(actor=request.user, pk=pk)
     password = services.user_password_reset(actor=request.user, user=target)
     return _shown_once(request, {"target": target, "password": password})
@@ -149,7 +150,7 @@ def user_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+def user_unlock(request: AuthedRequest, pk: int) -> HttpResponse:
     target = selectors.user_for_admin(actor=request.user, pk=pk)
     services.user_unlock(actor=request.user, user=target)
     messages.success(request, _("The account has been unlocked."))
@@ -158,7 +159,7 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def user_second_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
+def user_second_factor_reset(request: AuthedRequest, pk: int) -> HttpResponse:
     target = selectors.user_for_admin(actor=request.user, pk=pk)
     services.user_second_factor_reset(actor=request.user, user=target)
     messages.success(
@@ -169,7 +170,7 @@ def user_second_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_token_issue(request: HttpRequest, pk: int) -> HttpResponse:
+def api_token_issue(request: AuthedRequest, pk: int) -> HttpResponse:
     """签发接口令牌: the raw token is shown once on the answer page."""
     target = selectors.user_for_admin(actor=request.user, pk=pk)
     token_form = ApiTokenIssueForm(request.POST)
@@ -201,7 +202,7 @@ def api_token_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_token_revoke(request: HttpRequest, pk: int, token_pk: int) -> HttpResponse:
+def api_token_revoke(request: AuthedRequest, pk: int, token_pk: int) -> HttpResponse:
     target = selectors.user_for_admin(actor=request.user, pk=pk)
     token = selectors.api_token_for_admin(actor=request.user, user=target, pk=token_pk)
     try:
@@ -217,7 +218,7 @@ def api_token_revoke(request: HttpRequest, pk: int, token_pk: int) -> HttpRespon
 
 
 @login_required
-def organisation_list(request: HttpRequest) -> HttpResponse:
+def organisation_list(request: AuthedRequest) -> HttpResponse:
     """组织机构: the tree of committees, departments, townships and the finance bureau."""
     rows = selectors.organisation_tree(actor=request.user)
     context = {"rows": rows, "can_manage": can(request.user, "accounts.manage_organisations")}
@@ -225,7 +226,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 
 def _organisation_form_page(
-    request: HttpRequest, form: OrganisationForm, organisation: Organisation | None
+    request: AuthedRequest, form: OrganisationForm, organisation: Organisation | None
 ) -> HttpResponse:
     context = {"form": form, "organisation": organisation}
     status = 400 if form.errors else 200
@@ -233,7 +234,7 @@ def _organisation_form_page(
 
 
 @login_required
-def organisation_create(request: HttpRequest) -> HttpResponse:
+def organisation_create(request: AuthedRequest) -> HttpResponse:
     require(request.user, "accounts.manage_organisations")
     form = OrganisationForm(
         request.POST or None, initial={"parent": query_params(request.GET, parent=IdParam())["parent"]}
@@ -250,7 +251,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_for_admin(actor=request.user, pk=pk)
     initial = {
         "code": organisation.code,
@@ -278,19 +279,19 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def region_list(request: HttpRequest) -> HttpResponse:
+def region_list(request: AuthedRequest) -> HttpResponse:
     """行政区划: county → towns → villages."""
     rows = selectors.region_tree(actor=request.user)
     return render(request, "accounts/admin/region_list.html", {"rows": rows})
 
 
-def _region_form_page(request: HttpRequest, form: RegionForm, region: Region | None) -> HttpResponse:
+def _region_form_page(request: AuthedRequest, form: RegionForm, region: Region | None) -> HttpResponse:
     context = {"form": form, "region": region}
     return render(request, "accounts/admin/region_form.html", context, status=400 if form.errors else 200)
 
 
 @login_required
-def region_create(request: HttpRequest) -> HttpResponse:
+def region_create(request: AuthedRequest) -> HttpResponse:
     require(request.user, "accounts.manage_regions")
     form = RegionForm(
         request.POST or None, initial={"parent": query_params(request.GET, parent=IdParam())["parent"]}
@@ -307,7 +308,7 @@ def region_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def region_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def region_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     region = selectors.region_for_admin(actor=request.user, pk=pk)
     initial = {"code": region.code, "name": region.name, "parent": region.parent_id}
     form = RegionForm(request.POST or None, initial=initial)

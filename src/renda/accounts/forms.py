@@ -24,6 +24,7 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         username = self.fields["username"]
+        assert isinstance(username, forms.CharField)  # AuthenticationForm's UsernameField
         # Django sets the length on the widget only; a longer name reached authenticate() and the
         # lockout's record of the attempt (varchar 255: a 500 on PostgreSQL).
         username.validators.append(MaxLengthValidator(username.max_length or 150))
@@ -32,7 +33,7 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
 
     def confirm_login_allowed(self, user) -> None:
         super().confirm_login_allowed(user)
-        if user.role == "finance_feed":
+        if user.role == Role.FINANCE_FEED:
             raise forms.ValidationError(
                 _("This account is for the data interface only and cannot sign in to web pages."),
                 code="api_only",

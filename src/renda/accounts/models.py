@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -98,7 +99,11 @@ class User(AbstractUser):
     )
     must_change_password = models.BooleanField(_("must change password"), default=False)
 
-    objects = RendaUserManager()
+    objects: ClassVar[RendaUserManager] = RendaUserManager()
+
+    if TYPE_CHECKING:
+        # django-otp's OTPMiddleware sets these on the request's user; for the type checker only.
+        def is_verified(self) -> bool: ...
 
     class Meta:
         ordering = ["username"]

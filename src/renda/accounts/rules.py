@@ -11,7 +11,7 @@ import rules
 from renda.accounts.models import Role
 
 
-def _has_role(role: str):
+def _has_role(role: Role):
     @rules.predicate(name=f"is_{role}")
     def predicate(user) -> bool:
         return bool(user and user.is_authenticated and user.is_active and user.role == role)

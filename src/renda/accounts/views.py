@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renda.accounts import services
 from renda.accounts.forms import EnrolForm, LoginForm, PasswordChangeForm, TokenForm
+from renda.core.http import AuthedRequest
 
 
 class LoginView(auth_views.LoginView):
@@ -80,7 +81,7 @@ def _qr_svg(data: str) -> str:
 
 
 @login_required
-def second_factor(request: HttpRequest) -> HttpResponse:
+def second_factor(request: AuthedRequest) -> HttpResponse:
     """二次验证: ask for the TOTP code, or send the person to set up an authenticator first."""
     user = request.user
     if user.is_verified():
@@ -110,7 +111,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def second_factor_enrol(request: HttpRequest) -> HttpResponse:
+def second_factor_enrol(request: AuthedRequest) -> HttpResponse:
     """绑定验证器: scan the QR code (or type the secret), then confirm with the first code.
 
     Someone who already has an authenticator passes it first and gives a current code of it again
@@ -147,7 +148,7 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthedRequest) -> HttpResponse:
     """修改密码."""
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
