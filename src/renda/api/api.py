@@ -17,7 +17,12 @@ status      code                   when
 422         invalid_request        malformed JSON, or parameters of the wrong type
 429         throttled              too many requests
 500         server_error           a fault on our side (logged)
+503         database_unavailable   the database does not answer (health)
+503         database_busy          another import holds the database (a budget batch)
 ==========  =====================  ====================================================
+
+Each operation declares the statuses it answers (``renda.core.schemas.errors``), so the OpenAPI
+schema documents every answer (checked by ``tests/test_schemathesis.py`` with all checks).
 """
 
 import functools
@@ -49,7 +54,7 @@ from ninja.renderers import JSONRenderer
 from renda.accounts.models import Organisation
 from renda.accounts.selectors import organisations_visible_to
 from renda.api.auth import AUTH
-from renda.core.schemas import CleanSchema, LimitOffsetPagination
+from renda.core.schemas import AUTHENTICATED, CleanSchema, LimitOffsetPagination, errors
 
 logger = logging.getLogger("renda.api")
 
@@ -221,15 +226,6 @@ api = build_api(
 )
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    detail: object | None = None
-
-
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
-
-
 # --- platform ------------------------------------------------------------------------------
 
 
@@ -238,7 +234,7 @@ class HealthOut(Schema):
     database: str
 
 
-@api.get("/health", auth=None, response={200: HealthOut, 503: ErrorOut}, tags=["platform"])
+@api.get("/health", auth=None, response={200: HealthOut, **errors(400, 503)}, tags=["platform"])
 def health(request):
     """健康检查: the service and its database answer."""
     try:
@@ -258,7 +254,7 @@ class MeOut(Schema):
     organisation: str | None
 
 
-@api.get("/me", response={200: MeOut, 401: ErrorOut, 403: ErrorOut}, tags=["platform"])
+@api.get("/me", response={200: MeOut, **AUTHENTICATED}, tags=["platform"])
 def me(request):
     """当前用户: who the request is authenticated as."""
     user = request.auth
@@ -309,7 +305,7 @@ class OrganisationQuery(CleanSchema):
     q: str | None = Field(None, max_length=50, description="part of the code, name or short name")
 
 
-@api.get("/organisations", response={200: list[OrganisationOut], **ERRORS}, tags=["organisations"])
+@api.get("/organisations", response={200: list[OrganisationOut], **AUTHENTICATED}, tags=["organisations"])
 @paginate(LimitOffsetPagination, max_limit=500)
 def organisations(request, filters: Query[OrganisationQuery]):
     """组织机构: committees, departments, townships and the finance bureau the caller may see."""

@@ -24,6 +24,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Field, Router, Schema, Status
 
 from renda.budget.services.imports import budget_feed_rows
+from renda.core.schemas import AUTHENTICATED, WITH_BODY, ErrorOut, errors
 
 router = Router(tags=["budget"])
 
@@ -62,7 +63,15 @@ class BatchOut(Schema):
 
 
 @router.post(
-    "/{kind}/batches", response={200: BatchOut, 422: BatchOut}, summary="Push a batch of budget data"
+    "/{kind}/batches",
+    response={
+        200: BatchOut,
+        **AUTHENTICATED,
+        **WITH_BODY,
+        422: BatchOut | ErrorOut,  # rows rejected (BatchOut), or a body of the wrong shape (ErrorOut)
+        **errors(503),
+    },
+    summary="Push a batch of budget data",
 )
 def push_batch(request: HttpRequest, kind: Kind, payload: BatchIn):
     try:

@@ -15,7 +15,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from renda.accounts.models import Region
-from renda.core.schemas import CleanSchema, Id
+from renda.core.schemas import WITH_BODY, CleanSchema, Id, errors
 from renda.deputies.models import Deputy
 from renda.liaison import selectors, services
 from renda.liaison.forms import clean_mobile
@@ -23,12 +23,6 @@ from renda.liaison.models import Category, Opinion, Station
 from renda.liaison.views import throttled
 
 router = Router(tags=["liaison"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    detail: object | None = None
 
 
 class OpinionIn(CleanSchema):
@@ -71,9 +65,7 @@ def _invalid(field: str, message: str) -> ValidationError:
     return ValidationError({field: [message]})
 
 
-@router.post(
-    "/opinions", auth=None, response={201: OpinionCreatedOut, 400: ErrorOut, 422: ErrorOut, 429: ErrorOut}
-)
+@router.post("/opinions", auth=None, response={201: OpinionCreatedOut, **WITH_BODY, **errors(429)})
 def submit_opinion(request: HttpRequest, payload: OpinionIn):
     """提交群众意见: no account; answers the tracking code (keep it with the phone's last four digits)."""
     if throttled(request, "opinion_ip", "ip"):
@@ -121,7 +113,7 @@ def submit_opinion(request: HttpRequest, payload: OpinionIn):
     )
 
 
-@router.post("/follow", auth=None, response={200: FollowOut, 404: ErrorOut, 429: ErrorOut})
+@router.post("/follow", auth=None, response={200: FollowOut, **WITH_BODY, **errors(404, 429)})
 def follow(request: HttpRequest, payload: FollowIn):
     """查询进度: the state (and answer) for a tracking code and the phone's last four digits."""
     code_key = "code:" + "".join(ch for ch in payload.code.upper() if ch.isalnum())

@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from renda.core.permissions import require
-from renda.core.schemas import CleanSchema, Id, LimitOffsetPagination
+from renda.core.schemas import AUTHENTICATED, WITH_BODY, CleanSchema, Id, LimitOffsetPagination, errors
 from renda.deputies.models import Deputy
 from renda.suggestions import selectors, services
 from renda.suggestions.models import Event, Satisfaction, State, Suggestion, SuggestionCategory
@@ -19,13 +19,8 @@ from renda.suggestions.models import Event, Satisfaction, State, Suggestion, Sug
 router = Router(tags=["suggestions"])
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    detail: object | None = None
-
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+READ = {**AUTHENTICATED, **errors(404)}  # 404: no such suggestion, or not one the actor may see
+WRITE = {**READ, **WITH_BODY}  # 400 invalid_data / wrong_state: the service refused the act
 
 
 class CategoryOut(Schema):
@@ -123,14 +118,14 @@ def _detail(pk: int) -> Suggestion:
     )
 
 
-@router.get("/categories", response={200: list[CategoryOut], **ERRORS})
+@router.get("/categories", response={200: list[CategoryOut], **AUTHENTICATED})
 def categories(request):
     """建议类别 a deputy may choose."""
     require(request.auth, "suggestions.view_list")
     return SuggestionCategory.objects.filter(is_active=True)
 
 
-@router.get("/mine", response={200: list[SuggestionOut], **ERRORS})
+@router.get("/mine", response={200: list[SuggestionOut], **AUTHENTICATED})
 @paginate(LimitOffsetPagination, max_limit=100)
 def mine(request, filters: Query[MineQuery]):
     """我的建议: those the deputy leads or was invited to co-sign (staff and units: what they may see)."""
@@ -140,7 +135,7 @@ def mine(request, filters: Query[MineQuery]):
     return rows.prefetch_related("cosigns__deputy")
 
 
-@router.post("/", response={201: SuggestionOut, **ERRORS})
+@router.post("/", response={201: SuggestionOut, **WRITE})
 def create(request, payload: SuggestionIn):
     """起草: a new draft."""
     category = get_object_or_404(SuggestionCategory, pk=payload.category_id, is_active=True)
@@ -160,32 +155,32 @@ def create(request, payload: SuggestionIn):
     return Status(201, _detail(suggestion.pk))
 
 
-@router.get("/{int:pk}", response={200: SuggestionOut, **ERRORS})
+@router.get("/{int:pk}", response={200: SuggestionOut, **READ})
 def detail(request, pk: int):
     return _get(request, pk)
 
 
-@router.post("/{int:pk}/submit", response={200: SuggestionOut, **ERRORS})
+@router.post("/{int:pk}/submit", response={200: SuggestionOut, **WRITE})
 def submit(request, pk: int):
     """提交."""
     services.suggestion_submit(actor=request.auth, suggestion=_get(request, pk))
     return _detail(pk)
 
 
-@router.post("/{int:pk}/cosign", response={200: SuggestionOut, **ERRORS})
+@router.post("/{int:pk}/cosign", response={200: SuggestionOut, **WRITE})
 def cosign(request, pk: int):
     """附议: the invited deputy confirms."""
     services.suggestion_cosign(actor=request.auth, suggestion=_get(request, pk))
     return _detail(pk)
 
 
-@router.get("/{int:pk}/timeline", response={200: list[EventOut], **ERRORS})
+@router.get("/{int:pk}/timeline", response={200: list[EventOut], **READ})
 def timeline(request, pk: int):
     """办理过程."""
     return list(_get(request, pk).events.all())
 
 
-@router.post("/{int:pk}/rate", response={200: RateOut, **ERRORS})
+@router.post("/{int:pk}/rate", response={200: RateOut, **WRITE})
 def rate(request, pk: int, payload: RateIn):
     """评价: 满意/基本满意 close it; 不满意 starts another round."""
     suggestion = _get(request, pk)
