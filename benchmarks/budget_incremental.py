@@ -118,7 +118,7 @@ def base_year(work: Path, args):
 
 
 def import_file(kind: str, year: int, path: Path):
-    from renda.budget.importer import import_path, new_batch
+    from renda.budget.import_engine.run import import_path, new_batch
     from renda.budget.models import ImportBatch
 
     batch = new_batch(kind=kind, year=year, source=ImportBatch.Source.COMMAND, file_name=path.name)
@@ -130,7 +130,7 @@ def import_file(kind: str, year: int, path: Path):
 
 def feed_rows(year: int, path: Path):
     """The rows of ``path`` pushed as one finance-feed batch (JSON rows, checked cell by cell)."""
-    from renda.budget.importer import new_batch, rows_source, run_import
+    from renda.budget.import_engine.run import new_batch, rows_source, run_import
     from renda.budget.models import ImportBatch
 
     with path.open(encoding="utf-8", newline="") as f:

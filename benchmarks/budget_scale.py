@@ -101,7 +101,7 @@ def generate(work: Path, args) -> tuple[object, float]:
 
 
 def run_imports(work: Path, year: int) -> None:
-    from renda.budget.importer import import_path, new_batch
+    from renda.budget.import_engine.run import import_path, new_batch
     from renda.budget.models import ImportBatch
 
     def one(kind: str, label: str) -> None:

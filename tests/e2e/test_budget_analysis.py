@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from renda.accounts.models import Role
-from renda.budget.importer import import_path, new_batch
+from renda.budget.import_engine.run import import_path, new_batch
 from renda.budget.models import Finding, ImportBatch, Severity
 from renda.budget.services.imports import classification_ensure_baseline
 from renda.demo import budget_synth as synth

@@ -52,7 +52,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from renda.budget.importer import import_path, new_batch
+from renda.budget.import_engine.run import import_path, new_batch
 from renda.budget.models import Debt, Finding, ImportBatch, Indicator, Payment, Revenue
 from renda.demo import budget_synth as synth
 from renda.demo.county import DemoContext, register_demo_step

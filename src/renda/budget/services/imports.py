@@ -13,7 +13,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from renda.budget.importer import ImportResult, import_path, new_batch, rows_source, run_import
+from renda.budget.import_engine import ImportResult, import_path, rows_source, run_import
+from renda.budget.import_engine.run import new_batch
 from renda.budget.models import ClassificationItem, ImportBatch
 from renda.core.audit import audit
 from renda.core.permissions import require, service

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from renda.accounts.models import Organisation, Role
-from renda.budget.importer import import_path, new_batch
+from renda.budget.import_engine.run import import_path, new_batch
 from renda.budget.models import ImportBatch
 from renda.budget.services.imports import classification_ensure_baseline
 

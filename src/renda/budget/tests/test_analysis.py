@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from renda.budget.forms import QueryForm
+from renda.budget.import_engine.summaries import rebuild_payment_summary
 from renda.budget.models import BudgetUnit, Debt, Finding, Indicator, Payment, Revenue
-from renda.budget.payment_summaries import rebuild_payment_summary
 from renda.budget.selectors import analysis as a
 from renda.budget.selectors.query import budget_table
 from renda.budget.services.imports import classification_ensure_baseline

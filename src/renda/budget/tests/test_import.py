@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from renda.budget.importer import new_batch
+from renda.budget.import_engine.run import new_batch
 from renda.budget.models import (
     BudgetUnit,
     ClassificationItem,
@@ -437,9 +437,9 @@ def _summary_rows():
 
 
 def test_errors_are_found_in_every_batch_and_across_batch_boundaries(loaded_year, tmp_path, monkeypatch):
-    from renda.budget import importer
+    from renda.budget.import_engine import stage
 
-    monkeypatch.setattr(importer, "STAGE_BATCH", 3)
+    monkeypatch.setattr(stage, "STAGE_BATCH", 3)
     rows = [PAYMENTS[0]] + [_payment(n) for n in range(1, 11)]
     rows[4] = _payment(4, amount="12.3x")  # line 5, batch 2
     rows[7] = _payment(3)  # line 8: the voucher of line 4 again, in another batch
@@ -455,9 +455,9 @@ def test_errors_are_found_in_every_batch_and_across_batch_boundaries(loaded_year
 
 
 def test_unsorted_keys_with_a_duplicate_across_batches_are_refused(loaded_year, tmp_path, monkeypatch):
-    from renda.budget import importer
+    from renda.budget.import_engine import stage
 
-    monkeypatch.setattr(importer, "STAGE_BATCH", 2)
+    monkeypatch.setattr(stage, "STAGE_BATCH", 2)
     rows = [PAYMENTS[0], _payment(5), _payment(2), _payment(9), _payment(5, amount="1.00")]
     result = load("payments", write_csv(tmp_path / "u.csv", rows))
     assert [(e["line"], e["value"]) for e in result.errors] == [(5, "B00005")]
@@ -488,7 +488,7 @@ def test_a_control_character_in_text_is_refused(loaded_year, tmp_path):
 
 
 def test_payments_added_later_are_added_to_the_summaries(loaded_year, tmp_path):
-    from renda.budget.payment_summaries import rebuild_payment_summary
+    from renda.budget.import_engine.summaries import rebuild_payment_summary
 
     first = [PAYMENTS[0]] + [_payment(n) for n in range(1, 6)]
     load("payments", write_csv(tmp_path / "1.csv", first))
@@ -536,7 +536,7 @@ def test_adds_and_changes_into_a_year_with_summaries_keep_every_summary_cell_exa
     """Payments added to and changed in a year whose summaries are kept are merged into them group
     by group (from the staged rows, not by summing the year again): every cell of every summary
     equals a GROUP BY of the payments — groups a change empties are gone, new ones appear."""
-    from renda.budget.payment_summaries import CLASS_KEY, PAYEE_KEY, ROLLUP_KEY, SUMMARY_KEY
+    from renda.budget.import_engine.summaries import CLASS_KEY, PAYEE_KEY, ROLLUP_KEY, SUMMARY_KEY
 
     summaries = (
         (PaymentSummary, SUMMARY_KEY),
@@ -596,7 +596,7 @@ def _indexes(model):
 
 
 def test_a_bulk_load_rebuilds_the_indexes_it_dropped(loaded_year, tmp_path, monkeypatch):
-    from renda.budget import bulk
+    from renda.budget.import_engine import bulk
 
     monkeypatch.setattr(bulk, "BULK_REBUILD_MIN", 1)
     before = {model: _indexes(model) for model in (Payment, PaymentSummary)}
@@ -614,7 +614,7 @@ def test_a_bulk_load_rebuilds_the_indexes_it_dropped(loaded_year, tmp_path, monk
 
 
 def test_a_database_error_while_staging_leaves_nothing_behind(loaded_year, tmp_path, monkeypatch):
-    from renda.budget import bulk
+    from renda.budget.import_engine import bulk
 
     def broken(self, columns):
         raise RuntimeError("disk full")
@@ -643,12 +643,12 @@ def _payments_of(year: int) -> list[tuple]:
 def test_the_first_load_of_a_year_is_whole_and_summed(loaded_year, tmp_path, monkeypatch):
     """On PostgreSQL the year's first payments go straight into the table (and its summaries are
     summed from them); on SQLite through the staging table. Either way: all or nothing."""
-    from renda.budget import bulk, importer
-    from renda.budget.payment_summaries import rebuild_payment_summary
+    from renda.budget.import_engine import bulk, stage
+    from renda.budget.import_engine.summaries import rebuild_payment_summary
 
     monkeypatch.setattr(bulk, "BULK_REBUILD_MIN", 1)
-    monkeypatch.setattr(importer, "STAGE_BATCH", 7)
-    monkeypatch.setattr(importer, "ARROW_BLOCK_BYTES", 1000)  # several batches
+    monkeypatch.setattr(stage, "STAGE_BATCH", 7)
+    monkeypatch.setattr(stage, "ARROW_BLOCK_BYTES", 1000)  # several batches
     before = _indexes(Payment)
     rows = [PAYMENTS[0]] + [_next_year(n) for n in range(1, 30)]
     bad = [*rows, _next_year(30, amount="12.3x")]
@@ -685,10 +685,10 @@ def test_summaries_summed_while_streaming_equal_the_databases(loaded_year, tmp_p
     parsed cell by cell. When the codes do not fit their bits the database sums instead."""
     import random
 
-    from renda.budget import importer
-    from renda.budget.payment_summaries import StreamedTotals, rebuild_payment_summary
+    from renda.budget.import_engine import stage
+    from renda.budget.import_engine.summaries import StreamedTotals, rebuild_payment_summary
 
-    monkeypatch.setattr(importer, "ARROW_BLOCK_BYTES", 1500)  # many small batches
+    monkeypatch.setattr(stage, "ARROW_BLOCK_BYTES", 1500)  # many small batches
     monkeypatch.setattr(StreamedTotals, "FOLD_ROWS", 9)  # several folds
     if not codes_fit:
         monkeypatch.setattr(StreamedTotals, "_BITS", {**StreamedTotals._BITS, "project_code": 1})
@@ -724,7 +724,7 @@ def test_streamed_totals_give_way_where_64_bit_sums_could_overflow():
     total too large for its column instead of storing a wrapped one)."""
     import pyarrow as pa
 
-    from renda.budget.payment_summaries import StreamedTotals
+    from renda.budget.import_engine.summaries import StreamedTotals
 
     def batch(amount: str) -> dict[str, pa.Array]:
         cells = dict.fromkeys(StreamedTotals.COLUMNS, "")
@@ -742,7 +742,7 @@ def test_streamed_totals_give_way_where_64_bit_sums_could_overflow():
 
 # --- 金额合计上限: every sum of a year's amounts fits the money columns ----------------------------
 
-HALF_LIMIT = "500000000000000.00"  # half of importer.YEAR_TOTAL_LIMIT (10^15 yuan)
+HALF_LIMIT = "500000000000000.00"  # half of check.YEAR_TOTAL_LIMIT (10^15 yuan)
 
 
 @pytest.mark.parametrize("dry_run", [False, True])
@@ -796,10 +796,10 @@ def test_a_first_load_with_a_repeated_voucher_out_of_order_names_its_line(loaded
 def test_arrow_and_python_read_a_file_alike(loaded_year, tmp_path, monkeypatch):
     """The same file, read by Arrow's parser (canonical batches checked by its kernels, the others
     cell by cell) and by Python's csv alone, stores the same payments."""
-    from renda.budget import importer
+    from renda.budget.import_engine import run, stage
 
-    monkeypatch.setattr(importer, "STAGE_BATCH", 4)
-    monkeypatch.setattr(importer, "ARROW_BLOCK_BYTES", 600)
+    monkeypatch.setattr(stage, "STAGE_BATCH", 4)
+    monkeypatch.setattr(stage, "ARROW_BLOCK_BYTES", 600)
     rows = [PAYMENTS[0]] + [_next_year(n) for n in range(1, 13)]
     rows[3] = _next_year(3, amount="1,234.5元", pay_date=f"{NEXT}年7月4日", budget_type="一般公共预算")
     rows[6] = _next_year(6, purpose='维修,"加固"\n第二行', payee_name="  某公司  ")
@@ -810,7 +810,7 @@ def test_arrow_and_python_read_a_file_alike(loaded_year, tmp_path, monkeypatch):
     Payment.objects.filter(year=NEXT).delete()
     PaymentSummary.objects.filter(year=NEXT).delete()
     PaymentRollup.objects.filter(year=NEXT).delete()
-    monkeypatch.setattr(importer, "file_source", _without_arrow(importer.file_source))
+    monkeypatch.setattr(run, "file_source", _without_arrow(run.file_source))
     assert load("payments", path, year=NEXT).inserted == 12
     assert _payments_of(NEXT) == by_arrow
     six = Payment.objects.get(year=NEXT, voucher_no="B00006")
@@ -819,7 +819,7 @@ def test_arrow_and_python_read_a_file_alike(loaded_year, tmp_path, monkeypatch):
 
 
 def _without_arrow(file_source):
-    """``importer.file_source`` as if Arrow were not there: Python's csv reads the file."""
+    """``run.file_source`` as if Arrow were not there: Python's csv reads the file."""
 
     def source(*args, **kwargs):
         found = file_source(*args, **kwargs)
@@ -846,7 +846,7 @@ def test_progress_is_seen_by_others_while_a_direct_load_is_open(db):
     transaction is still open (a direct load on PostgreSQL holds one)."""
     from django.db import connection, connections, transaction
 
-    from renda.budget.importer import progress_writer
+    from renda.budget.import_engine.run import progress_writer
 
     if connection.vendor != "postgresql":
         pytest.skip("SQLite loads through the staging table, outside any transaction")
@@ -897,9 +897,9 @@ def _cells_of(kind: int) -> st.SearchStrategy[tuple[int, tuple[str, str]]]:
 def test_arrow_and_python_agree_on_any_file(loaded_year, tmp_path, monkeypatch, choices, odd, bad):
     """Whatever the cells — canonical or not, good or bad — the Arrow reading and Python's alone
     report the same errors and store the same payments."""
-    from renda.budget import importer
+    from renda.budget.import_engine import run, stage
 
-    monkeypatch.setattr(importer, "ARROW_BLOCK_BYTES", 700)  # several batches
+    monkeypatch.setattr(stage, "ARROW_BLOCK_BYTES", 700)  # several batches
     rows = [PAYMENTS[0]] + [
         _next_year(n, **dict(zip(_CELLS, cells, strict=True))) for n, cells in enumerate(choices)
     ]
@@ -910,7 +910,7 @@ def test_arrow_and_python_agree_on_any_file(loaded_year, tmp_path, monkeypatch, 
     for arrow in (True, False):
         with monkeypatch.context() as patch:
             if not arrow:
-                patch.setattr(importer, "file_source", _without_arrow(importer.file_source))
+                patch.setattr(run, "file_source", _without_arrow(run.file_source))
             result = load("payments", path, year=NEXT)
         outcomes.append((result.errors, result.inserted, _payments_of(NEXT)))
         Payment.objects.filter(year=NEXT).delete()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from renda.budget import readers
+from renda.budget.import_engine import sources
 from renda.budget.models import BudgetUnit, ImportBatch
 from renda.budget.tests.conftest import load, write_csv
 
@@ -23,7 +23,7 @@ UNITS = ["unit_code", "unit_name", "parent_code", "unit_kind"]
 def test_a_csv_field_over_the_limit_names_its_line_and_column(tmp_path, encoding):
     path = write_csv(
         tmp_path / "units.csv",
-        [UNITS, ["101", "教育局", "", "行政单位"], ["102", "卫" * (readers.FIELD_LIMIT + 5), "", "行政单位"]],
+        [UNITS, ["101", "教育局", "", "行政单位"], ["102", "卫" * (sources.FIELD_LIMIT + 5), "", "行政单位"]],
         encoding=encoding,
     )
     result = load("units", path)
@@ -66,7 +66,7 @@ def _xlsx(path: Path, shared: bytes) -> Path:
 @pytest.mark.parametrize("prefix", ["", "x:"])
 def test_an_xlsx_of_millions_of_tiny_shared_strings_is_refused_quickly(tmp_path, prefix):
     """Shaped like the attack: a small file whose uniqueCount understates millions of strings."""
-    n = readers.XLSX_SHARED_STRINGS_MAX * 2
+    n = sources.XLSX_SHARED_STRINGS_MAX * 2
     ns = f'xmlns{":x" if prefix else ""}="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     body = f"<{prefix}si><{prefix}t>a</{prefix}t></{prefix}si>".encode() * n
     shared = f'<{prefix}sst {ns} count="1" uniqueCount="1">'.encode() + body + f"</{prefix}sst>".encode()
@@ -81,10 +81,10 @@ def test_an_xlsx_of_millions_of_tiny_shared_strings_is_refused_quickly(tmp_path,
 
 
 def test_an_xlsx_part_too_large_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "XLSX_PART_MAX", 1000)
+    monkeypatch.setattr(sources, "XLSX_PART_MAX", 1000)
     path = _xlsx(tmp_path / "units.xlsx", b"<sst>" + b" " * 5000 + b"</sst>")
-    with pytest.raises(readers.UnreadableFile, match="xl/sharedStrings.xml"):
-        readers.check_xlsx(path)
+    with pytest.raises(sources.UnreadableFile, match="xl/sharedStrings.xml"):
+        sources.check_xlsx(path)
 
 
 def test_an_ordinary_xlsx_passes_the_check(tmp_path):
@@ -92,4 +92,4 @@ def test_an_ordinary_xlsx_passes_the_check(tmp_path):
         b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="2" uniqueCount="2">'
         b"<si><t>a</t></si><si><r><t>b</t></r></si></sst>"
     )
-    readers.check_xlsx(_xlsx(tmp_path / "units.xlsx", shared))
+    sources.check_xlsx(_xlsx(tmp_path / "units.xlsx", shared))

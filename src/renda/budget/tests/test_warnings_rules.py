@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from renda.budget.import_engine.summaries import rebuild_payment_summary
 from renda.budget.models import (
     BudgetUnit,
     Indicator,
@@ -22,7 +23,6 @@ from renda.budget.models import (
     Project,
     Severity,
 )
-from renda.budget.payment_summaries import rebuild_payment_summary
 from renda.budget.warning_rules.base import Context, Found
 from renda.budget.warning_rules.evaluator import evaluate_rule
 from renda.budget.warning_rules.params import effective_params

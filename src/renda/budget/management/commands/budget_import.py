@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from renda.budget.importer import import_path, new_batch
+from renda.budget.import_engine.run import import_path, new_batch
 from renda.budget.interface import KINDS
 from renda.budget.models import ImportBatch
 from renda.budget.services.imports import classification_ensure_baseline

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from django.db import connection
 
-from renda.budget.bulk import RowWriter, bulk_load, is_postgres
+from renda.budget.import_engine.bulk import RowWriter, bulk_load, is_postgres
 from renda.budget.models import (
     ImportBatch,
     PayeeSummary,

@@ -432,3 +432,43 @@ def read_datapackage(path: Path, kind: str) -> tuple[Path, dict[str, str]]:
         if source:
             mapping.setdefault(source, target)
     return csv_path, mapping
+
+
+# --- sources of rows ----------------------------------------------------------------------------
+
+
+@dataclass
+class Source:
+    """Rows to import: headers, ``(line, cells)`` rows, and a progress reading (0–1)."""
+
+    table: Table
+    rename: dict[str, str] = field(default_factory=dict)  # source header → our field name
+
+
+def file_source(path: Path, kind: str, file_format: str = "auto") -> Source:
+    if (
+        file_format == "fdp"
+        or path.name == "datapackage.json"
+        or (path.is_dir() and (path / "datapackage.json").exists())
+    ):
+        csv_path, mapping = read_datapackage(path, kind)
+        return Source(open_table(csv_path), mapping)
+    return Source(open_table(path))
+
+
+def rows_source(rows: list[dict[str, Any]]) -> Source:
+    """Rows given as JSON objects (the finance feed's API): keys are English names or headers."""
+    headers: list[str] = []
+    for row in rows:
+        for key in row:
+            if key not in headers:
+                headers.append(key)
+    total = max(len(rows), 1)
+    state = {"n": 0}
+
+    def iterate() -> Iterator[tuple[int, list[Any]]]:
+        for n, row in enumerate(rows, start=2):
+            state["n"] = n - 1
+            yield n, [row.get(h, "") for h in headers]
+
+    return Source(Table(headers, iterate(), lambda: state["n"] / total))
