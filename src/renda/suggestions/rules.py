@@ -83,12 +83,21 @@ def is_own_assignment(user, assignment) -> bool:
     )
 
 
+@rules.predicate
+def is_past_draft(user, suggestion) -> bool:
+    """Submitted at least once: a draft is its deputy's own (and invited co-signers') until then."""
+    return suggestion is not None and suggestion.state != "draft"
+
+
 unit_clerk_of = is_unit_handler & is_assigned_unit
 
 rules.add_perm("suggestions.view_list", is_office_staff | is_deputy | is_unit_handler)
+# A draft is the deputy's own: the office sees a suggestion once it is submitted (co-signers when invited).
 rules.add_perm(
     "suggestions.view_suggestion",
-    is_office_staff | (is_deputy & (is_lead_deputy | is_cosigner)) | (is_unit_handler & is_assigned_unit),
+    (is_office_staff & is_past_draft)
+    | (is_deputy & (is_lead_deputy | is_cosigner))
+    | (is_unit_handler & is_assigned_unit),
 )
 rules.add_perm("suggestions.view_all", is_office_staff)
 rules.add_perm("suggestions.create", is_deputy & has_deputy_record)
@@ -121,5 +130,7 @@ rules.add_perm("suggestions.fulfil_commitment", (is_unit_handler & is_lead_unit)
 # Documents: the assignment sheet and reply letters, for everyone who may see the suggestion.
 rules.add_perm(
     "suggestions.view_documents",
-    is_office_staff | (is_unit_handler & is_assigned_unit) | (is_deputy & (is_lead_deputy | is_cosigner)),
+    (is_office_staff & is_past_draft)
+    | (is_unit_handler & is_assigned_unit)
+    | (is_deputy & (is_lead_deputy | is_cosigner)),
 )

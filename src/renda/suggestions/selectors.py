@@ -41,7 +41,8 @@ class SuggestionFilter:
 def _scope(actor) -> QuerySet[Suggestion]:
     require(actor, "suggestions.view_list")
     if can(actor, "suggestions.view_all"):
-        return Suggestion.objects.all()
+        # Every suggestion but the drafts: a draft is its deputy's own until it is submitted.
+        return Suggestion.objects.exclude(state=State.DRAFT)
     if actor.role == "deputy":
         deputy = getattr(actor, "deputy", None)
         if deputy is None:
@@ -63,7 +64,7 @@ def _with_joins(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
 
 
 def suggestions_visible_to(*, actor, filters: SuggestionFilter | None = None) -> QuerySet[Suggestion]:
-    """建议列表: the office sees all; a deputy their own and co-signed; a unit what it handles."""
+    """建议列表: the office sees all but drafts; a deputy their own and co-signed; a unit what it handles."""
     filters = filters or SuggestionFilter()
     qs = _scope(actor)
     if filters.state:

@@ -33,6 +33,30 @@ def test_deputy_sees_own_drafts_and_cosigned_but_not_others(flow, other_deputy):
         selectors.suggestion_for(actor=other_deputy.user, pk=mine.pk)
 
 
+def test_a_draft_is_the_deputys_own_until_submitted(flow, other_deputy, other_staff, other_clerk, admin_user):
+    draft = flow.draft()  # invites flow.cosigner
+    uninvited = other_deputy.user
+    assert draft.pk not in visible(flow.office)
+    assert draft.pk not in visible(uninvited)
+    assert draft.pk not in visible(flow.lead_clerk)
+    assert draft.pk in visible(flow.deputy.user) and draft.pk in visible(flow.cosigner.user)
+    for user in (flow.office, uninvited, flow.lead_clerk, other_clerk, other_staff, admin_user):
+        with pytest.raises(PermissionDenied):
+            selectors.suggestion_for(actor=user, pk=draft.pk)
+    assert selectors.suggestion_for(actor=flow.cosigner.user, pk=draft.pk) == draft
+    # Once submitted, the office sees it (and keeps seeing it when it returns it for revision).
+    submitted = flow.to(State.SUBMITTED, draft)
+    assert submitted.pk in visible(flow.office)
+    services.suggestion_return(actor=flow.office, suggestion=submitted, reason="请补充具体地点。")
+    assert selectors.suggestion_for(actor=flow.office, pk=draft.pk).state == State.RETURNED
+
+
+def test_office_cannot_open_a_draft_page_or_its_attachment(flow, client_for):
+    draft = flow.draft()
+    assert client_for(flow.office).get(f"/suggestions/{draft.pk}/").status_code in (403, 404)
+    assert client_for(flow.deputy.user).get(f"/suggestions/{draft.pk}/").status_code == 200
+
+
 def test_unit_sees_only_what_is_assigned_to_it(flow, other_clerk):
     assigned = flow.to(State.ASSIGNED)
     flow.to(State.REGISTERED, title="关于柳林镇乡村公路养护的建议")
@@ -49,10 +73,12 @@ def test_replaced_unit_no_longer_sees_the_suggestion(flow, third_unit):
     assert visible(flow.co_clerk) == set()
 
 
-def test_office_sees_all_other_staff_and_citizens_are_refused(flow, other_staff, citizen_user, admin_user):
+def test_office_sees_all_but_drafts_other_staff_and_citizens_are_refused(
+    flow, other_staff, citizen_user, admin_user
+):
     a = flow.to(State.SUBMITTED)
-    b = flow.draft(title="关于村卫生室建设的建议")
-    assert visible(flow.office) == {a.pk, b.pk}
+    flow.draft(title="关于村卫生室建设的建议")
+    assert visible(flow.office) == {a.pk}
     for user in (other_staff, citizen_user, admin_user):
         with pytest.raises(PermissionDenied):
             selectors.suggestions_visible_to(actor=user)
@@ -63,7 +89,7 @@ def test_office_is_recognised_by_organisation_code_setting(flow, other_staff, se
         "OFFICE_ORGANISATION_CODES": (other_staff.organisation.code,),
         "OFFICE_NAME_WORDS": (),
     }
-    flow.draft()
+    flow.to(State.SUBMITTED)
     assert selectors.suggestions_visible_to(actor=other_staff).count() == 1
     with pytest.raises(PermissionDenied):
         selectors.suggestions_visible_to(actor=flow.office)
