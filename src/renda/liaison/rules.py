@@ -12,6 +12,7 @@ from __future__ import annotations
 import rules
 
 from renda.accounts.rules import is_admin, is_deputy, is_staff_member, is_unit_handler
+from renda.core.roles import Role
 
 
 def managed_station_ids(user) -> frozenset[int]:
@@ -20,7 +21,7 @@ def managed_station_ids(user) -> frozenset[int]:
     if cached is not None:
         return cached
     ids: frozenset[int] = frozenset()
-    if user is not None and user.is_authenticated and user.role == "staff" and user.organisation_id:
+    if user is not None and user.is_authenticated and user.role == Role.STAFF and user.organisation_id:
         from django.db.models import Q
 
         from renda.liaison.models import Station
@@ -49,7 +50,7 @@ def deputy_station_ids(user) -> frozenset[int]:
 
 
 def own_deputy(user):
-    if user is None or not user.is_authenticated or user.role != "deputy":
+    if user is None or not user.is_authenticated or user.role != Role.DEPUTY:
         return None
     try:
         return user.deputy

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from renda.accounts.models import Region
 from renda.core.permissions import require
+from renda.core.roles import Role
 from renda.deputies.models import Deputy
 from renda.liaison.models import (
     OPEN_STATES,
@@ -211,16 +212,16 @@ def opinion_scope(actor: Any) -> Q:
     """What ``actor`` may see: their stations', their own (deputy), their department's."""
     if actor is None or not actor.is_authenticated:
         return Q(pk__in=[])
-    if actor.role == "staff":
+    if actor.role == Role.STAFF:
         return Q(station_id__in=managed_station_ids(actor))
-    if actor.role == "deputy":
+    if actor.role == Role.DEPUTY:
         deputy = own_deputy(actor)
         if deputy is None:
             return Q(pk__in=[])
         from renda.liaison.rules import deputy_station_ids
 
         return Q(deputy=deputy) | Q(station_id__in=deputy_station_ids(actor))
-    if actor.role == "unit_handler" and actor.organisation_id:
+    if actor.role == Role.UNIT_HANDLER and actor.organisation_id:
         return Q(department_id=actor.organisation_id)
     return Q(pk__in=[])
 

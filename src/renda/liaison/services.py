@@ -26,6 +26,7 @@ from renda.accounts.models import Organisation, Region, User
 from renda.core.audit import audit, snapshot
 from renda.core.calendar import add_working_days, working_days_between
 from renda.core.permissions import require, service
+from renda.core.roles import Role
 from renda.core.similarity import most_similar
 from renda.deputies.models import Deputy
 from renda.liaison.models import (
@@ -85,7 +86,7 @@ def station_managers(station: Station) -> list[User]:
     """The staff who manage ``station`` (its organisation's, and the deputy home's office)."""
     home_orgs = Station.objects.filter(kind=Station.Kind.HOME).values("organisation_id")
     return list(
-        User.objects.filter(role="staff", is_active=True).filter(
+        User.objects.filter(role=Role.STAFF, is_active=True).filter(
             Q(organisation_id=station.organisation_id) | Q(organisation_id__in=home_orgs)
         )
     )
@@ -521,7 +522,7 @@ def opinion_refer(*, actor: User, opinion: Opinion, department: Organisation, no
     ) as step:
         opinion.department = department
         step.audit_note = note
-    clerks = list(User.objects.filter(role="unit_handler", organisation=department, is_active=True))
+    clerks = list(User.objects.filter(role=Role.UNIT_HANDLER, organisation=department, is_active=True))
     _notify(
         clerks,
         _("Opinion %(code)s was referred to your department.") % {"code": opinion.code_display},
@@ -647,7 +648,8 @@ def recompute_open_deadlines() -> int:
 
 def _responsible(opinion: Opinion) -> list[User]:
     if opinion.state == State.REFERRED or (opinion.state == State.PROCESSING and opinion.department_id):
-        return list(User.objects.filter(role="unit_handler", organisation=opinion.department, is_active=True))
+        clerks = User.objects.filter(role=Role.UNIT_HANDLER, organisation=opinion.department, is_active=True)
+        return list(clerks)
     users = station_managers(opinion.station)
     if opinion.deputy_id and opinion.deputy and opinion.deputy.user_id:
         users.append(opinion.deputy.user)  # type: ignore[arg-type]

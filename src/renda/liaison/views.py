@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from django_ratelimit import ALL
 from django_ratelimit.core import get_usage, is_ratelimited
 
 from renda.accounts.models import Region
+from renda.core.http import AuthedRequest
 from renda.core.params import ChoiceParam, IdParam, TextParam, path_text, query_params
 from renda.core.permissions import can, require
 from renda.core.views.acts import OfferedAct, offered_acts, run_act
@@ -258,7 +260,7 @@ def follow(request: HttpRequest) -> HttpResponse:
     else:
         form = FollowForm()
         item = _followed(request)
-    context = {"form": form, "item": item, "rate_form": RateForm()}
+    context: dict[str, Any] = {"form": form, "item": item, "rate_form": RateForm()}
     if isinstance(item, Opinion):
         context["kind"] = "opinion"
         context["answer_source"] = item.merged_into if item.state == Opinion.State.MERGED else item
@@ -331,7 +333,7 @@ def published(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def work(request: HttpRequest) -> HttpResponse:
+def work(request: AuthedRequest) -> HttpResponse:
     """意见办理: the actor's inbox — the opinions of their stations, their own, their department's."""
     params = query_params(
         request.GET,
@@ -374,7 +376,7 @@ def _opinion_workflow(name: str) -> Workflow[Opinion]:
 
 
 @login_required
-def opinion_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def opinion_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         opinion = selectors.opinion_for(actor=request.user, pk=pk)
     except Opinion.DoesNotExist as exc:
@@ -383,7 +385,7 @@ def opinion_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_detail(
-    request: HttpRequest, opinion: Opinion, offered: list[OfferedAct] | None = None, status: int = 200
+    request: AuthedRequest, opinion: Opinion, offered: list[OfferedAct] | None = None, status: int = 200
 ) -> HttpResponse:
     if offered is None:
         offered = offered_acts(request, OPINION, opinion) + offered_acts(request, PUBLICATION, opinion)
@@ -401,7 +403,7 @@ def _render_detail(
 
 @login_required
 @require_POST
-def opinion_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def opinion_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     workflow = _opinion_workflow(action)
     try:
         opinion = selectors.opinion_for(actor=request.user, pk=pk)
@@ -425,7 +427,7 @@ def _reloaded(obj: Any) -> Any:
 
 
 @login_required
-def moderation(request: HttpRequest) -> HttpResponse:
+def moderation(request: AuthedRequest) -> HttpResponse:
     require(request.user, "liaison.moderate_opinion")
     return render(
         request, "liaison/work/moderation.html", {"opinions": selectors.moderation_queue(actor=request.user)}
@@ -433,7 +435,7 @@ def moderation(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def reception_days(request: HttpRequest) -> HttpResponse:
+def reception_days(request: AuthedRequest) -> HttpResponse:
     """接待日安排: the reception days of the stations the staff member manages."""
     require(request.user, "liaison.schedule_reception")
     return render(
@@ -450,7 +452,7 @@ def reception_days(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def reception_day_new(request: HttpRequest) -> HttpResponse:
+def reception_day_new(request: AuthedRequest) -> HttpResponse:
     station_id = query_params(request.GET, station=IdParam())["station"]
     station = Station.objects.filter(pk=station_id).first() if station_id else None
     if station is None:
@@ -479,7 +481,7 @@ def reception_day_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def reception_day_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def reception_day_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     day = ReceptionDay.objects.select_related("station").filter(pk=pk).first()
     if day is None:
         raise Http404
@@ -495,7 +497,7 @@ def reception_day_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def appointment_detail(request: HttpRequest, pk: int, action: str = "") -> HttpResponse:
+def appointment_detail(request: AuthedRequest, pk: int, action: str = "") -> HttpResponse:
     try:
         appointment = selectors.appointment_for(actor=request.user, pk=pk)
     except Appointment.DoesNotExist as exc:
@@ -508,7 +510,7 @@ def appointment_detail(request: HttpRequest, pk: int, action: str = "") -> HttpR
         return redirect("liaison:appointment", pk=pk)
     failed = next(item for item in outcome.offered if item.name == outcome.failed)
     if not failed.form.fields:  # a one-click act: its refusal is a message on the page
-        messages.error(request, " ".join(failed.form.non_field_errors()))
+        messages.error(request, " ".join(str(error) for error in failed.form.non_field_errors()))
         return redirect("liaison:appointment", pk=pk)
     return render(
         request,
@@ -519,7 +521,7 @@ def appointment_detail(request: HttpRequest, pk: int, action: str = "") -> HttpR
 
 
 @login_required
-def station_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def station_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     station = Station.objects.filter(pk=pk).first()
     if station is None:
         raise Http404
@@ -542,7 +544,7 @@ def station_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """An opinion's attachment, only to those who may see the opinion (never a public media URL)."""
     from django.http import FileResponse
 
@@ -552,7 +554,7 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from exc
     response = FileResponse(item.file.open("rb"), content_type=item.content_type)
     response["Content-Disposition"] = (
-        f'inline; filename="attachment-{item.pk}.{item.file.name.rsplit(".", 1)[-1]}"'
+        f'inline; filename="attachment-{item.pk}.{(item.file.name or "").rsplit(".", 1)[-1]}"'
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -560,6 +562,6 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
+def notifications_read(request: AuthedRequest) -> HttpResponse:
     services.notifications_mark_read(actor=request.user)
     return redirect(reverse("liaison:work"))

@@ -6,13 +6,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from renda.core.permissions import can
+from renda.core.roles import Role
 from renda.core.workbench import Panel, Stat, register
 from renda.liaison import selectors
 
 
 @register
 def liaison_panels(user) -> list[Panel]:
-    if getattr(user, "role", "") == "citizen":
+    if getattr(user, "role", "") == Role.CITIZEN:
         return [
             Panel(
                 title=_("Online deputy homes and stations"),
@@ -43,5 +44,5 @@ def liaison_panels(user) -> list[Panel]:
         }
         for o in selectors.opinions_visible_to(actor=user, filters=selectors.OpinionFilter(view="open"))[:5]
     ]
-    title = _("My opinions inbox") if user.role == "deputy" else _("Citizens' opinions")
+    title = _("My opinions inbox") if user.role == Role.DEPUTY else _("Citizens' opinions")
     return [Panel(title=title, order=30, stats=stats, todo=todo, empty_text=_("No open opinion."))]

@@ -314,8 +314,10 @@ def test_appointment_flow_received_becomes_an_opinion(day, manager):
     )
     appointment.refresh_from_db()
     assert appointment.state == Appointment.State.RECEIVED
-    assert appointment.opinion.source == Opinion.Source.RECEPTION
-    assert appointment.opinion.phone == "13712345678"
+    opinion = appointment.opinion
+    assert opinion is not None
+    assert opinion.source == Opinion.Source.RECEPTION
+    assert opinion.phone == "13712345678"
     assert list(appointment.events.values_list("to_state", flat=True)) == ["pending", "confirmed", "received"]
 
 
