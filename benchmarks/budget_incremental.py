@@ -118,26 +118,22 @@ def base_year(work: Path, args):
 
 
 def import_file(kind: str, year: int, path: Path):
-    from renda.budget.import_engine.run import import_path, new_batch
-    from renda.budget.models import ImportBatch
+    from renda.budget.services.imports import SYSTEM, budget_import
 
-    batch = new_batch(kind=kind, year=year, source=ImportBatch.Source.COMMAND, file_name=path.name)
     start = time.perf_counter()
-    result = import_path(kind=kind, year=year, path=path, batch=batch, track=False)
+    result = budget_import(actor=SYSTEM, kind=kind, year=year, source=path).result
     assert not result.errors, result.errors[:3]
     return result, time.perf_counter() - start
 
 
 def feed_rows(year: int, path: Path):
     """The rows of ``path`` pushed as one finance-feed batch (JSON rows, checked cell by cell)."""
-    from renda.budget.import_engine.run import new_batch, rows_source, run_import
-    from renda.budget.models import ImportBatch
+    from renda.budget.services.imports import SYSTEM, budget_import
 
     with path.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    batch = new_batch(kind="payments", year=year, source=ImportBatch.Source.API, file_name=path.name)
+        rows: list[dict] = list(csv.DictReader(f))
     start = time.perf_counter()
-    result = run_import(kind="payments", year=year, source=rows_source(rows), batch=batch)
+    result = budget_import(actor=SYSTEM, kind="payments", year=year, source=rows).result
     assert not result.errors, result.errors[:3]
     return result, time.perf_counter() - start
 

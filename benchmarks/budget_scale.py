@@ -101,13 +101,11 @@ def generate(work: Path, args) -> tuple[object, float]:
 
 
 def run_imports(work: Path, year: int) -> None:
-    from renda.budget.import_engine.run import import_path, new_batch
-    from renda.budget.models import ImportBatch
+    from renda.budget.services.imports import SYSTEM, budget_import
 
     def one(kind: str, label: str) -> None:
-        batch = new_batch(kind=kind, year=year, source=ImportBatch.Source.COMMAND, file_name=kind)
         start = time.perf_counter()
-        result = import_path(kind=kind, year=year, path=work / f"{kind}.csv", batch=batch, track=False)
+        result = budget_import(actor=SYSTEM, kind=kind, year=year, source=work / f"{kind}.csv").result
         seconds = time.perf_counter() - start
         assert not result.errors, result.errors[:3]
         print(

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from renda.accounts.models import Organisation, Role
 from renda.budget.models import ImportBatch
-from renda.budget.services.imports import classification_ensure_baseline, import_batch_execute
+from renda.budget.services.imports import budget_import_run, classification_ensure_baseline
 from renda.budget.tests.conftest import INDICATORS, PAYMENTS, UNITS, YEAR, load, write_csv
 
 from .conftest import nav_click
@@ -52,7 +52,7 @@ def test_budget_staff_import_payments_and_drill_to_a_voucher(
     expect(page.get_by_test_id("progress-bar")).to_have_text("0%")
     shot(page, "waiting")
     batch = ImportBatch.objects.latest("id")
-    import_batch_execute(batch.pk)  # the background worker runs the import; the page keeps polling
+    budget_import_run(batch_id=batch.pk)  # the background worker runs the import; the page keeps polling
     expect(page.get_by_test_id("import-progress")).to_have_attribute("data-status", "applied")
     expect(page.get_by_test_id("progress-bar")).to_have_text("100%")
     expect(page.get_by_test_id("count-inserted")).to_have_text("4")

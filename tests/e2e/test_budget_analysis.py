@@ -12,9 +12,8 @@ import pytest
 from playwright.sync_api import expect
 
 from renda.accounts.models import Role
-from renda.budget.import_engine.run import import_path, new_batch
-from renda.budget.models import Finding, ImportBatch, Severity
-from renda.budget.services.imports import classification_ensure_baseline
+from renda.budget.models import Finding, Severity
+from renda.budget.services.imports import budget_import, classification_ensure_baseline
 from renda.demo import budget_synth as synth
 
 from .conftest import nav_click
@@ -43,8 +42,7 @@ def loaded_year(tmp_path):
     synth.write_year(tmp_path, year=YEAR, seed=4, units=20, indicators=200, payments=3000)
     classification_ensure_baseline(year=YEAR)
     for kind in ("units", "indicators", "payments", "revenue", "debt"):
-        batch = new_batch(kind=kind, year=YEAR, source=ImportBatch.Source.COMMAND, file_name=kind)
-        result = import_path(kind=kind, year=YEAR, path=tmp_path / f"{kind}.csv", batch=batch, track=False)
+        result = budget_import(actor=None, kind=kind, year=YEAR, source=tmp_path / f"{kind}.csv").result
         assert result.errors == [], result.errors[:3]
     as_of = dt.date(YEAR, 12, 31)
     Finding.objects.bulk_create(

@@ -23,7 +23,7 @@ from django.db import OperationalError
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, Router, Schema, Status
 
-from renda.budget.services.imports import budget_feed_rows
+from renda.budget.services.imports import budget_import
 from renda.core.schemas import AUTHENTICATED, WITH_BODY, ErrorOut, errors
 
 router = Router(tags=["budget"])
@@ -75,9 +75,9 @@ class BatchOut(Schema):
 )
 def push_batch(request: HttpRequest, kind: Kind, payload: BatchIn):
     try:
-        result = budget_feed_rows(
-            actor=request.auth, kind=kind, year=payload.year, rows=payload.rows, dry_run=payload.dry_run
-        )
+        result = budget_import(
+            actor=request.auth, kind=kind, year=payload.year, source=payload.rows, dry_run=payload.dry_run
+        ).result
     except OperationalError as exc:
         if "locked" not in str(exc).lower():
             raise

@@ -8,6 +8,6 @@ from django_tasks import task
 @task()
 def import_batch_run(batch_id: int) -> None:
     """Import an uploaded file; the upload page follows the batch row's progress."""
-    from renda.budget.services.imports import import_batch_execute
+    from renda.budget.services.imports import budget_import_run
 
-    import_batch_execute(batch_id)
+    budget_import_run(batch_id=batch_id)

@@ -52,7 +52,6 @@ from pathlib import Path
 
 from django.conf import settings
 
-from renda.budget.import_engine.run import import_path, new_batch
 from renda.budget.models import Debt, Finding, ImportBatch, Indicator, Payment, Revenue
 from renda.demo import budget_synth as synth
 from renda.demo.county import DemoContext, register_demo_step
@@ -346,7 +345,7 @@ def _planted(plan: synth.Year, facts: YearFacts) -> tuple[list[list[str]], list[
 def budget_year(ctx: DemoContext) -> None:
     """The demo county's 2026 budget: units, indicators, payments, revenue and debt; then the
     warning rules, evaluated as of the demo's last payment day."""
-    from renda.budget.services.imports import classification_ensure_baseline
+    from renda.budget.services.imports import budget_import, classification_ensure_baseline
     from renda.budget.services.warnings import warnings_evaluate
 
     actor = ctx.users.get("budget")
@@ -374,21 +373,14 @@ def budget_year(ctx: DemoContext) -> None:
             with (directory / name).open("a", encoding="utf-8", newline="") as f:
                 csv.writer(f).writerows(rows)
         for kind in ("units", "indicators", "payments", "revenue", "debt"):
-            batch = new_batch(
+            result = budget_import(
+                actor=actor,
                 kind=kind,
                 year=DEMO_YEAR,
-                source=ImportBatch.Source.DEMO,
-                actor=actor,
-                file_name=f"{kind}.csv",
-            )
-            result = import_path(
-                kind=kind,
-                year=DEMO_YEAR,
-                path=directory / f"{kind}.csv",
-                batch=batch,
-                actor=actor,
-                track=False,
-            )
+                source=directory / f"{kind}.csv",
+                origin=ImportBatch.Source.DEMO,
+            ).result
+            assert result is not None
             if result.errors:
                 raise RuntimeError(f"demo budget {kind} rejected: {result.errors[:5]}")
     year = {"year": DEMO_YEAR}

@@ -24,15 +24,15 @@ How it runs, with bounded memory whatever the file's size:
    column of the year, in absolute value, adds up to at most :data:`YEAR_TOTAL_LIMIT`, so that
    every sum a page or report takes fits the money columns.
 3. **Apply** — if there is no error (and it is not a dry run), one transaction counts
-   unchanged/updated/inserted rows against the natural keys, updates changed rows
-   (``UPDATE … FROM``), inserts new ones (``INSERT … SELECT``; a load that at least doubles a
-   table drops its secondary indexes first and rebuilds them after, which is much faster than
-   maintaining them row by row), brings the payment summaries up to date
-   (:mod:`renda.budget.payment_summaries`: a year's first payments were summed while they were
-   staged; a later load adds what it changes, grouped from the staged rows and the payments they
-   replace, group by group) and audits the batch (counts, plus before/after of the first changed
-   rows). On SQLite only this step holds the database's write lock (``BEGIN IMMEDIATE``): its
-   work grows with the file, not with the year.
+   unchanged/updated/inserted rows against the natural keys, updates changed rows (``UPDATE …
+   FROM``), inserts new ones (``INSERT … SELECT``; a load that at least doubles a table drops its
+   secondary indexes first and rebuilds them after, which is much faster than maintaining them row
+   by row), brings the payment summaries up to date (:mod:`.summaries`: a year's first payments
+   were summed while they were staged; a later load adds what it changes, grouped from the staged
+   rows and the payments they replace, group by group) and, still in that transaction, calls the
+   service's ``on_applied`` with the result (the counts, plus before/after of the first changed
+   rows), which writes the audit trail. On SQLite only this step holds the database's write lock
+   (``BEGIN IMMEDIATE``): its work grows with the file, not with the year.
 
 Nothing in the facts changes unless step 3 runs, so a bad row anywhere rejects the whole file.
 """

@@ -29,16 +29,17 @@ from renda.budget.models import (
     IndicatorAdjustment,
     Project,
 )
-from renda.core.audit import audit
 
-MAX_AUDITED_CHANGES = 50  # changed rows whose before/after enter the audit trail per batch
+MAX_AUDITED_CHANGES = 50  # changed rows whose before/after the result keeps for the audit trail
 
 
 def _distinct(a: str, b: str) -> str:
     return f"{a} IS DISTINCT FROM {b}"
 
 
-def apply_plan(plan: Plan, result: ImportResult, batch: ImportBatch, actor: Any, error) -> None:
+def apply_plan(plan: Plan, result: ImportResult, batch: ImportBatch, error) -> None:
+    """Step 3 inside the caller's transaction; the first changed rows' before/after go to
+    ``result.changes`` for the service's audit trail (the engine writes none)."""
     target, stage = plan.target, plan.stage
     table = target.model._meta.db_table
     where, params = where_target(plan)
@@ -135,16 +136,7 @@ def apply_plan(plan: Plan, result: ImportResult, batch: ImportBatch, actor: Any,
                     plan, cursor, batch, whole_stage=not plan.direct, streamed=plan.streamed
                 )
             since = plan.timed("summary", since)
-    if result.dry_run:
-        return
-    audit(
-        actor,
-        f"budget.import_{plan.kind}",
-        batch,
-        note=f"inserted={result.inserted} updated={result.updated} unchanged={result.unchanged}",
-    )
-    for before, after in samples:
-        audit(actor, f"budget.import_{plan.kind}_change", batch, before=before, after=after)
+    result.changes = samples
 
 
 def _insert_new(plan, cursor, batch, table, where, params, join, matched, new) -> None:

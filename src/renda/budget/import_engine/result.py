@@ -34,6 +34,8 @@ class ImportResult:
     dry_run: bool = False
     batch_id: int | None = None
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase, for benchmarks
+    # before/after of the first changed rows (at most apply.MAX_AUDITED_CHANGES): for the audit trail
+    changes: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -45,6 +45,9 @@ PROGRESS_SECONDS = 1.0  # seconds
 PAYMENT_ROW_BYTES = 150  # about the size of a payment's CSV row: a file's rows, from its size
 
 Progress = Callable[[int, float], None]
+# Called inside the import's transaction once its rows are written (not for a dry run or a rejected
+# file): the service writes the audit trail there, so that it commits, or rolls back, with the rows.
+Applied = Callable[[ImportResult], None]
 
 
 @dataclass
@@ -58,7 +61,7 @@ class _Import:
     error: Callable[[int, str, Any, str], None]
     errors: list[ImportError_]
     batch: ImportBatch
-    actor: Any
+    on_applied: Applied | None
     dry_run: bool
     progress: Progress | None
     warnings_kept: int = 0  # warnings given before the rows were read (the headers')
@@ -116,7 +119,9 @@ class _Import:
             self.progress(result.rows, 0.95)
         try:
             with transaction.atomic():
-                apply_plan(plan, result, self.batch, self.actor, self.error)
+                apply_plan(plan, result, self.batch, self.error)
+                if not errors and not self.dry_run and self.on_applied:
+                    self.on_applied(result)
                 since = time.perf_counter()
                 if errors or self.dry_run:
                     raise Rejected
@@ -145,7 +150,9 @@ class _Import:
                 result.warnings.extend(stager.warnings())
                 if self.progress:
                     self.progress(result.rows, 0.95)
-                apply_plan(plan, result, self.batch, self.actor, self.error)
+                apply_plan(plan, result, self.batch, self.error)
+                if not errors and self.on_applied:
+                    self.on_applied(result)
                 since = time.perf_counter()
         except Rejected:
             pass
@@ -172,9 +179,9 @@ def run_import(
     year: int,
     source: Source,
     batch: ImportBatch,
-    actor: Any = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    on_applied: Applied | None = None,
 ) -> ImportResult:
     """Import ``source`` as ``kind`` for fiscal ``year``, recording the outcome on ``batch``."""
     result = ImportResult(kind=kind, year=year, dry_run=dry_run, batch_id=batch.pk)
@@ -206,7 +213,7 @@ def run_import(
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA cache_size = -131072")
                 cursor.execute("PRAGMA mmap_size = 0")
-        run = _Import(plan, table, columns_at, result, error, errors, batch, actor, dry_run, progress)
+        run = _Import(plan, table, columns_at, result, error, errors, batch, on_applied, dry_run, progress)
         arrow = table.arrow_batches is not None and kind == "payments"
         try:
             if arrow and is_postgres() and not dry_run and plan.first_load:
@@ -265,29 +272,6 @@ def _finish(result: ImportResult, errors: list[ImportError_], batch: ImportBatch
 # --- entry points -------------------------------------------------------------------------------
 
 
-def new_batch(
-    *,
-    kind: str,
-    year: int,
-    source: str,
-    actor: Any = None,
-    file_name: str = "",
-    stored_path: str = "",
-    file_format: str = "auto",
-    dry_run: bool = False,
-) -> ImportBatch:
-    return ImportBatch.objects.create(
-        kind=kind,
-        year=year,
-        source=source,
-        actor=actor if getattr(actor, "pk", None) else None,
-        file_name=file_name[:255],
-        stored_path=stored_path,
-        file_format=file_format,
-        dry_run=dry_run,
-    )
-
-
 def progress_writer(batch: ImportBatch) -> Progress:
     """Record progress on the batch row (read by the upload page's progress bar). While the
     import's own transaction is open (a direct load on PostgreSQL), through a connection of its
@@ -319,10 +303,10 @@ def import_path(
     year: int,
     path: Path,
     batch: ImportBatch,
-    actor: Any = None,
     dry_run: bool = False,
     file_format: str = "auto",
     track: bool = True,
+    on_applied: Applied | None = None,
 ) -> ImportResult:
     try:
         source = file_source(path, kind, file_format)
@@ -334,7 +318,7 @@ def import_path(
         year=year,
         source=source,
         batch=batch,
-        actor=actor,
         dry_run=dry_run,
         progress=progress_writer(batch) if track else None,
+        on_applied=on_applied,
     )

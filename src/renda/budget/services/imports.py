@@ -1,10 +1,20 @@
-"""Writes of the budget module: imports (upload, finance feed), the classification baseline."""
+"""Writes of the budget module: imports, the classification baseline, a worker that stopped.
+
+:func:`budget_import` is the one door of the budget import, used by the ``budget_import``
+management command (a file on the server), the upload page (a file imported in the background)
+and the finance feed's API (JSON rows): it checks permission, creates the batch, runs the import
+engine (:mod:`renda.budget.import_engine`) or enqueues the background task, and writes the audit
+trail. The engine takes the batch and writes no audit row itself; the background task
+(:mod:`renda.budget.tasks`) calls back into :func:`budget_import_run`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +24,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from renda.budget.import_engine import ImportResult, import_path, rows_source, run_import
-from renda.budget.import_engine.run import new_batch
 from renda.budget.models import ClassificationItem, ImportBatch
 from renda.core.audit import audit
 from renda.core.permissions import require, service
@@ -29,6 +38,10 @@ UPLOAD_SUFFIXES = {".csv", ".txt", ".xlsx", ".zip", ".json"}
 
 logger = logging.getLogger("renda.budget")
 
+# The system: the management command run without ``--as``, the demo and the classification
+# baseline import as ``actor=None`` (no permission is checked; the audit trail shows no person).
+SYSTEM = None
+
 
 def upload_dir() -> Path:
     path = Path(settings.DATA_DIR) / "budget-imports"
@@ -36,50 +49,136 @@ def upload_dir() -> Path:
     return path
 
 
-def classification_ensure_baseline(*, year: int, actor: Any = None) -> list[ImportResult]:
-    """Load the shipped classification baseline for ``year`` unless that year already has one.
+@dataclass
+class Imported:
+    """What :func:`budget_import` returns: the batch, and the engine's result once it has run
+    (``None`` for an import left to the background task: the batch row follows its progress)."""
 
-    The baseline (``renda/budget/data/*.csv``) is a starting point; an administrator replaces it
-    by importing the Ministry of Finance's official table for the year (kind ``classification``).
+    batch: ImportBatch
+    result: ImportResult | None = None
+
+
+def budget_import(
+    *,
+    actor: Any,
+    kind: str,
+    year: int,
+    source: Path | UploadedFile | list[dict[str, Any]],
+    dry_run: bool = False,
+    background: bool = False,
+    file_format: str = "auto",
+    origin: str = "",
+) -> Imported:
+    """导入: import ``source`` as ``kind`` for fiscal ``year``, all or nothing.
+
+    ``source`` is a file on the server (``Path``: the management command, the demo), an uploaded
+    file (``UploadedFile``: the upload page, with ``background=True`` kept and imported by the
+    background task) or the finance feed's rows (a list of JSON objects: the API, one batch in one
+    transaction). A person needs ``budget.feed_data`` for rows and ``budget.import_data`` for a
+    file (a refusal is audited); ``actor=None`` is the system (:data:`SYSTEM`). ``origin`` (an
+    :class:`ImportBatch.Source`) says where the batch comes from when the type of ``source`` does
+    not (the demo). The batch is audited with its counts, and the first changed rows with their
+    before and after, in the transaction that applies it.
     """
-    if ClassificationItem.objects.filter(year=year).exists():
-        return []
-    results = []
-    for name in BASELINE_FILES:
-        batch = new_batch(
-            kind="classification", year=year, source=ImportBatch.Source.COMMAND, actor=actor, file_name=name
+    if isinstance(source, list):
+        if background:
+            raise ValueError("the finance feed's rows are imported within the request")
+        return _import_rows(actor=actor, kind=kind, year=year, rows=source, dry_run=dry_run)
+    if isinstance(source, Path):
+        if background:
+            raise ValueError("a file on the server is imported in the foreground")
+        _permitted(actor=actor, perm="budget.import_data")
+        if kind != "classification":  # (the command loads no baseline under a classification file)
+            classification_ensure_baseline(year=year, actor=actor)
+        batch = _new_batch(
+            kind=kind,
+            year=year,
+            source=origin or ImportBatch.Source.COMMAND,
+            actor=actor,
+            file_name=source.name,
+            file_format=file_format,
+            dry_run=dry_run,
         )
-        results.append(
-            import_path(
-                kind="classification",
-                year=year,
-                path=BASELINE_DIR / name,
-                batch=batch,
-                actor=actor,
-                track=False,
-            )
+        result = import_path(
+            kind=kind,
+            year=year,
+            path=source,
+            batch=batch,
+            dry_run=dry_run,
+            file_format=file_format,
+            track=False,
+            on_applied=_audit_applied(actor, batch),
         )
-    return results
+        return Imported(batch, result)
+    imported = _import_upload(
+        actor=actor,
+        kind=kind,
+        year=year,
+        upload=source,
+        dry_run=dry_run,
+        file_format=file_format,
+        background=background,
+    )
+    if not background:
+        budget_import_run(batch_id=imported.batch.pk)
+        imported.batch.refresh_from_db()
+    return imported
 
 
 @service
-def budget_upload_start(
+def _permitted(*, actor: Any, perm: str) -> None:
+    """The permission check of a foreground file import, audited when refused (the import
+    itself runs outside any service transaction: on SQLite only its apply holds the write lock)."""
+    if actor is not SYSTEM:
+        require(actor, perm)
+
+
+@service
+def _import_rows(*, actor: Any, kind: str, year: int, rows: list[dict[str, Any]], dry_run: bool) -> Imported:
+    """财政数据接口: the finance bureau's system pushes one batch of rows (all-or-nothing)."""
+    if actor is not SYSTEM:
+        require(actor, "budget.feed_data")
+    classification_ensure_baseline(year=year, actor=actor)
+    batch = _new_batch(
+        kind=kind,
+        year=year,
+        source=ImportBatch.Source.API,
+        actor=actor,
+        file_name=f"api-{kind}-{year}",
+        dry_run=dry_run,
+    )
+    result = run_import(
+        kind=kind,
+        year=year,
+        source=rows_source(rows),
+        batch=batch,
+        dry_run=dry_run,
+        on_applied=_audit_applied(actor, batch),
+    )
+    return Imported(batch, result)
+
+
+@service
+def _import_upload(
     *,
     actor: Any,
     kind: str,
     year: int,
     upload: UploadedFile,
-    dry_run: bool = False,
-    file_format: str = "auto",
-) -> ImportBatch:
-    """导入: keep the uploaded file and start its import in the background; returns the batch."""
-    require(actor, "budget.import_data")
+    dry_run: bool,
+    file_format: str,
+    background: bool,
+) -> Imported:
+    """Keep the uploaded file and, in the background, enqueue its import (once this transaction
+    commits)."""
+    if actor is not SYSTEM:
+        require(actor, "budget.import_data")
     suffix = Path(upload.name or "").suffix.lower()
     stored = upload_dir() / f"{uuid.uuid4().hex}{suffix if suffix in UPLOAD_SUFFIXES else '.dat'}"
     with stored.open("wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
-    batch = new_batch(
+    batch = _new_batch(
         kind=kind,
         year=year,
         source=ImportBatch.Source.UPLOAD,
@@ -95,14 +194,20 @@ def budget_upload_start(
         batch,
         after={"kind": kind, "year": year, "file_name": batch.file_name, "dry_run": dry_run},
     )
+    if background:
+        budget_import_enqueue(batch)
+    return Imported(batch)
+
+
+def budget_import_enqueue(batch: ImportBatch) -> None:
+    """Start a kept upload's import in the background, once the current transaction commits."""
     from renda.budget.tasks import import_batch_run
 
     transaction.on_commit(lambda: import_batch_run.enqueue(batch.pk))
-    return batch
 
 
-def import_batch_execute(batch_id: int) -> ImportResult | None:
-    """Run a stored upload's import (the background task's body); the file is removed after."""
+def budget_import_run(*, batch_id: int) -> ImportResult | None:
+    """Run a kept upload's import (the background task's body); the file is removed after."""
     batch = ImportBatch.objects.select_related("actor").get(pk=batch_id)
     if batch.is_finished:
         return None
@@ -114,9 +219,9 @@ def import_batch_execute(batch_id: int) -> ImportResult | None:
             year=batch.year,
             path=path,
             batch=batch,
-            actor=batch.actor,
             dry_run=batch.dry_run,
             file_format=batch.file_format,
+            on_applied=_audit_applied(batch.actor, batch),
         )
     except Exception:
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.FAILED, progress=100)
@@ -125,24 +230,70 @@ def import_batch_execute(batch_id: int) -> ImportResult | None:
         path.unlink(missing_ok=True)
 
 
-@service
-def budget_feed_rows(
-    *, actor: Any, kind: str, year: int, rows: list[dict[str, Any]], dry_run: bool = False
-) -> ImportResult:
-    """财政数据接口: the finance bureau's system pushes one batch of rows (all-or-nothing)."""
-    require(actor, "budget.feed_data")
-    classification_ensure_baseline(year=year, actor=actor)
-    batch = new_batch(
+def classification_ensure_baseline(*, year: int, actor: Any = SYSTEM) -> list[ImportResult]:
+    """Load the shipped classification baseline for ``year`` unless that year already has one.
+
+    The baseline (``renda/budget/data/*.csv``) is a starting point; an administrator replaces it
+    by importing the Ministry of Finance's official table for the year (kind ``classification``).
+    """
+    if ClassificationItem.objects.filter(year=year).exists():
+        return []
+    results = []
+    for name in BASELINE_FILES:
+        batch = _new_batch(
+            kind="classification", year=year, source=ImportBatch.Source.COMMAND, actor=actor, file_name=name
+        )
+        results.append(
+            import_path(
+                kind="classification",
+                year=year,
+                path=BASELINE_DIR / name,
+                batch=batch,
+                track=False,
+                on_applied=_audit_applied(actor, batch),
+            )
+        )
+    return results
+
+
+def _new_batch(
+    *,
+    kind: str,
+    year: int,
+    source: str,
+    actor: Any = SYSTEM,
+    file_name: str = "",
+    stored_path: str = "",
+    file_format: str = "auto",
+    dry_run: bool = False,
+) -> ImportBatch:
+    return ImportBatch.objects.create(
         kind=kind,
         year=year,
-        source=ImportBatch.Source.API,
-        actor=actor,
-        file_name=f"api-{kind}-{year}",
+        source=source,
+        actor=actor if getattr(actor, "pk", None) else None,
+        file_name=file_name[:255],
+        stored_path=stored_path,
+        file_format=file_format,
         dry_run=dry_run,
     )
-    return run_import(
-        kind=kind, year=year, source=rows_source(rows), batch=batch, actor=actor, dry_run=dry_run
-    )
+
+
+def _audit_applied(actor: Any, batch: ImportBatch) -> Callable[[ImportResult], None]:
+    """The audit trail of an applied import, written in its transaction: the batch with its
+    counts, then the before/after of the first changed rows."""
+
+    def write(result: ImportResult) -> None:
+        audit(
+            actor,
+            f"budget.import_{result.kind}",
+            batch,
+            note=f"inserted={result.inserted} updated={result.updated} unchanged={result.unchanged}",
+        )
+        for before, after in result.changes:
+            audit(actor, f"budget.import_{result.kind}_change", batch, before=before, after=after)
+
+    return write
 
 
 # --- a worker that stopped ----------------------------------------------------------------------

@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 
 from renda.accounts.models import Organisation, Role
-from renda.budget.import_engine.run import import_path, new_batch
-from renda.budget.models import ImportBatch
-from renda.budget.services.imports import classification_ensure_baseline
+from renda.budget.services.imports import budget_import, classification_ensure_baseline
 
 YEAR = 2025
 
@@ -153,8 +151,8 @@ def write_csv(path: Path, rows: list[list[str]], *, encoding: str = "utf-8", del
 
 
 def load(kind: str, path: Path, year: int = YEAR, **kwargs):
-    batch = new_batch(kind=kind, year=year, source=ImportBatch.Source.COMMAND, file_name=path.name)
-    return import_path(kind=kind, year=year, path=path, batch=batch, track=False, **kwargs)
+    """A file imported as the management command does (the system, through the service)."""
+    return budget_import(actor=None, kind=kind, year=year, source=path, **kwargs).result
 
 
 @pytest.fixture

@@ -301,7 +301,7 @@ def test_a_batch_that_finds_the_database_locked_is_a_503_to_send_again(token, lo
     def locked(**kwargs):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(api, "budget_feed_rows", locked)
+    monkeypatch.setattr(api, "budget_import", locked)
     answer = post(token, "payments", {"year": YEAR, "rows": [_feed_payment(1)]})
     assert answer.status_code == 503
     assert answer["Retry-After"] == str(api.RETRY_AFTER_SECONDS)

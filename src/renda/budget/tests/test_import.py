@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from renda.budget.import_engine.run import new_batch
 from renda.budget.models import (
     BudgetUnit,
     ClassificationItem,
@@ -850,7 +849,7 @@ def test_progress_is_seen_by_others_while_a_direct_load_is_open(db):
 
     if connection.vendor != "postgresql":
         pytest.skip("SQLite loads through the staging table, outside any transaction")
-    batch = new_batch(kind="payments", year=NEXT, source=ImportBatch.Source.UPLOAD)
+    batch = ImportBatch.objects.create(kind="payments", year=NEXT, source=ImportBatch.Source.UPLOAD)
     with transaction.atomic():
         progress_writer(batch)(20000, 0.5)
         other = connections.create_connection(connection.alias)

@@ -1,4 +1,5 @@
-"""Pages of the budget module: 查询 (tables with drill-down, vouchers, Excel) and imports."""
+"""Pages of the budget module: 查询 (tables with drill-down, vouchers, Excel); the import pages are
+:mod:`renda.budget.views.imports`."""
 
 from __future__ import annotations
 
@@ -14,22 +15,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
-from renda.budget.forms import QueryForm, UploadForm
-from renda.budget.models import BudgetType, ImportBatch, Payment
+from renda.budget.forms import QueryForm
+from renda.budget.models import BudgetType, Payment
 from renda.budget.selectors.query import (
     budget_table,
     fiscal_years,
     group_labels,
-    import_batch,
     payment_detail,
     payments_list,
     payments_total,
-    recent_batches,
     show_payee_accounts,
 )
-from renda.budget.services.imports import budget_upload_start
 from renda.core.excel import xlsx_response
 from renda.core.masking import mask_personal
 from renda.core.params import path_text
@@ -263,44 +261,3 @@ def voucher(request: HttpRequest, year: int, voucher_no: str) -> HttpResponse:
             "account": payment.payee_account if full else "",
         },
     )
-
-
-@login_required
-@never_cache
-@require_http_methods(["GET", "POST"])
-def imports(request: HttpRequest) -> HttpResponseBase:
-    """数据导入: upload a file; its import runs in the background."""
-    batches = recent_batches(actor=request.user)
-    form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        batch = budget_upload_start(
-            actor=request.user,
-            kind=form.cleaned_data["kind"],
-            year=form.cleaned_data["year"],
-            upload=form.cleaned_data["file"],
-            dry_run=form.cleaned_data["dry_run"],
-        )
-        return redirect("budget:import_detail", pk=batch.pk)
-    return render(request, "budget/imports.html", {"form": form, "batches": batches})
-
-
-def _batch(request: HttpRequest, pk: int) -> ImportBatch:
-    try:
-        return import_batch(actor=request.user, pk=pk)
-    except ImportBatch.DoesNotExist:
-        raise Http404 from None
-
-
-@login_required
-@never_cache
-@require_GET
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "budget/import_detail.html", {"batch": _batch(request, pk)})
-
-
-@login_required
-@never_cache
-@require_GET
-def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress bar alone (htmx polls it until the import has finished)."""
-    return render(request, "budget/import_detail.html#progress", {"batch": _batch(request, pk)})

@@ -1,5 +1,9 @@
 """``python manage.py budget_import --kind payments --year 2025 PATH [--dry-run] [--json] [--format fdp]``.
 
+The file goes through the import service's one door
+(:func:`renda.budget.services.imports.budget_import`), like an upload or a finance-feed batch,
+as the system.
+
 Exit status 0 only when the file was applied (or, with ``--dry-run``, would be); 1 when it was
 rejected. With ``--json`` it prints one object: kind, year, inserted, updated, unchanged,
 rejected and errors (line, column, value, message), as docs/data-interface.md describes.
@@ -13,10 +17,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from renda.budget.import_engine.run import import_path, new_batch
 from renda.budget.interface import KINDS
-from renda.budget.models import ImportBatch
-from renda.budget.services.imports import classification_ensure_baseline
+from renda.budget.services.imports import SYSTEM, budget_import
 
 
 class Command(BaseCommand):
@@ -34,25 +36,15 @@ class Command(BaseCommand):
         kind, year, path = options["kind"], options["year"], Path(options["path"])
         if not 1990 <= year <= 2100:
             raise CommandError("--year must be a fiscal year such as 2025", returncode=2)
-        if kind != "classification":
-            classification_ensure_baseline(year=year)
-        batch = new_batch(
+        result = budget_import(
+            actor=SYSTEM,
             kind=kind,
             year=year,
-            source=ImportBatch.Source.COMMAND,
-            file_name=path.name,
-            file_format=options["format"],
-            dry_run=options["dry_run"],
-        )
-        result = import_path(
-            kind=kind,
-            year=year,
-            path=path,
-            batch=batch,
+            source=path,
             dry_run=options["dry_run"],
             file_format=options["format"],
-            track=False,
-        )
+        ).result
+        assert result is not None  # a file on the server is imported in the foreground
         if options["json"]:
             self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
         else:
