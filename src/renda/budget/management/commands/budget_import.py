@@ -1,8 +1,11 @@
-"""``python manage.py budget_import --kind payments --year 2025 PATH [--dry-run] [--json] [--format fdp]``.
+"""``python manage.py budget_import --kind payments --year 2025 PATH [--dry-run] [--json]``
+``[--format fdp] [--as USER]``.
 
 The file goes through the import service's one door
-(:func:`renda.budget.services.imports.budget_import`), like an upload or a finance-feed batch,
-as the system.
+(:func:`renda.budget.services.imports.budget_import`), like an upload or a finance-feed batch.
+Without ``--as`` it runs as the system (no person: no permission is checked and the audit trail
+names nobody, as before); with ``--as USER`` it runs as that user, who needs the permission to
+import budget data (a refusal is audited; exit status 2).
 
 Exit status 0 only when the file was applied (or, with ``--dry-run``, would be); 1 when it was
 rejected. With ``--json`` it prints one object: kind, year, inserted, updated, unchanged,
@@ -15,10 +18,12 @@ import json
 import sys
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from renda.budget.interface import KINDS
 from renda.budget.services.imports import SYSTEM, budget_import
+from renda.core.permissions import PermissionRefused
 
 
 class Command(BaseCommand):
@@ -30,20 +35,38 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check the file, change nothing")
         parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
         parser.add_argument("--format", default="auto", choices=("auto", "csv", "xlsx", "fdp"))
+        parser.add_argument(
+            "--as",
+            dest="as_user",
+            default="",
+            metavar="USER",
+            help="run as this user (who needs the permission to import); default: the system",
+        )
         parser.add_argument("path")
 
     def handle(self, *args, **options) -> None:
         kind, year, path = options["kind"], options["year"], Path(options["path"])
         if not 1990 <= year <= 2100:
             raise CommandError("--year must be a fiscal year such as 2025", returncode=2)
-        result = budget_import(
-            actor=SYSTEM,
-            kind=kind,
-            year=year,
-            source=path,
-            dry_run=options["dry_run"],
-            file_format=options["format"],
-        ).result
+        actor = SYSTEM
+        if options["as_user"]:
+            try:
+                actor = get_user_model().objects.get_by_natural_key(options["as_user"])
+            except get_user_model().DoesNotExist:
+                raise CommandError(f"--as: no user {options['as_user']}", returncode=2) from None
+        try:
+            result = budget_import(
+                actor=actor,
+                kind=kind,
+                year=year,
+                source=path,
+                dry_run=options["dry_run"],
+                file_format=options["format"],
+            ).result
+        except PermissionRefused:
+            raise CommandError(
+                f"--as: {options['as_user']} may not import budget data", returncode=2
+            ) from None
         assert result is not None  # a file on the server is imported in the foreground
         if options["json"]:
             self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
