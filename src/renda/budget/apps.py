@@ -9,10 +9,12 @@ class BudgetConfig(AppConfig):
 
     def ready(self) -> None:
         from renda.budget import acts, workbench  # noqa: F401  (acts: the finding acts and their labels)
-        from renda.budget.services.imports import import_batches_interrupted_at_start
+        from renda.budget.services.imports import import_batches_interrupted_at_start, import_task_register
+        from renda.budget.tasks import import_batch_run
         from renda.core.audit import label_actions
         from renda.core.worker import worker_starting
 
+        import_task_register(import_batch_run)  # the service enqueues it; the task calls the service
         worker_starting.connect(
             import_batches_interrupted_at_start, dispatch_uid="budget.imports_interrupted"
         )

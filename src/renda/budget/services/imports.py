@@ -5,7 +5,9 @@ management command (a file on the server), the upload page (a file imported in t
 and the finance feed's API (JSON rows): it checks permission, creates the batch, runs the import
 engine (:mod:`renda.budget.import_engine`) or enqueues the background task, and writes the audit
 trail. The engine takes the batch and writes no audit row itself; the background task
-(:mod:`renda.budget.tasks`) calls back into :func:`budget_import_run`.
+(:mod:`renda.budget.tasks`) calls back into :func:`budget_import_run`. This module never imports
+the task module: the app registers the task here at start (:func:`import_task_register`), so
+the import graph has no cycle.
 """
 
 from __future__ import annotations
@@ -201,9 +203,8 @@ def _import_upload(
 
 def budget_import_enqueue(batch: ImportBatch) -> None:
     """Start a kept upload's import in the background, once the current transaction commits."""
-    from renda.budget.tasks import import_batch_run
-
-    transaction.on_commit(lambda: import_batch_run.enqueue(batch.pk))
+    task = _import_task()
+    transaction.on_commit(lambda: task.enqueue(batch.pk))
 
 
 def budget_import_run(*, batch_id: int) -> ImportResult | None:
@@ -296,6 +297,23 @@ def _audit_applied(actor: Any, batch: ImportBatch) -> Callable[[ImportResult], N
     return write
 
 
+# --- the background task ------------------------------------------------------------------------
+
+_import_tasks: list[Any] = []
+
+
+def import_task_register(task: Any) -> None:
+    """Register the django-tasks task that runs a kept upload (``renda.budget.tasks``, whose body
+    calls :func:`budget_import_run`); the app does so at start."""
+    _import_tasks[:] = [task]
+
+
+def _import_task() -> Any:
+    if not _import_tasks:
+        raise RuntimeError("the budget import task is not registered (renda.budget.apps.ready)")
+    return _import_tasks[0]
+
+
 # --- a worker that stopped ----------------------------------------------------------------------
 
 INTERRUPTED = "导入中断：处理它的后台任务进程已停止（如服务器重启），数据未写入。请重新上传该文件。"
@@ -310,7 +328,6 @@ def import_batches_interrupted(*, worker_id: str = "", now: dt.datetime | None =
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
-    from renda.budget.tasks import import_batch_run
     from renda.core.worker import worker_alive
 
     now = now or timezone.now()
@@ -318,7 +335,7 @@ def import_batches_interrupted(*, worker_id: str = "", now: dt.datetime | None =
     live: set[int] = set()
     dead: dict[int, list[Any]] = {}
     tasks = DBTaskResult.objects.filter(
-        task_path=import_batch_run.module_path,
+        task_path=_import_task().module_path,
         status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
     )
     for task in tasks:
