@@ -44,3 +44,67 @@ def test_an_admin_may_upload(admin_user, settings, tmp_path):
     upload = SimpleUploadedFile("u.csv", "unit_code,unit_name\n1,财政局\n".encode())
     batch = budget_import(actor=admin_user, kind="units", year=2025, source=upload, background=True).batch
     assert AuditEvent.objects.filter(action="budget.upload", object_id=str(batch.pk)).exists()
+
+
+# --- the import's one door -----------------------------------------------------------------------
+
+UNITS_CSV = "unit_code,unit_name\n1,财政局\n"
+
+
+def test_the_command_imports_as_the_named_user_and_the_batch_is_theirs(budget_staff, tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "units.csv"
+    path.write_text(UNITS_CSV, encoding="utf-8")
+    call_command(
+        "budget_import", "--kind", "units", "--year", "2025", str(path), "--as", budget_staff.username
+    )
+    batch = ImportBatch.objects.get(kind="units")
+    assert (batch.actor, batch.source, batch.status) == (
+        budget_staff,
+        ImportBatch.Source.COMMAND,
+        ImportBatch.Status.APPLIED,
+    )
+    assert AuditEvent.objects.filter(actor=budget_staff, action="budget.import_units").count() == 1
+
+
+def test_the_command_refuses_an_unknown_or_unpermitted_user(deputy_user, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "units.csv"
+    path.write_text(UNITS_CSV, encoding="utf-8")
+    for who in ("nobody-here", deputy_user.username):
+        with pytest.raises(CommandError) as refused:
+            call_command("budget_import", "--kind", "units", "--year", "2025", str(path), "--as", who)
+        assert refused.value.returncode == 2
+    refusals = AuditEvent.objects.filter(actor=deputy_user, outcome="refused", action="budget.import_data")
+    assert refusals.exists()
+    assert not ImportBatch.objects.filter(kind="units").exists()
+
+
+def test_the_engine_writes_no_audit_row_the_service_writes_the_batch_s(db, tmp_path):
+    from renda.budget.import_engine import import_path
+
+    path = tmp_path / "units.csv"
+    path.write_text(UNITS_CSV, encoding="utf-8")
+    batch = ImportBatch.objects.create(kind="units", year=2025, source=ImportBatch.Source.COMMAND)
+    result = import_path(kind="units", year=2025, path=path, batch=batch, track=False)
+    assert result.inserted == 1 and not AuditEvent.objects.exists()
+    path.write_text("unit_code,unit_name\n1,财政局（改）\n", encoding="utf-8")
+    result = budget_import(actor=None, kind="units", year=2025, source=path).result
+    assert result is not None and result.updated == 1
+    assert AuditEvent.objects.filter(action="budget.import_units").count() == 1
+    assert AuditEvent.objects.filter(action="budget.import_units_change").count() == 1
+
+
+def test_the_import_service_and_the_task_do_not_import_each_other():
+    import ast
+    from pathlib import Path
+
+    import renda.budget.services.imports as service_module
+
+    tree = ast.parse(Path(service_module.__file__).read_text(encoding="utf-8"))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
+        a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+    }
+    assert "renda.budget.tasks" not in imported
