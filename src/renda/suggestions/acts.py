@@ -54,6 +54,20 @@ def _targets_opinion(user: Any, s: Suggestion) -> list[tuple[int, str]]:
     return [(a.pk, str(a.unit)) for a in _my_assignments(user, s, role=Assignment.Role.CO, opinion_at=None)]
 
 
+def _targets_waive(user: Any, s: Suggestion) -> list[tuple[int, str]]:
+    """Co-units the lead unit waits for whose opinion is overdue or that asked to be replaced."""
+    return [
+        (
+            a.pk,
+            f"{a.unit} · "
+            + (_("asks to be replaced") if a.release_requested_at else _("opinion overdue"))
+            + f" ({a.opinion_due:%Y-%m-%d})",
+        )
+        for a in s.current_assignments
+        if a.opinion_awaited and (a.opinion_overdue or a.release_requested_at)
+    ]
+
+
 def _targets_reassign(user: Any, s: Suggestion) -> list[tuple[int, str]]:
     return [
         (
@@ -267,6 +281,23 @@ SUGGESTION.declare(
         done=gettext_lazy("The unit has been replaced."),
         style="outline-secondary",
         audit_label=EVENT_LABELS["reassign"],
+    ),
+    Act(
+        "waive_opinion",
+        gettext_lazy("Proceed without a co-handling opinion"),
+        lambda u, s, form: services.assignment_waive_opinion(
+            actor=u,
+            assignment=_assignment(s, form.cleaned_data["target"]),
+            reason=form.cleaned_data["reason"],
+        ),
+        "suggestions.waive_opinion",
+        when=OPEN_HANDLING_STATES,
+        form=f.TargetReasonForm,
+        available=_any(_targets_waive),
+        form_kwargs=_choose(_targets_waive),
+        done=gettext_lazy("The lead unit may now reply without that unit's opinion."),
+        style="outline-warning",
+        audit_label=EVENT_LABELS["waive_opinion"],
     ),
     Act(
         "return",

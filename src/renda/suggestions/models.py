@@ -140,6 +140,15 @@ class Suggestion(TimeStampedModel):
     def current_assignments(self) -> list[Assignment]:
         return [a for a in self.assignments.all() if a.is_current]
 
+    @property
+    def co_assignments(self) -> list[Assignment]:
+        """The current co-handling units (协办), each with its opinion or its state."""
+        return [a for a in self.current_assignments if a.role == Assignment.Role.CO]
+
+    @property
+    def awaits_co_opinions(self) -> bool:
+        return any(a.opinion_awaited for a in self.co_assignments)
+
 
 class CoSign(models.Model):
     """附议: a deputy invited by the lead author; ``signed_at`` once they have agreed."""
@@ -183,6 +192,15 @@ class Assignment(TimeStampedModel):
     release_requested_at = models.DateTimeField(_("replacement requested at"), null=True, blank=True)
     release_reason = models.CharField(_("reason for replacement"), max_length=500, blank=True)
     ended_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
+    # The office's decision to let the lead unit reply without this co-unit's opinion (overdue, or
+    # the unit asked to be replaced): who, when and why.
+    opinion_waived_at = models.DateTimeField(_("proceeding without the opinion since"), null=True, blank=True)
+    opinion_waived_reason = models.CharField(
+        _("reason for proceeding without the opinion"), max_length=500, blank=True
+    )
+    opinion_waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["role", "id"]
@@ -195,6 +213,22 @@ class Assignment(TimeStampedModel):
     @property
     def is_current(self) -> bool:
         return self.ended_at is None
+
+    @property
+    def opinion_awaited(self) -> bool:
+        """A current co-unit whose opinion the lead unit's reply still waits for."""
+        return (
+            self.role == self.Role.CO
+            and self.is_current
+            and self.opinion_at is None
+            and self.opinion_waived_at is None
+        )
+
+    @property
+    def opinion_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return bool(self.opinion_awaited and self.opinion_due and self.opinion_due < timezone.localdate())
 
     @property
     def accepted_in_time(self) -> bool | None:
@@ -391,6 +425,7 @@ EVENT_LABELS = {
     "request_release": _("Unit asks to be replaced"),
     "reassign": _("Unit replaced"),
     "opinion": _("Co-handling opinion sent"),
+    "waive_opinion": _("Proceeding without a co-handling opinion"),
     "contact": _("Contact with the deputy"),
     "request_extension": _("Extension requested"),
     "decide_extension": _("Extension decided"),

@@ -111,6 +111,7 @@ for _perm in (
     "assign",  # 交办 and 调整承办单位
     "supervise",  # 重点督办, 催办
     "decide_extension",
+    "waive_opinion",  # 不待协办意见: the lead unit replies without an overdue co-unit's opinion
     "publish",
     "manage_categories",
     "view_statistics",

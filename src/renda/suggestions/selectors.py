@@ -199,7 +199,10 @@ def unit_todo(*, actor) -> list[Assignment]:
         return []
     return list(
         Assignment.objects.filter(unit_id=actor.organisation_id, ended_at__isnull=True)
-        .filter(Q(accepted_at__isnull=True) | Q(role=Assignment.Role.CO, opinion_at__isnull=True))
+        .filter(
+            Q(accepted_at__isnull=True)
+            | Q(role=Assignment.Role.CO, opinion_at__isnull=True, opinion_waived_at__isnull=True)
+        )
         .filter(suggestion__state__in=OPEN_HANDLING_STATES)
         .select_related("suggestion")
         .order_by("accept_due")[:10]

@@ -618,6 +618,59 @@ def assignment_send_opinion(*, actor: User, assignment: Assignment, text: str) -
     return assignment
 
 
+def awaited_opinions(suggestion: Suggestion) -> list[Assignment]:
+    """The current co-units whose opinion the lead unit's reply still waits for."""
+    return list(
+        suggestion.assignments.filter(
+            role=Assignment.Role.CO,
+            ended_at__isnull=True,
+            opinion_at__isnull=True,
+            opinion_waived_at__isnull=True,
+        ).select_related("unit")
+    )
+
+
+@service
+def assignment_waive_opinion(*, actor: User, assignment: Assignment, reason: str) -> Assignment:
+    """不待协办意见: the office lets the lead unit reply without a co-unit's opinion, with a reason.
+
+    Only for a co-unit whose opinion is overdue or that asked to be replaced; the decision, its
+    reason and who took it are kept on the assignment, the timeline and the audit log.
+    """
+    require(actor, "suggestions.waive_opinion", assignment.suggestion)
+    suggestion = assignment.suggestion
+    with SUGGESTION.step(suggestion, actor=actor, action="waive_opinion", when=OPEN_HANDLING_STATES) as step:
+        assignment.refresh_from_db()
+        if not assignment.opinion_awaited:
+            raise ValidationError(_("This co-handling unit's opinion is not awaited."))
+        if not (assignment.opinion_overdue or assignment.release_requested_at):
+            raise ValidationError(
+                _(
+                    "%(unit)s still has until %(due)s to send its opinion; the office can decide to proceed"
+                    " without it once it is overdue or the unit asks to be replaced."
+                )
+                % {"unit": assignment.unit.name, "due": assignment.opinion_due}
+            )
+        reason = _reason(reason)
+        assignment.opinion_waived_at = timezone.now()
+        assignment.opinion_waived_reason = reason
+        assignment.opinion_waived_by = actor
+        assignment.save(
+            update_fields=["opinion_waived_at", "opinion_waived_reason", "opinion_waived_by", "updated_at"]
+        )
+        step.note = f"{assignment.unit.name}: {reason}"
+        step.audit_note = reason
+        step.audit_after = {"assignment": assignment.pk, "unit": assignment.unit_id}
+    notify(
+        involved_users(suggestion, deputies=False),
+        suggestion,
+        f"waive-{assignment.pk}",
+        _("%(number)s: the lead unit may reply without the opinion of %(unit)s (%(reason)s).")
+        % {"number": suggestion.number, "unit": assignment.unit.name, "reason": reason},
+    )
+    return assignment
+
+
 # --- handling (办理中) ---------------------------------------------------------------------------
 
 
@@ -736,6 +789,17 @@ def suggestion_reply(
     """答复: the lead unit files its reply letter, classed A/B/C/D; B and C carry commitments."""
     require(actor, "suggestions.reply", suggestion)
     with SUGGESTION.step(suggestion, actor=actor, action="reply", to=State.REPLIED) as step:
+        awaited = awaited_opinions(suggestion)
+        if awaited:
+            # 主办 answers for all: it waits for every co-unit's opinion (or the office's decision).
+            raise ValidationError(
+                _(
+                    "The reply waits for the opinion of %(units)s. The deputy affairs office can decide to"
+                    " proceed without an overdue opinion."
+                )
+                % {"units": "、".join(a.unit.name for a in awaited)},
+                code="opinions_awaited",
+            )
         errors: dict[str, list[str]] = {}
         if reply_class not in ReplyClass.values:
             errors["reply_class"] = [_("Choose the class of the reply (A, B, C or D).")]

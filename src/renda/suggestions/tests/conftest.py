@@ -138,6 +138,18 @@ class Flow:
             cosigners=[self.cosigner],
         )
 
+    def co_opinions(self, s: Suggestion) -> None:
+        for co in s.assignments.filter(role="co", ended_at=None, opinion_at=None):
+            services.assignment_send_opinion(
+                actor=self.co_clerk, assignment=co, text="同意主办单位的处理意见。"
+            )
+
+    def handling(self, **kw) -> Suggestion:
+        """办理中 with the co-unit's opinion still awaited (the lead unit accepted, the co-unit not yet)."""
+        s = self.to(State.ASSIGNED, **kw)
+        services.assignment_accept(actor=self.lead_clerk, assignment=s.assignments.get(role="lead"))
+        return self.refresh(s)
+
     def refresh(self, s: Suggestion) -> Suggestion:
         return Suggestion.objects.get(pk=s.pk)
 
@@ -168,6 +180,9 @@ class Flow:
                 services.assignment_accept(
                     actor=self.lead_clerk, assignment=s.assignments.get(role="lead", ended_at=None)
                 )
+                # The co-unit's opinion, which the lead unit's reply waits for (flow.handling() stops
+                # before it).
+                self.co_opinions(s)
             elif step == State.REPLIED:
                 services.suggestion_reply(
                     actor=self.lead_clerk, suggestion=s, reply_class="A", text="已解决。"

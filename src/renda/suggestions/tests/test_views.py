@@ -310,6 +310,7 @@ def test_every_act_has_its_place_on_the_page():
         "rate",
         "decide_extension",
         "reassign",
+        "waive_opinion",
         "return",
         "convert",
         "merge",
