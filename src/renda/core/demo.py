@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 StepFunc = Callable[[Any], None]
+S = TypeVar("S", bound=StepFunc)  # a step keeps its own signature (keyword options of its tests)
 
 
 @dataclass(frozen=True)
@@ -25,16 +26,16 @@ DEMO_STEPS: list[DemoStep] = []
 
 
 @overload
-def register_demo_step(func: StepFunc, /) -> StepFunc: ...
+def register_demo_step(func: S, /) -> S: ...
 @overload
-def register_demo_step(*, name: str = "", order: int = 100) -> Callable[[StepFunc], StepFunc]: ...
+def register_demo_step(*, name: str = "", order: int = 100) -> Callable[[S], S]: ...
 def register_demo_step(func: StepFunc | None = None, /, *, name: str = "", order: int = 100) -> Any:
     """Add a step to the seed: ``@register_demo_step`` or ``@register_demo_step(order=200)``.
 
     Steps run by ``order`` (ties in registration order). Registering a name again replaces it.
     """
 
-    def add(f: StepFunc) -> StepFunc:
+    def add(f: S) -> S:
         step = DemoStep(name or f"{f.__module__}.{f.__qualname__}", order, f)
         DEMO_STEPS[:] = [s for s in DEMO_STEPS if s.name != step.name]
         DEMO_STEPS.append(step)

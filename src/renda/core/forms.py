@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db import models
@@ -31,13 +31,19 @@ def clean_form_data(data: Mapping[str, Any]) -> Mapping[str, Any]:
     return {key: strip_control_deep(value) for key, value in data.items()}
 
 
-class StyledFormMixin:
+if TYPE_CHECKING:  # the mixin is only ever mixed into a form: type-check it as one
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class StyledFormMixin(_FormBase):
     """Give widgets Bootstrap classes; after validation tie each error to its field (aria).
 
     The submitted text loses its control characters first (see ``renda.core.text``).
     """
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.is_bound and self.data:
             self.data = clean_form_data(self.data)
@@ -71,8 +77,9 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     choices" instead of an overflow in the database driver (Django bounds ``pk=`` lookups but
     not ``pk__in=``)."""
 
-    def _check_values(self, value):
+    def _check_values(self, value: Any) -> Any:
         key = self.to_field_name or "pk"
+        assert self.queryset is not None  # a ModelMultipleChoiceField is always given one
         meta = self.queryset.model._meta
         field = meta.pk if key == "pk" else meta.get_field(key)
         if isinstance(field, models.IntegerField):  # AutoField and BigAutoField too
@@ -85,7 +92,8 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     raise forms.ValidationError(
                         self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
                     )
-        return super()._check_values(value)
+        # Django's private helper, which django-stubs does not declare
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 # --- the working-day calendar (工作日历) ------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar as pycalendar
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
@@ -14,11 +15,14 @@ from django.utils import timezone
 from renda.core.models import AuditEvent, CalendarDay
 from renda.core.permissions import require
 
+if TYPE_CHECKING:
+    from renda.accounts.models import User  # core imports no app at run time
+
 # The audit log's calendar days are those of the county (北京时间), whatever the server's zone.
 AUDIT_TIME_ZONE = "Asia/Shanghai"
 
 
-def audit_counts_since(*, actor, since: dt.datetime) -> dict[str, int]:
+def audit_counts_since(*, actor: User, since: dt.datetime) -> dict[str, int]:
     require(actor, "core.view_audit")
     return AuditEvent.objects.filter(created_at__gte=since).aggregate(
         total=Count("id"), refused=Count("id", filter=Q(outcome=AuditEvent.Outcome.REFUSED))
@@ -94,7 +98,7 @@ def _calendar_runs(days: list[CalendarDay]) -> list[CalendarRun]:
     return runs
 
 
-def calendar_year(*, actor, year: int) -> CalendarYear:
+def calendar_year(*, actor: User, year: int) -> CalendarYear:
     """工作日历年视图: the twelve month grids of ``year`` with its holidays and adjusted working days."""
     require(actor, "core.view_calendar")
     exceptions = list(CalendarDay.objects.filter(date__year=year).order_by("date"))
@@ -149,7 +153,7 @@ def _start_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=ZoneInfo(AUDIT_TIME_ZONE))
 
 
-def audit_events_visible_to(*, actor, filters: AuditFilter | None = None) -> QuerySet[AuditEvent]:
+def audit_events_visible_to(*, actor: User, filters: AuditFilter | None = None) -> QuerySet[AuditEvent]:
     """审计日志: the events matching ``filters``, newest first (administrators only)."""
     require(actor, "core.view_audit")
     filters = filters or AuditFilter()
@@ -176,7 +180,7 @@ def audit_events_visible_to(*, actor, filters: AuditFilter | None = None) -> Que
     return events.select_related("actor").order_by("-created_at", "-id")
 
 
-def audit_object_types(*, actor) -> list[str]:
+def audit_object_types(*, actor: User) -> list[str]:
     """The object types that occur in the audit log, for the filter's choices."""
     require(actor, "core.view_audit")
     types = (

@@ -6,7 +6,7 @@ service conventions (``@service``, ``require`` first, an audit row for every act
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Max, QuerySet
 
@@ -15,12 +15,15 @@ from renda.core.models import AuditEvent
 from renda.core.permissions import require, service
 from renda.core.selectors import AuditFilter, audit_events_visible_to
 
+if TYPE_CHECKING:
+    from renda.accounts.models import User  # core imports no app at run time
+
 # An export holds at most this many rows; a note row says so when the filtered set is larger.
 EXPORT_ROW_CAP = 200_000
 
 
 @service
-def audit_log_open(*, actor: Any) -> None:
+def audit_log_open(*, actor: User) -> None:
     """查看审计日志: the admission to the page. Writes nothing when admitted; a refusal is audited."""
     require(actor, "core.view_audit")
 
@@ -39,7 +42,7 @@ def _describe_filters(filters: AuditFilter) -> dict[str, str]:
 
 
 @service
-def audit_log_export(*, actor: Any, filters: AuditFilter) -> tuple[QuerySet[AuditEvent], int]:
+def audit_log_export(*, actor: User, filters: AuditFilter) -> tuple[QuerySet[AuditEvent], int]:
     """导出审计日志: record the export (filters and row count) and hand back the rows to write.
 
     Returns the filtered events (newest first) and how many match; the export writes at most

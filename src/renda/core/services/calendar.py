@@ -14,7 +14,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +24,9 @@ from renda.core.audit import audit, snapshot
 from renda.core.calendar import calendar_changed
 from renda.core.models import CalendarDay
 from renda.core.permissions import require, service
+
+if TYPE_CHECKING:
+    from renda.accounts.models import User  # core imports no app at run time
 
 CALENDAR_COLUMNS = ("date", "kind", "festival")
 NAME_MAX_LENGTH = 40  # CalendarDay.name
@@ -64,7 +67,7 @@ def _day_problems(date: dt.date | None, kind: str, name: str) -> dict[str, str]:
 
 
 @service
-def calendar_day_set(*, actor: Any, date: dt.date, kind: str, name: str = "") -> CalendarDay:
+def calendar_day_set(*, actor: User, date: dt.date, kind: str, name: str = "") -> CalendarDay:
     """设置例外日: make ``date`` a public holiday or an adjusted working day (create or update)."""
     require(actor, "core.edit_calendar")
     name = (name or "").strip()
@@ -85,7 +88,7 @@ def calendar_day_set(*, actor: Any, date: dt.date, kind: str, name: str = "") ->
 
 
 @service
-def calendar_day_remove(*, actor: Any, day: CalendarDay) -> None:
+def calendar_day_remove(*, actor: User, day: CalendarDay) -> None:
     """删除例外日: ``day`` becomes an ordinary day again (working Monday–Friday)."""
     require(actor, "core.edit_calendar", day)
     audit(actor, "core.calendar_day_remove", day, before=snapshot(day, _DAY_FIELDS))
@@ -257,7 +260,7 @@ def _parse_calendar_csv(text: str, year: int | None) -> list[_Row]:
 
 @service
 def calendar_import(
-    *, actor: Any, file: Readable | bytes | str, year: int | None = None
+    *, actor: User, file: Readable | bytes | str, year: int | None = None
 ) -> CalendarImportResult:
     """导入节假日安排: load a CSV (date,kind,festival) of the State Council's arrangements.
 

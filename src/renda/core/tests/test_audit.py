@@ -95,7 +95,8 @@ def test_selector_returns_newest_first_with_actor_joined(admin_user, events):
         events["staff_change"].pk,
         events["admin_org"].pk,
     ]
-    assert "actor" in audit_events_visible_to(actor=admin_user).query.select_related
+    select_related = audit_events_visible_to(actor=admin_user).query.select_related
+    assert isinstance(select_related, dict) and "actor" in select_related
 
 
 def test_selector_filters_by_actor_name_username_and_real_name(admin_user, staff_user, events):

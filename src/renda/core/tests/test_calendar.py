@@ -405,6 +405,7 @@ def test_import_updates_changed_days(admin_user):
     assert result.changed_dates == (D(2027, 2, 8),)
     assert CalendarDay.objects.get(date=D(2027, 2, 8)).name == "春节假期"
     event = AuditEvent.objects.filter(action="core.calendar_import").first()
+    assert event is not None
     assert event.changes["days"][0] == {"2027-02-08": ["holiday", "春节"]}
 
 

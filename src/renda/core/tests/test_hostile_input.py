@@ -272,7 +272,7 @@ def _rotations(keys: list[str], count: int = len(HOSTILE), start: int = 0) -> It
         }
 
 
-def walk_pages(walk: Walk, walkers: dict, world: dict, recorder: set[str]) -> None:
+def walk_pages(walk: Walk, walkers: dict[str, tuple[Client, dict]], world: dict, recorder: set[str]) -> None:
     """GET every page as each person. The first person who reaches a page (200; or 405, for a page
     that only takes a POST) probes what it reads from the query and the form, sends all nine
     rotations of hostile values there and a multipart body without its boundary, and opens the
@@ -375,7 +375,7 @@ def api_requests(world: dict) -> Iterator[tuple[str, str, dict | None, dict | No
                         yield method, path, q, body if body_props else None, True
 
 
-def walk_api(walk: Walk, walkers: dict, world: dict) -> None:
+def walk_api(walk: Walk, walkers: dict[str, tuple[Client, dict]], world: dict) -> None:
     """Each plain call as every person; the rotations as the first person who got past the
     permission check on the plain call (anonymous when no one did), and once a multipart body
     without its boundary."""

@@ -17,7 +17,7 @@ def test_pdf_renders_chinese_text_visibly(tmp_path, settings):
         encoding="utf-8",
     )
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
-    engines._engines = {}  # pick up the changed template directories
+    engines._engines = {}  # type: ignore[attr-defined]  # (private) pick up the changed template directories
     pdf = render_pdf("pdf_probe.html", {})
     assert pdf.startswith(b"%PDF")
     import pypdfium2

@@ -14,7 +14,8 @@ from renda.core.management.commands.run_platform import Child, Supervisor
 
 class FakeProcess:
     def __init__(self, argv, exits_after: int | None):
-        self.argv, self.returncode = argv, None
+        self.argv = argv
+        self.returncode: int | None = None
         self.polls_left = exits_after
         self.signals: list[int] = []
 
@@ -45,7 +46,9 @@ class Clock:
 
 
 def test_a_process_that_exits_is_started_again_with_exponential_back_off():
-    clock, started, lines = Clock(), [], []
+    clock = Clock()
+    started: list[FakeProcess] = []
+    lines: list[str] = []
 
     def popen(argv, env=None):
         # the worker exits at its first look each time; the web server keeps running
@@ -99,6 +102,7 @@ def test_a_process_that_ran_steadily_is_restarted_after_the_first_delay_again():
     child = supervisor.children[0]
     for _ in range(3):  # three quick exits: the next wait is 8 s
         supervisor.poll()
+        assert child.restart_at is not None
         clock.now = child.restart_at
         supervisor.poll()
     assert child.delay == 8.0
@@ -140,7 +144,7 @@ def test_the_task_worker_waits_out_a_locked_database(monkeypatch):
         worker_id="w",
         excluded_queue_names=[],
     )
-    worker.sleep = waits.append
+    worker.sleep = waits.append  # type: ignore[assignment]  # records the waits instead of sleeping
     worker.run()
     assert calls["n"] == 4 and waits == [1.0, 2.0, 4.0]
 

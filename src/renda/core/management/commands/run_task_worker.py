@@ -99,8 +99,9 @@ class Command(DbWorkerCommand):
                 )
 
         original = db_worker.Worker
-        db_worker.Worker = PatientWorker  # the command builds its worker from the module's name
+        # the command builds its worker from the module's name; mypy refuses assigning to a class
+        db_worker.Worker = PatientWorker  # type: ignore[misc]
         try:
             super().handle(*args, **options)
         finally:
-            db_worker.Worker = original
+            db_worker.Worker = original  # type: ignore[misc]
