@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
+from renda.accounts.models import User
 from renda.core.permissions import can, require
 from renda.deputies.models import Deputy, Level, Term
 
@@ -22,7 +23,7 @@ def current_terms() -> QuerySet[Term]:
     return Term.objects.filter(is_current=True)
 
 
-def deputies_visible_to(*, actor, filters: DeputyFilter | None = None) -> QuerySet[Deputy]:
+def deputies_visible_to(*, actor: User, filters: DeputyFilter | None = None) -> QuerySet[Deputy]:
     """代表名册: staff and admins see every deputy; a deputy sees only their own record."""
     filters = filters or DeputyFilter()
     if can(actor, "deputies.view_deputies"):
@@ -43,7 +44,7 @@ def deputies_visible_to(*, actor, filters: DeputyFilter | None = None) -> QueryS
     return qs.select_related("term", "group", "region").order_by("term__level", "number")
 
 
-def deputy_counts(*, actor) -> dict[str, int]:
+def deputy_counts(*, actor: User) -> dict[str, int]:
     """Serving deputies of the current terms, by level, and their groups."""
     require(actor, "deputies.view_deputies")
     by_level = dict(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from renda.core.http import AuthedRequest
 from renda.core.params import ChoiceParam, IdParam, TextParam, query_params
 from renda.core.permissions import can
 from renda.deputies.models import Level, Term
@@ -14,7 +15,7 @@ from renda.deputies.selectors import DeputyFilter, deputies_visible_to
 
 
 @login_required
-def deputy_list(request: HttpRequest) -> HttpResponse:
+def deputy_list(request: AuthedRequest) -> HttpResponse:
     params = query_params(
         request.GET, term=IdParam(), level=ChoiceParam(Level.values), q=TextParam(max_length=50)
     )
