@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from renda.accounts.models import User
 from renda.budget import forms_findings as f
 from renda.budget.models import Finding
 from renda.budget.services import findings as services
@@ -20,7 +21,7 @@ State = Finding.State
 ACT = "budget.act_on_finding"
 
 
-def _run_reply(user: Any, finding: Finding, form: Any) -> Any:
+def _run_reply(user: User, finding: Finding, form: Any) -> Any:
     d = form.cleaned_data
     return services.finding_record_reply(
         actor=user,
@@ -32,23 +33,23 @@ def _run_reply(user: Any, finding: Finding, form: Any) -> Any:
     )
 
 
-def _run_inquire(user: Any, finding: Finding, form: Any) -> Any:
+def _run_inquire(user: User, finding: Finding, form: Any) -> Any:
     d = form.cleaned_data
     return services.finding_inquire(
         actor=user, finding=finding, body=d["body"], recipient=d["recipient"], reply_due=d["reply_due"]
     )
 
 
-def _inquiry_initial(user: Any, finding: Finding) -> dict[str, Any]:
+def _inquiry_initial(user: User, finding: Finding) -> dict[str, Any]:
     draft = services.inquiry_draft(actor=user, finding=finding)
     return {"initial": {"recipient": draft.recipient, "body": draft.body, "reply_due": draft.reply_due}}
 
 
-def _assign_initial(user: Any, finding: Finding) -> dict[str, Any]:
+def _assign_initial(user: User, finding: Finding) -> dict[str, Any]:
     return {"initial": {"assignee": finding.assignee_id}} if finding.assignee_id else {}
 
 
-def _reply_possible(user: Any, finding: Finding) -> bool:
+def _reply_possible(user: User, finding: Finding) -> bool:
     return bool(services.allowed_moves(user, finding) & set(REPLY_OUTCOMES))
 
 

@@ -37,8 +37,10 @@ class ReportForm(StyledForm):
 
     def __init__(self, *args, years: list[int], initial_period: ReportPeriod | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [(y, str(y)) for y in years]
-        self.fields["period"].choices = period_choices()
+        year, period = self.fields["year"], self.fields["period"]
+        assert isinstance(year, forms.ChoiceField) and isinstance(period, forms.ChoiceField)
+        year.choices = [(y, str(y)) for y in years]
+        period.choices = period_choices()
         if initial_period is not None and not self.is_bound:
             self.initial.setdefault("year", initial_period.year)
             self.initial.setdefault("period", f"{initial_period.kind}:{initial_period.number}")

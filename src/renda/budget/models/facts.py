@@ -8,13 +8,15 @@ came from and the region code of the congress whose data it is (``settings.RENDA
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from renda.core.module_parameters import current_region_code
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}  # the DecimalField options of money
 
 
 def money(verbose_name, **extra) -> models.DecimalField:

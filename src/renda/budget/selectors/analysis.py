@@ -43,6 +43,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from renda.accounts.models import User
 from renda.budget.models import (
     BudgetType,
     BudgetUnit,
@@ -495,7 +496,7 @@ def _kept(name: str, args: tuple[Any, ...], compute: Callable[[], T]) -> T:
 # --- the selectors -----------------------------------------------------------------------------
 
 
-def analysis_years(*, actor: Any) -> list[int]:
+def analysis_years(*, actor: User) -> list[int]:
     """The fiscal years with indicators or payments, newest first."""
     require(actor, PERM)
     region = _region()
@@ -504,7 +505,7 @@ def analysis_years(*, actor: Any) -> list[int]:
     return sorted(years, reverse=True)
 
 
-def headline(*, actor: Any, year: int, as_of: dt.date) -> Headline:
+def headline(*, actor: User, year: int, as_of: dt.date) -> Headline:
     """The headline figures: budget, execution and time progress, revenue, debt and findings."""
     require(actor, PERM)
     region = _region()
@@ -545,7 +546,7 @@ def headline(*, actor: Any, year: int, as_of: dt.date) -> Headline:
     )
 
 
-def execution_by_department(*, actor: Any, year: int, as_of: dt.date) -> list[ExecutionRow]:
+def execution_by_department(*, actor: User, year: int, as_of: dt.date) -> list[ExecutionRow]:
     """执行进度 by 主管部门 (each unit counted under the top of its parent chain)."""
     require(actor, PERM)
     return _kept("execution_by_department", (year, as_of), lambda: _execution_by_department(year, as_of))
@@ -572,7 +573,7 @@ def _execution_by_department(year: int, as_of: dt.date) -> list[ExecutionRow]:
     return _execution_rows(keys, names, indicator, paid, time_progress(year, as_of), queries)
 
 
-def execution_by_function(*, actor: Any, year: int, as_of: dt.date) -> list[ExecutionRow]:
+def execution_by_function(*, actor: User, year: int, as_of: dt.date) -> list[ExecutionRow]:
     """执行进度 by 功能分类 类 (the first three digits)."""
     require(actor, PERM)
     return _kept("execution_by_function", (year, as_of), lambda: _execution_by_function(year, as_of))
@@ -588,7 +589,7 @@ def _execution_by_function(year: int, as_of: dt.date) -> list[ExecutionRow]:
     return _execution_rows(keys, names, indicator, paid, time_progress(year, as_of), queries)
 
 
-def monthly_payments(*, actor: Any, year: int, as_of: dt.date) -> list[MonthRow]:
+def monthly_payments(*, actor: User, year: int, as_of: dt.date) -> list[MonthRow]:
     """Paid per month up to ``as_of``, beside the whole same months of the previous year."""
     require(actor, PERM)
     return _kept("monthly_payments", (year, as_of), lambda: _monthly_payments(year, as_of))
@@ -655,7 +656,7 @@ def _structure(
     return slices
 
 
-def structure_by_function(*, actor: Any, year: int, as_of: dt.date) -> list[Slice]:
+def structure_by_function(*, actor: User, year: int, as_of: dt.date) -> list[Slice]:
     """支出结构 by 功能分类 类: paid up to ``as_of``, largest first, with its share."""
     require(actor, PERM)
     return _kept("structure_by_function", (year, as_of), lambda: _structure_by_function(year, as_of))
@@ -674,7 +675,7 @@ def _structure_by_function(year: int, as_of: dt.date) -> list[Slice]:
     )
 
 
-def structure_by_econ(*, actor: Any, year: int, as_of: dt.date) -> list[Slice]:
+def structure_by_econ(*, actor: User, year: int, as_of: dt.date) -> list[Slice]:
     """支出结构 by 经济分类 类 (government or department classification, as the payments carry)."""
     require(actor, PERM)
     return _kept("structure_by_econ", (year, as_of), lambda: _structure_by_econ(year, as_of))
@@ -713,7 +714,7 @@ def three_public_categories() -> dict[str, str]:
 
 
 def three_public_by_year(
-    *, actor: Any, years: list[int], as_of: dt.date | None = None
+    *, actor: User, years: list[int], as_of: dt.date | None = None
 ) -> list[ThreePublicRow]:
     """三公经费 paid per year and category. With ``as_of``, each year is cut at the same day of
     the year (同期), so that the years compare like for like; without it, whole years. At most
@@ -783,7 +784,7 @@ def _payee_totals(year: int, as_of: dt.date, limit: int) -> list[tuple[str, str,
     return [(name, payee_type, _money(total), int(n)) for name, payee_type, total, n in rows]
 
 
-def top_payees(*, actor: Any, year: int, as_of: dt.date, limit: int = 10) -> list[PayeeRow]:
+def top_payees(*, actor: User, year: int, as_of: dt.date, limit: int = 10) -> list[PayeeRow]:
     """The payees paid most up to ``as_of``. An individual's name is masked unless the actor may
     see payee accounts, and never put into a link."""
     require(actor, PERM)
@@ -815,7 +816,7 @@ def top_payees(*, actor: Any, year: int, as_of: dt.date, limit: int = 10) -> lis
     return result
 
 
-def revenue_against_budget(*, actor: Any, year: int, as_of: dt.date) -> RevenueTable:
+def revenue_against_budget(*, actor: User, year: int, as_of: dt.date) -> RevenueTable:
     """收入 per item and budget type: received in the months up to ``as_of`` against the annual
     budget (the latest month's 年度预算数 that is given; ``None`` where none is)."""
     require(actor, PERM)
@@ -857,7 +858,7 @@ def revenue_against_budget(*, actor: Any, year: int, as_of: dt.date) -> RevenueT
     )
 
 
-def debt_against_limit(*, actor: Any, year: int, as_of: dt.date) -> list[DebtRow]:
+def debt_against_limit(*, actor: User, year: int, as_of: dt.date) -> list[DebtRow]:
     """政府债务: limit and balance per month (up to the month of ``as_of``) and debt type."""
     require(actor, PERM)
     rows = (
@@ -884,7 +885,7 @@ def finding_states() -> list[tuple[str, str]]:
     return [(str(value), str(label)) for value, label in Finding.State.choices]
 
 
-def findings_by_rule_and_state(*, actor: Any, year: int) -> list[FindingRuleRow]:
+def findings_by_rule_and_state(*, actor: User, year: int) -> list[FindingRuleRow]:
     """Findings of the year counted per rule and state (rules in catalogue order)."""
     require(actor, PERM)
     counts: dict[str, dict[str, int]] = defaultdict(dict)
@@ -939,7 +940,7 @@ class Dashboard:
     findings_links: bool
 
 
-def analysis_dashboard(*, actor: Any, year: int, as_of: dt.date, years: list[int]) -> Dashboard:
+def analysis_dashboard(*, actor: User, year: int, as_of: dt.date, years: list[int]) -> Dashboard:
     """The figures of every dashboard the actor may see, for ``year`` as of ``as_of``."""
     shown = [y for y in years if year - THREE_PUBLIC_YEARS < y <= year] or [year]
     return Dashboard(

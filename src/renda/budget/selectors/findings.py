@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from renda.accounts.models import User
 from renda.budget.models import BudgetUnit, Finding, FindingStep, Indicator, Inquiry, Payment, Severity
 from renda.budget.selectors.query import units_under
 from renda.budget.services.findings import evidence_numbers
@@ -54,7 +54,7 @@ class FindingFilter:
         return {k: v for k, v in params.items() if v}
 
 
-def finding_years(*, actor: Any) -> list[int]:
+def finding_years(*, actor: User) -> list[int]:
     """The fiscal years that have findings, newest first."""
     require(actor, "budget.view_findings")
     return sorted(
@@ -71,7 +71,7 @@ def _unit_name() -> Subquery:
     )
 
 
-def findings_visible_to(*, actor: Any, filters: FindingFilter) -> QuerySet[Finding]:
+def findings_visible_to(*, actor: User, filters: FindingFilter) -> QuerySet[Finding]:
     """The findings ``actor`` may see, filtered; red before yellow, newest first."""
     require(actor, "budget.view_findings")
     q = Q(region_code=_region())
@@ -99,7 +99,7 @@ def findings_visible_to(*, actor: Any, filters: FindingFilter) -> QuerySet[Findi
     )
 
 
-def finding_for(*, actor: Any, pk: int) -> Finding:
+def finding_for(*, actor: User, pk: int) -> Finding:
     """One finding with its history (steps, their actors) and its letters; Finding.DoesNotExist if
     it is not there or not the actor's to see."""
     require(actor, "budget.view_findings")
@@ -115,12 +115,12 @@ def finding_for(*, actor: Any, pk: int) -> Finding:
     )
 
 
-def inquiry_for(*, actor: Any, pk: int) -> Inquiry:
+def inquiry_for(*, actor: User, pk: int) -> Inquiry:
     require(actor, "budget.view_findings")
     return Inquiry.objects.select_related("finding", "sent_by").get(pk=pk, finding__region_code=_region())
 
 
-def step_for(*, actor: Any, pk: int) -> FindingStep:
+def step_for(*, actor: User, pk: int) -> FindingStep:
     require(actor, "budget.view_findings")
     return FindingStep.objects.select_related("finding").get(pk=pk, finding__region_code=_region())
 
@@ -175,7 +175,7 @@ class Evidence:
         return self.indicators_total - len(self.indicators)
 
 
-def finding_evidence(*, actor: Any, finding: Finding) -> Evidence:
+def finding_evidence(*, actor: User, finding: Finding) -> Evidence:
     """The payments and indicators behind ``finding``: the first ``EVIDENCE_SHOWN`` of each, in
     three queries (payments, indicators, paid per indicator)."""
     require(actor, "budget.view_findings", finding)
@@ -234,7 +234,7 @@ class RuleStat:
         return [(s, self.by_state.get(s, 0)) for s in State.values]
 
 
-def findings_rule_stats(*, actor: Any, year: int) -> list[RuleStat]:
+def findings_rule_stats(*, actor: User, year: int) -> list[RuleStat]:
     """Per rule: its findings of ``year`` counted by state, and the share marked 误报 (one query).
 
     Every rule of the catalogue has a row (zero when it found nothing); a code the catalogue no
@@ -256,7 +256,7 @@ def findings_rule_stats(*, actor: Any, year: int) -> list[RuleStat]:
     ]
 
 
-def findings_state_counts(*, actor: Any, year: int) -> dict[str, int]:
+def findings_state_counts(*, actor: User, year: int) -> dict[str, int]:
     """How many findings of ``year`` are in each state (every state listed)."""
     require(actor, "budget.view_findings")
     counts = dict(
@@ -269,7 +269,7 @@ def findings_state_counts(*, actor: Any, year: int) -> dict[str, int]:
     return {s: counts.get(s, 0) for s in State.values}
 
 
-def latest_as_of(*, actor: Any, year: int) -> dt.date | None:
+def latest_as_of(*, actor: User, year: int) -> dt.date | None:
     """The as-of date of the year's latest findings (for the run form's default)."""
     require(actor, "budget.view_findings")
     return (

@@ -20,6 +20,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
+from renda.accounts.models import User
 from renda.budget.models import (
     BudgetType,
     BudgetUnit,
@@ -348,7 +349,7 @@ def _drill(filters: BudgetFilter, group: str, key: str) -> tuple[dict[str, str] 
 # --- the selectors -----------------------------------------------------------------------------
 
 
-def budget_table(*, actor: Any, filters: BudgetFilter) -> Table:
+def budget_table(*, actor: User, filters: BudgetFilter) -> Table:
     """The 查询 table: indicator, paid, balance and execution rate per group of ``filters.group``."""
     require(actor, "budget.view_budget")
     group = filters.group if filters.group in GROUPS else "function1"
@@ -395,7 +396,7 @@ def budget_table(*, actor: Any, filters: BudgetFilter) -> Table:
     return Table(replace(filters, group=group), rows, total, "payments" if use_payments else "summary")
 
 
-def payments_list(*, actor: Any, filters: BudgetFilter, depth: int | None = None) -> QuerySet[Payment]:
+def payments_list(*, actor: User, filters: BudgetFilter, depth: int | None = None) -> QuerySet[Payment]:
     """The voucher list (支付凭证) for ``filters``, newest first.
 
     ``depth``: only the first ``depth`` payments of the list will be read (a page and the pages
@@ -475,16 +476,16 @@ def payments_total(qs: QuerySet[Payment], filters: BudgetFilter | None = None) -
     return Decimal(row["s"] or 0).quantize(Decimal("0.01")), int(row["n"] or 0)
 
 
-def payment_detail(*, actor: Any, year: int, voucher_no: str) -> Payment:
+def payment_detail(*, actor: User, year: int, voucher_no: str) -> Payment:
     require(actor, "budget.view_budget")
     return Payment.objects.get(region_code=_region(), year=year, voucher_no=voucher_no)
 
 
-def show_payee_accounts(actor: Any) -> bool:
+def show_payee_accounts(actor: User) -> bool:
     return can(actor, "budget.view_payee_account")
 
 
-def fiscal_years(*, actor: Any) -> list[int]:
+def fiscal_years(*, actor: User) -> list[int]:
     require(actor, "budget.view_budget")
     years = set(Indicator.objects.filter(region_code=_region()).values_list("year", flat=True).distinct())
     years |= set(
@@ -493,17 +494,17 @@ def fiscal_years(*, actor: Any) -> list[int]:
     return sorted(years, reverse=True)
 
 
-def recent_batches(*, actor: Any, limit: int = 20) -> QuerySet[ImportBatch]:
+def recent_batches(*, actor: User, limit: int = 20) -> QuerySet[ImportBatch]:
     require(actor, "budget.view_imports")
     return ImportBatch.objects.filter(region_code=_region()).select_related("actor")[:limit]
 
 
-def import_batch(*, actor: Any, pk: int) -> ImportBatch:
+def import_batch(*, actor: User, pk: int) -> ImportBatch:
     require(actor, "budget.view_imports")
     return ImportBatch.objects.select_related("actor").get(pk=pk, region_code=_region())
 
 
-def budget_counts(*, actor: Any, year: int) -> dict[str, int]:
+def budget_counts(*, actor: User, year: int) -> dict[str, int]:
     require(actor, "budget.view_budget")
     region = _region()
     return {

@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
+from renda.accounts.models import User
 from renda.budget.models import (
     BudgetReport,
     BudgetUnit,
@@ -241,7 +242,7 @@ class ReportData:
         }
 
 
-def findings_open_by_rule(*, actor: Any, year: int) -> list[RuleCount]:
+def findings_open_by_rule(*, actor: User, year: int) -> list[RuleCount]:
     """Open findings of the year counted per rule, with the red ones (catalogue order): counts
     only, which deputies may read."""
     require(actor, "budget.view_summary")
@@ -263,7 +264,7 @@ def findings_open_by_rule(*, actor: Any, year: int) -> list[RuleCount]:
     ]
 
 
-def open_findings(*, actor: Any, year: int) -> list[OpenFinding]:
+def open_findings(*, actor: User, year: int) -> list[OpenFinding]:
     """The findings of the year still open (not closed, not false positives): red first, then by
     amount. (The warning rules write an individual payee's name masked into a finding's subject.)"""
     require(actor, "budget.view_findings")
@@ -300,7 +301,7 @@ def open_findings(*, actor: Any, year: int) -> list[OpenFinding]:
     return result
 
 
-def report_data(*, actor: Any, period: ReportPeriod, today: dt.date | None = None) -> ReportData:
+def report_data(*, actor: User, period: ReportPeriod, today: dt.date | None = None) -> ReportData:
     """Everything a report shows, for ``period`` (figures of the year to the period's end)."""
     require(actor, "budget.generate_report")
     year, as_of = period.year, period.end
@@ -332,7 +333,7 @@ def report_data(*, actor: Any, period: ReportPeriod, today: dt.date | None = Non
 # --- lists, one report, the summary page --------------------------------------------------------
 
 
-def reports_visible(*, actor: Any, year: int | None = None) -> QuerySet[BudgetReport]:
+def reports_visible(*, actor: User, year: int | None = None) -> QuerySet[BudgetReport]:
     """The reports issued in the region, newest first."""
     require(actor, "budget.view_reports")
     qs = BudgetReport.objects.filter(region_code=_region()).select_related("created_by")
@@ -341,7 +342,7 @@ def reports_visible(*, actor: Any, year: int | None = None) -> QuerySet[BudgetRe
     return qs
 
 
-def report_for(*, actor: Any, pk: int) -> BudgetReport:
+def report_for(*, actor: User, pk: int) -> BudgetReport:
     """One report (``BudgetReport.DoesNotExist`` if there is none in the region)."""
     require(actor, "budget.view_reports")
     return BudgetReport.objects.select_related("created_by").get(pk=pk, region_code=_region())
@@ -353,13 +354,13 @@ def is_new(report: BudgetReport, now: dt.datetime | None = None) -> bool:
     return report.created_at >= now - dt.timedelta(days=NEW_FOR_DAYS)
 
 
-def ready_reports(*, actor: Any, year: int | None = None, limit: int = 3) -> list[BudgetReport]:
+def ready_reports(*, actor: User, year: int | None = None, limit: int = 3) -> list[BudgetReport]:
     """The newest reports whose files are made (those being generated are left out)."""
     qs = reports_visible(actor=actor, year=year).exclude(excel_file="").exclude(pdf_file="")
     return list(qs[:limit])
 
 
-def report_years(*, actor: Any) -> list[int]:
+def report_years(*, actor: User) -> list[int]:
     """Fiscal years with budget data, newest first (the years a report can be made for)."""
     require(actor, "budget.view_reports")
     return _data_years()
@@ -375,7 +376,7 @@ class Summary:
     reports: list[BudgetReport]
 
 
-def summary(*, actor: Any, year: int, limit: int = 5) -> Summary:
+def summary(*, actor: User, year: int, limit: int = 5) -> Summary:
     """The deputies' summary: the year-to-date headline, 主管部门 ahead and behind, open findings
     by rule, the latest reports — aggregates only (no payee, no account, no finding detail)."""
     require(actor, "budget.view_summary")
@@ -399,7 +400,7 @@ def summary(*, actor: Any, year: int, limit: int = 5) -> Summary:
     )
 
 
-def summary_years(*, actor: Any) -> list[int]:
+def summary_years(*, actor: User) -> list[int]:
     """Fiscal years with budget data, newest first (the years the summary can show)."""
     require(actor, "budget.view_summary")
     return _data_years()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from renda.accounts.models import User
 from renda.budget.models import Finding, Payment, WarningRule, WarningRun, default_region
 from renda.budget.warning_rules.params import SCHEMAS, Param, display_value, effective_params
 from renda.budget.warning_rules.registry import RULES, RuleSpec, rule_name
@@ -48,7 +50,7 @@ def _rule_view(spec: RuleSpec, rule: WarningRule | None, last_run: WarningRun | 
     )
 
 
-def warning_rules_overview(*, actor: Any) -> list[RuleView]:
+def warning_rules_overview(*, actor: User) -> list[RuleView]:
     """Every rule of the catalogue with its switch, parameters and what the latest run found
     (rules never saved show their defaults)."""
     require(actor, "budget.view_warning_rules")
@@ -58,7 +60,7 @@ def warning_rules_overview(*, actor: Any) -> list[RuleView]:
     return [_rule_view(spec, rules.get(code), last) for code, spec in RULES.items()]
 
 
-def warning_rule_for_edit(*, actor: Any, code: str) -> RuleView:
+def warning_rule_for_edit(*, actor: User, code: str) -> RuleView:
     """One rule for its edit page (administrators)."""
     require(actor, "budget.edit_warning_rules")
     spec = RULES.get(code)
@@ -68,7 +70,7 @@ def warning_rule_for_edit(*, actor: Any, code: str) -> RuleView:
     return _rule_view(spec, rule, None)
 
 
-def latest_run(*, actor: Any, year: int | None = None) -> WarningRun | None:
+def latest_run(*, actor: User, year: int | None = None) -> WarningRun | None:
     require(actor, "budget.view_warning_rules")
     runs = WarningRun.objects.filter(region_code=default_region()).select_related("actor")
     if year is not None:
@@ -127,12 +129,12 @@ def run_notices(run: WarningRun | None) -> list[RunNotice]:
     return out
 
 
-def recent_runs(*, actor: Any, limit: int = 5) -> list[WarningRun]:
+def recent_runs(*, actor: User, limit: int = 5) -> list[WarningRun]:
     require(actor, "budget.view_warning_rules")
     return list(WarningRun.objects.filter(region_code=default_region()).select_related("actor")[:limit])
 
 
-def warning_years(*, actor: Any) -> list[int]:
+def warning_years(*, actor: User) -> list[int]:
     """Fiscal years with payments, latest first (the years a run can be made for)."""
     require(actor, "budget.view_warning_rules")
     return list(
@@ -143,7 +145,7 @@ def warning_years(*, actor: Any) -> list[int]:
     )
 
 
-def last_payment_day(*, year: int):
+def last_payment_day(*, year: int) -> dt.date | None:
     """The latest payment date of ``year`` (the natural as-of date of a run), or None."""
     return (
         Payment.objects.filter(region_code=default_region(), year=year)

@@ -84,7 +84,7 @@ def state_label(state: str) -> str:
     return str(STATE_LABELS[state]) if state in STATE_LABELS else state
 
 
-def allowed_moves(actor: Any, finding: Finding) -> set[str]:
+def allowed_moves(actor: User, finding: Finding) -> set[str]:
     """The states ``actor`` may move ``finding`` to (empty when they may not act at all)."""
     if not can(actor, "budget.act_on_finding", finding):
         return set()
@@ -99,14 +99,14 @@ def allowed_moves(actor: Any, finding: Finding) -> set[str]:
 _region = current_region_code
 
 
-def _begin(actor: Any, finding: Finding) -> Finding:
+def _begin(actor: User, finding: Finding) -> Finding:
     require(actor, "budget.act_on_finding", finding)
     if not Finding.objects.filter(pk=finding.pk, region_code=_region()).exists():
         raise PermissionRefused(actor, "budget.act_on_finding", finding)
     return finding
 
 
-def _actor(actor: Any) -> User | None:
+def _actor(actor: User) -> User | None:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
@@ -351,7 +351,7 @@ def evidence_numbers(finding: Finding) -> tuple[list[str], list[str]]:
     return numbers("vouchers"), numbers("indicators")
 
 
-def inquiry_draft(*, actor: Any, finding: Finding, today: dt.date | None = None) -> InquiryDraft:
+def inquiry_draft(*, actor: User, finding: Finding, today: dt.date | None = None) -> InquiryDraft:
     """The inquiry letter drafted from the template: recipient, body, reply due date and number."""
     require(actor, "budget.act_on_finding", finding)
     today = today or timezone.localdate()

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from renda.accounts.models import User
 from renda.budget import report_charts as charts
 from renda.budget.models import BudgetReport
 from renda.budget.selectors.reports import (
@@ -37,7 +38,7 @@ from renda.budget.selectors.reports import (
 )
 from renda.core.audit import audit
 from renda.core.excel import append_row, new_workbook
-from renda.core.permissions import require, service
+from renda.core.permissions import PermissionRefused, require, service
 
 DOCUMENT_LANGUAGE = "zh-hans"
 PDF_FINDINGS = 100  # open findings listed in the PDF; the Excel lists them all
@@ -86,7 +87,7 @@ def check_period(*, year: int, period_kind: str, period: int, today: dt.date | N
 
 @service
 def budget_report_generate(
-    *, actor: Any, year: int, period_kind: str, period: int, run_now: bool = False
+    *, actor: User, year: int, period_kind: str, period: int, run_now: bool = False
 ) -> BudgetReport:
     """生成报告: the report of ``period`` (month 1–12, quarter 1–4, half 1–2) of ``year``; audited.
 
@@ -127,6 +128,8 @@ def budget_report_render(report_id: int) -> BudgetReport:
         return report
     wanted = report_period(year=report.year, kind=report.period_kind, number=report.period)
     try:
+        if report.created_by is None:  # the asker's account is gone: nobody to read the figures as
+            raise PermissionRefused(None, "budget.generate_report")
         with translation.override(DOCUMENT_LANGUAGE):
             data = report_data(actor=report.created_by, period=wanted)
             issuer = issuer_name()

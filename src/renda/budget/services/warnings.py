@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from renda.accounts.models import User
 from renda.budget.models import Indicator, Payment, WarningRule, WarningRun, default_region
 from renda.budget.warning_rules.base import Context, Shared
 from renda.budget.warning_rules.evaluator import run_rule
@@ -117,7 +118,7 @@ def _run_one(
 
 @service
 def warnings_evaluate(
-    *, actor: Any, year: int, as_of: dt.date, codes: Sequence[str] | None = None
+    *, actor: User | None, year: int, as_of: dt.date, codes: Sequence[str] | None = None
 ) -> WarningRun:
     """预警: evaluate every enabled rule (or those of ``codes``) for ``year`` as of ``as_of``, store
     the findings under their stable keys and record the run. ``actor`` None is the system (the
@@ -166,7 +167,7 @@ def warnings_evaluate(
 
 
 @service
-def warning_rule_update(*, actor: Any, code: str, enabled: bool, params: Mapping[str, Any]) -> WarningRule:
+def warning_rule_update(*, actor: User, code: str, enabled: bool, params: Mapping[str, Any]) -> WarningRule:
     """修改预警规则: switch a rule on or off and set its parameters (checked; audited before/after)."""
     require(actor, "budget.edit_warning_rules")
     if code not in RULES:

@@ -292,6 +292,7 @@ def test_every_bar_matches_the_query_it_opens(year_data, budget_staff):
         a.structure_by_econ(actor=budget_staff, year=YEAR, as_of=AS_OF),
     ):
         for s in slices:
+            assert s.query is not None
             assert _table_total(budget_staff, s.query).paid == s.amount
     for p in a.top_payees(actor=budget_staff, year=YEAR, as_of=AS_OF):
         if p.query:

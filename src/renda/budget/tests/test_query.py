@@ -6,6 +6,7 @@ import datetime as dt
 import random
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -46,7 +47,7 @@ def varied_year(loaded_year, tmp_path):
     return NEXT
 
 
-FILTERS = [
+FILTERS: list[dict[str, Any]] = [
     {},
     {"as_of": dt.date(NEXT, 9, 30)},
     {"budget_type": 2},

@@ -204,6 +204,7 @@ def test_an_upload_with_bad_rows_shows_them(
 
 def test_deputies_cannot_see_import_batches(client_for, deputy_user, loaded_year):
     batch = ImportBatch.objects.first()
+    assert batch is not None
     assert client_for(deputy_user).get(reverse("budget:import_detail", args=[batch.pk])).status_code == 403
 
 
@@ -255,12 +256,12 @@ def test_voucher_pages_hold_the_whole_list_in_order(
     monkeypatch.setattr(views, "PAGE_SIZE", 4)
     client = client_for(budget_staff)
     units = ["101", "101001"] if query.get("unit") else ["101", "101001", "102"]
-    expected = Payment.objects.filter(unit_code__in=units)
+    payments = Payment.objects.filter(unit_code__in=units)
     if "date_from" in query:
-        expected = expected.filter(pay_date__range=(query["date_from"], query["date_to"]))
+        payments = payments.filter(pay_date__range=(query["date_from"], query["date_to"]))
     if "payee" in query:
-        expected = expected.filter(payee_name__contains=query["payee"])
-    expected = list(expected.order_by("-pay_date", "voucher_no").values_list("voucher_no", "amount"))
+        payments = payments.filter(payee_name__contains=query["payee"])
+    expected = list(payments.order_by("-pay_date", "voucher_no").values_list("voucher_no", "amount"))
     seen, number = [], 1
     while True:
         page = client.get(reverse("budget:vouchers"), {"year": YEAR, **query, "page": number})

@@ -11,6 +11,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
@@ -211,7 +212,7 @@ def test_the_params_a_rule_runs_with_leave_out_unknown_codes_but_the_form_refuse
     three = resolve_params("THREE_PUBLIC_OVER", {"econ_codes": ["30217", "30213"]})  # stored earlier
     assert three.values["econ_codes"] == ["30213"] and three.missing_codes == {"econ_codes": ["30217"]}
     # An administrator who types a code the classification lacks is told so.
-    with translation.override("en"), pytest.raises(Exception) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         validate_params("THREE_PUBLIC_OVER", {"econ_codes": "30213 30217"})
     assert "No such economic classification code: 30217" in refused.value.message_dict["econ_codes"][0]
 

@@ -94,7 +94,7 @@ def indicator(
 def payment(
     day: dt.date | str,
     unit_code: str,
-    amount: Decimal | str | int,
+    amount: Decimal | str | int | float,  # read through str(): 333_333.33 is exact
     *,
     indicator_no: str = "",
     voucher: str = "",
@@ -338,7 +338,7 @@ def test_large_payment_at_the_threshold_of_its_budget_type(budget_type, delta):
 
 def test_split_payments_within_thirty_days_reaching_the_threshold():
     unit("101", "教育局")
-    other = {"payee": "示范县河西信息技术有限公司", "account": "6222020000009999"}
+    other: dict[str, Any] = {"payee": "示范县河西信息技术有限公司", "account": "6222020000009999"}
     save(
         # fires: three payments under 1,000,000 within 30 days, 1,050,000 together
         payment("2025-09-01", "101", 350_000, voucher="S1", **other),

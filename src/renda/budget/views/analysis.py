@@ -13,7 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 from renda.budget.selectors import analysis as selectors
 from renda.budget.views import analysis_charts as charts
 from renda.core.forms import StyledForm
+from renda.core.http import AuthedRequest
 
 
 class AnalysisForm(StyledForm):
@@ -49,7 +50,7 @@ class AnalysisForm(StyledForm):
         return data
 
 
-def _selection(request: HttpRequest) -> tuple[AnalysisForm, int, dt.date]:
+def _selection(request: AuthedRequest) -> tuple[AnalysisForm, int, dt.date]:
     years = selectors.analysis_years(actor=request.user)
     form = AnalysisForm(request.GET or None, years=years)
     year = form.years[0]
@@ -65,7 +66,7 @@ def _selection(request: HttpRequest) -> tuple[AnalysisForm, int, dt.date]:
 @login_required
 @never_cache
 @require_GET
-def analysis(request: HttpRequest) -> HttpResponse:
+def analysis(request: AuthedRequest) -> HttpResponse:
     """分析: the dashboards of a year as of a date."""
     form, year, as_of = _selection(request)
     d = selectors.analysis_dashboard(actor=request.user, year=year, as_of=as_of, years=form.years)

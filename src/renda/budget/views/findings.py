@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
@@ -24,6 +24,7 @@ from renda.budget.selectors.warnings import latest_run, run_notices
 from renda.budget.services import findings as services
 from renda.budget.warning_rules.registry import RULES, rule_name
 from renda.budget.workflow import FINDING
+from renda.core.http import AuthedRequest
 from renda.core.params import IntParam, query_params
 from renda.core.pdf import pdf_response, render_pdf
 from renda.core.permissions import can, require
@@ -57,7 +58,7 @@ def _default_as_of(year: int) -> dt.date:
 @login_required
 @never_cache
 @require_GET
-def findings(request: HttpRequest) -> HttpResponse:
+def findings(request: AuthedRequest) -> HttpResponse:
     """预警发现: the findings, filtered, with each rule's share of false positives."""
     require(request.user, "budget.view_findings")
     years = selectors.finding_years(actor=request.user)
@@ -99,7 +100,7 @@ def findings(request: HttpRequest) -> HttpResponse:
 # --- one finding and its acts ---------------------------------------------------------------------
 
 
-def _finding(request: HttpRequest, pk: int) -> Finding:
+def _finding(request: AuthedRequest, pk: int) -> Finding:
     try:
         return selectors.finding_for(actor=request.user, pk=pk)
     except Finding.DoesNotExist:
@@ -107,7 +108,7 @@ def _finding(request: HttpRequest, pk: int) -> Finding:
 
 
 def _detail(
-    request: HttpRequest, finding: Finding, forms: list[OfferedAct], *, status: int = 200, failed: str = ""
+    request: AuthedRequest, finding: Finding, forms: list[OfferedAct], *, status: int = 200, failed: str = ""
 ):
     spec = RULES.get(finding.rule_code)
     finding.labels = _labels(finding)  # type: ignore[attr-defined]
@@ -137,14 +138,14 @@ def _detail(
 @login_required
 @never_cache
 @require_GET
-def finding(request: HttpRequest, pk: int) -> HttpResponse:
+def finding(request: AuthedRequest, pk: int) -> HttpResponse:
     x = _finding(request, pk)
     return _detail(request, x, offered_acts(request, FINDING, x))
 
 
 @login_required
 @require_POST
-def finding_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def finding_act(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     x = _finding(request, pk)
     require(request.user, "budget.act_on_finding", x)
     outcome = run_act(request, FINDING, x, action, reload=lambda: _finding(request, pk))
@@ -159,7 +160,7 @@ def finding_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @never_cache
 @require_GET
-def finding_letter(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_letter(request: AuthedRequest, pk: int) -> HttpResponse:
     """函询函 (PDF), with the Chinese fonts embedded."""
     try:
         inquiry = selectors.inquiry_for(actor=request.user, pk=pk)
@@ -197,7 +198,7 @@ def _serve(stored: FieldFile, name: str) -> FileResponse:
 @login_required
 @never_cache
 @require_GET
-def finding_reply_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+def finding_reply_file(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """The unit's scanned reply letter (复函扫描件)."""
     try:
         inquiry = selectors.inquiry_for(actor=request.user, pk=pk)
@@ -209,7 +210,7 @@ def finding_reply_file(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 @never_cache
 @require_GET
-def finding_step_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+def finding_step_file(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """A file attached to a step of the history (an explanation, a closing document)."""
     try:
         step = selectors.step_for(actor=request.user, pk=pk)

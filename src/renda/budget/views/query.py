@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +31,7 @@ from renda.budget.selectors.query import (
     show_payee_accounts,
 )
 from renda.core.excel import xlsx_response
+from renda.core.http import AuthedRequest
 from renda.core.masking import mask_personal
 from renda.core.params import path_text
 
@@ -39,7 +42,7 @@ VOUCHER_EXPORT_CAP = 100_000
 VOUCHER_NO_MAX = Payment._meta.get_field("voucher_no").max_length or 40
 
 
-def _filters(request: HttpRequest):
+def _filters(request: AuthedRequest):
     years = fiscal_years(actor=request.user)
     form = QueryForm(request.GET or None, years=years)
     if request.GET and "year" not in request.GET:
@@ -58,7 +61,7 @@ def _payee_name(payment: Payment, full: bool) -> str:
 @login_required
 @never_cache
 @require_GET
-def query(request: HttpRequest) -> HttpResponseBase:
+def query(request: AuthedRequest) -> HttpResponseBase:
     """查询: indicator, paid, balance and execution rate, grouped; every row drills down."""
     form, filters = _filters(request)
     table = budget_table(actor=request.user, filters=filters)
@@ -144,7 +147,7 @@ def _breadcrumbs(filters) -> list[dict[str, str]]:
 @login_required
 @never_cache
 @require_GET
-def vouchers(request: HttpRequest) -> HttpResponseBase:
+def vouchers(request: AuthedRequest) -> HttpResponseBase:
     """支付凭证: the vouchers behind a cell of the table."""
     form, filters = _filters(request)
     qs = payments_list(actor=request.user, filters=filters)
@@ -179,7 +182,7 @@ def vouchers(request: HttpRequest) -> HttpResponseBase:
         ]
         types = dict(BudgetType.choices)
 
-        def rows():
+        def export_rows() -> Iterator[list[Any]]:
             for p in qs.iterator(chunk_size=2000):
                 yield [
                     p.voucher_no,
@@ -202,7 +205,7 @@ def vouchers(request: HttpRequest) -> HttpResponseBase:
             fallback=f"vouchers-{filters.year}.xlsx",
             title=_("Vouchers"),
             headers=headers,
-            rows=rows(),
+            rows=export_rows(),
         )
     total, count = payments_total(qs, filters)
     paginator = Paginator(qs, PAGE_SIZE)
@@ -243,7 +246,7 @@ def vouchers(request: HttpRequest) -> HttpResponseBase:
 @login_required
 @never_cache
 @require_GET
-def voucher(request: HttpRequest, year: int, voucher_no: str) -> HttpResponse:
+def voucher(request: AuthedRequest, year: int, voucher_no: str) -> HttpResponse:
     try:
         payment = payment_detail(
             actor=request.user, year=year, voucher_no=path_text(voucher_no, max_length=VOUCHER_NO_MAX)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -28,6 +28,7 @@ from renda.budget.selectors.reports import (
 )
 from renda.budget.services.reports import budget_report_generate, report_filename
 from renda.core.excel import XLSX_CONTENT_TYPE, content_disposition
+from renda.core.http import AuthedRequest
 from renda.core.params import ChoiceParam, query_params
 from renda.core.permissions import can, require
 
@@ -35,7 +36,7 @@ from renda.core.permissions import can, require
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def reports(request: HttpRequest) -> HttpResponseBase:
+def reports(request: AuthedRequest) -> HttpResponseBase:
     """报告: the reports issued, newest first; budget staff generate one for a finished period."""
     listed = list(reports_visible(actor=request.user)[:100])
     years = report_years(actor=request.user)
@@ -63,7 +64,7 @@ def reports(request: HttpRequest) -> HttpResponseBase:
     )
 
 
-def _report(request: HttpRequest, pk: int) -> BudgetReport:
+def _report(request: AuthedRequest, pk: int) -> BudgetReport:
     try:
         return report_for(actor=request.user, pk=pk)
     except BudgetReport.DoesNotExist:
@@ -73,7 +74,7 @@ def _report(request: HttpRequest, pk: int) -> BudgetReport:
 @login_required
 @never_cache
 @require_GET
-def report(request: HttpRequest, pk: int) -> HttpResponse:
+def report(request: AuthedRequest, pk: int) -> HttpResponse:
     """One report: its headline figures and its tables as issued (read from its workbook)."""
     item = _report(request, pk)
     state = report_state(item)
@@ -87,7 +88,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "budget/reports/detail.html", context)
 
 
-def _download(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
+def _download(request: AuthedRequest, pk: int, kind: str) -> HttpResponseBase:
     item = _report(request, pk)
     stored = item.excel_file if kind == "xlsx" else item.pdf_file
     if not stored:
@@ -106,7 +107,7 @@ def _download(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
 @login_required
 @never_cache
 @require_GET
-def report_excel(request: HttpRequest, pk: int) -> HttpResponseBase:
+def report_excel(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """The report's workbook, only after the permission check (never from a media URL)."""
     return _download(request, pk, "xlsx")
 
@@ -114,7 +115,7 @@ def report_excel(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 @never_cache
 @require_GET
-def report_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
+def report_pdf(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """The report's PDF, only after the permission check (never from a media URL)."""
     return _download(request, pk, "pdf")
 
@@ -122,7 +123,7 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 @never_cache
 @require_GET
-def summary_page(request: HttpRequest) -> HttpResponse:
+def summary_page(request: AuthedRequest) -> HttpResponse:
     """代表预算监督概览: the year's headline, 主管部门 ahead and behind, open findings by rule and the
     latest reports — aggregates only."""
     require(request.user, "budget.view_summary")

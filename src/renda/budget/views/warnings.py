@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -25,10 +25,11 @@ from renda.budget.selectors.warnings import (
     warning_years,
 )
 from renda.budget.services.warnings import warning_rule_update, warnings_evaluate
+from renda.core.http import AuthedRequest
 from renda.core.permissions import can, require
 
 
-def _rules_context(request: HttpRequest, run_form: WarningsRunForm | None = None) -> dict[str, Any]:
+def _rules_context(request: AuthedRequest, run_form: WarningsRunForm | None = None) -> dict[str, Any]:
     user = request.user
     rules = warning_rules_overview(actor=user)
     can_run = can(user, "budget.run_warnings")
@@ -48,7 +49,7 @@ def _rules_context(request: HttpRequest, run_form: WarningsRunForm | None = None
 @login_required
 @never_cache
 @require_GET
-def warning_rules(request: HttpRequest) -> HttpResponse:
+def warning_rules(request: AuthedRequest) -> HttpResponse:
     """预警规则: every rule with its switch, parameters and latest result; the run form."""
     return render(request, "budget/warnings/rules.html", _rules_context(request))
 
@@ -56,7 +57,7 @@ def warning_rules(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def warning_rule_edit(request: HttpRequest, code: str) -> HttpResponse:
+def warning_rule_edit(request: AuthedRequest, code: str) -> HttpResponse:
     """修改预警规则 (administrators): switch the rule and set its parameters."""
     rule = warning_rule_for_edit(actor=request.user, code=code)
     if request.method == "POST":
@@ -88,7 +89,7 @@ def warning_rule_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def warnings_run(request: HttpRequest) -> HttpResponse:
+def warnings_run(request: AuthedRequest) -> HttpResponse:
     """运行预警: evaluate the enabled rules for a year as of a date, then show the findings."""
     form = WarningsRunForm(request.POST)
     if form.is_valid():
