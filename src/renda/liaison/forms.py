@@ -188,6 +188,12 @@ class RateForm(StyledForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose satisfied or not satisfied.")},
     )
+    reason = forms.CharField(
+        label=_("If not satisfied: what is missing or wrong?"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 # --- work forms ---------------------------------------------------------------------------------

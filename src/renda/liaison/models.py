@@ -259,6 +259,13 @@ class Opinion(models.Model):
         _("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # 不满意: the citizen's reason, and the round the opinion is in (2 after it was sent back); the
+    # new round's deadline counts working days from ``round_started_on``.
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    round_started_on = models.DateField(_("round started on"), null=True, blank=True)
+    dissatisfied_at = models.DateTimeField(_("found unsatisfactory at"), null=True, blank=True, db_index=True)
+    dissatisfied_reason = models.CharField(_("why not satisfied"), max_length=500, blank=True)
+    previous_answer = models.TextField(_("earlier answer"), blank=True)
     reject_reason = models.CharField(_("reason"), max_length=500, blank=True)
     merged_into = models.ForeignKey(
         "self",

@@ -231,6 +231,7 @@ class OpinionFilter:
     state: str = ""
     station: int | None = None
     overdue: bool = False
+    dissatisfied: bool = False  # 不满意 at least once (sent back, or closed unsatisfied)
     q: str = ""
     view: str = ""  # "open" | "done" | ""
 
@@ -249,6 +250,8 @@ def opinions_visible_to(*, actor: Any, filters: OpinionFilter | None = None) -> 
         qs = qs.filter(station_id=filters.station)
     if filters.overdue:
         qs = qs.filter(state__in=OPEN_STATES, deadline__lt=timezone.localdate())
+    if filters.dissatisfied:
+        qs = qs.filter(dissatisfied_at__isnull=False)
     if filters.q:
         code = normalise_code(filters.q)
         qs = qs.filter(Q(content__icontains=filters.q) | Q(code=code))
@@ -340,7 +343,8 @@ def notifications_for(*, actor: Any, limit: int = 20) -> list[Notification]:
 
 
 def work_counts(*, actor: Any) -> dict[str, int]:
-    """The actor's inbox in numbers (one query): to accept, in hand, overdue, answered, to moderate."""
+    """The actor's inbox in numbers (one query): to accept, in hand, overdue, answered, not satisfied,
+    to moderate."""
     today = timezone.localdate()
     counts = Opinion.objects.filter(opinion_scope(actor)).aggregate(
         pending=Count("pk", filter=Q(state=State.PENDING)),
@@ -348,6 +352,7 @@ def work_counts(*, actor: Any) -> dict[str, int]:
         in_hand=Count("pk", filter=Q(state__in=(State.ACCEPTED, State.REFERRED, State.PROCESSING))),
         overdue=Count("pk", filter=Q(state__in=OPEN_STATES, deadline__lt=today)),
         answered=Count("pk", filter=Q(state__in=(State.ANSWERED, State.CLOSED))),
+        dissatisfied=Count("pk", filter=Q(dissatisfied_at__isnull=False)),
         to_moderate=Count(
             "pk",
             filter=Q(publication=Opinion.Publication.QUEUED, station_id__in=managed_station_ids(actor)),

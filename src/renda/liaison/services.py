@@ -38,6 +38,7 @@ from renda.liaison.models import (
     Station,
     new_code,
 )
+from renda.liaison.params import param
 from renda.liaison.redact import redact
 from renda.liaison.workflow import APPOINTMENT, NEW, OPINION, PUBLICATION
 
@@ -566,7 +567,10 @@ def opinion_answer(*, actor: User, opinion: Opinion, answer: str) -> Opinion:
         opinion.answered_at = now
         opinion.working_days_to_answer = max(0, working_days_between(opinion.submitted_on, today))
         opinion.answered_on_time = opinion.deadline is None or today <= opinion.deadline
-        if opinion.consent_publish:
+        if opinion.consent_publish and opinion.publication in (
+            Opinion.Publication.NONE,
+            Opinion.Publication.QUEUED,
+        ):
             # Queued for moderation (the publication workflow starts here, none -> queued).
             opinion.publication = Opinion.Publication.QUEUED
             opinion.public_content = redact(opinion.content, submitter_name=opinion.name)
@@ -574,14 +578,57 @@ def opinion_answer(*, actor: User, opinion: Opinion, answer: str) -> Opinion:
     return opinion
 
 
+def can_send_back(opinion: Opinion) -> bool:
+    """Whether a 不满意 now sends the opinion back for another round (else the rating is final)."""
+    return opinion.round <= param("DISSATISFIED_ROUNDS")
+
+
 @service
-def opinion_rate(*, opinion: Opinion, satisfaction: str) -> Opinion:
-    """评价: the citizen (who holds the code and the phone) rates the answer, and it is closed (办结)."""
+def opinion_rate(*, opinion: Opinion, satisfaction: str, reason: str = "") -> Opinion:
+    """评价: the citizen (who holds the code and the phone) rates the answer.
+
+    满意 closes it (办结). 不满意 asks for a reason and sends the opinion back to whoever answered it
+    for another round, due ``ROUND_WORKING_DAYS`` working days later, as many times as
+    ``DISSATISFIED_ROUNDS`` allows; the rating of the last round is final and closes it either way.
+    """
     if satisfaction not in Opinion.Satisfaction.values:
         raise ValidationError({"satisfaction": [_("Choose satisfied or not satisfied.")]})
-    with OPINION.step(opinion, actor=None, action="rate", to=State.CLOSED, note=satisfaction):
+    reason = " ".join((reason or "").split())
+    unsatisfied = satisfaction == Opinion.Satisfaction.UNSATISFIED
+    if unsatisfied and not reason:
+        raise ValidationError({"reason": [_("Please say what is not satisfactory about the answer.")]})
+    if len(reason) > 500:
+        raise ValidationError({"reason": [_("Please keep the reason within 500 characters.")]})
+    with OPINION.step(opinion, actor=None, action="rate", to=State.CLOSED, note=satisfaction) as step:
+        now = timezone.now()
         opinion.satisfaction = satisfaction
-        opinion.closed_at = timezone.now()
+        if unsatisfied:
+            opinion.dissatisfied_at = now
+            opinion.dissatisfied_reason = reason
+            step.note = f"{satisfaction}: {reason}"
+            step.audit_note = reason
+        if unsatisfied and can_send_back(opinion):
+            # Back to the handler (the department it was referred to, or the station / deputy).
+            step.to = State.PROCESSING
+            today = timezone.localdate(now)
+            opinion.round += 1
+            opinion.round_started_on = today
+            opinion.deadline = add_working_days(today, param("ROUND_WORKING_DAYS"))
+            opinion.previous_answer = opinion.answer
+            opinion.satisfaction = ""  # the next answer is rated again
+        else:
+            opinion.closed_at = now
+    if opinion.state == State.PROCESSING:
+        people = {u.pk: u for u in [*_responsible(opinion), *station_managers(opinion.station)]}
+        _notify(
+            list(people.values()),
+            _(
+                "The citizen is not satisfied with the answer to %(code)s (%(reason)s); "
+                "please answer again by %(due)s."
+            )
+            % {"code": opinion.code_display, "reason": reason, "due": opinion.deadline},
+            opinion,
+        )
     return opinion
 
 
@@ -636,8 +683,12 @@ def recompute_open_deadlines() -> int:
     changed = 0
     for opinion in Opinion.objects.filter(
         state__in=(State.PENDING, State.ACCEPTED, State.REFERRED, State.PROCESSING)
-    ).only("pk", "submitted_on", "is_complex", "deadline"):
-        deadline = deadline_for(opinion.submitted_on, is_complex=opinion.is_complex)
+    ).only("pk", "submitted_on", "is_complex", "deadline", "round_started_on"):
+        deadline = (
+            add_working_days(opinion.round_started_on, param("ROUND_WORKING_DAYS"))
+            if opinion.round_started_on
+            else deadline_for(opinion.submitted_on, is_complex=opinion.is_complex)
+        )
         if deadline != opinion.deadline:
             Opinion.objects.filter(pk=opinion.pk).update(deadline=deadline)
             changed += 1

@@ -264,6 +264,7 @@ def follow(request: HttpRequest) -> HttpResponse:
     if isinstance(item, Opinion):
         context["kind"] = "opinion"
         context["answer_source"] = item.merged_into if item.state == Opinion.State.MERGED else item
+        context["rating_is_final"] = not services.can_send_back(item)
     elif item is not None:
         context["kind"] = "appointment"
     return render(request, "liaison/follow.html", context, status=status)
@@ -294,11 +295,34 @@ def follow_rate(request: HttpRequest) -> HttpResponse:
     form = RateForm(request.POST)
     if form.is_valid():
         try:
-            services.opinion_rate(opinion=item, satisfaction=form.cleaned_data["satisfaction"])
+            services.opinion_rate(
+                opinion=item,
+                satisfaction=form.cleaned_data["satisfaction"],
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Thank you for rating the answer."))
+            if item.state == Opinion.State.PROCESSING:
+                # 不满意, sent back: the citizen is told what happens next.
+                messages.success(
+                    request,
+                    _(
+                        "We have recorded that you are not satisfied, and why. Your opinion goes back to "
+                        "its handler for another answer, due by %(due)s; you can rate that answer too."
+                    )
+                    % {"due": item.deadline},
+                )
+            elif item.satisfaction == Opinion.Satisfaction.UNSATISFIED:
+                messages.success(
+                    request,
+                    _(
+                        "We have recorded that you are not satisfied, and why; the station "
+                        "and the office see it. This was the last round: the opinion is closed."
+                    ),
+                )
+            else:
+                messages.success(request, _("Thank you for rating the answer."))
     else:
         messages.error(request, _("Choose satisfied or not satisfied."))
     return redirect("liaison:follow")
@@ -337,7 +361,7 @@ def work(request: AuthedRequest) -> HttpResponse:
     """意见办理: the actor's inbox — the opinions of their stations, their own, their department's."""
     params = query_params(
         request.GET,
-        view=ChoiceParam(("open", "done", "overdue", "all"), default="open"),
+        view=ChoiceParam(("open", "done", "overdue", "dissatisfied", "all"), default="open"),
         state=ChoiceParam(Opinion.State.values),
         station=IdParam(),
         q=TextParam(max_length=50),
@@ -347,6 +371,7 @@ def work(request: AuthedRequest) -> HttpResponse:
         state=params["state"],
         station=params["station"],
         overdue=view == "overdue",
+        dissatisfied=view == "dissatisfied",
         q=params["q"],
         view=view if view in ("open", "done") else "",
     )

@@ -43,6 +43,8 @@ OPINION_AUDITED = (
     "deadline",
     "answer",
     "satisfaction",
+    "round",
+    "dissatisfied_reason",
     "reject_reason",
     "merged_into",
     "publication",
@@ -59,7 +61,8 @@ OPINION: Workflow[Opinion] = Workflow(
         State.ACCEPTED: {State.REFERRED, State.PROCESSING, State.REJECTED, State.MERGED},
         State.REFERRED: {State.PROCESSING},
         State.PROCESSING: {State.ANSWERED},
-        State.ANSWERED: {State.CLOSED},
+        # 不满意 sends it back to the handler for another round (RENDA_LIAISON.DISSATISFIED_ROUNDS).
+        State.ANSWERED: {State.CLOSED, State.PROCESSING},
         State.CLOSED: set(),
         State.REJECTED: set(),
         State.MERGED: set(),

@@ -14,6 +14,15 @@ AFTER = [("liaison", "0003_event_history_on_the_workflow_kernel")]
 COMMON = ("id", "actor_id", "actor_name", "at", "from_state", "to_state", "note")
 
 
+@pytest.fixture(autouse=True)
+def _latest_schema_after():
+    """A test that migrates back leaves the schema at the latest migrations for the tests after it."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def _migrate(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()

@@ -34,7 +34,8 @@ P = Opinion.Publication
 
 # 群众意见: submitted (from nothing) it awaits acceptance; accepted or not (or merged into an earlier
 # one); an accepted one is referred to a department or handled by the station or deputy directly; a
-# referred one is signed for by the department; handled, it is answered; answered, it is closed.
+# referred one is signed for by the department; handled, it is answered; answered, it is closed, or
+# — the citizen not satisfied (不满意) — sent back to its handler for another round (issue 15.2).
 OPINION_MOVES = {
     (NEW, S.PENDING),
     (S.PENDING, S.ACCEPTED),
@@ -47,6 +48,7 @@ OPINION_MOVES = {
     (S.REFERRED, S.PROCESSING),
     (S.PROCESSING, S.ANSWERED),
     (S.ANSWERED, S.CLOSED),
+    (S.ANSWERED, S.PROCESSING),
 }
 OPINION_STATES = [NEW, *S.values]
 

@@ -13,6 +13,15 @@ BEFORE = [("suggestions", "0002_default_categories")]
 AFTER = [("suggestions", "0003_event_on_workflow_event")]
 
 
+@pytest.fixture(autouse=True)
+def _latest_schema_after():
+    """A test that migrates back leaves the schema at the latest migrations for the tests after it."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def _migrate(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
