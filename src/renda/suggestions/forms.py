@@ -64,7 +64,9 @@ class SuggestionForm(StyledForm):
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("The invited deputies confirm their co-signature themselves."),
     )
-    files = MultipleFileField(
+    # a field named like BaseForm.files: the form's metaclass moves it into base_fields, so the
+    # instance's ``files`` stays the upload dict at run time
+    files = MultipleFileField(  # type: ignore[assignment]
         label=_("Attachments"),
         required=False,
         help_text=_("PDF, Word, Excel, WPS, images or text; at most 5 files of 10 MB each."),

@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from renda.accounts.models import Role, User
 from renda.core.permissions import can, require
 from renda.core.similarity import most_similar
 from renda.suggestions.models import (
@@ -38,18 +39,18 @@ class SuggestionFilter:
     key_only: bool = False
 
 
-def _scope(actor) -> QuerySet[Suggestion]:
+def _scope(actor: User) -> QuerySet[Suggestion]:
     require(actor, "suggestions.view_list")
     if can(actor, "suggestions.view_all"):
         # Every suggestion but the drafts: a draft is its deputy's own until it is submitted.
         return Suggestion.objects.exclude(state=State.DRAFT)
-    if actor.role == "deputy":
+    if actor.role == Role.DEPUTY:
         deputy = getattr(actor, "deputy", None)
         if deputy is None:
             return Suggestion.objects.none()
         invited = CoSign.objects.filter(suggestion=OuterRef("pk"), deputy=deputy)
         return Suggestion.objects.filter(Q(deputy=deputy) | Q(Exists(invited)))
-    if actor.role == "unit_handler" and actor.organisation_id:
+    if actor.role == Role.UNIT_HANDLER and actor.organisation_id:
         assigned = Assignment.objects.filter(
             suggestion=OuterRef("pk"), unit_id=actor.organisation_id, ended_at__isnull=True
         )
@@ -63,7 +64,7 @@ def _with_joins(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
     )
 
 
-def suggestions_visible_to(*, actor, filters: SuggestionFilter | None = None) -> QuerySet[Suggestion]:
+def suggestions_visible_to(*, actor: User, filters: SuggestionFilter | None = None) -> QuerySet[Suggestion]:
     """建议列表: the office sees all but drafts; a deputy their own and co-signed; a unit what it handles."""
     filters = filters or SuggestionFilter()
     qs = _scope(actor)
@@ -91,7 +92,7 @@ def suggestions_visible_to(*, actor, filters: SuggestionFilter | None = None) ->
     return _with_joins(qs).order_by("-is_key", "-created_at", "-id")
 
 
-def suggestion_for(*, actor, pk: int) -> Suggestion:
+def suggestion_for(*, actor: User, pk: int) -> Suggestion:
     """One suggestion with everything its page shows; 404 when it does not exist, 403 when hidden."""
     suggestion = (
         Suggestion.objects.select_related("deputy", "category", "merged_into")
@@ -117,7 +118,7 @@ def suggestion_for(*, actor, pk: int) -> Suggestion:
     return suggestion
 
 
-def attachment_for(*, actor, pk: int) -> Attachment:
+def attachment_for(*, actor: User, pk: int) -> Attachment:
     attachment = Attachment.objects.select_related("suggestion").filter(pk=pk).first()
     if attachment is None:
         raise Http404
@@ -126,7 +127,7 @@ def attachment_for(*, actor, pk: int) -> Attachment:
 
 
 def similar_suggestions(
-    *, actor, text: str, exclude_pk: int | None = None, limit: int = 5
+    *, actor: User, text: str, exclude_pk: int | None = None, limit: int = 5
 ) -> list[tuple[Suggestion, float]]:
     """相似建议: the earlier suggestions most alike ``text`` (jieba + TF-IDF cosine).
 
@@ -151,14 +152,14 @@ def similar_suggestions(
     return [(by_pk[pk], score) for pk, score in ranked if pk in by_pk]  # type: ignore[index]
 
 
-def notifications_for(*, actor, limit: int = 10) -> list[Notification]:
+def notifications_for(*, actor: User, limit: int = 10) -> list[Notification]:
     require(actor, "suggestions.view_list")
     return list(
         Notification.objects.filter(user=actor, read_at__isnull=True).select_related("suggestion")[:limit]
     )
 
 
-def open_commitments(*, actor) -> QuerySet[Commitment]:
+def open_commitments(*, actor: User) -> QuerySet[Commitment]:
     scope = _scope(actor)
     return (
         Commitment.objects.filter(suggestion__in=scope, fulfilled_at__isnull=True)
@@ -167,7 +168,7 @@ def open_commitments(*, actor) -> QuerySet[Commitment]:
     )
 
 
-def workbench_summary(*, actor) -> dict[str, Any]:
+def workbench_summary(*, actor: User) -> dict[str, Any]:
     """Counts by state, 临期/超期 and the actor's to-dos, in a handful of queries."""
     scope = _scope(actor)
     today = timezone.localdate()
@@ -193,7 +194,7 @@ def _count_by(qs: QuerySet, field: str) -> list[tuple[Any, int]]:
     return list(qs.order_by().values_list(field).annotate(n=Count("id")))
 
 
-def unit_todo(*, actor) -> list[Assignment]:
+def unit_todo(*, actor: User) -> list[Assignment]:
     """A unit clerk's assignments waiting to be accepted or for the co-unit's opinion."""
     if not actor.organisation_id:
         return []
@@ -247,7 +248,7 @@ class StatRow:
         return self.share(self.replied_in_time, self.replied)
 
 
-def suggestion_statistics(*, actor, by: str = "unit", year: int | None = None) -> list[StatRow]:
+def suggestion_statistics(*, actor: User, by: str = "unit", year: int | None = None) -> list[StatRow]:
     """办理统计 by unit (lead), deputy, category or year, over registered and assigned suggestions."""
     require(actor, "suggestions.view_statistics")
     if by not in DIMENSIONS:

@@ -9,12 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from renda.core.excel import xlsx_response
+from renda.core.http import AuthedRequest
 from renda.core.params import ChoiceParam, FlagParam, IdParam, IntParam, TextParam, query_params
 from renda.core.pdf import pdf_response, render_pdf
 from renda.core.permissions import can, require
@@ -41,7 +43,7 @@ def _year(request: HttpRequest) -> int | None:
 
 
 @login_required
-def suggestion_list(request: HttpRequest) -> HttpResponse:
+def suggestion_list(request: AuthedRequest) -> HttpResponse:
     g = query_params(
         request.GET,
         state=ChoiceParam(State.values),
@@ -82,7 +84,7 @@ def _querystring(request: HttpRequest) -> str:
 
 
 @login_required
-def suggestion_create(request: HttpRequest) -> HttpResponse:
+def suggestion_create(request: AuthedRequest) -> HttpResponse:
     require(request.user, "suggestions.create")
     deputy = request.user.deputy
     form = f.SuggestionForm(request.POST or None, request.FILES or None, deputy=deputy)
@@ -107,7 +109,7 @@ def suggestion_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def suggestion_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def suggestion_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     suggestion = selectors.suggestion_for(actor=request.user, pk=pk)
     require(request.user, "suggestions.edit", suggestion)
     if suggestion.state not in (State.DRAFT, State.RETURNED):
@@ -144,7 +146,7 @@ def suggestion_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def similar(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def similar(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     """相似建议 (htmx): as the deputy types (a new one, or suggestion ``pk`` being edited, which is
     left out), or for staff reviewing one suggestion (``?exclude=``)."""
     params = query_params(
@@ -160,7 +162,7 @@ def similar(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 # --- detail and the acts on it ----------------------------------------------------------------------
 
 
-def _detail_context(request: HttpRequest, s: Suggestion, forms: list[OfferedAct]) -> dict[str, Any]:
+def _detail_context(request: AuthedRequest, s: Suggestion, forms: list[OfferedAct]) -> dict[str, Any]:
     user = request.user
     return {
         "s": s,
@@ -173,7 +175,7 @@ def _detail_context(request: HttpRequest, s: Suggestion, forms: list[OfferedAct]
 
 
 @login_required
-def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def suggestion_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     s = selectors.suggestion_for(actor=request.user, pk=pk)
     context = _detail_context(request, s, offered_acts(request, SUGGESTION, s))
     return render(request, "suggestions/detail.html", context)
@@ -181,7 +183,7 @@ def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def suggestion_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def suggestion_act(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     """Run one act (declared in :mod:`renda.suggestions.acts`); a refusal shows on its form."""
     s = selectors.suggestion_for(actor=request.user, pk=pk)
     shown: list[Suggestion] = []
@@ -203,7 +205,7 @@ def suggestion_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
-def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """附件: streamed only after the permission check; never served from MEDIA_URL."""
     attachment = selectors.attachment_for(actor=request.user, pk=pk)
     try:
@@ -218,7 +220,7 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def assignment_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_sheet(request: AuthedRequest, pk: int) -> HttpResponse:
     """交办单 (PDF)."""
     s = selectors.suggestion_for(actor=request.user, pk=pk)
     require(request.user, "suggestions.view_documents", s)
@@ -231,7 +233,7 @@ def assignment_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def reply_letter(request: HttpRequest, pk: int, reply_pk: int) -> HttpResponse:
+def reply_letter(request: AuthedRequest, pk: int, reply_pk: int) -> HttpResponse:
     """答复函 (PDF)."""
     s = selectors.suggestion_for(actor=request.user, pk=pk)
     require(request.user, "suggestions.view_documents", s)
@@ -258,7 +260,7 @@ def _dimensions() -> list[tuple[str, str]]:
 
 
 @login_required
-def statistics(request: HttpRequest) -> HttpResponse:
+def statistics(request: AuthedRequest) -> HttpResponseBase:
     params = query_params(request.GET, by=ChoiceParam(selectors.DIMENSIONS, default="unit"), year=YEAR)
     by, year = params["by"], params["year"]
     rows = selectors.suggestion_statistics(actor=request.user, by=by, year=year)
@@ -324,7 +326,7 @@ def public_results(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def categories(request: HttpRequest) -> HttpResponse:
+def categories(request: AuthedRequest) -> HttpResponse:
     require(request.user, "suggestions.manage_categories")
     form = f.CategoryForm(request.POST or None)
     if request.method == "POST":
@@ -350,6 +352,6 @@ def categories(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
+def notifications_read(request: AuthedRequest) -> HttpResponse:
     services.notifications_mark_read(actor=request.user)
     return redirect("core:workbench")

@@ -155,7 +155,7 @@ class Flow:
 
     def to(self, state: str, s: Suggestion | None = None, **kw) -> Suggestion:
         s = s or self.draft(**kw)
-        path = [
+        path: list[str] = [
             State.SUBMITTED,
             State.REGISTERED,
             State.ASSIGNED,

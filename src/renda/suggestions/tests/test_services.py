@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from renda.core.models import AuditEvent
+from renda.core.permissions import PermissionRefused
 from renda.suggestions import services
 from renda.suggestions.models import (
     Attachment,
@@ -119,7 +120,7 @@ def test_reply_of_class_b_needs_a_commitment(flow):
 def test_rating_by_someone_other_than_the_lead_deputy_is_refused_audited_and_changes_nothing(flow):
     s = flow.to(State.REPLIED)
     for intruder in (flow.cosigner.user, flow.office, flow.lead_clerk):
-        with pytest.raises(PermissionDenied) as exc:
+        with pytest.raises(PermissionRefused) as exc:
             services.suggestion_rate(actor=intruder, suggestion=s, result="satisfied", attitude=5)
         assert exc.value.message  # the Chinese message is the gettext of this English one
         assert AuditEvent.objects.filter(

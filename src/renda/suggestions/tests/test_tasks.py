@@ -24,7 +24,7 @@ def test_reminder_task_notifies_on_overdue_suggestions(flow, immediate_tasks):
     s = flow.to(State.IN_PROGRESS)
     Suggestion.objects.filter(pk=s.pk).update(reply_due=timezone.localdate() - dt.timedelta(days=3))
     result = send_reminders.enqueue()
-    assert result.return_value["overdue"] >= 3
+    assert result.return_value is not None and result.return_value["overdue"] >= 3
     assert Notification.objects.filter(kind="overdue", user=flow.lead_clerk).exists()
 
 

@@ -97,7 +97,7 @@ def test_allowed_transition_moves_and_leaves_a_timeline_row(flow, frm, to, reach
     s = flow.refresh(s)
     assert s.state == to
     last = Event.objects.filter(suggestion=s).order_by("-id").first()
-    assert Event.objects.filter(suggestion=s).count() > events
+    assert last is not None and Event.objects.filter(suggestion=s).count() > events
     assert (last.from_state, last.to_state) == (frm, to)
     assert last.actor is not None
 
@@ -161,6 +161,7 @@ def test_can_move_follows_the_table():
 def test_timeline_rows_are_append_only(flow):
     s = flow.to(State.SUBMITTED)
     event = Event.objects.filter(suggestion=s).first()
+    assert event is not None
     event.note = "改写"
     with pytest.raises(AppendOnlyError):
         event.save()

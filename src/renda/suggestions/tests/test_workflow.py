@@ -110,6 +110,7 @@ def test_timeline_rows_cannot_be_changed_or_deleted(flow):
     rows = Event.objects.filter(suggestion=s)
     stored = list(rows.values_list("id", "action", "note"))
     event = rows.first()
+    assert event is not None
     event.note = "改写"
     with pytest.raises(AppendOnlyError):
         event.save()
