@@ -29,7 +29,7 @@ on its form; the audit log's labels come from the same declaration.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -128,7 +128,7 @@ class Act:
     run: Callable[[Any, Any, Any], Any]
     permission: str
     to: str | None = None
-    when: frozenset[str] | None = None
+    when: Collection[str] | None = None
     form: type[forms.Form] = EmptyForm
     done: Any = ""
     style: str = "primary"
@@ -347,7 +347,7 @@ class Workflow(Generic[M]):
 
     def offered_from(self, act: Act) -> frozenset[str]:
         if act.when is not None:
-            return act.when
+            return frozenset(act.when)
         if act.to is None:
             return frozenset(self.transitions)
         return frozenset(s for s, targets in self.transitions.items() if act.to in targets)
