@@ -191,7 +191,10 @@ SUGGESTION.declare(
         "register",
         gettext_lazy("Register"),
         lambda u, s, form: services.suggestion_register(
-            actor=u, suggestion=s, category=form.cleaned_data["category"]
+            actor=u,
+            suggestion=s,
+            category=form.cleaned_data["category"],
+            session=form.cleaned_data["session"],
         ),
         "suggestions.review",
         to=State.REGISTERED,
@@ -298,6 +301,19 @@ SUGGESTION.declare(
         done=gettext_lazy("The lead unit may now reply without that unit's opinion."),
         style="outline-warning",
         audit_label=EVENT_LABELS["waive_opinion"],
+    ),
+    Act(
+        "withdraw",
+        gettext_lazy("Withdraw the suggestion"),
+        lambda u, s, form: services.suggestion_withdraw(
+            actor=u, suggestion=s, reason=form.cleaned_data["reason"]
+        ),
+        "suggestions.withdraw",
+        to=State.DRAFT,  # from 已提交 only: before it is registered
+        form=f.WithdrawForm,
+        done=gettext_lazy("The suggestion is withdrawn and is your draft again."),
+        style="outline-secondary",
+        audit_label=EVENT_LABELS["withdraw"],
     ),
     Act(
         "return",
@@ -453,6 +469,9 @@ label_actions(
         "suggestions.mark_key": EVENT_LABELS["mark_key"],
         "suggestions.deadlines_recompute": EVENT_LABELS["recompute"],
         "suggestions.category_create": gettext_lazy("Add a category"),
+        "suggestions.session_create": gettext_lazy("Record a session period"),
+        "suggestions.delete": gettext_lazy("Delete a draft suggestion"),
+        "suggestions.manage_sessions": gettext_lazy("Manage session periods"),
         "suggestions.category_toggle": gettext_lazy("Switch a suggestion category on or off"),
         "suggestions.notifications_read": gettext_lazy("Mark all as read"),
         "suggestions.edit": gettext_lazy("Edit a suggestion"),

@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from renda.accounts.models import Organisation
 from renda.core.forms import ModelMultipleChoiceField, StyledForm
-from renda.deputies.models import Deputy, Level
+from renda.deputies.models import Deputy, Level, Term
 from renda.suggestions.models import (
     Contact,
     ReplyClass,
     Satisfaction,
+    Session,
     State,
     Suggestion,
     SuggestionCategory,
@@ -101,6 +102,29 @@ class RegisterForm(StyledForm):
         required=False,
         help_text=_("Leave it to keep the deputy's choice."),
     )
+    session = forms.ModelChoiceField(
+        label=_("Session"),
+        queryset=Session.objects.select_related("term").order_by("-start_date"),
+        required=False,
+        help_text=_("Leave it to keep the session of its date."),
+    )
+
+
+class WithdrawForm(StyledForm):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class SessionForm(StyledForm):
+    term = forms.ModelChoiceField(label=_("Term"), queryset=Term.objects.order_by("-start_date"))
+    number = forms.IntegerField(label=_("Session number (第N次会议)"), min_value=1, max_value=99)
+    kind = forms.ChoiceField(label=_("Period"), choices=Session.Kind.choices)
+    start_date = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class MergeForm(StyledForm):

@@ -64,12 +64,64 @@ class SuggestionCategory(models.Model):
         return self.name
 
 
+class Session(models.Model):
+    """会议: one period of a term's congress a suggestion belongs to — 第N次会议, either 大会期间 (the
+    plenary days) or 闭会期间 (the interval after it until the next one). Kept by the deputy affairs
+    office on the sessions page; a suggestion takes the period its date falls in."""
+
+    class Kind(models.TextChoices):
+        PLENARY = "plenary", _("During the session (大会期间)")
+        INTERVAL = "interval", _("Between sessions (闭会期间)")
+
+    term = models.ForeignKey(
+        "deputies.Term", verbose_name=_("term"), on_delete=models.PROTECT, related_name="sessions"
+    )
+    number = models.PositiveSmallIntegerField(_("session number"), validators=[MinValueValidator(1)])
+    kind = models.CharField(_("period"), max_length=10, choices=Kind.choices)
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"))
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        constraints = [
+            models.UniqueConstraint(fields=["term", "number", "kind"], name="session_unique_period"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="session_dates"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(term)s, session %(n)s, %(kind)s") % {
+            "term": self.term.name,
+            "n": self.number,
+            "kind": self.get_kind_display(),
+        }
+
+    @property
+    def short_label(self) -> str:
+        """第3次会议·大会 / 第3次会议·闭会: how lists and numbers name the period."""
+        kind = "大会" if self.kind == self.Kind.PLENARY else "闭会"
+        return f"第{self.number}次会议·{kind}"
+
+
 class Suggestion(TimeStampedModel):
     """一件代表建议."""
 
     number = models.CharField(_("suggestion number"), max_length=30, blank=True, db_index=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     seq = models.PositiveIntegerField(_("sequence"), null=True, blank=True)
+    # The session period it belongs to (set when it is written, by date; the office may correct it
+    # when it registers it); numbering runs per session when it has one.
+    session = models.ForeignKey(
+        Session,
+        verbose_name=_("session"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="suggestions",
+    )
     title = models.CharField(_("title"), max_length=120)
     content = models.TextField(_("content"))
     category = models.ForeignKey(
@@ -116,9 +168,17 @@ class Suggestion(TimeStampedModel):
         verbose_name = _("suggestion")
         verbose_name_plural = _("suggestions")
         constraints = [
+            # Numbered per year when there is no session, per session when there is one.
             models.UniqueConstraint(
-                fields=["year", "seq"], name="suggestion_unique_seq", condition=models.Q(seq__isnull=False)
-            )
+                fields=["year", "seq"],
+                name="suggestion_unique_seq",
+                condition=models.Q(seq__isnull=False, session__isnull=True),
+            ),
+            models.UniqueConstraint(
+                fields=["session", "seq"],
+                name="suggestion_unique_session_seq",
+                condition=models.Q(seq__isnull=False, session__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -415,6 +475,7 @@ EVENT_LABELS = {
     "update": _("Draft revised"),
     "cosign": _("Co-signed"),
     "submit": _("Suggestion submitted"),
+    "withdraw": _("Withdrawn by the deputy"),
     "return": _("Returned for revision"),
     "convert": _("Handled as an opinion"),
     "register": _("Registered"),

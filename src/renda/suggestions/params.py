@@ -15,7 +15,14 @@ from renda.core.module_parameters import ModuleParameters, Parameter
 
 PARAMETERS = ModuleParameters(
     "RENDA_SUGGESTIONS",
-    NUMBER_PATTERN=Parameter("{year}-{seq:03d}", "编号: the number a registered suggestion gets"),
+    NUMBER_PATTERN=Parameter(
+        "{year}-{seq:03d}", "编号: the number of a registered suggestion without a session (per year)"
+    ),
+    SESSION_NUMBER_PATTERN=Parameter(
+        "{term}届{session}次{kind}-{seq:03d}",
+        "编号: the number of a registered suggestion of a session (per session period); "
+        "{term}, {session}, {kind} (大会/闭会), {year}, {seq}",
+    ),
     REPLY_MONTHS=Parameter(3, "答复期限: months after assignment"),
     CO_OPINION_MONTHS=Parameter(1, "协办意见: months after assignment"),
     ACCEPT_WORKING_DAYS=Parameter(10, "签收: working days after assignment"),

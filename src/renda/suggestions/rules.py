@@ -103,6 +103,9 @@ rules.add_perm("suggestions.view_all", is_office_staff)
 rules.add_perm("suggestions.create", is_deputy & has_deputy_record)
 rules.add_perm("suggestions.edit", is_deputy & is_lead_deputy)
 rules.add_perm("suggestions.submit", is_deputy & is_lead_deputy)
+# 撤回 (submitted, before registration) and deleting a draft: the lead deputy's own.
+rules.add_perm("suggestions.withdraw", is_deputy & is_lead_deputy)
+rules.add_perm("suggestions.delete", is_deputy & is_lead_deputy)
 rules.add_perm("suggestions.cosign", is_deputy & is_cosigner)
 rules.add_perm("suggestions.rate", is_deputy & is_lead_deputy)
 # The office's review and supervision.
@@ -114,6 +117,7 @@ for _perm in (
     "waive_opinion",  # 不待协办意见: the lead unit replies without an overdue co-unit's opinion
     "publish",
     "manage_categories",
+    "manage_sessions",  # 会议: the term's session periods
     "view_statistics",
 ):
     rules.add_perm(f"suggestions.{_perm}", is_office_staff)

@@ -23,6 +23,7 @@ from renda.suggestions.models import (
     Notification,
     ReplyClass,
     Satisfaction,
+    Session,
     State,
     Suggestion,
 )
@@ -37,6 +38,7 @@ class SuggestionFilter:
     category_id: int | None = None
     due: str = ""  # "soon" (临期) or "overdue" (超期)
     key_only: bool = False
+    session_id: int | None = None
 
 
 def _scope(actor: User) -> QuerySet[Suggestion]:
@@ -59,7 +61,7 @@ def _scope(actor: User) -> QuerySet[Suggestion]:
 
 
 def _with_joins(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
-    return qs.select_related("deputy", "category").prefetch_related(
+    return qs.select_related("deputy", "category", "session").prefetch_related(
         Prefetch("assignments", queryset=Assignment.objects.select_related("unit"))
     )
 
@@ -78,6 +80,8 @@ def suggestions_visible_to(*, actor: User, filters: SuggestionFilter | None = No
         qs = qs.filter(Q(year=filters.year) | Q(year__isnull=True, created_at__year=filters.year))
     if filters.category_id:
         qs = qs.filter(category_id=filters.category_id)
+    if filters.session_id:
+        qs = qs.filter(session_id=filters.session_id)
     today = timezone.localdate()
     if filters.due == "overdue":
         qs = qs.filter(state__in=OPEN_HANDLING_STATES, reply_due__lt=today)
@@ -95,7 +99,7 @@ def suggestions_visible_to(*, actor: User, filters: SuggestionFilter | None = No
 def suggestion_for(*, actor: User, pk: int) -> Suggestion:
     """One suggestion with everything its page shows; 404 when it does not exist, 403 when hidden."""
     suggestion = (
-        Suggestion.objects.select_related("deputy", "category", "merged_into")
+        Suggestion.objects.select_related("deputy", "category", "merged_into", "session__term")
         .prefetch_related(
             Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
             Prefetch("cosigns", queryset=CoSign.objects.select_related("deputy")),
@@ -212,7 +216,7 @@ def unit_todo(*, actor: User) -> list[Assignment]:
 
 # --- statistics ---------------------------------------------------------------------------------
 
-DIMENSIONS = ("unit", "deputy", "category", "year")
+DIMENSIONS = ("unit", "deputy", "category", "year", "session")
 
 
 @dataclass
@@ -248,15 +252,19 @@ class StatRow:
         return self.share(self.replied_in_time, self.replied)
 
 
-def suggestion_statistics(*, actor: User, by: str = "unit", year: int | None = None) -> list[StatRow]:
-    """办理统计 by unit (lead), deputy, category or year, over registered and assigned suggestions."""
+def suggestion_statistics(
+    *, actor: User, by: str = "unit", year: int | None = None, session_id: int | None = None
+) -> list[StatRow]:
+    """办理统计 by unit (lead), deputy, category, year or session (会议), over assigned suggestions."""
     require(actor, "suggestions.view_statistics")
     if by not in DIMENSIONS:
         by = "unit"
     qs = Suggestion.objects.filter(assigned_on__isnull=False)
     if year:
         qs = qs.filter(year=year)
-    qs = qs.select_related("deputy", "category").prefetch_related(
+    if session_id:
+        qs = qs.filter(session_id=session_id)
+    qs = qs.select_related("deputy", "category", "session__term").prefetch_related(
         Prefetch(
             "assignments",
             queryset=Assignment.objects.select_related("unit").filter(role=Assignment.Role.LEAD),
@@ -275,6 +283,8 @@ def suggestion_statistics(*, actor: User, by: str = "unit", year: int | None = N
             key = s.deputy.name
         elif by == "category":
             key = s.category.name
+        elif by == "session":
+            key = f"{s.session.term.name}{s.session.short_label}" if s.session else "—"
         else:
             key = str(s.year or s.assigned_on.year)  # type: ignore[union-attr]
         row = rows.setdefault(key, StatRow(key=key, classes=defaultdict(int)))
@@ -295,6 +305,11 @@ def suggestion_statistics(*, actor: User, by: str = "unit", year: int | None = N
         if s.state in OPEN_HANDLING_STATES and s.reply_due and s.reply_due < today:
             row.overdue += 1
     return sorted(rows.values(), key=lambda r: (-r.assigned, r.key))
+
+
+def sessions() -> QuerySet[Session]:
+    """The recorded session periods, newest first (for the filters and the sessions page)."""
+    return Session.objects.select_related("term").order_by("-start_date", "-id")
 
 
 def statistic_years() -> list[int]:

@@ -29,7 +29,7 @@ from renda.accounts.models import Organisation, Role, User
 from renda.core.audit import audit, snapshot
 from renda.core.permissions import require, service
 from renda.core.workflow import WorkflowEvent
-from renda.deputies.models import Deputy
+from renda.deputies.models import Deputy, Term
 from renda.suggestions.deadlines import month_deadline, working_day_deadline
 from renda.suggestions.models import (
     OPEN_HANDLING_STATES,
@@ -46,6 +46,7 @@ from renda.suggestions.models import (
     Reply,
     ReplyClass,
     Satisfaction,
+    Session,
     State,
     Suggestion,
     SuggestionCategory,
@@ -250,7 +251,7 @@ def suggestion_create(
     require(actor, "suggestions.create")
     title, content = _clean_text(title, content)
     _validate_uploads(files)
-    suggestion = Suggestion(deputy=actor.deputy, state=State.DRAFT)
+    suggestion = Suggestion(deputy=actor.deputy, state=State.DRAFT, session=session_for(timezone.localdate()))
     with SUGGESTION.step(suggestion, actor=actor, action="create", when={State.DRAFT}) as step:
         suggestion.title, suggestion.content, suggestion.category = title, content, category
     _set_invitations(suggestion, cosigners)
@@ -324,6 +325,46 @@ def suggestion_submit(*, actor: User, suggestion: Suggestion) -> Suggestion:
     return suggestion
 
 
+@service
+def suggestion_withdraw(*, actor: User, suggestion: Suggestion, reason: str = "") -> Suggestion:
+    """撤回: the lead deputy takes a submitted suggestion back (before it is registered) as a draft,
+    to revise and submit again or to delete; the office no longer sees it."""
+    require(actor, "suggestions.withdraw", suggestion)
+    reason = (reason or "").strip()[:500]
+    with SUGGESTION.step(suggestion, actor=actor, action="withdraw", to=State.DRAFT, note=reason) as step:
+        suggestion.submitted_at = None
+        step.audit_note = reason
+    notify(
+        office_staff(),
+        suggestion,
+        "withdrawn",
+        _("The deputy withdrew “%(title)s” before it was registered.") % {"title": suggestion.title},
+    )
+    return suggestion
+
+
+@service
+def suggestion_delete(*, actor: User, suggestion: Suggestion) -> None:
+    """删除草稿: the lead deputy deletes their own draft (never submitted, or withdrawn); its history
+    and attachments go with it, the audit log keeps who deleted what and when."""
+    require(actor, "suggestions.delete", suggestion)
+    SUGGESTION.lock(suggestion)
+    SUGGESTION.require_state(suggestion, State.DRAFT)
+    before = snapshot(suggestion, ("state", "title", "category_id", "deputy_id", "session_id"))
+    files = [str(a.file.name) for a in suggestion.attachments.all() if a.file]
+    audit(actor, "suggestions.delete", suggestion, before=before, note=suggestion.title[:200])
+    suggestion.delete()
+    if files:
+
+        def remove() -> None:
+            from django.core.files.storage import default_storage
+
+            for name in files:
+                default_storage.delete(name)
+
+        transaction.on_commit(remove)
+
+
 # --- review (the deputy affairs office) -----------------------------------------------------------
 
 
@@ -380,21 +421,52 @@ def suggestion_convert(*, actor: User, suggestion: Suggestion, reason: str) -> S
     )
 
 
-def format_number(year: int, seq: int) -> str:
-    return str(param("NUMBER_PATTERN")).format(year=year, seq=seq)
+def format_number(year: int, seq: int, session: Session | None = None) -> str:
+    """The registered number: ``NUMBER_PATTERN`` ({year}, {seq}) without a session, else
+    ``SESSION_NUMBER_PATTERN`` ({term}, {session}, {kind}: 大会/闭会, {year}, {seq})."""
+    if session is None:
+        return str(param("NUMBER_PATTERN")).format(year=year, seq=seq)
+    return str(param("SESSION_NUMBER_PATTERN")).format(
+        year=year,
+        seq=seq,
+        term=session.term.number,
+        session=session.number,
+        kind="大会" if session.kind == Session.Kind.PLENARY else "闭会",
+    )
+
+
+def session_for(on: dt.date) -> Session | None:
+    """The session period a suggestion written on ``on`` belongs to (none when none is recorded)."""
+    return (
+        Session.objects.select_related("term")
+        .filter(start_date__lte=on, end_date__gte=on)
+        .order_by("-start_date", "-id")
+        .first()
+    )
 
 
 @service
 def suggestion_register(
-    *, actor: User, suggestion: Suggestion, category: SuggestionCategory | None = None
+    *,
+    actor: User,
+    suggestion: Suggestion,
+    category: SuggestionCategory | None = None,
+    session: Session | None = None,
 ) -> Suggestion:
-    """立案: give the suggestion its number (pattern ``NUMBER_PATTERN``, per year)."""
+    """立案: give the suggestion its number — per session (``SESSION_NUMBER_PATTERN``) when it belongs
+    to one, else per year (``NUMBER_PATTERN``). ``session`` corrects the session it belongs to."""
     require(actor, "suggestions.review", suggestion)
     with SUGGESTION.step(suggestion, actor=actor, action="register", to=State.REGISTERED):
         year = timezone.localdate().year
-        last = Suggestion.objects.filter(year=year).aggregate(m=Max("seq"))["m"] or 0
+        if session is not None:
+            suggestion.session = session
+        if suggestion.session_id is not None:
+            peers = Suggestion.objects.filter(session_id=suggestion.session_id)
+        else:
+            peers = Suggestion.objects.filter(year=year, session__isnull=True)
+        last = peers.aggregate(m=Max("seq"))["m"] or 0
         suggestion.year, suggestion.seq = year, last + 1
-        suggestion.number = format_number(year, last + 1)
+        suggestion.number = format_number(year, last + 1, suggestion.session)
         suggestion.registered_at = timezone.now()
         if category is not None:
             suggestion.category = category
@@ -1029,6 +1101,74 @@ def category_toggle(*, actor: User, category: SuggestionCategory) -> SuggestionC
         after=snapshot(category, ("is_active",)),
     )
     return category
+
+
+def assign_sessions_by_date(sessions: Iterable[Session]) -> int:
+    """Give the suggestions without a session the session period their date falls in (the date it
+    was submitted, else written); a numbered one only where its number stays unique. Returns how many."""
+    changed = 0
+    for session in sessions:
+        taken = set(
+            Suggestion.objects.filter(session=session, seq__isnull=False).values_list("seq", flat=True)
+        )
+        rows = Suggestion.objects.filter(session__isnull=True).filter(
+            Q(submitted_at__date__gte=session.start_date, submitted_at__date__lte=session.end_date)
+            | Q(
+                submitted_at__isnull=True,
+                created_at__date__gte=session.start_date,
+                created_at__date__lte=session.end_date,
+            )
+        )
+        for suggestion in rows.only("pk", "seq"):
+            if suggestion.seq is not None:
+                if suggestion.seq in taken:
+                    continue
+                taken.add(suggestion.seq)
+            Suggestion.objects.filter(pk=suggestion.pk).update(session=session)
+            changed += 1
+    return changed
+
+
+@service
+def session_create(
+    *, actor: User, term: Term, number: int, kind: str, start_date: dt.date, end_date: dt.date
+) -> Session:
+    """会议: the office records a session period of a term; suggestions of those dates without a
+    session are assigned to it."""
+    require(actor, "suggestions.manage_sessions")
+    errors: dict[str, list[str]] = {}
+    if kind not in Session.Kind.values:
+        errors["kind"] = [_("Choose the period.")]
+    if not isinstance(number, int) or number < 1:
+        errors["number"] = [_("Give the session's number.")]
+    if end_date < start_date:
+        errors["end_date"] = [_("The period ends before it starts.")]
+    elif not (term.start_date <= start_date and end_date <= term.end_date):
+        errors["end_date"] = [
+            _("The period lies outside the term (%(from)s – %(to)s).")
+            % {
+                "from": term.start_date,
+                "to": term.end_date,
+            }
+        ]
+    if not errors and Session.objects.filter(term=term, number=number, kind=kind).exists():
+        errors["number"] = [_("This session period is already recorded.")]
+    if not errors and Session.objects.filter(start_date__lte=end_date, end_date__gte=start_date).exists():
+        errors["start_date"] = [_("The period overlaps another recorded session period.")]
+    if errors:
+        raise ValidationError(errors)
+    session = Session.objects.create(
+        term=term, number=number, kind=kind, start_date=start_date, end_date=end_date
+    )
+    assigned = assign_sessions_by_date([session])
+    audit(
+        actor,
+        "suggestions.session_create",
+        session,
+        after={"term": term.pk, "number": number, "kind": kind, "from": start_date, "until": end_date},
+        note=f"assigned={assigned}",
+    )
+    return session
 
 
 # --- the system's own acts: recompute deadlines, remind ------------------------------------------

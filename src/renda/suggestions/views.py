@@ -52,6 +52,7 @@ def suggestion_list(request: AuthedRequest) -> HttpResponse:
         category=IdParam(),
         due=ChoiceParam(("soon", "overdue")),
         key=FlagParam(),
+        session=IdParam(),
     )
     filters = selectors.SuggestionFilter(
         state=g["state"],
@@ -60,6 +61,7 @@ def suggestion_list(request: AuthedRequest) -> HttpResponse:
         category_id=g["category"],
         due=g["due"],
         key_only=g["key"],
+        session_id=g["session"],
     )
     rows = selectors.suggestions_visible_to(actor=request.user, filters=filters)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
@@ -68,6 +70,7 @@ def suggestion_list(request: AuthedRequest) -> HttpResponse:
         "filters": filters,
         "states": State.choices,
         "categories": SuggestionCategory.objects.all(),
+        "sessions": selectors.sessions(),
         "can_create": can(request.user, "suggestions.create"),
         "is_office": can(request.user, "suggestions.view_all"),
         "today": timezone.localdate(),
@@ -256,14 +259,22 @@ def reply_letter(request: AuthedRequest, pk: int, reply_pk: int) -> HttpResponse
 
 
 def _dimensions() -> list[tuple[str, str]]:
-    return [("unit", _("Unit")), ("deputy", _("Deputy")), ("category", _("Category")), ("year", _("Year"))]
+    return [
+        ("unit", _("Unit")),
+        ("deputy", _("Deputy")),
+        ("category", _("Category")),
+        ("year", _("Year")),
+        ("session", _("Session")),
+    ]
 
 
 @login_required
 def statistics(request: AuthedRequest) -> HttpResponseBase:
-    params = query_params(request.GET, by=ChoiceParam(selectors.DIMENSIONS, default="unit"), year=YEAR)
-    by, year = params["by"], params["year"]
-    rows = selectors.suggestion_statistics(actor=request.user, by=by, year=year)
+    params = query_params(
+        request.GET, by=ChoiceParam(selectors.DIMENSIONS, default="unit"), year=YEAR, session=IdParam()
+    )
+    by, year, session = params["by"], params["year"], params["session"]
+    rows = selectors.suggestion_statistics(actor=request.user, by=by, year=year, session_id=session)
     if request.GET.get("format") == "xlsx":
         headers = [
             str(dict(_dimensions()).get(by, by)),
@@ -312,6 +323,8 @@ def statistics(request: AuthedRequest) -> HttpResponseBase:
         "by": by,
         "year": year,
         "years": selectors.statistic_years(),
+        "session": session,
+        "sessions": selectors.sessions(),
         "chart": chart,
         "dimensions": _dimensions(),
     }
@@ -348,6 +361,36 @@ def categories(request: AuthedRequest) -> HttpResponse:
     return render(
         request, "suggestions/categories.html", {"form": form, "categories": SuggestionCategory.objects.all()}
     )
+
+
+@login_required
+def sessions(request: HttpRequest) -> HttpResponse:
+    """会议: the office records the term's session periods (第N次会议, 大会期间 / 闭会期间)."""
+    require(request.user, "suggestions.manage_sessions")
+    form = f.SessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            errors_onto_form(form, error)
+        else:
+            messages.success(request, _("The session period has been recorded."))
+            return redirect("suggestions:sessions")
+    return render(request, "suggestions/sessions.html", {"form": form, "sessions": selectors.sessions()})
+
+
+@login_required
+@require_POST
+def suggestion_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """删除草稿: the lead deputy deletes their own draft."""
+    suggestion = selectors.suggestion_for(actor=request.user, pk=pk)
+    try:
+        services.suggestion_delete(actor=request.user, suggestion=suggestion)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("suggestions:detail", pk=pk)
+    messages.success(request, _("The draft has been deleted."))
+    return redirect("suggestions:list")
 
 
 @login_required

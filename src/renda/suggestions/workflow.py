@@ -2,8 +2,9 @@
 
 草稿 → 已提交 → 已立案 → 已交办 → 办理中 → 已答复 → 已办结 (or, after an unsatisfied rating, 办理中
 again); a submitted suggestion may instead be returned for revision (退回修改), handled as an opinion
-(转为意见) or merged (合并). The services move it (:mod:`renda.suggestions.services`); the acts a person
-may do on the detail page are declared in :mod:`renda.suggestions.acts`.
+(转为意见) or merged (合并), or withdrawn by its deputy (撤回) back to a draft before it is
+registered. The services move it (:mod:`renda.suggestions.services`); the acts a person may do on
+the detail page are declared in :mod:`renda.suggestions.acts`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from renda.suggestions.models import Event, State, Suggestion
 TRANSITIONS: dict[str, frozenset[str]] = {
     State.DRAFT: frozenset({State.SUBMITTED}),
     State.RETURNED: frozenset({State.SUBMITTED}),
-    State.SUBMITTED: frozenset({State.RETURNED, State.CONVERTED, State.REGISTERED, State.MERGED}),
+    # 撤回: the deputy may take a submitted suggestion back as a draft until it is registered.
+    State.SUBMITTED: frozenset(
+        {State.DRAFT, State.RETURNED, State.CONVERTED, State.REGISTERED, State.MERGED}
+    ),
     State.REGISTERED: frozenset({State.ASSIGNED, State.MERGED}),
     State.ASSIGNED: frozenset({State.IN_PROGRESS}),
     State.IN_PROGRESS: frozenset({State.REPLIED}),
@@ -38,6 +42,7 @@ AUDITED = (
     "title",
     "content",
     "category_id",
+    "session_id",
 )
 
 SUGGESTION: Workflow[Suggestion] = Workflow(

@@ -26,6 +26,10 @@ def _convert(flow, s):
     return services.suggestion_convert(actor=flow.office, suggestion=s, reason="属于个案诉求。")
 
 
+def _withdraw(flow, s):
+    return services.suggestion_withdraw(actor=flow.deputy.user, suggestion=s, reason="还需补充调研材料。")
+
+
 def _register(flow, s):
     return services.suggestion_register(actor=flow.office, suggestion=s)
 
@@ -73,6 +77,7 @@ ALLOWED = [
     (State.SUBMITTED, State.CONVERTED, lambda flow: flow.to(State.SUBMITTED), _convert),
     (State.SUBMITTED, State.REGISTERED, lambda flow: flow.to(State.SUBMITTED), _register),
     (State.SUBMITTED, State.MERGED, lambda flow: flow.to(State.SUBMITTED), _merge),
+    (State.SUBMITTED, State.DRAFT, lambda flow: flow.to(State.SUBMITTED), _withdraw),
     (State.REGISTERED, State.ASSIGNED, lambda flow: flow.to(State.REGISTERED), _assign),
     (State.REGISTERED, State.MERGED, lambda flow: flow.to(State.REGISTERED), _merge),
     (State.ASSIGNED, State.IN_PROGRESS, lambda flow: flow.to(State.ASSIGNED), _accept),

@@ -311,6 +311,7 @@ def test_every_act_has_its_place_on_the_page():
         "decide_extension",
         "reassign",
         "waive_opinion",
+        "withdraw",
         "return",
         "convert",
         "merge",

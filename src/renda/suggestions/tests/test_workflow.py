@@ -25,6 +25,7 @@ ALLOWED_MOVES = {
     (State.SUBMITTED, State.CONVERTED),  # 转为意见
     (State.SUBMITTED, State.REGISTERED),  # 立案
     (State.SUBMITTED, State.MERGED),  # 合并 (before registration)
+    (State.SUBMITTED, State.DRAFT),  # 撤回: the deputy takes it back before it is registered
     (State.REGISTERED, State.MERGED),  # 合并 (after registration, before assignment)
     (State.REGISTERED, State.ASSIGNED),  # 交办
     (State.ASSIGNED, State.IN_PROGRESS),  # 主办单位签收
@@ -86,6 +87,7 @@ AUDIT_ACTION = {
     "_convert": "suggestions.convert",
     "_register": "suggestions.register",
     "_merge": "suggestions.merge",
+    "_withdraw": "suggestions.withdraw",
     "_assign": "suggestions.assign",
     "_accept": "suggestions.accept",
     "_reply": "suggestions.reply",
@@ -138,6 +140,11 @@ MODULE_AUDIT_ACTIONS = [
     "suggestions.request_release",
     "suggestions.reassign",
     "suggestions.send_opinion",
+    "suggestions.waive_opinion",
+    "suggestions.withdraw",
+    "suggestions.delete",
+    "suggestions.session_create",
+    "suggestions.manage_sessions",
     "suggestions.record_contact",
     "suggestions.request_extension",
     "suggestions.decide_extension",
