@@ -20,10 +20,11 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.db import OperationalError
-from django.http import HttpRequest, JsonResponse
+from django.http import JsonResponse
 from ninja import Field, Router, Schema, Status
 
 from renda.budget.services.imports import budget_import
+from renda.core.http import ApiRequest
 from renda.core.schemas import AUTHENTICATED, WITH_BODY, ErrorOut, errors
 
 router = Router(tags=["budget"])
@@ -73,7 +74,7 @@ class BatchOut(Schema):
     },
     summary="Push a batch of budget data",
 )
-def push_batch(request: HttpRequest, kind: Kind, payload: BatchIn):
+def push_batch(request: ApiRequest, kind: Kind, payload: BatchIn):
     try:
         result = budget_import(
             actor=request.auth, kind=kind, year=payload.year, source=payload.rows, dry_run=payload.dry_run
@@ -92,5 +93,6 @@ def push_batch(request: HttpRequest, kind: Kind, payload: BatchIn):
         )
         busy["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return busy
+    assert result is not None  # an import in the request (not the background) has run: its result
     body = result.as_json()
     return Status(200 if not result.errors else 422, body)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     AnyUser: TypeAlias = User | AnonymousUser
 
-__all__ = ["AuthedRequest", "HtmxRequest"]  # and, for the type checker only, AnyUser
+__all__ = ["ApiRequest", "AuthedRequest", "HtmxRequest"]  # and, for the type checker only, AnyUser
 
 
 class HtmxRequest(HttpRequest):
@@ -38,3 +38,9 @@ class AuthedRequest(HtmxRequest):
     """A request behind ``login_required``: its user is signed in, so a :class:`User`."""
 
     user: User
+
+
+class ApiRequest(HttpRequest):
+    """A request django-ninja let through an authenticated operation: ``auth`` is its User."""
+
+    auth: User

@@ -25,7 +25,8 @@ YEAR_TOTAL_LIMIT = Decimal(10**15)
 
 
 def where_target(plan: Plan, alias: str = "t") -> tuple[str, list[Any]]:
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[Any] = []
     if plan.target.regional:
         clauses.append(f"{alias}.region_code = %s")
         params.append(plan.region)

@@ -280,7 +280,11 @@ def progress_writer(batch: ImportBatch) -> Progress:
 
     def write(rows: int, share: float) -> None:
         status = ImportBatch.Status.LOADING if share >= 0.9 else ImportBatch.Status.VALIDATING
-        values = {"processed_rows": rows, "progress": min(int(share * 100), 99), "status": status}
+        values: dict[str, Any] = {
+            "processed_rows": rows,
+            "progress": min(int(share * 100), 99),
+            "status": status,
+        }
         if not (is_postgres() and connection.in_atomic_block):
             ImportBatch.objects.filter(pk=batch.pk).update(**values)
             return

@@ -377,12 +377,12 @@ class Stager:
                 out[rule.at] = column
         for at, value in self.absent:
             out[at] = pa.nulls(n, pa.string()) if value is None else pa.array([value] * n, pa.string())
-        at = self.positions
-        low, high = pc.min_max(out[at["pay_date"]]).values()
+        positions = self.positions
+        low, high = pc.min_max(out[positions["pay_date"]]).values()
         if n and not (self.year_start <= low.as_py() and high.as_py() <= self.year_end):
             return None
         if "unit_code" in self.arrow_sets and not _true_everywhere(
-            pc.is_in(out[at["unit_code"]], value_set=self.arrow_sets["unit_code"])
+            pc.is_in(out[positions["unit_code"]], value_set=self.arrow_sets["unit_code"])
         ):
             return None
         return out
@@ -429,7 +429,7 @@ class Stager:
             if type(raw) is not str and (isinstance(raw, bool) or not isinstance(raw, _SCALARS)):
                 return False, "值的类型不正确"
             try:
-                value = interface.parse_month(raw, year) if rule.month else parse(raw)
+                value: Any = interface.parse_month(raw, year) if rule.month else parse(raw)
             except BadValue as exc:
                 return False, str(exc)
             if limit and len(value) > limit:

@@ -84,6 +84,7 @@ def test_an_indicator_adjustment_is_recorded_with_its_document(loaded_year, tmp_
     indicator = Indicator.objects.get(indicator_no="ZB002")
     assert indicator.current_amount == Decimal("550000.00")
     last = indicator.adjustments.order_by("-id").first()
+    assert last is not None
     assert (last.amount, last.document, str(last.date)) == (
         Decimal("30000.00"),
         "县财预〔2025〕12号",

@@ -91,8 +91,8 @@ def test_the_engine_writes_no_audit_row_the_service_writes_the_batch_s(db, tmp_p
     result = import_path(kind="units", year=2025, path=path, batch=batch, track=False)
     assert result.inserted == 1 and not AuditEvent.objects.exists()
     path.write_text("unit_code,unit_name\n1,财政局（改）\n", encoding="utf-8")
-    result = budget_import(actor=None, kind="units", year=2025, source=path).result
-    assert result is not None and result.updated == 1
+    again = budget_import(actor=None, kind="units", year=2025, source=path).result
+    assert again is not None and again.updated == 1
     assert AuditEvent.objects.filter(action="budget.import_units").count() == 1
     assert AuditEvent.objects.filter(action="budget.import_units_change").count() == 1
 

@@ -5,7 +5,7 @@ its progress bar. The upload goes through the import service's one door
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -15,12 +15,13 @@ from renda.budget.forms import UploadForm
 from renda.budget.models import ImportBatch
 from renda.budget.selectors.query import import_batch, recent_batches
 from renda.budget.services.imports import budget_import
+from renda.core.http import AuthedRequest
 
 
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def imports(request: HttpRequest) -> HttpResponseBase:
+def imports(request: AuthedRequest) -> HttpResponseBase:
     """数据导入: upload a file; its import runs in the background."""
     batches = recent_batches(actor=request.user)
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -37,7 +38,7 @@ def imports(request: HttpRequest) -> HttpResponseBase:
     return render(request, "budget/imports.html", {"form": form, "batches": batches})
 
 
-def _batch(request: HttpRequest, pk: int) -> ImportBatch:
+def _batch(request: AuthedRequest, pk: int) -> ImportBatch:
     try:
         return import_batch(actor=request.user, pk=pk)
     except ImportBatch.DoesNotExist:
@@ -47,13 +48,13 @@ def _batch(request: HttpRequest, pk: int) -> ImportBatch:
 @login_required
 @never_cache
 @require_GET
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "budget/import_detail.html", {"batch": _batch(request, pk)})
 
 
 @login_required
 @never_cache
 @require_GET
-def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def import_progress(request: AuthedRequest, pk: int) -> HttpResponse:
     """The progress bar alone (htmx polls it until the import has finished)."""
     return render(request, "budget/import_detail.html#progress", {"batch": _batch(request, pk)})
