@@ -297,7 +297,7 @@ def test_bad_token_on_a_write_is_401_not_a_csrf_refusal(finance_feed_user):
         "/api/test/echo",
         {"name": "x", "count": 1},
         content_type="application/json",
-        **bearer("rdt_not_a_token"),
+        HTTP_AUTHORIZATION="Bearer rdt_not_a_token",
     )
     assert_error(response, 401, "unauthenticated")
 
