@@ -324,7 +324,7 @@ def load_opinions(ctx: DemoContext) -> None:
     events = []
     now = timezone.now()
     for opinion, steps in created_opinions:
-        for action, source, target, at, note in steps:
+        for action, source, to_state, at, note in steps:
             actor = actor_for.get(action)
             if action in ("handle_directly", "answer"):
                 actor = deputy_user if opinion.answered_by_deputy and opinion.deputy == demo_deputy else staff
@@ -343,7 +343,7 @@ def load_opinions(ctx: DemoContext) -> None:
                     else ("citizen" if action in ("submit", "rate") else "demo"),
                     action=action,
                     from_state=source,
-                    to_state=target,
+                    to_state=to_state,
                     at=min(at, now),
                     note=note[:500],
                 )
@@ -417,7 +417,7 @@ def load_appointments(ctx: DemoContext) -> None:
             if state == Appointment.State.RECEIVED and received_opinions:
                 appointment.opinion = received_opinions.pop()
             appointment.save()
-            trail = [("", Appointment.State.PENDING)]
+            trail: list[tuple[str, str]] = [("", Appointment.State.PENDING)]
             if appointment.confirmed_time:
                 trail.append((Appointment.State.PENDING, Appointment.State.CONFIRMED))
                 if state != Appointment.State.CONFIRMED:

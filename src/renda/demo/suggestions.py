@@ -65,7 +65,7 @@ TOPICS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 # How many suggestions end in each state (about 120 in all).
-PLAN: tuple[tuple[str, int], ...] = (
+PLAN: tuple[tuple[State, int], ...] = (
     (State.DRAFT, 6),
     (State.SUBMITTED, 8),
     (State.RETURNED, 4),
@@ -138,9 +138,9 @@ def load_suggestions(ctx: DemoContext) -> None:
     states = [state for state, n in PLAN for _ in range(n)]
     rng.shuffle(states)
     # Put the demo deputy's states first, so they lead one of each.
-    for i, state in enumerate(DEPUTY_STATES):
-        states.remove(state)
-        states.insert(i, state)
+    for i, deputy_state in enumerate(DEPUTY_STATES):
+        states.remove(deputy_state)
+        states.insert(i, deputy_state)
     created = 0
     for i, state in enumerate(states):
         topic, category, unit_code, ask = TOPICS[i % len(TOPICS)]
@@ -423,7 +423,14 @@ def _create(
         else:
             s.state, s.closed_at = State.CLOSED, _at(rated)
             _event(
-                s, "rate", rated, State.REPLIED, State.CLOSED, dname, deputy.user, Satisfaction(result).label
+                s,
+                "rate",
+                rated,
+                State.REPLIED,
+                State.CLOSED,
+                dname,
+                deputy.user,
+                str(Satisfaction(result).label),
             )
             if rng.random() < 0.5:
                 s.published_at = _at(rated + dt.timedelta(days=3))

@@ -63,7 +63,10 @@ def test_demo_county_has_the_documented_size_and_shape():
     assert 10 <= towns.count() <= 12
     assert 60 <= villages.count() <= 80
     assert all(re.fullmatch(r"610999\d{3}", t.code) for t in towns)
-    assert all(re.fullmatch(r"\d{12}", v.code) and v.code.startswith(v.parent.code) for v in villages)
+    assert all(
+        re.fullmatch(r"\d{12}", v.code) and v.parent is not None and v.code.startswith(v.parent.code)
+        for v in villages
+    )
     assert all(t.children.exists() for t in towns)
 
     committee = Organisation.objects.get(name="县人大常委会")
@@ -98,6 +101,7 @@ def test_demo_county_has_the_documented_size_and_shape():
     assert all(t.is_current and t.region.level == Region.Level.TOWN for t in town_terms)
 
     sample = county_deputies.first()
+    assert sample is not None and sample.birth_year is not None
     assert sample.gender in ("M", "F") and 1950 < sample.birth_year < 2000
     assert sample.party and sample.workplace and re.fullmatch(r"1[3-9]\d{9}", sample.phone)
     # Party secretaries are Party members.
@@ -109,6 +113,7 @@ def test_demo_county_has_the_documented_size_and_shape():
     for station in stations:
         assert station.address and station.deputies.exists()
     town_station = stations.filter(kind=Station.Kind.STATION).exclude(region__name__endswith="街道").first()
+    assert town_station is not None
     attached = set(town_station.deputies.values_list("pk", flat=True))
     local = Deputy.objects.filter(term__region=town_station.region) | Deputy.objects.filter(
         term=county_term, group__region=town_station.region
@@ -142,7 +147,7 @@ def test_each_demo_login_signs_in_with_its_documented_password():
         user = authenticate(request=request, username=login.username, password=login.password)
         assert user is not None and user.role == login.role, login.username
         if login.organisation_code:
-            assert user.organisation.code == login.organisation_code
+            assert user.organisation is not None and user.organisation.code == login.organisation_code
         assert user.is_active and not user.must_change_password
     wrong = authenticate(request=RequestFactory().post("/"), username="admin", password="Wrong-pass-2026")
     assert wrong is None
@@ -150,9 +155,12 @@ def test_each_demo_login_signs_in_with_its_documented_password():
 
 def test_staff_logins_belong_to_their_committees():
     seed()
-    assert User.objects.get(username="staff").organisation.name == "县人大常委会代表工作委员会"
-    assert User.objects.get(username="budget").organisation.name == "县人大常委会预算工作委员会"
-    assert User.objects.get(username="unit").organisation.name == "县住房和城乡建设局"
+    logins = User.objects.filter(username__in=["staff", "budget", "unit"]).select_related("organisation")
+    assert {u.username: u.organisation.name if u.organisation else None for u in logins} == {
+        "staff": "县人大常委会代表工作委员会",
+        "budget": "县人大常委会预算工作委员会",
+        "unit": "县住房和城乡建设局",
+    }
 
 
 def test_deputy_login_is_linked_to_a_county_deputy():

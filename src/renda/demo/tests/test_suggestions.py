@@ -31,7 +31,7 @@ def test_demo_suggestions_cover_every_state_and_give_the_demo_logins_work():
     own = selectors.suggestions_visible_to(actor=deputy_user).filter(deputy__user=deputy_user)
     assert len(set(own.values_list("state", flat=True))) >= 5
     unit_user = ctx.users["unit"]
-    assert unit_user.organisation.name == "县住房和城乡建设局"
+    assert unit_user.organisation is not None and unit_user.organisation.name == "县住房和城乡建设局"
     assert (
         selectors.suggestions_visible_to(actor=unit_user).filter(state__in=OPEN_HANDLING_STATES).count() >= 3
     )
