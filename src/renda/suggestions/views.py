@@ -364,7 +364,7 @@ def categories(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-def sessions(request: HttpRequest) -> HttpResponse:
+def sessions(request: AuthedRequest) -> HttpResponse:
     """会议: the office records the term's session periods (第N次会议, 大会期间 / 闭会期间)."""
     require(request.user, "suggestions.manage_sessions")
     form = f.SessionForm(request.POST or None)
@@ -381,7 +381,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def suggestion_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def suggestion_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     """删除草稿: the lead deputy deletes their own draft."""
     suggestion = selectors.suggestion_for(actor=request.user, pk=pk)
     try:
