@@ -158,6 +158,46 @@ def load_reception_days(ctx: DemoContext) -> None:
     )
 
 
+DISSATISFIED_REASONS = (
+    "答复说已经修好，但现场问题依旧，没有人来看过。",
+    "答复只说会研究，没有具体时间和责任人。",
+    "答复与我反映的问题不是一回事。",
+)
+
+
+def _send_back(opinion: Opinion, steps: list, at: dt.datetime, rng: random.Random) -> None:
+    """不满意 with a reason: back to the handler for another round of working days."""
+    reason = rng.choice(DISSATISFIED_REASONS)
+    rated_on = timezone.localdate(at)
+    opinion.dissatisfied_at, opinion.dissatisfied_reason = at, reason
+    opinion.round, opinion.round_started_on = 2, rated_on
+    opinion.deadline = add_working_days(rated_on, 5)
+    opinion.previous_answer = opinion.answer
+    steps.append(("rate", State.ANSWERED, State.PROCESSING, at, f"unsatisfied: {reason}"))
+
+
+def _second_round(opinion: Opinion, steps: list, at: dt.datetime, ctx: DemoContext, code: str) -> None:
+    """A closed opinion that went round twice: 不满意, a second answer, then the final rating."""
+    rng = ctx.rng(f"liaison.second:{code}")
+    now = timezone.now()
+    _send_back(opinion, steps, min(at, now), rng)
+    answered = min(at + dt.timedelta(days=rng.randint(2, 6)), now)
+    opinion.answer = "经再次现场核查，已于近日彻底处理，处理前后照片已存档，欢迎继续监督。"
+    opinion.answered_at = answered
+    opinion.answered_on_time = timezone.localdate(answered) <= opinion.deadline
+    opinion.working_days_to_answer = max(
+        0, working_days_between(opinion.submitted_on, timezone.localdate(answered))
+    )
+    steps.append(("answer", State.PROCESSING, State.ANSWERED, answered, ""))
+    opinion.satisfaction = (
+        Opinion.Satisfaction.SATISFIED if rng.random() < 0.6 else Opinion.Satisfaction.UNSATISFIED
+    )
+    if opinion.satisfaction == Opinion.Satisfaction.UNSATISFIED:
+        opinion.dissatisfied_reason = "第二次答复仍未解决问题。"
+    rated = min(answered + dt.timedelta(days=rng.randint(1, 3)), now)
+    steps.append(("rate", State.ANSWERED, State.CLOSED, rated, opinion.satisfaction))
+
+
 @register_demo_step(name="liaison.opinions", order=100)
 def load_opinions(ctx: DemoContext) -> None:
     """About 400 opinions in every state, some overdue, some published (redacted and checked)."""
@@ -281,12 +321,30 @@ def load_opinions(ctx: DemoContext) -> None:
                         if rng.random() < 0.85
                         else Opinion.Satisfaction.UNSATISFIED
                     )
-                    opinion.closed_at = step(
-                        "rate", State.ANSWERED, State.CLOSED, rng.randint(1, 5), opinion.satisfaction
-                    )
+                    rate_days = rng.randint(1, 5)
+                    if opinion.satisfaction == Opinion.Satisfaction.UNSATISFIED:
+                        # 不满意 sends it back once: a second answer, whose rating is final.
+                        rng.randint(1, 6)  # the hour step() draws: later rows keep their codes
+                        _second_round(opinion, steps, when + dt.timedelta(days=rate_days), ctx, code)
+                        opinion.closed_at = steps[-1][3]
+                    else:
+                        opinion.closed_at = step(
+                            "rate", State.ANSWERED, State.CLOSED, rate_days, opinion.satisfaction
+                        )
                     if consent and rng.random() < 0.8:
                         opinion.publication = Opinion.Publication.PUBLISHED
                         opinion.published_at = opinion.closed_at + dt.timedelta(days=1)
+        if state == State.PROCESSING and submitted_on <= today - dt.timedelta(days=3):
+            # Some are in their second round: answered, found unsatisfactory, handled again.
+            again = ctx.rng(f"liaison.again:{code}")
+            if again.random() < 0.3:
+                answered_on = submitted_on + dt.timedelta(days=1)
+                opinion.answered_at = _at(answered_on, again)
+                opinion.answer = again.choice(ANSWERS).format(days=again.randint(3, 15))
+                opinion.working_days_to_answer = max(0, working_days_between(submitted_on, answered_on))
+                opinion.answered_on_time = True
+                steps.append(("answer", State.PROCESSING, State.ANSWERED, opinion.answered_at, ""))
+                _send_back(opinion, steps, opinion.answered_at + dt.timedelta(days=1), again)
         if state == State.MERGED:
             earlier = [o for o in planned if o.station_id == station.pk and o.state != State.MERGED]
             if not earlier:

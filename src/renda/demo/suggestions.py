@@ -29,11 +29,12 @@ from renda.suggestions.models import (
     Reply,
     ReplyClass,
     Satisfaction,
+    Session,
     State,
     Suggestion,
     SuggestionCategory,
 )
-from renda.suggestions.services import format_number, reminders_send
+from renda.suggestions.services import assign_sessions_by_date, format_number, reminders_send, session_for
 
 # (topic, category, the unit that usually leads it, what the deputy asks for)
 TOPICS: tuple[tuple[str, str, str, str], ...] = (
@@ -116,6 +117,28 @@ def _event(
     )
 
 
+def load_sessions(ctx: DemoContext) -> list[Session]:
+    """会议: the county congress meets once a year in January (第N次会议, four days of 大会期间),
+    then 闭会期间 until the next one; every year of the demo term has both periods."""
+    term = ctx.county_term
+    periods = []
+    for number, year in enumerate(range(term.start_date.year, term.end_date.year + 1), start=1):
+        opens = max(dt.date(year, 1, 10), term.start_date)
+        closes = min(dt.date(year, 1, 13), term.end_date)
+        until = min(dt.date(year + 1, 1, 9), term.end_date)
+        for kind, start, end in (
+            (Session.Kind.PLENARY, opens, closes),
+            (Session.Kind.INTERVAL, closes + dt.timedelta(days=1), until),
+        ):
+            if start <= end:
+                session, _ = Session.objects.get_or_create(
+                    term=term, number=number, kind=kind, defaults={"start_date": start, "end_date": end}
+                )
+                periods.append(session)
+    assign_sessions_by_date(periods)  # a demo seeded before sessions existed
+    return periods
+
+
 @register_demo_step(order=100)
 def load_suggestions(ctx: DemoContext) -> None:
     rng = ctx.rng("suggestions")
@@ -123,6 +146,7 @@ def load_suggestions(ctx: DemoContext) -> None:
     deputies = list(ctx.county_deputies().filter(is_active=True).order_by("number"))
     if not deputies:
         return
+    load_sessions(ctx)
     demo_deputy = next((d for d in deputies if d.number == DEMO_DEPUTY_NUMBER), deputies[0])
     units = {
         o.code: o
@@ -206,7 +230,12 @@ def _create(
         f"建议：{ask}。同时建立长效机制，明确责任单位和完成时限，定期向群众公开进展。"
     )
     s = Suggestion.objects.create(
-        title=title, content=content, category=category, deputy=deputy, state=State.DRAFT
+        title=title,
+        content=content,
+        category=category,
+        deputy=deputy,
+        state=State.DRAFT,
+        session=session_for(written),
     )
     Suggestion.objects.filter(pk=s.pk).update(created_at=_at(written, 8))
     dname = deputy.name
@@ -263,8 +292,14 @@ def _create(
             return
         state = State.REGISTERED
     year = reviewed.year
-    seq = (Suggestion.objects.filter(year=year).aggregate(m=Max("seq"))["m"] or 0) + 1
-    s.year, s.seq, s.number = year, seq, format_number(year, seq)
+    # Numbered per session (per year for one without a session), as the register service does.
+    peers = (
+        Suggestion.objects.filter(session=s.session)
+        if s.session_id
+        else Suggestion.objects.filter(year=year, session__isnull=True)
+    )
+    seq = (peers.aggregate(m=Max("seq"))["m"] or 0) + 1
+    s.year, s.seq, s.number = year, seq, format_number(year, seq, s.session)
     s.registered_at = _at(reviewed)
     s.state = State.REGISTERED
     _event(s, "register", reviewed, State.SUBMITTED, State.REGISTERED, staff_name, staff)
@@ -324,8 +359,14 @@ def _create(
     clerk = unit_user if unit_user is not None and lead.code == ORG_HOUSING else None
     clerk_name = str(clerk) if clerk else f"{lead.short_name or lead.name}经办人"
     accepted = min(assigned + dt.timedelta(days=rng.randint(1, 16)), today)
+    # The demo unit (住建局), leading one still in hand with a co-unit, waits for that co-unit's
+    # opinion: its reply form shows it as awaited (the office may proceed without it once overdue).
+    awaited = state == State.IN_PROGRESS and lead.code == ORG_HOUSING and len(assignments) > 1
     for a in assignments:
         a.accepted_at = _at(accepted)
+        if a.role == Assignment.Role.CO and awaited:
+            a.save()
+            continue
         if a.role == Assignment.Role.CO:
             a.opinion = f"{a.unit.short_name}将积极配合主办单位，在职责范围内做好相关工作。"
             a.opinion_at = _at(min(accepted + dt.timedelta(days=10), today))

@@ -37,6 +37,12 @@ def test_demo_covers_every_state_is_idempotent_and_gives_the_demo_logins_work(se
         and ReceptionDay.objects.filter(date__lt=today).exists()
     )
 
+    # 不满意: some went round twice (closed after the second answer), some are in their second round.
+    assert Opinion.objects.filter(state=Opinion.State.CLOSED, round=2).exists()
+    assert Opinion.objects.filter(
+        state=Opinion.State.PROCESSING, round=2, dissatisfied_at__isnull=False
+    ).exists()
+
     for username in ("staff", "deputy", "unit"):
         counts = selectors.work_counts(actor=User.objects.get(username=username))
         assert counts["in_hand"] > 0, username

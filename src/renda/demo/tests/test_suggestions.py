@@ -6,7 +6,7 @@ import pytest
 
 from renda.demo import county as demo
 from renda.suggestions import selectors
-from renda.suggestions.models import OPEN_HANDLING_STATES, State, Suggestion
+from renda.suggestions.models import OPEN_HANDLING_STATES, Session, State, Suggestion
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,15 @@ def test_demo_suggestions_cover_every_state_and_give_the_demo_logins_work():
         selectors.suggestions_visible_to(actor=unit_user).filter(state__in=OPEN_HANDLING_STATES).count() >= 3
     )
     staff = ctx.users["staff"]
-    assert selectors.suggestions_visible_to(actor=staff).count() == rows.count()
+    # The office sees every suggestion but the drafts (a draft is its deputy's own).
+    assert selectors.suggestions_visible_to(actor=staff).count() == rows.exclude(state=State.DRAFT).count()
+    # Sessions: the term's periods, suggestions numbered within them; a co-unit's opinion awaited.
+    assert Session.objects.filter(kind=Session.Kind.PLENARY).exists()
+    assert rows.filter(session__isnull=False).count() == rows.count()
+    assert rows.filter(number__contains="次闭会-").exists()
+    assert rows.filter(
+        state=State.IN_PROGRESS, assignments__role="co", assignments__opinion_at__isnull=True
+    ).exists()
     numbers = list(rows.exclude(number="").values_list("number", flat=True))
     assert len(numbers) == len(set(numbers))
 
