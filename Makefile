@@ -74,7 +74,7 @@ lint: test-deps
 	$(VENV)/bin/ruff format --check src tests $(wildcard benchmarks)
 
 typecheck: test-deps
-	$(VENV)/bin/mypy $$(ls src/renda/*/services.py src/renda/*/selectors.py src/renda/*/services/*.py src/renda/*/selectors/*.py 2>/dev/null)
+	$(VENV)/bin/mypy src/renda
 
 pytest: test-deps
 	$(PY) -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
