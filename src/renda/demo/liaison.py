@@ -184,6 +184,7 @@ def _second_round(opinion: Opinion, steps: list, at: dt.datetime, ctx: DemoConte
     answered = min(at + dt.timedelta(days=rng.randint(2, 6)), now)
     opinion.answer = "经再次现场核查，已于近日彻底处理，处理前后照片已存档，欢迎继续监督。"
     opinion.answered_at = answered
+    assert opinion.deadline is not None  # _send_back set the second round's deadline
     opinion.answered_on_time = timezone.localdate(answered) <= opinion.deadline
     opinion.working_days_to_answer = max(
         0, working_days_between(opinion.submitted_on, timezone.localdate(answered))
