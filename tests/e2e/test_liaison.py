@@ -180,23 +180,55 @@ def test_citizen_writes_in_and_follows_the_answer_to_the_public_listing(
     expect(citizen.get_by_test_id("answer")).to_contain_text("已恢复照明")
     assert_accessible(citizen, "follow page with the answer")
     shot(citizen, "08-followed")
+
+    # Not satisfied (不满意): the citizen says why, is told what happens next, and the opinion goes back
+    # to the department for another round.
+    rate_form = citizen.get_by_test_id("rate-form")
+    rate_form.locator("input[value=unsatisfied]").check()
+    rate_form.get_by_test_id("rate-reason").fill("只换了一盏灯，巷子深处还是黑的。")
+    rate_form.locator("button[type=submit]").click()
+    expect(citizen.get_by_test_id("dissatisfied-ack")).to_contain_text("巷子深处")
+    opinion.refresh_from_db()
+    assert opinion.state == Opinion.State.PROCESSING and opinion.round == 2
+    shot(citizen, "09-not-satisfied")
+
+    # The department finds it flagged in its inbox and answers again.
+    TOTPDevice.objects.filter(user=county_setup["clerk"]).update(last_t=-1)
+    sign_in(page, county_setup["clerk"])
+    page.goto("/liaison/work/?view=dissatisfied")
+    row = page.get_by_test_id("opinion-row").filter(has_text=code)
+    expect(row.get_by_test_id("dissatisfied-flag")).to_be_visible()
+    row.click()
+    expect(page.get_by_test_id("opinion-dissatisfied")).to_contain_text("巷子深处")
+    page.locator("#id_answer-answer").fill("已在巷子深处加装两盏路灯，全段已恢复照明，欢迎继续监督。")
+    page.get_by_test_id("do-answer").click()
+    expect(page.get_by_test_id("opinion-answer")).to_contain_text("全段已恢复照明")
+    shot(page, "10-answered-again")
+    page.context.clear_cookies()
+
+    # The second answer's rating is final.
+    citizen.goto("/liaison/follow/")
+    expect(citizen.get_by_test_id("previous-answer")).to_contain_text("已恢复照明")
     citizen.get_by_test_id("rate-form").locator("input[value=satisfied]").check()
     citizen.get_by_test_id("rate-form").locator("button[type=submit]").click()
     expect(citizen.get_by_test_id("rating")).to_be_visible()
     opinion.refresh_from_db()
     assert opinion.state == Opinion.State.CLOSED and opinion.satisfaction == "satisfied"
-    shot(citizen, "09-rated")
+    shot(citizen, "11-rated")
 
     # Staff check the redacted text and publish it (a new sign-in within the same TOTP step: let
     # the authenticator's code be used again, as it would be 30 seconds later).
     TOTPDevice.objects.filter(user=county_setup["staff"]).update(last_t=-1)
     sign_in(page, county_setup["staff"])
+    page.goto("/liaison/work/?view=dissatisfied")  # the station sees the case that went round twice
+    expect(page.get_by_test_id("opinion-row").filter(has_text=code)).to_have_count(1)
+    shot(page, "12-station-dissatisfied")
     page.goto("/liaison/work/moderation/")
     page.get_by_test_id("moderation-list").get_by_role("link").first.click()
     proposed = page.locator("#id_publish-public_content").input_value()
     assert "13812345678" not in proposed and "张建国" not in proposed
     page.get_by_test_id("do-publish").click()
-    shot(page, "10-published")
+    shot(page, "13-published")
 
     # On the public listing, redacted.
     citizen.goto("/liaison/public/")
@@ -206,7 +238,7 @@ def test_citizen_writes_in_and_follows_the_answer_to_the_public_listing(
     expect(item).not_to_contain_text("张建国")
     expect(citizen.get_by_test_id("station-stats")).to_contain_text("示范县人大代表之家")
     assert_accessible(citizen, "public listing")
-    shot(citizen, "11-public")
+    shot(citizen, "14-public")
 
 
 def test_a_burst_from_one_phone_is_throttled_with_a_message(phone_page, shot, county_setup):
