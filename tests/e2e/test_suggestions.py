@@ -167,6 +167,9 @@ def test_a_suggestion_from_draft_to_closure_with_a_commitment_still_tracked(peop
     unit.goto(detail)
     unit.get_by_test_id("do-accept").click()
     expect(unit.get_by_test_id("state")).to_have_attribute("data-state", "in_progress")
+    # Above the reply form: the co-unit's opinion (the reply waits for every co-unit's).
+    expect(unit.get_by_test_id("co-opinions")).to_contain_text("占道协调")
+    expect(unit.get_by_test_id("reply-waits")).to_have_count(0)
     unit.locator("#id_reply-reply_class").select_option("B")
     unit.locator("#id_reply-text").fill("幸福小区已列入明年老旧小区改造计划，届时同步实施雨污分流改造。")
     unit.locator("#id_reply-commitment_1").fill("完成幸福小区雨污分流改造")
@@ -260,6 +263,9 @@ def _closed_and_published(people) -> Suggestion:
     )
     lead = s.assignments.get(role="lead")
     services.assignment_accept(actor=people["housing_clerk"], assignment=lead)
+    services.assignment_send_opinion(
+        actor=people["urban_clerk"], assignment=s.assignments.get(role="co"), text="同意主办单位意见。"
+    )
     services.suggestion_reply(
         actor=people["housing_clerk"], suggestion=s, reply_class="A", text="已完成幸福小区排水管网改造。"
     )
