@@ -300,3 +300,46 @@ def test_anyone_reads_the_published_results_on_a_phone(people, phone_page, shot)
     expect(result).not_to_contain_text("雨季积水严重")  # the suggestion's own text stays inside
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
     shot(phone_page, "public-results")
+
+
+def test_office_records_a_session_and_a_deputy_withdraws_then_deletes_a_draft(people, as_user, shot):
+    # The office records the session period of today (闭会期间 of the 5th session).
+    today = dt.date.today()
+    staff = as_user(people["staff"])
+    staff.goto("/suggestions/")
+    staff.get_by_test_id("sessions-link").click()
+    staff.locator("#id_term").select_option(label="示范县第十九届人民代表大会")
+    staff.locator("#id_number").fill("5")
+    staff.locator("#id_kind").select_option("interval")
+    staff.locator("#id_start_date").fill((today - dt.timedelta(days=30)).isoformat())
+    staff.locator("#id_end_date").fill((today + dt.timedelta(days=300)).isoformat())
+    staff.get_by_test_id("add-session").click()
+    expect(staff.get_by_test_id("session-row")).to_have_count(1)
+    shot(staff, "sessions")
+
+    # The deputy writes and submits a suggestion: it belongs to that session.
+    deputy = as_user(people["lead"])
+    deputy.goto("/suggestions/new/")
+    deputy.locator("#id_title").fill("关于城关街道增设公共停车位的建议")
+    deputy.locator("#id_content").fill(CONTENT)
+    deputy.locator("#id_category").select_option(label="城乡建设")
+    deputy.get_by_test_id("save-draft").click()
+    expect(deputy.get_by_test_id("session")).to_contain_text("第5次会议")
+    detail = deputy.url
+    deputy.get_by_test_id("do-submit").click()
+    expect(deputy.get_by_test_id("state")).to_have_attribute("data-state", "submitted")
+
+    # Before it is registered the deputy withdraws it: a draft again, out of the office's list.
+    deputy.locator("#id_withdraw-reason").fill("还需补充调研数据。")
+    deputy.get_by_test_id("do-withdraw").click()
+    expect(deputy.get_by_test_id("state")).to_have_attribute("data-state", "draft")
+    shot(deputy, "withdrawn")
+    staff.goto("/suggestions/")
+    expect(staff.get_by_test_id("suggestion-row").filter(has_text="公共停车位")).to_have_count(0)
+
+    # The deputy deletes the draft.
+    deputy.goto(detail)
+    deputy.once("dialog", lambda dialog: dialog.accept())
+    deputy.get_by_test_id("delete-draft").click()
+    expect(deputy.get_by_test_id("suggestion-row").filter(has_text="公共停车位")).to_have_count(0)
+    assert not Suggestion.objects.filter(title__contains="公共停车位").exists()
