@@ -26,8 +26,8 @@ from renda.accounts.forms import (
     UserCreateForm,
     UserEditForm,
 )
+from renda.accounts.http import AuthedRequest
 from renda.accounts.models import Organisation, Region, Role, User
-from renda.core.http import AuthedRequest
 from renda.core.params import ChoiceParam, IdParam, TextParam, query_params
 from renda.core.permissions import can, require
 

@@ -24,7 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renda.accounts import services
 from renda.accounts.forms import EnrolForm, LoginForm, PasswordChangeForm, TokenForm
-from renda.core.http import AuthedRequest
+from renda.accounts.http import AuthedRequest
 
 
 class LoginView(auth_views.LoginView):

@@ -23,8 +23,8 @@ from django.db import OperationalError
 from django.http import JsonResponse
 from ninja import Field, Router, Schema, Status
 
+from renda.accounts.http import ApiRequest
 from renda.budget.services.imports import budget_import
-from renda.core.http import ApiRequest
 from renda.core.schemas import AUTHENTICATED, WITH_BODY, ErrorOut, errors
 
 router = Router(tags=["budget"])

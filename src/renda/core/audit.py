@@ -10,7 +10,10 @@ from typing import Any
 
 from django.db import models
 
+from renda.core.audit_labels import ACTION_LABELS, action_label, label_actions
 from renda.core.models import AuditEvent
+
+__all__ = ["ACTION_LABELS", "action_label", "audit", "label_actions", "snapshot"]
 
 # The address of the request being served, set by AuditContextMiddleware.
 current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("renda_current_ip", default=None)
@@ -20,18 +23,7 @@ SECRET_FIELDS = {"password", "key", "token", "secret", "token_hash"}
 MASKED_FIELDS = {"phone", "id_number", "bank_account", "address", "payee_account"}
 
 
-# What each action (or refused permission) is called in the audit log; apps add theirs with
-# :func:`label_actions` from their AppConfig.ready(). An action without a label shows its code.
-ACTION_LABELS: dict[str, Any] = {}
-
-
-def label_actions(labels: Mapping[str, Any]) -> None:
-    ACTION_LABELS.update(labels)
-
-
-def action_label(action: str) -> str:
-    label = ACTION_LABELS.get(action)
-    return str(label) if label is not None else action
+# What each action is called in the audit log: see renda.core.audit_labels (the model reads it too).
 
 
 def _plain(value: Any) -> Any:

@@ -1,31 +1,21 @@
-"""The request types the views are written against.
+"""The request types of core's own views (the apps' views use :mod:`renda.accounts.http`).
 
 Django types ``request.user`` as ``User | AnonymousUser`` and knows nothing of django-htmx's
-``request.htmx``. A view behind ``login_required`` takes an :class:`AuthedRequest`, whose user
-is a :class:`~renda.accounts.models.User`; a public view takes an :class:`HtmxRequest`.
-These are annotations only: at run time the request is Django's own ``HttpRequest``.
-
-``AnyUser`` is who may stand behind a request or an act when anonymous is truly possible
-(the public pages, the citizen's acts).
-
-Core does not import accounts at run time; the names below are for the type checker.
+``request.htmx``. Core imports no Renda app, so its requests keep Django's type of the user;
+:mod:`renda.accounts.http` narrows it to the platform's ``User``. These are annotations only: at
+run time the request is Django's own ``HttpRequest``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
     from django_htmx.middleware import HtmxDetails
 
-    from renda.accounts.models import User
-
-    AnyUser: TypeAlias = User | AnonymousUser
-
-__all__ = ["ApiRequest", "AuthedRequest", "HtmxRequest"]  # and, for the type checker only, AnyUser
+__all__ = ["AuthedRequest", "HtmxRequest"]
 
 
 class HtmxRequest(HttpRequest):
@@ -35,12 +25,4 @@ class HtmxRequest(HttpRequest):
 
 
 class AuthedRequest(HtmxRequest):
-    """A request behind ``login_required``: its user is signed in, so a :class:`User`."""
-
-    user: User
-
-
-class ApiRequest(HttpRequest):
-    """A request django-ninja let through an authenticated operation: ``auth`` is its User."""
-
-    auth: User
+    """A request behind ``login_required`` (the apps narrow ``user`` to their ``User``)."""

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from renda.core.audit_labels import action_label
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -53,8 +55,6 @@ class AuditEvent(models.Model):
     @property
     def action_label(self) -> str:
         """The action's name in the reader's language (its code when none is registered)."""
-        from renda.core.audit import action_label
-
         return action_label(self.action)
 
 

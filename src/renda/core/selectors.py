@@ -16,7 +16,10 @@ from renda.core.models import AuditEvent, CalendarDay
 from renda.core.permissions import require
 
 if TYPE_CHECKING:
-    from renda.accounts.models import User  # core imports no app at run time
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+    User = AbstractBaseUser | AnonymousUser  # who asks; the permission check refuses anonymous
 
 # The audit log's calendar days are those of the county (北京时间), whatever the server's zone.
 AUDIT_TIME_ZONE = "Asia/Shanghai"

@@ -395,9 +395,3 @@ def budget_year(ctx: DemoContext) -> None:
         Finding.objects.filter(**year, active=True).count(),
         f"预警发现 warning findings ({len(run.per_rule)} 条规则 rules, {math.ceil(seconds)} s)",
     )
-
-
-# The handling of a few findings (核实, 函询, 销号, 误报) and the latest month's and quarter's
-# execution reports follow the year and its warnings; those modules register their own steps.
-import renda.demo.budget_findings  # noqa: E402, F401
-import renda.demo.budget_reports  # noqa: E402, F401

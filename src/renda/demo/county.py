@@ -181,7 +181,13 @@ def discover_demo_steps() -> None:
         importlib.import_module(module)
 
 
-DEMO_MODULES = ("renda.demo.suggestions", "renda.demo.liaison", "renda.demo.budget")
+DEMO_MODULES = (
+    "renda.demo.suggestions",
+    "renda.demo.liaison",
+    "renda.demo.budget",
+    "renda.demo.budget_findings",  # the handling of a few findings, after the year and its warnings
+    "renda.demo.budget_reports",  # the latest month's and quarter's execution reports
+)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from renda.core.http import AuthedRequest
+from renda.accounts.http import AuthedRequest
 from renda.core.params import ChoiceParam, IdParam, TextParam, query_params
 from renda.core.permissions import can
 from renda.deputies.models import Level, Term

@@ -24,8 +24,8 @@ from django.views.decorators.http import require_POST
 from django_ratelimit import ALL
 from django_ratelimit.core import get_usage, is_ratelimited
 
+from renda.accounts.http import AuthedRequest
 from renda.accounts.models import Region
-from renda.core.http import AuthedRequest
 from renda.core.params import ChoiceParam, IdParam, TextParam, path_text, query_params
 from renda.core.permissions import can, require
 from renda.core.views.acts import OfferedAct, offered_acts, run_act

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from renda.accounts.http import AuthedRequest
 from renda.core.excel import xlsx_response
-from renda.core.http import AuthedRequest
 from renda.core.params import ChoiceParam, FlagParam, IdParam, IntParam, TextParam, query_params
 from renda.core.pdf import pdf_response, render_pdf
 from renda.core.permissions import can, require

@@ -21,10 +21,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from renda.accounts.http import AuthedRequest
 from renda.budget.selectors import analysis as selectors
 from renda.budget.views import analysis_charts as charts
 from renda.core.forms import StyledForm
-from renda.core.http import AuthedRequest
 
 
 class AnalysisForm(StyledForm):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from renda.accounts.http import AuthedRequest
 from renda.budget import forms_findings as f
 from renda.budget.models import Finding, FindingStep, Inquiry
 from renda.budget.selectors import findings as selectors
@@ -24,7 +25,6 @@ from renda.budget.selectors.warnings import latest_run, run_notices
 from renda.budget.services import findings as services
 from renda.budget.warning_rules.registry import RULES, rule_name
 from renda.budget.workflow import FINDING
-from renda.core.http import AuthedRequest
 from renda.core.params import IntParam, query_params
 from renda.core.pdf import pdf_response, render_pdf
 from renda.core.permissions import can, require

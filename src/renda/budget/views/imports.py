@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from renda.accounts.http import AuthedRequest
 from renda.budget.forms import UploadForm
 from renda.budget.models import ImportBatch
 from renda.budget.selectors.query import import_batch, recent_batches
 from renda.budget.services.imports import budget_import
-from renda.core.http import AuthedRequest
 
 
 @login_required

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from renda.accounts.http import AuthedRequest
 from renda.budget.forms import QueryForm
 from renda.budget.models import BudgetType, Payment
 from renda.budget.selectors.query import (
@@ -31,7 +32,6 @@ from renda.budget.selectors.query import (
     show_payee_accounts,
 )
 from renda.core.excel import xlsx_response
-from renda.core.http import AuthedRequest
 from renda.core.masking import mask_personal
 from renda.core.params import path_text
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from renda.accounts.http import AuthedRequest
 from renda.budget.forms_reports import ReportForm
 from renda.budget.models import BudgetReport
 from renda.budget.selectors.reports import (
@@ -28,7 +29,6 @@ from renda.budget.selectors.reports import (
 )
 from renda.budget.services.reports import budget_report_generate, report_filename
 from renda.core.excel import XLSX_CONTENT_TYPE, content_disposition
-from renda.core.http import AuthedRequest
 from renda.core.params import ChoiceParam, query_params
 from renda.core.permissions import can, require
 

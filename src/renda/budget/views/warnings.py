@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from renda.accounts.http import AuthedRequest
 from renda.budget.forms_warnings import WarningRuleForm, WarningsRunForm
 from renda.budget.selectors.warnings import (
     last_payment_day,
@@ -25,7 +26,6 @@ from renda.budget.selectors.warnings import (
     warning_years,
 )
 from renda.budget.services.warnings import warning_rule_update, warnings_evaluate
-from renda.core.http import AuthedRequest
 from renda.core.permissions import can, require
 
 

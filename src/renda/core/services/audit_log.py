@@ -16,7 +16,10 @@ from renda.core.permissions import require, service
 from renda.core.selectors import AuditFilter, audit_events_visible_to
 
 if TYPE_CHECKING:
-    from renda.accounts.models import User  # core imports no app at run time
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+    User = AbstractBaseUser | AnonymousUser  # who asks; the permission check refuses anonymous
 
 # An export holds at most this many rows; a note row says so when the filtered set is larger.
 EXPORT_ROW_CAP = 200_000

@@ -26,7 +26,10 @@ from renda.core.models import CalendarDay
 from renda.core.permissions import require, service
 
 if TYPE_CHECKING:
-    from renda.accounts.models import User  # core imports no app at run time
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+    User = AbstractBaseUser | AnonymousUser  # who asks; the permission check refuses anonymous
 
 CALENDAR_COLUMNS = ("date", "kind", "festival")
 NAME_MAX_LENGTH = 40  # CalendarDay.name
