@@ -75,8 +75,8 @@ class EnrolForm(TokenForm):
 
     def __init__(self, *args, replacing: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["token"].label = _("6-digit code from the new authenticator")
         if replacing:
+            self.fields["token"].label = _("6-digit code from the new authenticator")
             self.order_fields(["current_token", "token"])
         else:
             del self.fields["current_token"]

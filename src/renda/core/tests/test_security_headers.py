@@ -116,6 +116,7 @@ def test_check_deploy_is_clean_with_the_production_settings_of_the_readme(tmp_pa
         "DEBUG": "0",
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser journeys' conftest, never in production
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=SRC.parents[1],
