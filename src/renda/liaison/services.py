@@ -28,6 +28,7 @@ from renda.core.calendar import add_working_days, working_days_between
 from renda.core.permissions import require, service
 from renda.core.roles import Role
 from renda.core.similarity import most_similar
+from renda.core.uploads import CONTENT_TYPES, sniffed_extension
 from renda.deputies.models import Deputy
 from renda.liaison.models import (
     Appointment,
@@ -318,31 +319,19 @@ class Attachment:
     data: UploadedFile
 
 
-def _sniff(head: bytes) -> str:
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    return ""
-
-
 def check_attachment(upload: UploadedFile) -> str:
     """The real type of an upload (by its first bytes), or ValidationError: images and PDF up to 5 MB."""
     if upload.size is not None and upload.size > MAX_ATTACHMENT_BYTES:
         raise ValidationError(
             _("%(name)s is larger than 5 MB.") % {"name": upload.name}, code="attachment_too_large"
         )
-    upload.seek(0)
-    kind = _sniff(upload.read(8))
-    upload.seek(0)
-    if not kind:
+    ext = sniffed_extension(upload, ("jpg", "png", "pdf"))
+    if not ext:
         raise ValidationError(
             _("%(name)s is not a JPEG or PNG image or a PDF file.") % {"name": upload.name},
             code="attachment_type",
         )
-    return kind
+    return CONTENT_TYPES[ext]
 
 
 def route_station(*, station: Station | None, deputy: Deputy | None, town: Region) -> Station:

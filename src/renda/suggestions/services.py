@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from renda.accounts.models import Organisation, Role, User
 from renda.core.audit import audit, snapshot
 from renda.core.permissions import require, service
+from renda.core.uploads import upload_check
 from renda.core.workflow import WorkflowEvent
 from renda.deputies.models import Deputy, Term
 from renda.suggestions.deadlines import month_deadline, working_day_deadline
@@ -128,48 +129,12 @@ def notify(users: Iterable[User], suggestion: Suggestion, kind: str, text: str) 
 
 # --- uploads ---------------------------------------------------------------------------------
 
-_SIGNATURES = {
-    "pdf": (b"%PDF",),
-    "png": (b"\x89PNG",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "docx": (b"PK\x03\x04",),
-    "xlsx": (b"PK\x03\x04",),
-    "doc": (b"\xd0\xcf\x11\xe0",),
-    "xls": (b"\xd0\xcf\x11\xe0",),
-}
-
 
 def validate_upload(upload: UploadedFile) -> str:
     """The file's extension if its type and size are allowed; else a ValidationError."""
-    name = PurePath(upload.name or "").name
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    allowed = param("ATTACHMENT_EXTENSIONS")
-    if ext not in allowed:
-        raise ValidationError(
-            _("“%(name)s” is not an allowed file type. Allowed: %(types)s.")
-            % {"name": name, "types": ", ".join(allowed)},
-            code="file_type",
-        )
-    limit = param("ATTACHMENT_MAX_BYTES")
-    if upload.size is None or upload.size > limit:
-        raise ValidationError(
-            _("“%(name)s” is larger than %(mb)s MB.") % {"name": name, "mb": limit // (1024 * 1024)},
-            code="file_size",
-        )
-    if upload.size == 0:
-        raise ValidationError(_("“%(name)s” is empty.") % {"name": name}, code="file_empty")
-    signatures = _SIGNATURES.get(ext)
-    if signatures:
-        upload.seek(0)
-        head = upload.read(8)
-        upload.seek(0)
-        if not any(head.startswith(sig) for sig in signatures):
-            raise ValidationError(
-                _("“%(name)s” does not look like a %(ext)s file.") % {"name": name, "ext": ext.upper()},
-                code="file_content",
-            )
-    return ext
+    return upload_check(
+        upload, extensions=param("ATTACHMENT_EXTENSIONS"), max_bytes=param("ATTACHMENT_MAX_BYTES")
+    )
 
 
 def _validate_uploads(files: Sequence[UploadedFile]) -> None:

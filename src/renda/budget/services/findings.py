@@ -18,7 +18,6 @@ import datetime as dt
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -39,6 +38,7 @@ from renda.core.audit import label_actions
 from renda.core.calendar import add_working_days
 from renda.core.module_parameters import ModuleParameters, Parameter, current_region_code
 from renda.core.permissions import PermissionRefused, can, require, service
+from renda.core.uploads import upload_check, upload_name
 
 State = Finding.State
 
@@ -167,20 +167,7 @@ def _valid_assignee(user: User) -> bool:
 
 # --- uploads ------------------------------------------------------------------------------------
 
-_SIGNATURES = {
-    "pdf": (b"%PDF",),
-    "png": (b"\x89PNG",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "ofd": (b"PK\x03\x04",),
-    "docx": (b"PK\x03\x04",),
-    "doc": (b"\xd0\xcf\x11\xe0",),
-    "wps": (b"\xd0\xcf\x11\xe0",),
-}
-
-
-def _original_name(upload: UploadedFile) -> str:
-    return PurePath(upload.name or "file").name[-150:]
+_original_name = upload_name
 
 
 def _stored_name(finding: Finding, upload: UploadedFile) -> str:
@@ -189,37 +176,13 @@ def _stored_name(finding: Finding, upload: UploadedFile) -> str:
     return f"{timezone.now():%Y%m%d%H%M%S%f}-{finding.pk}.{ext}"
 
 
-def _file_error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: [ValidationError(message, code=code)]})
-
-
 def validate_upload(upload: UploadedFile, *, field: str = "file") -> str:
     """The file's extension if its type, size and content are allowed; else a ValidationError
     on ``field`` (codes ``file_type``, ``file_size``, ``file_empty``, ``file_content``)."""
-    name = _original_name(upload)
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    allowed = param("FILE_EXTENSIONS")
-    if ext not in allowed:
-        message = _("“%(name)s” is not an allowed file type. Allowed: %(types)s.") % {
-            "name": name,
-            "types": ", ".join(allowed),
-        }
-        raise _file_error(field, message, "file_type")
-    limit = param("FILE_MAX_BYTES")
-    if upload.size is None or upload.size > limit:
-        message = _("“%(name)s” is larger than %(mb)s MB.") % {"name": name, "mb": limit // (1024 * 1024)}
-        raise _file_error(field, message, "file_size")
-    if upload.size == 0:
-        raise _file_error(field, _("“%(name)s” is empty.") % {"name": name}, "file_empty")
-    signatures = _SIGNATURES.get(ext)
-    if signatures:
-        upload.seek(0)
-        head = upload.read(8)
-        upload.seek(0)
-        if not any(head.startswith(sig) for sig in signatures):
-            message = _("“%(name)s” does not look like a %(ext)s file.") % {"name": name, "ext": ext.upper()}
-            raise _file_error(field, message, "file_content")
-    return ext
+    try:
+        return upload_check(upload, extensions=param("FILE_EXTENSIONS"), max_bytes=param("FILE_MAX_BYTES"))
+    except ValidationError as error:
+        raise ValidationError({field: [error]}) from error
 
 
 # --- the inquiry letter (函询函) -------------------------------------------------------------------
