@@ -315,6 +315,36 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "renda@localhost")
 
+# --- messages beyond the inbox (消息中心): one gateway per channel -----------------------------
+# RENDA_SMS_BACKEND: console | file | aliyun (阿里云短信 SendSms);
+# RENDA_WECHAT_BACKEND: console | file | wechat (订阅消息); RENDA_EMAIL_GATEWAY: django | console | file.
+# The file backends append JSON lines to RENDA_MESSAGES_DIR. Secrets come from the environment only.
+RENDA_SITE_URL = os.environ.get("RENDA_SITE_URL", "")  # the address in e-mails' links
+_messages_dir = os.environ.get("RENDA_MESSAGES_DIR", str(REPO_DIR / "var" / "messages"))
+NOTIFICATION_GATEWAYS = {
+    "email": {"BACKEND": os.environ.get("RENDA_EMAIL_GATEWAY", "django"), "PATH": _messages_dir},
+    "sms": {
+        "BACKEND": os.environ.get("RENDA_SMS_BACKEND", "console"),
+        "PATH": _messages_dir,
+        "ACCESS_KEY_ID": os.environ.get("ALIYUN_SMS_ACCESS_KEY_ID", ""),
+        "ACCESS_KEY_SECRET": os.environ.get("ALIYUN_SMS_ACCESS_KEY_SECRET", ""),
+        "SIGN_NAME": os.environ.get("ALIYUN_SMS_SIGN_NAME", ""),
+        "TEMPLATE_CODE": os.environ.get("ALIYUN_SMS_TEMPLATE_CODE", ""),
+        "ENDPOINT": os.environ.get("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+        "TIMEOUT": float(os.environ.get("RENDA_GATEWAY_TIMEOUT", "10")),
+    },
+    "wechat": {
+        "BACKEND": os.environ.get("RENDA_WECHAT_BACKEND", "console"),
+        "PATH": _messages_dir,
+        "APPID": os.environ.get("WECHAT_APPID", ""),
+        "SECRET": os.environ.get("WECHAT_SECRET", ""),
+        "TEMPLATE_ID": os.environ.get("WECHAT_TEMPLATE_ID", ""),
+        "PAGE": os.environ.get("WECHAT_PAGE", ""),
+        "API_BASE": os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com"),
+        "TIMEOUT": float(os.environ.get("RENDA_GATEWAY_TIMEOUT", "10")),
+    },
+}
+
 # --- logging: personal data never goes to the log; request bodies are not logged ------------
 LOGGING = {
     "version": 1,

@@ -8,7 +8,7 @@ class BudgetConfig(AppConfig):
     verbose_name = _("Budget supervision")
 
     def ready(self) -> None:
-        from renda.budget import acts, workbench  # noqa: F401  (acts: the finding acts and their labels)
+        from renda.budget import acts, notices, workbench  # noqa: F401  (acts: the finding acts and their labels)
         from renda.budget.services.imports import import_batches_interrupted_at_start, import_task_register
         from renda.budget.tasks import import_batch_run
         from renda.core.audit import label_actions
@@ -35,5 +35,6 @@ class BudgetConfig(AppConfig):
                 "budget.import_data": _("Import budget data"),
                 "budget.feed_data": _("Push budget data"),
                 "budget.view_budget": _("View budget data"),
+                "budget.finding_reply_reminders": _("Send reminders on inquiries awaiting a reply"),
             }
         )

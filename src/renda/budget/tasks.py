@@ -15,3 +15,11 @@ from renda.budget.services.imports import budget_import_run
 def import_batch_run(batch_id: int) -> None:
     """Import an uploaded file; the upload page follows the batch row's progress."""
     budget_import_run(batch_id=batch_id)
+
+
+@task()
+def send_finding_reply_reminders() -> dict[str, int]:
+    """Daily: remind inquiries on warning findings that await the unit's reply (函复催办)."""
+    from renda.budget.services.finding_reminders import finding_reply_reminders_send
+
+    return finding_reply_reminders_send()

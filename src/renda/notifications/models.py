@@ -55,3 +55,117 @@ class Notification(models.Model):
     def is_read(self) -> bool:
         return self.read_at is not None
 
+
+class Delivery(models.Model):
+    """投递: one notice sent to its recipient by one outside channel (WeChat, SMS, e-mail), its
+    attempts and the gateway's answer. A permanent failure falls back to the next channel."""
+
+    class Channel(models.TextChoices):
+        WECHAT = "wechat", _("WeChat")
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("E-mail")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")  # 排队中 (also: waiting for a retry, the quiet hours, the digest)
+        SENT = "sent", _("Sent")  # 已发送: the gateway took it
+        DELIVERED = "delivered", _("Delivered")  # 已送达: the gateway's receipt
+        FAILED = "failed", _("Failed")  # 失败: for good, with the reason
+
+    notification = models.ForeignKey(
+        Notification, verbose_name=_("notification"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=60)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # The address it went to, masked (138****5678, z***@example.cn): the log never holds it in clear.
+    address_masked = models.CharField(_("address"), max_length=120, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    digest = models.BooleanField(_("in the daily digest"), default=False)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    gateway_code = models.CharField(_("gateway code"), max_length=40, blank=True)
+    gateway_id = models.CharField(_("gateway message id"), max_length=80, blank=True)
+    fallback_of = models.ForeignKey(
+        "self", verbose_name=_("falls back from"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="fallbacks",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
+            models.Index(fields=["channel", "sent_at"], name="delivery_rate"),
+            models.Index(fields=["recipient", "kind", "created_at"], name="delivery_dedup"),
+            models.Index(fields=["-created_at", "-id"], name="delivery_log"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.address_masked or self.recipient_id}: {self.status}"
+
+
+class Preference(models.Model):
+    """通知设置: a person's channels for one kind of notice (``kind=""``: every kind they did not set
+    one by one), and whether its e-mails wait for the daily digest."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_preferences"
+    )
+    kind = models.CharField(_("kind"), max_length=60, blank=True)
+    channels = models.JSONField(_("channels"), default=list)
+    digest = models.BooleanField(_("daily digest"), default=False)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notice_preference_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind or '*'}: {','.join(self.channels)}"
+
+
+class RoleDefault(models.Model):
+    """The administrator's default channels of one kind for everyone of one role."""
+
+    role = models.CharField(_("role"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=60)
+    channels = models.JSONField(_("channels"), default=list)
+
+    class Meta:
+        verbose_name = _("default channels of a role")
+        verbose_name_plural = _("default channels of roles")
+        constraints = [models.UniqueConstraint(fields=["role", "kind"], name="notice_role_default_once")]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.kind}: {','.join(self.channels)}"
+
+
+class RecipientSettings(models.Model):
+    """A person's own settings for messages: quiet hours, their WeChat binding, the verified phone.
+
+    The phone is used for SMS only while it is the one verified: a hash of the verified number is kept
+    (not the number), so a changed phone is unverified at once."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_settings"
+    )
+    quiet_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
+    quiet_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
+    wechat_openid = models.CharField(_("WeChat openid"), max_length=64, blank=True)
+    phone_verified_hash = models.CharField(max_length=64, blank=True)
+    phone_verified_at = models.DateTimeField(_("phone verified"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message settings")
+        verbose_name_plural = _("message settings")
+
+    def __str__(self) -> str:
+        return f"settings of {self.user_id}"

@@ -14,6 +14,10 @@ PARAMETERS = ModuleParameters(
     DEDUP_WINDOW_HOURS=Parameter(
         20, "去重: the same kind about the same object reaches a recipient once within this many hours"
     ),
+    MESSAGE_DEDUP_MINUTES=Parameter(
+        60, "去重: the same kind about the same object is sent by SMS/WeChat/e-mail once within these minutes"
+    ),
+    DIGEST_AT=Parameter("07:30", "每日汇总: the hour the daily digest e-mail goes out"),
     MAX_ATTEMPTS=Parameter(5, "重试: attempts of one delivery before it fails for good"),
     RETRY_BASE_SECONDS=Parameter(30, "退避: the first retry waits this long; each next one twice as long"),
     RETRY_MAX_SECONDS=Parameter(3600, "退避: the longest wait between two attempts"),
@@ -23,7 +27,6 @@ PARAMETERS = ModuleParameters(
         {"sms": 600, "wechat": 1200, "email": 600},
         "限流: the most messages a gateway is sent per minute (per channel)",
     ),
-    GATEWAY_TIMEOUT_SECONDS=Parameter(10, "超时: seconds to wait for an SMS or WeChat gateway's answer"),
 )
 
 

@@ -143,13 +143,33 @@ class _NotifyJob:
                 for pk in ids
             ]
         )
-        for hook in AFTER_NOTICES:
-            hook(notices)
+        _plan_messages(notices)
         return notices
 
 
-# Called with the notices just written (the channels' deliveries hang here).
-AFTER_NOTICES: list[Any] = []
+def _plan_messages(notices: list[Notification]) -> None:
+    """The deliveries by the other channels, and the task that sends them (never failing the notices:
+    a fault here is logged, the in-app notices stay)."""
+    from renda.notifications import tasks
+    from renda.notifications.delivery import plan_deliveries
+
+    try:
+        with transaction.atomic():
+            planned = plan_deliveries(notices)
+            now = timezone.now()
+            due = [d.pk for d in planned if not d.digest and d.next_attempt_at and d.next_attempt_at <= now]
+            if due:
+                tasks.send_deliveries.enqueue(due)
+            later = [
+                d.next_attempt_at for d in planned if not d.digest and d.next_attempt_at and d.pk not in due
+            ]
+            if later:
+                tasks.schedule_sweep(min(later))
+            digests = [d.next_attempt_at for d in planned if d.digest and d.next_attempt_at]
+            if digests:
+                tasks.schedule_digest(min(digests))
+    except Exception:  # noqa: BLE001 - the notices are written; their messages are what failed
+        logger.exception("notify: could not plan the messages of %d notices", len(notices))
 
 
 @service

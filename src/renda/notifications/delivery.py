@@ -1,0 +1,459 @@
+"""投递: the messages a notice sends beyond the inbox — planned when the notice is written, sent by
+the task worker with retries, backoff, fallback (WeChat → SMS → e-mail), quiet hours, per-gateway
+rate limits and the daily digest.
+
+Which channels: the recipient's own choice for the kind (or for every kind), else the administrator's
+default for the recipient's role, else the kind's declared channels. The outside channels a
+recipient has form a chain in the order WeChat, SMS, e-mail: the first is tried; a permanent failure
+(or the last retry) falls back to the next one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from renda.accounts.models import User
+from renda.core.masking import mask_personal, mask_phone
+from renda.notifications.gateways import Message, Permanent, Transient, gateway_for
+from renda.notifications.kinds import EMAIL, OUTSIDE_CHANNELS, SMS, WECHAT, kind_of
+from renda.notifications.models import Delivery, Notification, Preference, RecipientSettings, RoleDefault
+from renda.notifications.params import param
+
+logger = logging.getLogger("renda.notifications")
+
+QUIET_CHANNELS = (SMS, WECHAT)
+LEASE = dt.timedelta(minutes=5)  # a worker that claimed a delivery holds it this long
+
+
+def phone_hash(phone: str) -> str:
+    return hashlib.sha256(("renda-phone:" + phone.strip()).encode()).hexdigest()
+
+
+def _clock(value: Any, fallback: str) -> dt.time:
+    if isinstance(value, dt.time):
+        return value
+    try:
+        hours, minutes = str(value or fallback).split(":")
+        return dt.time(int(hours), int(minutes))
+    except ValueError:
+        hours, minutes = fallback.split(":")
+        return dt.time(int(hours), int(minutes))
+
+
+def quiet_until(now: dt.datetime, start: dt.time, end: dt.time) -> dt.datetime | None:
+    """The end of the quiet hours ``start``–``end`` (local time) if ``now`` falls in them, else None."""
+    local = timezone.localtime(now)
+    t = local.time()
+    if start == end:
+        return None
+    inside = (start <= t or t < end) if start > end else (start <= t < end)
+    if not inside:
+        return None
+    day = local.date() if t < end else local.date() + dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, end))
+
+
+def _quiet_hours(settings_row: RecipientSettings | None) -> tuple[dt.time, dt.time]:
+    start = settings_row.quiet_start if settings_row and settings_row.quiet_start else None
+    end = settings_row.quiet_end if settings_row and settings_row.quiet_end else None
+    return _clock(start, str(param("QUIET_START"))), _clock(end, str(param("QUIET_END")))
+
+
+def next_digest_time(now: dt.datetime) -> dt.datetime:
+    at = _clock(param("DIGEST_AT"), "07:30")
+    local = timezone.localtime(now)
+    day = local.date() if local.time() < at else local.date() + dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, at))
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """30 s, 60 s, 120 s … (doubling, at most ``RETRY_MAX_SECONDS``)."""
+    seconds = float(param("RETRY_BASE_SECONDS")) * (2 ** max(0, attempts - 1))
+    return dt.timedelta(seconds=min(seconds, float(param("RETRY_MAX_SECONDS"))))
+
+
+# --- which channels -------------------------------------------------------------------------------
+
+
+@dataclass
+class Choice:
+    channels: list[str]
+    digest: bool = False
+
+
+class ChannelChooser:
+    """The channels of a kind for many recipients at once (three queries whatever their number)."""
+
+    def __init__(self, users: Sequence[User]) -> None:
+        ids = [u.pk for u in users]
+        self.preferences: dict[tuple[int, str], Preference] = {
+            (p.user_id, p.kind): p for p in Preference.objects.filter(user_id__in=ids)
+        }
+        roles = {u.role for u in users}
+        self.defaults: dict[tuple[str, str], list[str]] = {
+            (d.role, d.kind): list(d.channels) for d in RoleDefault.objects.filter(role__in=roles)
+        }
+
+    def choice(self, user: User, kind: str) -> Choice:
+        own = self.preferences.get((user.pk, kind)) or self.preferences.get((user.pk, ""))
+        if own is not None:
+            return Choice(list(own.channels), own.digest)
+        if (user.role, kind) in self.defaults:
+            return Choice(self.defaults[(user.role, kind)])
+        return Choice(list(kind_of(kind).channels))
+
+
+def outside_chain(channels: Iterable[str]) -> list[str]:
+    chosen = set(channels)
+    return [c for c in OUTSIDE_CHANNELS if c in chosen]
+
+
+# --- planning (when the notice is written) ----------------------------------------------------------
+
+
+def plan_deliveries(notices: Sequence[Notification], *, now: dt.datetime | None = None) -> list[Delivery]:
+    """The deliveries of notices just written: one per notice for the first outside channel of its
+    recipient's chain, due now, after the quiet hours, or at the digest's time; none for a message of
+    the same kind about the same object that reached the recipient within the dedup window."""
+    if not notices:
+        return []
+    now = now or timezone.now()
+    users = {u.pk: u for u in User.objects.filter(pk__in={n.recipient_id for n in notices})}
+    chooser = ChannelChooser(list(users.values()))
+    quiet = {s.user_id: s for s in RecipientSettings.objects.filter(user_id__in=list(users))}
+    recent = _recently_messaged(notices, now)
+    planned = []
+    for notice in notices:
+        user = users.get(notice.recipient_id)
+        if (
+            user is None
+            or (notice.recipient_id, notice.kind, notice.object_type_id, notice.object_id) in recent
+        ):
+            continue
+        choice = chooser.choice(user, notice.kind)
+        chain = outside_chain(choice.channels)
+        if not chain:
+            continue
+        if choice.digest and EMAIL in chain:
+            planned.append(_delivery(notice, EMAIL, next_digest_time(now), digest=True))
+            continue
+        # The first channel the recipient can be reached by (an unbound WeChat, an unverified phone
+        # are passed over); with none, the first — its delivery records why it failed.
+        reachable = [c for c in chain if _reachable(user, quiet.get(user.pk), c)]
+        channel = (reachable or chain)[0]
+        due = now
+        if channel in QUIET_CHANNELS and not notice.urgent:
+            due = quiet_until(now, *_quiet_hours(quiet.get(user.pk))) or now
+        planned.append(_delivery(notice, channel, due))
+    return Delivery.objects.bulk_create(planned, batch_size=500)
+
+
+def _reachable(user: User, settings_row: RecipientSettings | None, channel: str) -> bool:
+    if channel == WECHAT:
+        return bool(settings_row and settings_row.wechat_openid)
+    if channel == SMS:
+        phone = (user.phone or "").strip()
+        return bool(phone and settings_row and settings_row.phone_verified_hash == phone_hash(phone))
+    return bool((user.email or "").strip())
+
+
+def _delivery(notice: Notification, channel: str, due: dt.datetime, *, digest: bool = False) -> Delivery:
+    return Delivery(
+        notification=notice,
+        recipient_id=notice.recipient_id,
+        kind=notice.kind,
+        channel=channel,
+        next_attempt_at=due,
+        digest=digest,
+    )
+
+
+def _recently_messaged(notices: Sequence[Notification], now: dt.datetime) -> set[tuple[Any, ...]]:
+    """(recipient, kind, object) already sent a message within the window (same event, again)."""
+    with_object = [n for n in notices if n.object_id is not None]
+    if not with_object:
+        return set()
+    since = now - dt.timedelta(minutes=float(param("MESSAGE_DEDUP_MINUTES")))
+    fresh_ids = [n.pk for n in notices]
+    rows = (
+        Delivery.objects.filter(
+            recipient_id__in={n.recipient_id for n in with_object},
+            kind__in={n.kind for n in with_object},
+            created_at__gte=since,
+            fallback_of__isnull=True,
+        )
+        .exclude(notification_id__in=fresh_ids)
+        .values_list("recipient_id", "kind", "notification__object_type_id", "notification__object_id")
+    )
+    return set(rows)
+
+
+# --- sending (the task worker) ----------------------------------------------------------------------
+
+
+@dataclass
+class RunReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    fell_back: int = 0
+    postponed: int = 0
+    next_run: dt.datetime | None = None
+
+    def later(self, when: dt.datetime | None) -> None:
+        if when is not None and (self.next_run is None or when < self.next_run):
+            self.next_run = when
+
+    def as_dict(self) -> dict[str, int]:
+        return {k: v for k, v in vars(self).items() if isinstance(v, int)}
+
+
+class RateLimiter:
+    """Messages per gateway per minute, counted in the database (so several workers share it)."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+        self.limits: dict[str, int] = dict(param("RATE_PER_MINUTE"))
+        self.used: dict[str, int] = {}
+
+    def take(self, channel: str) -> bool:
+        limit = int(self.limits.get(channel, 0) or 0)
+        if limit <= 0:
+            return True
+        if channel not in self.used:
+            minute_ago = self.now - dt.timedelta(minutes=1)
+            self.used[channel] = Delivery.objects.filter(channel=channel, sent_at__gte=minute_ago).count()
+        if self.used[channel] >= limit:
+            return False
+        self.used[channel] += 1
+        return True
+
+
+def deliveries_send(*, ids: Iterable[int] | None = None, now: dt.datetime | None = None) -> RunReport:
+    """Send the deliveries that are due (of ``ids`` when given): each claimed, sent, recorded."""
+    now = now or timezone.now()
+    report = RunReport()
+    due = Delivery.objects.filter(status=Delivery.Status.QUEUED, digest=False)
+    if ids is not None:
+        due = due.filter(pk__in=list(ids))
+    later = (
+        due.filter(next_attempt_at__gt=now)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+    )
+    report.later(later.first())
+    work = list(
+        due.filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True))
+        .select_related("notification", "recipient")
+        .order_by("next_attempt_at", "id")
+    )
+    limiter = RateLimiter(now)
+    settings_of = {
+        s.user_id: s for s in RecipientSettings.objects.filter(user_id__in={d.recipient_id for d in work})
+    }
+    while work:
+        delivery = work.pop(0)
+        fallback = _send_one(delivery, now=now, limiter=limiter, report=report, settings_of=settings_of)
+        if fallback is not None:
+            work.append(fallback)
+    return report
+
+
+def _claim(delivery: Delivery, now: dt.datetime) -> bool:
+    """Take the delivery for this worker (no other worker sends it while the lease runs)."""
+    claimed = Delivery.objects.filter(
+        pk=delivery.pk, status=Delivery.Status.QUEUED, attempts=delivery.attempts
+    ).update(next_attempt_at=now + LEASE)
+    return claimed == 1
+
+
+def _address(delivery: Delivery, settings_row: RecipientSettings | None) -> tuple[str, str]:
+    """(address, masked) of the recipient on the delivery's channel, or Permanent with the reason."""
+    user = delivery.recipient
+    if delivery.channel == SMS:
+        phone = (user.phone or "").strip()
+        if not phone:
+            raise Permanent("no_phone", "the recipient has no mobile number")
+        if settings_row is None or settings_row.phone_verified_hash != phone_hash(phone):
+            raise Permanent("phone_not_verified", "the recipient's mobile number is not verified")
+        return phone, mask_phone(phone)
+    if delivery.channel == WECHAT:
+        openid = settings_row.wechat_openid if settings_row else ""
+        if not openid:
+            raise Permanent("no_wechat", "the recipient has not bound WeChat")
+        return openid, mask_personal(openid)
+    email = (user.email or "").strip()
+    if not email:
+        raise Permanent("no_email", "the recipient has no e-mail address")
+    return email, mask_email(email)
+
+
+def mask_email(email: str) -> str:
+    """z***@example.cn"""
+    name, _at, domain = email.partition("@")
+    return f"{name[:1]}***@{domain}" if domain else mask_personal(email)
+
+
+def _send_one(
+    delivery: Delivery,
+    *,
+    now: dt.datetime,
+    limiter: RateLimiter,
+    report: RunReport,
+    settings_of: dict[int, RecipientSettings],
+) -> Delivery | None:
+    notice = delivery.notification
+    if delivery.channel in QUIET_CHANNELS and not notice.urgent:
+        wait = quiet_until(now, *_quiet_hours(settings_of.get(delivery.recipient_id)))
+        if wait is not None:  # a retry that fell into the quiet hours waits for their end
+            Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=wait)
+            report.postponed += 1
+            report.later(wait)
+            return None
+    if not limiter.take(delivery.channel):
+        wait = now + dt.timedelta(seconds=60)
+        Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=wait)
+        report.postponed += 1
+        report.later(wait)
+        return None
+    if not _claim(delivery, now):
+        return None
+    delivery.attempts += 1
+    try:
+        address, delivery.address_masked = _address(delivery, settings_of.get(delivery.recipient_id))
+        message = Message(
+            address=address,
+            kind=notice.kind,
+            kind_label=notice.kind_label,
+            text=notice.text,
+            link=notice.link,
+            created_at=notice.created_at,
+            reference=f"renda-{delivery.pk}",
+        )
+        sent = gateway_for(delivery.channel).send(message)
+    except Transient as fault:
+        delivery.gateway_code, delivery.reason = fault.code, fault.reason
+        if delivery.attempts < int(param("MAX_ATTEMPTS")):
+            delivery.next_attempt_at = now + backoff(delivery.attempts)
+            delivery.save()
+            report.retried += 1
+            report.later(delivery.next_attempt_at)
+            return None
+        return _fail(delivery, report, now)
+    except Permanent as fault:
+        delivery.gateway_code, delivery.reason = fault.code, fault.reason
+        return _fail(delivery, report, now)
+    except Exception as fault:  # noqa: BLE001 - a backend's bug is recorded like a gateway's fault
+        logger.exception("delivery %s: the %s gateway failed", delivery.pk, delivery.channel)
+        delivery.gateway_code, delivery.reason = "error", f"{type(fault).__name__}"[:300]
+        if delivery.attempts < int(param("MAX_ATTEMPTS")):
+            delivery.next_attempt_at = now + backoff(delivery.attempts)
+            delivery.save()
+            report.retried += 1
+            report.later(delivery.next_attempt_at)
+            return None
+        return _fail(delivery, report, now)
+    delivery.status = Delivery.Status.DELIVERED if sent.delivered else Delivery.Status.SENT
+    delivery.sent_at = now
+    delivery.delivered_at = now if sent.delivered else None
+    delivery.gateway_id, delivery.gateway_code, delivery.reason = sent.gateway_id[:80], sent.code[:40], ""
+    delivery.next_attempt_at = None
+    delivery.save()
+    report.sent += 1
+    return None
+
+
+def _fail(delivery: Delivery, report: RunReport, now: dt.datetime) -> Delivery | None:
+    """Failed for good: recorded, and the next channel of the recipient's chain takes over."""
+    delivery.status = Delivery.Status.FAILED
+    delivery.next_attempt_at = None
+    delivery.save()
+    report.failed += 1
+    user = delivery.recipient
+    chain = outside_chain(ChannelChooser([user]).choice(user, delivery.kind).channels)
+    tried = {delivery.channel} | set(_earlier_channels(delivery))
+    following = [c for c in OUTSIDE_CHANNELS[OUTSIDE_CHANNELS.index(delivery.channel) + 1 :] if c in chain]
+    following = [c for c in following if c not in tried]
+    if not following:
+        return None
+    report.fell_back += 1
+    return Delivery.objects.create(
+        notification=delivery.notification,
+        recipient=user,
+        kind=delivery.kind,
+        channel=following[0],
+        next_attempt_at=now,
+        fallback_of=delivery,
+    )
+
+
+def _earlier_channels(delivery: Delivery) -> list[str]:
+    channels: list[str] = []
+    current = delivery
+    while current.fallback_of_id is not None and len(channels) < len(OUTSIDE_CHANNELS):
+        current = Delivery.objects.only("channel", "fallback_of_id").get(pk=current.fallback_of_id)
+        channels.append(current.channel)
+    return channels
+
+
+# --- the daily digest -------------------------------------------------------------------------------
+
+
+def digests_send(*, now: dt.datetime | None = None) -> int:
+    """每日汇总: one e-mail per recipient listing the notices whose messages waited for it."""
+    now = now or timezone.now()
+    waiting = list(
+        Delivery.objects.filter(status=Delivery.Status.QUEUED, digest=True, next_attempt_at__lte=now)
+        .select_related("notification", "recipient")
+        .order_by("recipient_id", "id")
+    )
+    by_user: dict[int, list[Delivery]] = {}
+    for delivery in waiting:
+        by_user.setdefault(delivery.recipient_id, []).append(delivery)
+    sent = 0
+    for rows in by_user.values():
+        user = rows[0].recipient
+        lines = [f"· {d.notification.text}" for d in rows]
+        ids = [d.pk for d in rows]
+        try:
+            if not (user.email or "").strip():
+                raise Permanent("no_email", "the recipient has no e-mail address")
+            result = gateway_for(EMAIL).send(
+                Message(
+                    address=user.email,
+                    kind="system.digest",
+                    kind_label=str(kind_of("system.digest").label),
+                    text="\n".join(lines),
+                    link="/notifications/",
+                    created_at=now,
+                    reference=f"renda-digest-{ids[0]}",
+                )
+            )
+        except Transient as fault:
+            Delivery.objects.filter(pk__in=ids).update(
+                attempts=rows[0].attempts + 1,
+                next_attempt_at=now + backoff(rows[0].attempts + 1),
+                gateway_code=fault.code,
+                reason=fault.reason,
+            )
+            continue
+        except Permanent as fault:
+            Delivery.objects.filter(pk__in=ids).update(
+                status=Delivery.Status.FAILED, attempts=rows[0].attempts + 1, gateway_code=fault.code,
+                reason=fault.reason, next_attempt_at=None,
+            )  # fmt: skip
+            continue
+        Delivery.objects.filter(pk__in=ids).update(
+            status=Delivery.Status.SENT, sent_at=now, attempts=rows[0].attempts + 1, next_attempt_at=None,
+            address_masked=mask_email(user.email), gateway_code=result.code[:40],
+        )  # fmt: skip
+        sent += 1
+    return sent
