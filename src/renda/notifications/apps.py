@@ -15,5 +15,9 @@ class NotificationsConfig(AppConfig):
             {
                 "notifications.mark_read": _("Mark a notice read"),
                 "notifications.mark_all_read": _("Mark all notices read"),
+                "notifications.preferences_save": _("Change one's notification settings"),
+                "notifications.role_defaults_save": _("Change a role's default notification channels"),
+                "notifications.phone_code_send": _("Send a code to verify a mobile number"),
+                "notifications.phone_verify": _("Verify a mobile number"),
             }
         )

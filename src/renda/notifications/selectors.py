@@ -6,13 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.utils import timezone
 
 from renda.accounts.models import User
 from renda.core.permissions import require
 from renda.notifications.kinds import kind_label
-from renda.notifications.models import Notification
+from renda.notifications.models import Delivery, Notification
 from renda.notifications.params import param
 
 
@@ -69,3 +69,40 @@ def notified_recently(*, kind: str, obj: Model, dedup_key: str | None = None) ->
     key = dedup_key or f"{ContentType.objects.get_for_model(obj).pk}:{obj.pk}"
     since = timezone.now() - dt.timedelta(hours=float(param("DEDUP_WINDOW_HOURS")))
     return Notification.objects.filter(kind=kind, dedup_key=key, created_at__gte=since).exists()
+
+
+@dataclass(frozen=True)
+class DeliveryFilter:
+    channel: str = ""
+    status: str = ""
+    kind: str = ""
+    q: str = ""  # the recipient's name or login
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+def deliveries_visible_to(*, actor: User, filters: DeliveryFilter | None = None) -> QuerySet[Delivery]:
+    """投递记录: every delivery, newest first, for the administrators only."""
+    require(actor, "notifications.view_deliveries")
+    filters = filters or DeliveryFilter()
+    rows = Delivery.objects.select_related("recipient", "notification")
+    if filters.channel:
+        rows = rows.filter(channel=filters.channel)
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.kind:
+        rows = rows.filter(kind=filters.kind)
+    if filters.q:
+        rows = rows.filter(
+            Q(recipient__real_name__icontains=filters.q) | Q(recipient__username__icontains=filters.q)
+        )
+    if filters.since:
+        rows = rows.filter(created_at__date__gte=filters.since)
+    if filters.until:
+        rows = rows.filter(created_at__date__lte=filters.until)
+    return rows.order_by("-created_at", "-id")
+
+
+def delivery_counts(*, actor: User) -> dict[str, int]:
+    require(actor, "notifications.view_deliveries")
+    return {row["status"]: row["n"] for row in Delivery.objects.values("status").annotate(n=Count("id"))}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from renda.notifications import views
+from renda.notifications import views, views_settings
 
 app_name = "notifications"
 
@@ -9,4 +9,12 @@ urlpatterns = [
     path("<int:pk>/", views.notice_open, name="open"),
     path("<int:pk>/read/", views.notice_mark_read, name="mark_read"),
     path("read-all/", views.mark_all_read, name="mark_all_read"),
+]
+
+urlpatterns += [
+    path("settings/", views_settings.preferences, name="preferences"),
+    path("settings/phone/code/", views_settings.phone_code_send, name="phone_code_send"),
+    path("settings/phone/verify/", views_settings.phone_code_confirm, name="phone_code_confirm"),
+    path("defaults/", views_settings.role_defaults, name="role_defaults"),
+    path("deliveries/", views_settings.deliveries, name="deliveries"),
 ]
