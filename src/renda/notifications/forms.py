@@ -6,12 +6,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from renda.core.forms import StyledForm
-from renda.notifications.kinds import CHANNELS, INBOX, Kind
+from renda.notifications.kinds import EMAIL, OUTSIDE_CHANNELS, SMS, WECHAT, Kind
 
-CHOOSABLE = [c for c in CHANNELS if c != INBOX]  # the inbox is always on
+CHOOSABLE = list(OUTSIDE_CHANNELS)  # the order of the fallback; the inbox is always on
+SHORT: dict[str, str | Promise] = {WECHAT: _("WeChat"), SMS: _("SMS"), EMAIL: _("Mail")}
 
 
 def field_name(kind: str, channel: str) -> str:
@@ -53,7 +55,7 @@ class ChannelGridForm(StyledForm):
         return [
             {
                 "kind": kind,
-                "boxes": [(CHANNELS[c], self[field_name(kind.name, c)]) for c in CHOOSABLE],
+                "boxes": [(SHORT[c], self[field_name(kind.name, c)]) for c in CHOOSABLE],
                 "digest": self[field_name(kind.name, "digest")] if self.personal else None,
             }
             for kind in self.kinds

@@ -147,6 +147,7 @@ def deliveries(request: AuthedRequest) -> HttpResponseBase:
     if params["export"] == "xlsx":
         return _export(rows)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    counts = selectors.delivery_counts(actor=request.user)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -157,7 +158,7 @@ def deliveries(request: AuthedRequest) -> HttpResponseBase:
             "filters": filters,
             "channels": Delivery.Channel.choices,
             "statuses": Delivery.Status.choices,
-            "counts": selectors.delivery_counts(actor=request.user),
+            "status_counts": [(label, counts.get(value, 0)) for value, label in Delivery.Status.choices],
             "query": query.urlencode(),
         },
     )
