@@ -13,10 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -31,6 +33,9 @@ logger = logging.getLogger("renda.notifications")
 
 QUIET_CHANNELS = (SMS, WECHAT)
 LEASE = dt.timedelta(minutes=5)  # a worker that claimed a delivery holds it this long
+# Deliveries claimed and recorded together: a worker killed mid-chunk leaves at most this many sent
+# but not recorded (sent again once the lease runs out).
+CHUNK = 50
 
 
 def phone_hash(phone: str) -> str:
@@ -260,19 +265,38 @@ def deliveries_send(*, ids: Iterable[int] | None = None, now: dt.datetime | None
         s.user_id: s for s in RecipientSettings.objects.filter(user_id__in={d.recipient_id for d in work})
     }
     while work:
-        delivery = work.pop(0)
-        fallback = _send_one(delivery, now=now, limiter=limiter, report=report, settings_of=settings_of)
-        if fallback is not None:
-            work.append(fallback)
+        chunk, work = work[:CHUNK], work[CHUNK:]
+        mine = _claim(chunk, now)
+        done: list[Delivery] = []
+        fallbacks: list[Delivery] = []
+        for delivery in chunk:
+            if delivery.pk not in mine:
+                continue  # another worker has it
+            fallback = _send_one(delivery, now=now, limiter=limiter, report=report, settings_of=settings_of)
+            done.append(delivery)
+            if fallback is not None:
+                fallbacks.append(fallback)
+        with transaction.atomic():  # one write per chunk (SQLite syncs the disk once per commit)
+            for delivery in done:
+                delivery.save()
+            for fallback in fallbacks:
+                fallback.save()
+        settings_of.update(
+            (s.user_id, s)
+            for s in RecipientSettings.objects.filter(user_id__in={f.recipient_id for f in fallbacks})
+        )
+        work.extend(fallbacks)
     return report
 
 
-def _claim(delivery: Delivery, now: dt.datetime) -> bool:
-    """Take the delivery for this worker (no other worker sends it while the lease runs)."""
-    claimed = Delivery.objects.filter(
-        pk=delivery.pk, status=Delivery.Status.QUEUED, attempts=delivery.attempts
-    ).update(next_attempt_at=now + LEASE)
-    return claimed == 1
+def _claim(chunk: Sequence[Delivery], now: dt.datetime) -> set[int]:
+    """Take the chunk's deliveries for this worker: no other worker sends them while the lease runs.
+    The lease's exact time tells which rows this worker got."""
+    lease = timezone.now() + LEASE + dt.timedelta(microseconds=secrets.randbelow(10**6))
+    ids = [d.pk for d in chunk]
+    due = Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True)
+    Delivery.objects.filter(due, pk__in=ids, status=Delivery.Status.QUEUED).update(next_attempt_at=lease)
+    return set(Delivery.objects.filter(pk__in=ids, next_attempt_at=lease).values_list("pk", flat=True))
 
 
 def _address(delivery: Delivery, settings_row: RecipientSettings | None) -> tuple[str, str]:
@@ -314,17 +338,15 @@ def _send_one(
     if delivery.channel in QUIET_CHANNELS and not notice.urgent:
         wait = quiet_until(now, *_quiet_hours(settings_of.get(delivery.recipient_id)))
         if wait is not None:  # a retry that fell into the quiet hours waits for their end
-            Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=wait)
+            delivery.next_attempt_at = wait
             report.postponed += 1
             report.later(wait)
             return None
     if not limiter.take(delivery.channel):
         wait = now + dt.timedelta(seconds=60)
-        Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=wait)
+        delivery.next_attempt_at = wait
         report.postponed += 1
         report.later(wait)
-        return None
-    if not _claim(delivery, now):
         return None
     delivery.attempts += 1
     try:
@@ -343,7 +365,6 @@ def _send_one(
         delivery.gateway_code, delivery.reason = fault.code, fault.reason
         if delivery.attempts < int(param("MAX_ATTEMPTS")):
             delivery.next_attempt_at = now + backoff(delivery.attempts)
-            delivery.save()
             report.retried += 1
             report.later(delivery.next_attempt_at)
             return None
@@ -356,7 +377,6 @@ def _send_one(
         delivery.gateway_code, delivery.reason = "error", f"{type(fault).__name__}"[:300]
         if delivery.attempts < int(param("MAX_ATTEMPTS")):
             delivery.next_attempt_at = now + backoff(delivery.attempts)
-            delivery.save()
             report.retried += 1
             report.later(delivery.next_attempt_at)
             return None
@@ -366,16 +386,15 @@ def _send_one(
     delivery.delivered_at = now if sent.delivered else None
     delivery.gateway_id, delivery.gateway_code, delivery.reason = sent.gateway_id[:80], sent.code[:40], ""
     delivery.next_attempt_at = None
-    delivery.save()
     report.sent += 1
     return None
 
 
 def _fail(delivery: Delivery, report: RunReport, now: dt.datetime) -> Delivery | None:
-    """Failed for good: recorded, and the next channel of the recipient's chain takes over."""
+    """Failed for good (the caller saves it), and the next channel of the recipient's chain takes over
+    (a new delivery, not yet saved)."""
     delivery.status = Delivery.Status.FAILED
     delivery.next_attempt_at = None
-    delivery.save()
     report.failed += 1
     user = delivery.recipient
     chain = outside_chain(ChannelChooser([user]).choice(user, delivery.kind).channels)
@@ -385,7 +404,7 @@ def _fail(delivery: Delivery, report: RunReport, now: dt.datetime) -> Delivery |
     if not following:
         return None
     report.fell_back += 1
-    return Delivery.objects.create(
+    return Delivery(
         notification=delivery.notification,
         recipient=user,
         kind=delivery.kind,

@@ -38,6 +38,8 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "-created_at", "-id"], name="notice_inbox"),
             models.Index(fields=["recipient", "read_at"], name="notice_unread"),
+            models.Index(fields=["recipient", "kind", "-created_at"], name="notice_inbox_kind"),
+            models.Index(fields=["recipient", "read_at", "-created_at", "-id"], name="notice_inbox_state"),
             models.Index(fields=["kind", "dedup_key", "created_at"], name="notice_dedup"),
             models.Index(fields=["object_type", "object_id"], name="notice_object"),
         ]

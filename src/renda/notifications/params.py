@@ -24,7 +24,7 @@ PARAMETERS = ModuleParameters(
     QUIET_START=Parameter("22:00", "免打扰开始: SMS and WeChat of non-urgent kinds wait from this hour"),
     QUIET_END=Parameter("07:00", "免打扰结束: … until this hour"),
     RATE_PER_MINUTE=Parameter(
-        {"sms": 600, "wechat": 1200, "email": 600},
+        {"sms": 3000, "wechat": 3000, "email": 600},
         "限流: the most messages a gateway is sent per minute (per channel)",
     ),
 )

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from renda.accounts.models import User
 from renda.core.permissions import require
-from renda.notifications.kinds import kind_label
+from renda.notifications.kinds import all_kinds
 from renda.notifications.models import Delivery, Notification
 from renda.notifications.params import param
 
@@ -53,9 +53,8 @@ def latest_unread(*, actor: User, limit: int = 5) -> list[Notification]:
 
 
 def kinds_in_inbox(*, actor: User) -> list[tuple[str, str]]:
-    """(kind, label) of the kinds the actor has notices of, for the filter."""
-    names = Notification.objects.filter(recipient=actor).order_by().values_list("kind", flat=True).distinct()
-    return sorted(((name, kind_label(name)) for name in names), key=lambda pair: pair[1])
+    """(kind, label) of every declared kind, for the filter (no query: the registry's list)."""
+    return sorted(((k.name, str(k.label)) for k in all_kinds()), key=lambda pair: pair[1])
 
 
 def own_notice(*, actor: User, pk: int) -> Notification | None:
