@@ -476,3 +476,58 @@ def digests_send(*, now: dt.datetime | None = None) -> int:
         )  # fmt: skip
         sent += 1
     return sent
+
+
+# --- receipts ---------------------------------------------------------------------------------------
+
+
+def receipts_check(*, now: dt.datetime | None = None, max_age_hours: int = 72) -> dict[str, int]:
+    """回执: ask the gateways that give receipts (SMS) what became of the messages they took: delivered,
+    or failed on the operator's side — then the next channel of the chain takes over."""
+    now = now or timezone.now()
+    counts = {"delivered": 0, "failed": 0, "pending": 0}
+    waiting = list(
+        Delivery.objects.filter(
+            status=Delivery.Status.SENT,
+            sent_at__gte=now - dt.timedelta(hours=max_age_hours),
+            sent_at__lte=now - dt.timedelta(seconds=30),
+        )
+        .exclude(gateway_id="")
+        .select_related("recipient", "notification")
+        .order_by("id")
+    )
+    done: list[Delivery] = []
+    fallbacks: list[Delivery] = []
+    report = RunReport()
+    for delivery in waiting:
+        gateway = gateway_for(delivery.channel)
+        ask = getattr(gateway, "receipt", None)
+        if ask is None or delivery.sent_at is None:
+            continue
+        try:
+            receipt = ask(
+                address=(delivery.recipient.phone or "").strip(),
+                gateway_id=delivery.gateway_id,
+                sent_on=timezone.localtime(delivery.sent_at).date(),
+            )
+        except (Transient, Permanent):
+            continue  # asked again at the next check
+        counts[receipt.state] = counts.get(receipt.state, 0) + 1
+        if receipt.state == "delivered":
+            delivery.status, delivery.delivered_at = Delivery.Status.DELIVERED, now
+            delivery.gateway_code = receipt.code[:40]
+            done.append(delivery)
+        elif receipt.state == "failed":
+            delivery.gateway_code, delivery.reason = receipt.code[:40], "the operator could not deliver it"
+            fallback = _fail(delivery, report, now)
+            done.append(delivery)
+            if fallback is not None:
+                fallbacks.append(fallback)
+    with transaction.atomic():
+        for delivery in done:
+            delivery.save()
+        for fallback in fallbacks:
+            fallback.save()
+    if fallbacks:
+        deliveries_send(ids=[f.pk for f in fallbacks], now=now)
+    return counts

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 
 from django.core.cache import cache
+from django.utils import timezone
 from django_tasks import task
 
 logger = logging.getLogger("renda.notifications")
@@ -18,7 +19,23 @@ def send_deliveries(ids: list[int] | None = None) -> dict[str, int]:
 
     report = deliveries_send(ids=ids)
     schedule_sweep(report.next_run)
+    if report.sent:
+        schedule_receipts(timezone.now() + dt.timedelta(minutes=2))
     return report.as_dict()
+
+
+@task()
+def check_receipts() -> dict[str, int]:
+    """The gateways' receipts of the messages sent (SMS: delivered or failed on the operator's side)."""
+    from renda.notifications.delivery import receipts_check
+
+    return receipts_check()
+
+
+def schedule_receipts(when: dt.datetime) -> None:
+    key = f"renda.notifications.receipts.{when:%Y%m%d%H%M}"
+    if cache.add(key, 1, timeout=3600):
+        check_receipts.using(run_after=when).enqueue()
 
 
 @task()

@@ -15,6 +15,22 @@ from renda.notifications import selectors, services
 from renda.notifications.selectors import InboxFilter
 
 PAGE_SIZE = 25
+COUNT_CAP = 10_000  # an inbox counts its notices up to here ("10000+"): counting 10^5 rows each time costs
+
+
+class CappedPaginator(Paginator):
+    """Django's paginator, whose count stops at :data:`COUNT_CAP` (the newest notices are the ones
+    read; the filters find older ones)."""
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        if not hasattr(self, "_capped_count"):
+            self._capped_count = self.object_list[:COUNT_CAP].count()  # type: ignore[attr-defined]
+        return self._capped_count
+
+    @property
+    def capped(self) -> bool:
+        return self.count >= COUNT_CAP
 
 
 def _safe_link(request: AuthedRequest, link: str) -> str:
@@ -30,7 +46,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     params = query_params(request.GET, kind=TextParam(max_length=60), state=ChoiceParam(["unread", "read"]))
     filters = InboxFilter(kind=params["kind"], state=params["state"])
     rows = selectors.inbox_for(actor=request.user, filters=filters)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = "&".join(f"{k}={v}" for k, v in (("kind", filters.kind), ("state", filters.state)) if v)
     return render(
         request,

@@ -8,6 +8,14 @@ raises :class:`Transient` (try again later), :class:`Permanent` (give up: fall b
 channel) — each with the gateway's code and reason for the delivery log.
 """
 
-from renda.notifications.gateways.base import Gateway, Message, Permanent, Sent, Transient, gateway_for
+from renda.notifications.gateways.base import (
+    Gateway,
+    Message,
+    Permanent,
+    Receipt,
+    Sent,
+    Transient,
+    gateway_for,
+)
 
-__all__ = ["Gateway", "Message", "Permanent", "Sent", "Transient", "gateway_for"]
+__all__ = ["Gateway", "Message", "Permanent", "Receipt", "Sent", "Transient", "gateway_for"]

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import requests
 
-from renda.notifications.gateways.base import Message, Permanent, Sent, Transient
+from renda.notifications.gateways.base import Message, Permanent, Receipt, Sent, Transient
 
 API_VERSION = "2017-05-25"
 # Codes that pass by waiting (flow control, the platform's own faults); every other code is final.
@@ -106,6 +106,51 @@ class AliyunSmsGateway:
             params["OutId"] = message.reference
         params["Signature"] = sign(self.access_key_secret, "POST", params)
         return params
+
+    def _signed(self, params: dict[str, str]) -> dict[str, str]:
+        common = {
+            "AccessKeyId": self.access_key_id,
+            "Format": "JSON",
+            "RegionId": self.region_id,
+            "SignatureMethod": "HMAC-SHA1",
+            "SignatureNonce": uuid.uuid4().hex,
+            "SignatureVersion": "1.0",
+            "Timestamp": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "Version": API_VERSION,
+        }
+        signed = {**common, **params}
+        signed["Signature"] = sign(self.access_key_secret, "POST", signed)
+        return signed
+
+    def receipt(self, *, address: str, gateway_id: str, sent_on: dt.date) -> Receipt:
+        """回执: ``QuerySendDetails`` for the message ``gateway_id`` (the ``BizId``) sent on ``sent_on``:
+        ``SendStatus`` 3 delivered, 2 failed (``ErrCode`` the operator's reason), 1 waiting."""
+        params = {
+            "Action": "QuerySendDetails",
+            "PhoneNumber": address,
+            "BizId": gateway_id,
+            "SendDate": sent_on.strftime("%Y%m%d"),
+            "PageSize": "10",
+            "CurrentPage": "1",
+        }
+        try:
+            response = self.session.post(self.endpoint, data=self._signed(params), timeout=self.timeout)
+            answer = response.json()
+        except (requests.RequestException, ValueError) as fault:
+            raise Transient("receipt", type(fault).__name__) from fault
+        if str(answer.get("Code")) != "OK":
+            raise Transient(str(answer.get("Code") or f"http_{response.status_code}"), "no receipt")
+        details = (answer.get("SmsSendDetailDTOs") or {}).get("SmsSendDetailDTO") or []
+        if not details:
+            return Receipt("pending")
+        detail = details[0]
+        status = int(detail.get("SendStatus") or 1)
+        code = str(detail.get("ErrCode") or "")
+        if status == 3:
+            return Receipt("delivered", code or "DELIVERED")
+        if status == 2:
+            return Receipt("failed", code or "FAILED")
+        return Receipt("pending", code)
 
     def send(self, message: Message) -> Sent:
         if not (self.access_key_id and self.access_key_secret and self.sign_name and self.template_code):

@@ -32,6 +32,15 @@ class Sent:
     delivered: bool = False  # the backend knows it arrived (the console, a synchronous SMTP hand-over)
 
 
+@dataclass(frozen=True)
+class Receipt:
+    """The gateway's receipt of a message it took: ``delivered``, ``failed`` (with the operator's
+    code) or ``pending`` (no receipt yet)."""
+
+    state: str
+    code: str = ""
+
+
 class GatewayFault(Exception):
     def __init__(self, code: str, reason: str) -> None:
         super().__init__(f"{code}: {reason}")

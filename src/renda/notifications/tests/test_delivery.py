@@ -259,3 +259,49 @@ def test_channels_a_person_cannot_be_reached_by_are_passed_over(
         (WECHAT, "no_wechat"), (SMS, "no_phone"), (EMAIL, "no_email"),
     ]  # fmt: skip
     assert all(d.status == Status.FAILED for d in failed)
+
+
+def test_sms_receipts_mark_delivered_or_fall_back_to_email(
+    gateways, deputy, make_user, django_capture_on_commit_callbacks
+):
+    from renda.notifications.delivery import receipts_check
+
+    other = make_user(Role.DEPUTY, phone="13700001111", email="wang@example.cn")
+    RecipientSettings.objects.create(user=other, phone_verified_hash=phone_hash(other.phone))
+    gateways.answer("/sms", (200, {"Code": "OK", "BizId": "B-1"}), (200, {"Code": "OK", "BizId": "B-2"}))
+    _notify("test.sms", [deputy, other], django_capture_on_commit_callbacks)
+    Preference.objects.create(user=other, kind="test.sms", channels=[INBOX, SMS, EMAIL])
+    t0 = timezone.now()
+    deliveries_send(now=t0)
+    first, second = Delivery.objects.order_by("id")
+    assert first.status == second.status == Status.SENT
+    gateways.answer(
+        "/sms",
+        (
+            200,
+            {
+                "Code": "OK",
+                "SmsSendDetailDTOs": {"SmsSendDetailDTO": [{"SendStatus": 3, "ErrCode": "DELIVERED"}]},
+            },
+        ),
+        (
+            200,
+            {
+                "Code": "OK",
+                "SmsSendDetailDTOs": {"SmsSendDetailDTO": [{"SendStatus": 2, "ErrCode": "MK:0001"}]},
+            },
+        ),
+    )
+    counts = receipts_check(now=t0 + dt.timedelta(minutes=2))
+    assert counts == {"delivered": 1, "failed": 1, "pending": 0}
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == Status.DELIVERED and first.delivered_at is not None
+    assert (second.status, second.gateway_code) == (Status.FAILED, "MK:0001")
+    fallback = Delivery.objects.get(fallback_of=second)
+    assert (fallback.channel, fallback.status) == (EMAIL, Status.SENT) and mail.outbox[0].to == [
+        "wang@example.cn"
+    ]
+    query = gateways.to("/sms")[2].form
+    assert query["Action"] == "QuerySendDetails" and query["BizId"] == "B-1"
+    assert query["PhoneNumber"] == "13812345678" and len(query["SendDate"]) == 8

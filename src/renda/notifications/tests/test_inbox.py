@@ -94,3 +94,21 @@ def test_the_workbench_shows_the_latest_unread(make_user, client_for):
     page = client_for(deputy).get(reverse("core:workbench")).content.decode()
     assert 'data-testid="notifications-panel"' in page
     assert "第6条通知" in page and "第2条通知" in page and "第1条通知" not in page
+
+
+def test_a_huge_inbox_counts_up_to_the_cap(make_user, client_for, monkeypatch):
+    from renda.notifications import views
+
+    monkeypatch.setattr(views, "COUNT_CAP", 30)
+    deputy = make_user(Role.DEPUTY)
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient=deputy, kind="suggestion.assigned", text=f"通知{i}", link="/")
+            for i in range(40)
+        ]
+    )
+    c = client_for(deputy)
+    first = c.get(reverse("notifications:inbox")).content.decode()
+    assert "1 / 2+" in first and "通知39" in first
+    last = c.get(reverse("notifications:inbox"), {"page": 99}).content.decode()  # past the cap: the last page
+    assert "2 / 2+" in last and "通知14" in last and "通知9" not in last

@@ -3,7 +3,7 @@ few minutes; the task worker normally does this on its own)."""
 
 from django.core.management.base import BaseCommand
 
-from renda.notifications.delivery import deliveries_send, digests_send
+from renda.notifications.delivery import deliveries_send, digests_send, receipts_check
 
 
 class Command(BaseCommand):
@@ -12,4 +12,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         report = deliveries_send()
         digests = digests_send()
-        self.stdout.write(" ".join(f"{k}={v}" for k, v in report.as_dict().items()) + f" digests={digests}")
+        receipts = receipts_check()
+        line = " ".join(f"{k}={v}" for k, v in report.as_dict().items())
+        self.stdout.write(f"{line} digests={digests} receipts={receipts}")
