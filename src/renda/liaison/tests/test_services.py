@@ -384,7 +384,11 @@ def test_a_reception_day_becomes_an_activity_of_its_deputies_on_duty(town_staff,
 
     day = schedule(town_staff, station, deputy, today + dt.timedelta(days=30))
     activity = Activity.objects.get(source="liaison.reception_day", source_id=day.pk)
-    assert (activity.kind, activity.state, activity.organiser_name) == ("reception", "published", station.name)
+    assert (activity.kind, activity.state, activity.organiser_name) == (
+        "reception",
+        "published",
+        station.name,
+    )
     assert list(activity.invitations.values_list("deputy", flat=True)) == [deputy.pk]
     assert timezone.localtime(activity.start_at).time() == dt.time(9)
     services.reception_day_cancel(actor=town_staff, day=day, reason="代表临时参加县人大会议")
