@@ -19,7 +19,6 @@ from renda.deputies.models import Deputy
 from renda.liaison.models import (
     OPEN_STATES,
     Appointment,
-    Notification,
     Opinion,
     OpinionAttachment,
     ReceptionDay,
@@ -337,10 +336,6 @@ def appointment_for(*, actor: Any, pk: int) -> Appointment:
     )
     require(actor, "liaison.handle_appointment", appointment)
     return appointment
-
-
-def notifications_for(*, actor: Any, limit: int = 20) -> list[Notification]:
-    return list(Notification.objects.filter(recipient=actor).select_related("opinion")[:limit])
 
 
 def work_counts(*, actor: Any) -> dict[str, int]:

@@ -18,7 +18,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit import ALL
@@ -385,7 +384,6 @@ def work(request: AuthedRequest) -> HttpResponse:
             "view": view,
             "filters": filters,
             "counts": selectors.work_counts(actor=request.user),
-            "notifications": selectors.notifications_for(actor=request.user, limit=8),
             "states": Opinion.State.choices,
             "is_manager": can(request.user, "liaison.manage_station"),
         },
@@ -583,10 +581,3 @@ def attachment(request: AuthedRequest, pk: int) -> HttpResponseBase:
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-@login_required
-@require_POST
-def notifications_read(request: AuthedRequest) -> HttpResponse:
-    services.notifications_mark_read(actor=request.user)
-    return redirect(reverse("liaison:work"))
