@@ -241,7 +241,6 @@ class ActivityReminder(models.Model):
     invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="reminders")
     offset_minutes = models.PositiveIntegerField()
     sent_at = models.DateTimeField(auto_now_add=True)
-    emailed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["sent_at"]

@@ -23,8 +23,8 @@ from typing import Any
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -43,6 +43,7 @@ from renda.deputies.models.activities import (
     Invitation,
 )
 from renda.deputies.params import activity_param
+from renda.notifications.services import notify
 
 logger = logging.getLogger("renda.deputies")
 
@@ -168,6 +169,14 @@ def activity_publish(*, actor: User, activity: Activity) -> Activity:
     with ACTIVITY.step(activity, actor=actor, action="publish", to=State.PUBLISHED):
         if not activity.invitations.exists():
             raise ValidationError(_("Invite at least one deputy before publishing."))
+    notify(
+        kind="activity.invited",
+        recipients=_invitee_users(activity),
+        text=_("You are invited to “%(title)s” on %(when)s at %(place)s; please answer.")
+        % {"title": activity.title, "when": _local(activity.start_at), "place": activity.place},
+        link=_link(activity),
+        obj=activity,
+    )
     return activity
 
 
@@ -219,6 +228,14 @@ def activity_cancel(*, actor: User, activity: Activity, reason: str) -> Activity
     with ACTIVITY.step(activity, actor=actor, action="cancel", to=State.CANCELLED, note=reason) as step:
         activity.cancel_reason = _text(reason, "reason")
         step.audit_note = activity.cancel_reason
+    notify(
+        kind="activity.changed",
+        recipients=_invitee_users(activity),
+        text=_("“%(title)s” on %(when)s is cancelled: %(reason)s")
+        % {"title": activity.title, "when": _local(activity.start_at), "reason": activity.cancel_reason},
+        link=_link(activity),
+        obj=activity,
+    )
     return activity
 
 
@@ -349,6 +366,15 @@ def invitation_answer(
         before=before,
         after=snapshot(invitation, ANSWER_FIELDS),
     )
+    if answer == Invitation.Answer.LEAVE and activity.created_by_id:
+        notify(
+            kind="activity.leave_asked",
+            recipients=[activity.created_by_id],
+            text=_("%(name)s asks for leave from “%(title)s”: %(reason)s")
+            % {"name": invitation.deputy.name, "title": activity.title, "reason": invitation.reason},
+            link=_link(activity) + "#invitees",
+            obj=activity,
+        )
     return invitation
 
 
@@ -377,6 +403,19 @@ def invitation_decide_leave(
         after={**snapshot(invitation, ANSWER_FIELDS), "deputy": invitation.deputy_id},
         note=note,
     )
+    if invitation.deputy.user is not None:
+        notify(
+            kind="activity.leave_decided",
+            recipients=[invitation.deputy.user],
+            text=(
+                _("Your leave from “%(title)s” is approved.")
+                if approve
+                else _("Your leave from “%(title)s” is not approved: %(note)s")
+            )
+            % {"title": invitation.activity.title, "note": note},
+            link=_link(invitation.activity),
+            obj=invitation.activity,
+        )
     return invitation
 
 
@@ -622,60 +661,61 @@ def calendar_feed_revoke(*, actor: User, deputy: Deputy) -> None:
 # --- reminders -------------------------------------------------------------------------------------
 
 
-def reminder_text(invitation: Invitation) -> tuple[str, str]:
-    """The reminder's subject and body: what, when, where, and the materials to read."""
+def _link(activity: Activity) -> str:
+    return reverse("deputies:activity", args=[activity.pk])
+
+
+def _invitee_users(activity: Activity) -> list[User]:
+    return [
+        inv.deputy.user
+        for inv in activity.invitations.select_related("deputy__user")
+        if inv.deputy.user is not None and inv.leave != Invitation.Leave.APPROVED
+    ]
+
+
+def reminder_text(invitation: Invitation) -> str:
+    """The reminder: what, when (date and time), where, and the materials to read."""
     activity = invitation.activity
     start = timezone.localtime(activity.start_at)
     end = timezone.localtime(activity.end_at)
-    subject = _("Reminder: %(title)s on %(date)s") % {
+    text = _("Reminder: “%(title)s”, %(date)s %(start)s–%(end)s, at %(place)s.") % {
         "title": activity.title,
-        "date": date_format(start, "Y-m-d"),
+        "date": date_format(start, "Y-m-d（l）"),
+        "start": date_format(start, "H:i"),
+        "end": date_format(end, "H:i"),
+        "place": activity.place,
     }
-    lines = [
-        _("%(name)s, you are invited to “%(title)s”.")
-        % {"name": invitation.deputy.name, "title": activity.title},
-        _("Date: %(date)s") % {"date": date_format(start, "Y-m-d l")},
-        _("Time: %(start)s–%(end)s") % {"start": date_format(start, "H:i"), "end": date_format(end, "H:i")},
-        _("Place: %(place)s") % {"place": activity.place},
-        _("Organiser: %(name)s") % {"name": activity.organiser_name},
-    ]
     materials = [f.name for f in activity.files.all() if f.kind == ActivityFile.Kind.MATERIAL]
     if materials:
-        lines.append(
-            _("Materials: %(files)s (open the activity in Renda to read them)")
-            % {"files": "、".join(materials)}
-        )
-    if activity.agenda:
-        lines.append(_("Agenda:") + "\n" + activity.agenda)
-    return subject, "\n".join(lines)
+        text += " " + _("Materials: %(files)s.") % {"files": "、".join(materials)}
+    return text
 
 
 def activity_reminders_send(*, now: dt.datetime | None = None, actor: User | None = None) -> dict[str, int]:
-    """提醒: send every reminder due now (see :func:`renda.deputies.selectors.activities.reminders_due`):
-    recorded in-app (the deputy's activities page) and e-mailed when the deputy's account has an address.
-    Run by the periodic task; an administrator may run it by hand."""
+    """提醒: send every reminder due now (see :func:`renda.deputies.selectors.activities.reminders_due`)
+    through the notification service (in-app, and the kind's other channels: e-mail, SMS, WeChat).
+    Each (invitee, offset) once. Run by the periodic task; an administrator may run it by hand."""
     from renda.deputies.selectors.activities import reminders_due
 
     if actor is not None:
         require(actor, "deputies.send_activity_reminders")
-    sent = emailed = 0
+    sent = 0
     for invitation, offset in reminders_due(now=now):
-        reminder, created = ActivityReminder.objects.get_or_create(
+        _reminder, created = ActivityReminder.objects.get_or_create(
             invitation=invitation, offset_minutes=offset
         )
-        if not created:
+        user = invitation.deputy.user
+        if not created or user is None:
             continue
         sent += 1
-        user = invitation.deputy.user
-        if user is not None and user.email:
-            subject, body = reminder_text(invitation)
-            try:
-                send_mail(subject, body, None, [user.email])
-            except OSError:
-                logger.warning("activity reminder e-mail failed for invitation %s", invitation.pk)
-            else:
-                emailed += 1
-                ActivityReminder.objects.filter(pk=reminder.pk).update(emailed=True)
+        notify(
+            kind="activity.reminder",
+            recipients=[user],
+            text=reminder_text(invitation),
+            link=_link(invitation.activity),
+            obj=invitation.activity,
+            dedup_key=f"activity-{invitation.activity_id}-{offset}",
+        )
     if sent:
-        audit(actor, "deputies.activity_reminders_send", None, after={"sent": sent, "emailed": emailed})
-    return {"sent": sent, "emailed": emailed}
+        audit(actor, "deputies.activity_reminders_send", None, after={"sent": sent})
+    return {"sent": sent}

@@ -8,7 +8,6 @@ import re
 
 import icalendar
 import pytest
-from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -24,6 +23,7 @@ from renda.deputies.tests.activities_fixtures import (  # noqa: F401  (fixtures)
     other_staff,
     term,
 )
+from renda.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -262,10 +262,10 @@ def test_staff_without_a_seat_are_told_they_have_no_calendar(client_for, organis
 # --- reminders ---------------------------------------------------------------------------------------
 
 
-def test_reminders_at_3_days_and_2_hours_each_once_in_app_and_by_mail(client_for, make_activity, make_deputy):
+def test_reminders_at_3_days_and_2_hours_each_once_through_the_notification_service(
+    client_for, make_activity, make_deputy, django_capture_on_commit_callbacks
+):
     a, b, on_leave = make_deputy(), make_deputy(), make_deputy()
-    a.user.email = "zhangsan@example.cn"
-    a.user.save()
     start = timezone.now() + dt.timedelta(days=5)
     activity = make_activity(deputies=[a, b, on_leave], start=start)
     services.invitation_answer(
@@ -278,19 +278,43 @@ def test_reminders_at_3_days_and_2_hours_each_once_in_app_and_by_mail(client_for
     three_days = start - dt.timedelta(days=3) + dt.timedelta(minutes=1)
     due = selectors.reminders_due(now=three_days)
     assert sorted((i.deputy_id, m) for i, m in due) == [(a.pk, 4320), (b.pk, 4320)]
-    assert services.activity_reminders_send(now=three_days) == {"sent": 2, "emailed": 1}
-    assert services.activity_reminders_send(now=three_days) == {"sent": 0, "emailed": 0}
-    (message,) = mail.outbox
-    assert (
-        activity.title in message.subject
-        and activity.place in message.body
-        and "zhangsan@example.cn" in message.to
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.activity_reminders_send(now=three_days) == {"sent": 2}
+    assert services.activity_reminders_send(now=three_days) == {"sent": 0}
+    (notice,) = Notification.objects.filter(recipient=a.user, kind="activity.reminder")
+    local = timezone.localtime(activity.start_at)
+    assert activity.title in notice.text and activity.place in notice.text
+    assert local.strftime("%Y-%m-%d") in notice.text and local.strftime("%H:%M") in notice.text
+    assert notice.link == f"/deputies/activities/{activity.pk}/"
+    assert not Notification.objects.filter(recipient=on_leave.user, kind="activity.reminder").exists()
     two_hours = start - dt.timedelta(minutes=119)
-    assert services.activity_reminders_send(now=two_hours)["sent"] == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.activity_reminders_send(now=two_hours)["sent"] == 2
     assert ActivityReminder.objects.filter(invitation__deputy=a).count() == 2
+    assert Notification.objects.filter(recipient=a.user, kind="activity.reminder").count() == 2
     in_app = client_for(a.user).get("/deputies/activities/mine/").content.decode()
     assert 'data-testid="reminders"' in in_app and activity.title in in_app
+
+
+def test_publishing_cancelling_and_leave_decisions_notify_who_they_concern(
+    make_activity, make_deputy, organiser, django_capture_on_commit_callbacks
+):
+    a, b = make_deputy(), make_deputy()
+    with django_capture_on_commit_callbacks(execute=True):
+        activity = make_activity(deputies=[a, b])
+    assert Notification.objects.filter(kind="activity.invited").count() == 2
+    invitation = activity.invitations.get(deputy=a)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitation_answer(actor=a.user, invitation=invitation, answer="leave", reason="生病")
+    assert Notification.objects.get(kind="activity.leave_asked").recipient == organiser
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitation_decide_leave(
+            actor=organiser, invitation=invitation, approve=False, note="请务必参加"
+        )
+    assert "请务必参加" in Notification.objects.get(kind="activity.leave_decided", recipient=a.user).text
+    with django_capture_on_commit_callbacks(execute=True):
+        services.activity_cancel(actor=organiser, activity=activity, reason="天气原因")
+    assert Notification.objects.filter(kind="activity.changed").count() == 2
 
 
 def test_a_late_invitee_gets_one_reminder_not_two(make_activity, make_deputy):
@@ -305,4 +329,15 @@ def test_a_late_invitee_gets_one_reminder_not_two(make_activity, make_deputy):
 def test_only_an_administrator_sends_reminders_by_hand(make_user, make_deputy):
     with pytest.raises(services.PermissionRefused):
         services.activity_reminders_send(actor=make_deputy().user)
-    assert services.activity_reminders_send(actor=make_user(Role.ADMIN)) == {"sent": 0, "emailed": 0}
+    assert services.activity_reminders_send(actor=make_user(Role.ADMIN)) == {"sent": 0}
+
+
+def test_the_reminder_command_sends_what_is_due(make_activity, make_deputy):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_activity(deputies=[make_deputy()], start=timezone.now() + dt.timedelta(hours=1))
+    out = StringIO()
+    call_command("deputies_remind", stdout=out)
+    assert out.getvalue().strip() == "sent=1"
