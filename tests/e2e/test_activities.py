@@ -4,6 +4,7 @@ its URL) and sees 已签到; the organiser's sign-in screen (1366 px) shows 实�
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -139,3 +140,50 @@ def test_deputy_asks_for_leave_on_the_phone_and_the_organiser_approves(
         shot(page, "2-staff-leave-approved-1366")
     finally:
         staff.close()
+
+
+def test_staff_create_an_activity_invite_by_search_and_publish(
+    browser, live_server, today_activity, sign_in, shot, phone_page
+):
+    _activity, organiser, deputies = today_activity
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        sign_in(page, organiser)
+        page.goto("/deputies/activities/")
+        shot(page, "1-staff-list-1366")
+        page.get_by_test_id("new-activity").click()
+        page.locator("#id_title").fill("调研全县农村饮水安全工作")
+        page.locator("#id_kind").select_option("research")
+        start = timezone.localtime() + dt.timedelta(days=3)
+        page.locator("#id_start_at").fill(start.strftime("%Y-%m-%dT09:00"))
+        page.locator("#id_end_at").fill(start.strftime("%Y-%m-%dT08:00"))  # before the start
+        page.locator("#id_place").fill("县水利局三楼会议室")
+        page.get_by_role("button", name="保存").click()
+        expect(page.get_by_text("结束时间须晚于开始时间。")).to_be_visible()
+        shot(page, "2-staff-form-error-1366")
+        page.locator("#id_end_at").fill(start.strftime("%Y-%m-%dT11:30"))
+        page.get_by_role("button", name="保存").click()
+        expect(page.get_by_test_id("activity-title")).to_have_text("调研全县农村饮水安全工作")
+        page.get_by_test_id("invitee-search").fill(deputies[2].name)
+        page.get_by_label(deputies[2].name, exact=False).check()
+        page.get_by_role("button", name="邀请", exact=True).click()
+        expect(page.locator('[data-testid="invitation"]')).to_have_count(1)
+        page.get_by_test_id("do-publish").click()
+        expect(page.get_by_test_id("activity-state")).to_have_text("已发布")
+        shot(page, "3-staff-published-1366")
+    finally:
+        context.close()
+
+    # the invited deputy finds it on the phone, and subscribes to the private calendar
+    sign_in(phone_page, deputies[2].user)
+    phone_page.goto("/deputies/activities/mine/")
+    expect(phone_page.get_by_test_id("coming")).to_contain_text("调研全县农村饮水安全工作")
+    phone_page.goto("/deputies/activities/calendar/")
+    phone_page.get_by_test_id("make-feed").click()
+    expect(phone_page.get_by_test_id("feed-url")).to_have_value(
+        re.compile(r"/deputies/activities/calendar/.+\.ics$")
+    )
+    shot(phone_page, "4-deputy-calendar-375")
+    assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

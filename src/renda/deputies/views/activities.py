@@ -552,8 +552,14 @@ def my_calendar(request: AuthedRequest) -> HttpResponse:
                 request, _("The calendar address is revoked; calendar apps no longer see your activities.")
             )
         else:
+            had_one = selectors.calendar_feed_of(actor=request.user, deputy=seat) is not None
             services.calendar_feed_reset(actor=request.user, deputy=seat)
-            messages.success(request, _("A new calendar address is made; the old one no longer works."))
+            messages.success(
+                request,
+                _("A new calendar address is made; the old one no longer works.")
+                if had_one
+                else _("Your calendar address is made: add it to your calendar app."),
+            )
         return redirect("deputies:my_calendar")
     feed = selectors.calendar_feed_of(actor=request.user, deputy=seat)
     url = request.build_absolute_uri(reverse("deputies:calendar_feed", args=[feed.token])) if feed else ""
