@@ -173,6 +173,14 @@ def test_staff_create_an_activity_invite_by_search_and_publish(
         page.get_by_test_id("do-publish").click()
         expect(page.get_by_test_id("activity-state")).to_have_text("已发布")
         shot(page, "3-staff-published-1366")
+        page.set_viewport_size({"width": 375, "height": 740})
+        page.reload()
+        expect(page.get_by_test_id("activity-title")).to_be_visible()
+        shot(page, "3b-staff-published-375")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.goto("/deputies/activities/")
+        shot(page, "3c-staff-list-375")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     finally:
         context.close()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from renda.accounts.models import User
@@ -29,6 +30,15 @@ def _close(user: User, activity: Activity, form: Any) -> Any:
     )
 
 
+def _signin_may_open(user: User, activity: Activity) -> bool:
+    opens, _closes = services.signin_window(activity)
+    return opens <= timezone.now() <= activity.end_at
+
+
+def _has_started(user: User, activity: Activity) -> bool:
+    return timezone.now() >= activity.start_at
+
+
 ACTIVITY.declare(
     Act(
         "publish",
@@ -45,6 +55,7 @@ ACTIVITY.declare(
         lambda u, x, form: services.activity_open_signin(actor=u, activity=x),
         ORGANISE,
         to=State.SIGNIN,
+        available=_signin_may_open,
         done=gettext_lazy("The sign-in is open: show the sign-in screen."),
         audit_label=gettext_lazy("Open an activity's sign-in"),
     ),
@@ -55,6 +66,7 @@ ACTIVITY.declare(
         ORGANISE,
         to=State.CLOSED,
         form=f.CloseForm,
+        available=_has_started,
         done=gettext_lazy("The activity is closed; the attendees are counted from the sign-ins."),
         style="success",
         audit_label=gettext_lazy("Close an activity"),
