@@ -26,6 +26,8 @@ BUDGET = _("Budget supervision")
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Workbench"), "core:workbench", "core.view_workbench", "speedometer2"),
     NavItem(_("Deputies"), "deputies:list", "deputies.view_deputies", "people"),
+    NavItem(_("Deputy activities"), "deputies:activity_list", "deputies.view_activities", "calendar-event"),
+    NavItem(_("My activities"), "deputies:my_activities", "deputies.view_my_activities", "calendar-check"),
     NavItem(_("Suggestions"), "suggestions:list", "suggestions.view_list", "journal-text"),
     NavItem(_("Citizens' opinions"), "liaison:work", "liaison.view_work", "chat-square-text"),
     NavItem(_("Users"), "accounts:user_list", "accounts.manage_users", "person-gear"),

@@ -184,6 +184,7 @@ def discover_demo_steps() -> None:
 DEMO_MODULES = (
     "renda.demo.suggestions",
     "renda.demo.liaison",
+    "renda.demo.activities",  # after the reception days, which the demo deputy's activities include
     "renda.demo.budget",
     "renda.demo.budget_findings",  # the handling of a few findings, after the year and its warnings
     "renda.demo.budget_reports",  # the latest month's and quarter's execution reports

@@ -22,3 +22,26 @@ PARAMETERS = ModuleParameters(
 
 def param(name: str) -> Any:
     return PARAMETERS(name)
+
+
+ACTIVITY_PARAMETERS = ModuleParameters(
+    "RENDA_ACTIVITIES",
+    SIGNIN_OPENS_MINUTES_BEFORE=Parameter(
+        60, "代表活动签到: the sign-in opens this many minutes before the start"
+    ),
+    SIGNIN_CLOSES_MINUTES_AFTER=Parameter(
+        30, "代表活动签到: the sign-in closes this many minutes after the start"
+    ),
+    SIGNIN_TOKEN_SECONDS=Parameter(
+        60, "签到二维码: seconds a QR token stays valid (the screen shows a new one every 15 s)"
+    ),
+    REMINDER_OFFSETS_MINUTES=Parameter(
+        (3 * 24 * 60, 120),
+        "活动提醒: minutes before the start at which invitees are reminded (3 days, 2 hours)",
+    ),
+    MATERIAL_MAX_MB=Parameter(20, "活动材料与照片: largest file, in MB"),
+)
+
+
+def activity_param(name: str) -> Any:
+    return ACTIVITY_PARAMETERS(name)

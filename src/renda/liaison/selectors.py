@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from renda.accounts.models import Region
 from renda.core.permissions import require
@@ -387,3 +388,21 @@ def deputy_opinion_counts(
         if deputy_id is not None:
             result[deputy_id]["reception_days"] = n
     return dict(result)
+
+
+def register_station_invitees() -> None:
+    """Offer the deputies module's activities "a station's deputies" as one choice of invitees
+    (the deputies module is below liaison and cannot read stations itself)."""
+    from renda.deputies.services.activities import InviteeSource, register_invitee_source
+
+    def choices() -> list[tuple[int, str]]:
+        return list(
+            Station.objects.filter(is_active=True).order_by("region__code", "code").values_list("pk", "name")
+        )
+
+    def deputies(station_id: int) -> QuerySet[Deputy]:
+        return Deputy.objects.filter(stations__pk=station_id, is_active=True)
+
+    register_invitee_source(
+        InviteeSource("station", gettext_lazy("A liaison station's deputies"), choices, deputies)
+    )

@@ -30,7 +30,12 @@ from renda.core.permissions import require, service
 from renda.core.roles import Role
 from renda.core.similarity import most_similar
 from renda.core.uploads import CONTENT_TYPES, sniffed_extension
-from renda.deputies.models import Deputy
+from renda.deputies.models import Activity, ActivityKind, Deputy
+from renda.deputies.services.activities import (
+    ActivityData,
+    activity_cancel_from_source,
+    activity_register_from_source,
+)
 from renda.liaison.models import (
     Appointment,
     Opinion,
@@ -169,6 +174,7 @@ def reception_day_schedule(
         created_by=actor,
     )
     day.deputies.set(deputies)
+    _reception_day_activity(actor, day, list(deputies))
     audit(
         actor,
         "liaison.reception_day_schedule",
@@ -183,6 +189,34 @@ def reception_day_schedule(
         },
     )
     return day
+
+
+RECEPTION_SOURCE = "liaison.reception_day"
+
+
+def _reception_day_activity(actor: User, day: ReceptionDay, deputies: list[Deputy]) -> None:
+    """接待日 → 代表活动 (联络站接待): the deputies on duty find the day among their activities, sign
+    in at it and have it in their attendance (the deputies module's service; it checks that the
+    actor may organise it, i.e. is staff of an office or the deputy affairs office)."""
+    tz = timezone.get_current_timezone()
+    station = day.station
+    activity_register_from_source(
+        actor=actor,
+        source=RECEPTION_SOURCE,
+        source_id=day.pk,
+        data=ActivityData(
+            title=_("Reception day at %(station)s") % {"station": station.name},
+            kind=ActivityKind.RECEPTION,
+            start_at=dt.datetime.combine(day.date, day.start_time, tzinfo=tz),
+            end_at=dt.datetime.combine(day.date, day.end_time, tzinfo=tz),
+            place=day.place,
+            agenda=day.note,
+            organiser_kind=Activity.Organiser.STATION,
+            organiser_name=station.name[:80],
+        ),
+        organisation=actor.organisation or station.organisation,
+        deputies=deputies,
+    )
 
 
 @service
@@ -205,6 +239,7 @@ def reception_day_cancel(*, actor: User, day: ReceptionDay, reason: str) -> Rece
         ) as step:
             appointment.reject_reason = reason.strip()[:200]
             step.audit_note = reason
+    activity_cancel_from_source(actor=actor, source=RECEPTION_SOURCE, source_id=day.pk, reason=reason.strip())
     audit(
         actor,
         "liaison.reception_day_cancel",

@@ -61,6 +61,12 @@ def _liaison_moves(name: str) -> Callable[[], set[tuple[str, str]]]:
     return moves
 
 
+def _activity_moves() -> set[tuple[str, str]]:
+    from renda.deputies.tests.test_activities import ACTIVITY_MOVES
+
+    return set(ACTIVITY_MOVES)
+
+
 # Every workflow Renda runs, with its hand-written moves (a new workflow must be added here).
 CONTRACT: dict[str, Callable[[], set[tuple[str, str]]]] = {
     "budget.finding": _finding_moves,
@@ -68,6 +74,7 @@ CONTRACT: dict[str, Callable[[], set[tuple[str, str]]]] = {
     "liaison.opinion": _liaison_moves("OPINION_MOVES"),
     "liaison.appointment": _liaison_moves("APPOINTMENT_MOVES"),
     "liaison.publication": _liaison_moves("PUBLICATION_MOVES"),
+    "deputies.activity": _activity_moves,
 }
 
 

@@ -104,3 +104,31 @@ class Deputy(models.Model):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone) if self.phone else ""
+
+
+# 代表活动 (activities, invitations, sign-in) live in their own module; imported last (they point at Deputy).
+from renda.deputies.models.activities import (  # noqa: E402
+    Activity,
+    ActivityEvent,
+    ActivityFile,
+    ActivityKind,
+    ActivityReminder,
+    Attendance,
+    CalendarFeed,
+    Invitation,
+)
+
+__all__ = [
+    "Activity",
+    "ActivityEvent",
+    "ActivityFile",
+    "ActivityKind",
+    "ActivityReminder",
+    "Attendance",
+    "CalendarFeed",
+    "Deputy",
+    "DeputyGroup",
+    "Invitation",
+    "Level",
+    "Term",
+]

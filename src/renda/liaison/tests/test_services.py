@@ -383,3 +383,23 @@ def test_station_update_is_audited_and_refused_to_others(station, town_staff, st
         services.station_update(
             actor=stranger_staff, station=station, directions="", opening_hours="", phone=""
         )
+
+
+def test_a_reception_day_becomes_an_activity_of_its_deputies_on_duty(town_staff, station, deputy, today):
+    """接待日 → 代表活动 (联络站接待): published with the deputies on duty invited; cancelled with it."""
+    from django.utils import timezone
+
+    from renda.deputies.models import Activity
+
+    day = schedule(town_staff, station, deputy, today + dt.timedelta(days=30))
+    activity = Activity.objects.get(source="liaison.reception_day", source_id=day.pk)
+    assert (activity.kind, activity.state, activity.organiser_name) == (
+        "reception",
+        "published",
+        station.name,
+    )
+    assert list(activity.invitations.values_list("deputy", flat=True)) == [deputy.pk]
+    assert timezone.localtime(activity.start_at).time() == dt.time(9)
+    services.reception_day_cancel(actor=town_staff, day=day, reason="代表临时参加县人大会议")
+    activity.refresh_from_db()
+    assert activity.state == "cancelled" and activity.cancel_reason == "代表临时参加县人大会议"
