@@ -105,6 +105,7 @@ def suggestion_for(*, actor: User, pk: int) -> Suggestion:
             Prefetch("cosigns", queryset=CoSign.objects.select_related("deputy")),
             "attachments",
             "events__attachments",
+            "events__actor__organisation",
             "contacts__unit",
             "extensions",
             "replies__unit",
