@@ -21,6 +21,7 @@ class CoreConfig(AppConfig):
                 "core.calendar_day_remove": _("Remove a calendar day"),
                 "core.calendar_import": _("Import holiday arrangements"),
                 "core.edit_calendar": _("Edit the working-day calendar"),
+                "core.view_calendar": _("View the working-day calendar"),
                 "core.view_workbench": _("Open the workbench"),
                 "core.demo_seed": _("Load the demo county"),
             }

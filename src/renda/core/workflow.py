@@ -96,14 +96,6 @@ class WorkflowEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.action} {self.from_state}→{self.to_state}"
 
-    @property
-    def actor_display(self) -> str:
-        """Who acted, as a reader names them: the person's name and role (or organisation), “群众”
-        for a citizen without an account, “系统” for the platform itself — never a login name."""
-        if self.actor is not None:
-            return person_label(self.actor)
-        return anonymous_label(self.actor_name)
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError("Workflow events are append-only.")
@@ -111,6 +103,14 @@ class WorkflowEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Workflow events are append-only.")
+
+    @property
+    def actor_display(self) -> str:
+        """Who acted, as a reader names them: the person's name and role (or organisation), “群众”
+        for a citizen without an account, “系统” for the platform itself — never a login name."""
+        if self.actor is not None:
+            return person_label(self.actor)
+        return anonymous_label(self.actor_name)
 
 
 def _person(actor: Any) -> Any:

@@ -499,6 +499,6 @@ def test_the_actor_is_named_with_the_role_not_the_login(signed_in, admin_user, s
 
 def test_long_values_wrap_and_open_in_full(signed_in, admin_user, staff_user):
     long_text = "很长的答复内容。" * 60
-    audit(staff_user, "accounts.user_update", staff_user, before={"real_name": ""}, after={"real_name": long_text})
+    audit(staff_user, "accounts.user_update", staff_user, after={"real_name": long_text})
     html = signed_in(admin_user).get(LIST_URL).content.decode()
     assert 'data-testid="audit-full"' in html and long_text in html

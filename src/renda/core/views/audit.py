@@ -23,9 +23,9 @@ from renda.core.excel import xlsx_response
 from renda.core.forms import AuditFilterForm
 from renda.core.http import AuthedRequest
 from renda.core.models import AuditEvent
+from renda.core.people import anonymous_label, person_label
 from renda.core.selectors import audit_events_visible_to, audit_object_types
 from renda.core.services import audit_log, audit_log_export, audit_log_open
-from renda.core.people import anonymous_label, person_label
 
 PAGE_SIZE = 50
 

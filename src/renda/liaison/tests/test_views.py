@@ -242,9 +242,7 @@ def test_staff_accept_and_refer_through_the_page(client_for, submit, manager, de
     assert opinion.state == Opinion.State.REFERRED and opinion.department == department
 
 
-def test_history_names_people_and_their_roles_not_login_names(
-    client_for, submit, manager, department, clerk
-):
+def test_history_names_people_and_their_roles_not_login_names(client_for, submit, manager, department, clerk):
     """Issue 15.7: the history reads 群众 / 张三（代表工作委员会） / the clerk's name and unit — no login
     name, no code such as ``citizen``, also for events stored before (their actor link decides)."""
     opinion = submit()
