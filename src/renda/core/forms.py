@@ -115,7 +115,7 @@ class CalendarDayForm(StyledForm):
         label=_("Festival"),
         max_length=40,
         required=False,
-        help_text=_("As in the State Council's notice, for example 春节 or 国庆节."),
+        help_text=_("As in the State Council's notice, for example Spring Festival or National Day."),
     )
 
 

@@ -70,8 +70,8 @@ class Session(models.Model):
     office on the sessions page; a suggestion takes the period its date falls in."""
 
     class Kind(models.TextChoices):
-        PLENARY = "plenary", _("During the session (大会期间)")
-        INTERVAL = "interval", _("Between sessions (闭会期间)")
+        PLENARY = "plenary", _("During the session")
+        INTERVAL = "interval", _("Between sessions")
 
     term = models.ForeignKey(
         "deputies.Term", verbose_name=_("term"), on_delete=models.PROTECT, related_name="sessions"
