@@ -37,8 +37,10 @@ def _menu_lines(page) -> dict:
         """() => {
           const bar = document.querySelector('nav.renda-navbar');
           const items = [...bar.querySelectorAll('.navbar-brand, .navbar-nav > .nav-item > .nav-link')];
-          const tops = items.map(e => { const r = e.getBoundingClientRect(); return Math.round((r.top + r.height / 2) / 12); });
-          const tall = items.filter(e => e.getBoundingClientRect().height > 48).map(e => e.textContent.trim());
+          const middle = e => { const r = e.getBoundingClientRect(); return Math.round((r.top + r.height / 2) / 12); };
+          const tops = items.map(middle);
+          const tall = items.filter(e => e.getBoundingClientRect().height > 48)
+            .map(e => e.textContent.trim());
           return {height: Math.round(bar.getBoundingClientRect().height), rows: new Set(tops).size,
                   tall, count: items.length, scroll: document.documentElement.scrollWidth};
         }"""
