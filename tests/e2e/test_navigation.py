@@ -37,7 +37,10 @@ def _menu_lines(page) -> dict:
         """() => {
           const bar = document.querySelector('nav.renda-navbar');
           const items = [...bar.querySelectorAll('.navbar-brand, .navbar-nav > .nav-item > .nav-link')];
-          const middle = e => { const r = e.getBoundingClientRect(); return Math.round((r.top + r.height / 2) / 12); };
+          const middle = e => {
+            const r = e.getBoundingClientRect();
+            return Math.round((r.top + r.height / 2) / 12);
+          };
           const tops = items.map(middle);
           const tall = items.filter(e => e.getBoundingClientRect().height > 48)
             .map(e => e.textContent.trim());
