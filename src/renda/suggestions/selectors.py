@@ -308,6 +308,20 @@ def suggestion_statistics(
     return sorted(rows.values(), key=lambda r: (-r.assigned, r.key))
 
 
+def office_signature() -> str:
+    """Who signs the office's documents (交办单): the deputy affairs office's organisation, named as
+    everywhere else (its organisation row), else the ``OFFICE_SIGNATURE`` parameter."""
+    from renda.accounts.models import Organisation
+
+    name = (
+        Organisation.objects.filter(code__in=list(param("OFFICE_ORGANISATION_CODES")), is_active=True)
+        .order_by("code")
+        .values_list("name", flat=True)
+        .first()
+    )
+    return name or str(param("OFFICE_SIGNATURE"))
+
+
 def sessions() -> QuerySet[Session]:
     """The recorded session periods, newest first (for the filters and the sessions page)."""
     return Session.objects.select_related("term").order_by("-start_date", "-id")
