@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from renda.core.categories import Topic
 from renda.core.models import TimeStampedModel
 from renda.core.workflow import WorkflowEvent
 
@@ -52,6 +53,9 @@ class SuggestionCategory(models.Model):
     """建议类别, e.g. 城乡建设, 教育. Managed by the deputy affairs office."""
 
     name = models.CharField(_("name"), max_length=40, unique=True)
+    # The subject of the platform's one list (shared with 网上家站's opinions) this category files
+    # under; a county's own extra category has none and shows its name.
+    topic = models.CharField(_("shared category"), max_length=20, choices=Topic.choices, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=100)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -61,7 +65,12 @@ class SuggestionCategory(models.Model):
         verbose_name_plural = _("suggestion categories")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The category in the reader's language: its subject's label, else the name as written."""
+        return str(Topic(self.topic).label) if self.topic else self.name
 
 
 class Session(models.Model):

@@ -283,7 +283,7 @@ def suggestion_statistics(
         elif by == "deputy":
             key = s.deputy.name
         elif by == "category":
-            key = s.category.name
+            key = s.category.label
         elif by == "session":
             key = f"{s.session.term.name}{s.session.short_label}" if s.session else "—"
         else:
