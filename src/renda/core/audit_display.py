@@ -120,7 +120,7 @@ class AuditPresenter:
     def _pairs(changes: Any) -> list[tuple[str, Sequence[Any]]]:
         if not isinstance(changes, Mapping):
             return []
-        pairs = []
+        pairs: list[tuple[str, Sequence[Any]]] = []
         for name, pair in changes.items():
             if isinstance(pair, list | tuple) and len(pair) == 2:
                 pairs.append((str(name), pair))
