@@ -11,8 +11,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from renda.core.categories import Topic
 from renda.core.models import TimeStampedModel
@@ -69,8 +69,11 @@ class SuggestionCategory(models.Model):
 
     @property
     def label(self) -> str:
-        """The category in the reader's language: its subject's label, else the name as written."""
-        return str(Topic(self.topic).label) if self.topic else self.name
+        """The category in the reader's language: in Chinese its name as the office writes it, in
+        another language its subject's label (a county's own category keeps its name)."""
+        if not self.topic or (get_language() or "zh").startswith("zh"):
+            return self.name
+        return str(Topic(self.topic).label)
 
 
 class Session(models.Model):
