@@ -90,9 +90,9 @@ def shot(request):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     name = re.sub(r"[^\w.-]+", "_", request.node.name)
 
-    def take(page, step: str) -> Path:
+    def take(page, step: str, full_page: bool = True) -> Path:
         path = SCREENSHOTS / f"{name}--{step}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return take

@@ -25,7 +25,63 @@ def trail(admin_user, staff_user):
             after={"real_name": f"新{n}", "phone": ""},
         )
     audit(staff_user, "accounts.manage_users", None, outcome="refused")
+    # A long value (an answer, a letter's text): it wraps in its cell and opens in full.
+    audit(
+        staff_user,
+        "accounts.user_update",
+        staff_user,
+        before={"real_name": "", "is_active": True},
+        after={
+            "real_name": "城关镇幸福小区门口的路灯坏了三个月，晚上出行很不安全。" * 12,
+            "is_active": False,
+        },
+    )
     return staff_user
+
+
+@pytest.fixture
+def desk_page(browser, live_server):
+    """A 1366 × 768 desk (the most common office screen)."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def _columns_fit(page) -> dict:
+    return page.evaluate(
+        """() => {
+          const table = document.querySelector('[data-testid=audit-table]');
+          const box = table.parentElement;  // .table-responsive: scrolls when the table is wider
+          const last = table.querySelector('thead th:last-child').getBoundingClientRect();
+          return {table: table.scrollWidth, box: box.clientWidth, lastRight: last.right,
+                  viewport: window.innerWidth, page: document.documentElement.scrollWidth};
+        }"""
+    )
+
+
+def test_every_column_is_visible_at_1366_and_values_read_as_words(
+    desk_page, shot, sign_in, admin_user, trail
+):
+    sign_in(desk_page, admin_user)
+    desk_page.goto("/audit/")
+    expect(desk_page.get_by_test_id("audit-row").first).to_be_visible()
+    fit = _columns_fit(desk_page)
+    assert fit["table"] <= fit["box"] + 1 and fit["lastRight"] <= fit["viewport"], fit
+    assert fit["page"] <= 1366
+    first = desk_page.get_by_test_id("audit-row").filter(has_text="是 → 否")
+    expect(first).to_contain_text("姓名")  # the field's name, not real_name
+    expect(first).to_contain_text("是 → 否")
+    expect(first).not_to_contain_text("real_name")
+    expect(first.get_by_test_id("audit-full")).to_be_visible()
+    # the module filter offers names
+    expect(desk_page.locator("select[name=action] option", has_text="用户与组织")).to_have_count(1)
+    desk_page.locator("select[name=action]").select_option(label="用户与组织")
+    expect(desk_page).to_have_url(re.compile(r"/audit/\?.*action=accounts\."))
+    shot(desk_page, "desk-1366")
+    first.scroll_into_view_if_needed()
+    shot(desk_page, "desk-1366-view", full_page=False)
 
 
 def test_admin_filters_the_audit_log_and_exports_it(page, shot, sign_in, admin_user, trail):
@@ -76,6 +132,11 @@ def test_audit_log_fits_a_phone(phone_page, shot, sign_in, admin_user, trail):
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375
     shot(phone_page, "phone")
+    long_row = phone_page.get_by_test_id("audit-row").filter(has_text="是 → 否")
+    long_row.scroll_into_view_if_needed()
+    box = long_row.bounding_box()
+    assert box is not None and box["width"] <= 375  # a card, not a table row wider than the phone
+    shot(phone_page, "phone-view", full_page=False)
 
 
 def test_audit_log_works_without_javascript(browser, live_server, admin_user, trail, client_for):

@@ -95,6 +95,32 @@ def test_deputy_reads_the_dashboards_and_drills_from_a_bar(page, shot, sign_in, 
     page.wait_for_timeout(800)  # the charts' entry animation
     shot(page, "dashboards")
 
+    # issue 15.10: no axis label is cut to "…": a long name wraps onto lines and keeps every character
+    cut = page.evaluate(
+        """() => {
+          const bad = [];
+          const long = '示范县人力资源和社会保障局下属劳动保障监察大队和就业服务中心';
+          if (window.rendaChartLabel(long, 14).replace(/\\n/g, '') !== long) bad.push('wrap ' + long);
+          document.querySelectorAll('[data-testid^=chart-]').forEach(el => {
+            const chart = echarts.getInstanceByDom(el);
+            if (!chart) return;
+            const option = chart.getOption();
+            [...(option.xAxis || []), ...(option.yAxis || [])].forEach(axis => {
+              if (axis.type !== 'category' || !axis.axisLabel || !axis.axisLabel.formatter) return;
+              (axis.data || []).forEach(label => {
+                const text = String(label && label.value !== undefined ? label.value : label);
+                const shown = axis.axisLabel.formatter(text);
+                if (shown.includes('…') || shown.replace(/\\s+/g, '') !== text.replace(/\\s+/g, '')) {
+                  bad.push(el.dataset.testid + ': ' + text + ' → ' + shown);
+                }
+              });
+            });
+          });
+          return bad;
+        }"""
+    )
+    assert not cut, cut
+
     # the monthly chart as a table, and back
     page.get_by_test_id("toggle-monthly").click()
     expect(page.get_by_test_id("table-monthly")).to_be_visible()

@@ -153,7 +153,10 @@ def test_citizen_writes_in_and_follows_the_answer_to_the_public_listing(
     expect(page.get_by_test_id("opinion-state")).to_have_attribute("data-state", "accepted")
     page.locator("#id_refer-department").select_option(str(county_setup["department"].pk))
     page.get_by_test_id("do-refer").click()
-    expect(page.get_by_test_id("opinion-events")).to_contain_text(county_setup["staff"].username)
+    staff = county_setup["staff"]
+    expect(page.get_by_test_id("opinion-events")).to_contain_text(f"{staff.real_name}（")
+    expect(page.get_by_test_id("opinion-events")).to_contain_text("群众")
+    expect(page.get_by_test_id("opinion-events")).not_to_contain_text(staff.username)
     shot(page, "06-referred")
     page.context.clear_cookies()
 

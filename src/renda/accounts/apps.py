@@ -31,6 +31,7 @@ class AccountsConfig(AppConfig):
                 "accounts.organisation_create": _("Create an organisation"),
                 "accounts.organisation_update": _("Change an organisation"),
                 "accounts.manage_organisations": _("Manage organisations"),
+                "accounts.view_organisations": _("View the organisations"),
                 "accounts.region_create": _("Create a region"),
                 "accounts.region_update": _("Change a region"),
                 "accounts.manage_regions": _("Manage regions"),

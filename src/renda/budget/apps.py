@@ -36,5 +36,19 @@ class BudgetConfig(AppConfig):
                 "budget.feed_data": _("Push budget data"),
                 "budget.view_budget": _("View budget data"),
                 "budget.finding_reply_reminders": _("Send reminders on inquiries awaiting a reply"),
+                "budget.import_revenue_change": _("Change revenue by import"),
+                "budget.import_debt_change": _("Change government debt by import"),
+                "budget.import_classification_change": _("Change a classification by import"),
+                "budget.view_imports": _("View budget imports"),
+                "budget.view_analysis": _("View the budget analysis"),
+                "budget.view_payee_account": _("View a payee's full account"),
+                "budget.reopen_finished_finding": _("Reopen a closed warning finding"),
+                # Also declared beside their service (renda.budget.services.warnings), which a
+                # process may not have imported when it shows the audit log.
+                "budget.warnings_run": _("Run the budget warning rules"),
+                "budget.warning_rule_update": _("Change a budget warning rule"),
+                "budget.run_warnings": _("Run the budget warning rules"),
+                "budget.edit_warning_rules": _("Change a budget warning rule"),
+                "budget.view_warning_rules": _("View the budget warning rules"),
             }
         )

@@ -56,7 +56,13 @@ def budget_panels(user) -> list[Panel]:
             {
                 "label": f"{b.get_kind_display()} {b.year}",
                 "url": reverse("budget:import_detail", args=[b.pk]),
-                "note": f"{b.get_status_display()} · +{b.inserted} ~{b.updated} ={b.unchanged}",
+                "note": _("%(status)s · %(inserted)s added, %(updated)s changed, %(unchanged)s unchanged")
+                % {
+                    "status": b.get_status_display(),
+                    "inserted": f"{b.inserted:,}",
+                    "updated": f"{b.updated:,}",
+                    "unchanged": f"{b.unchanged:,}",
+                },
             }
             for b in recent_batches(actor=user, limit=5)
         ]

@@ -20,3 +20,13 @@ def label_actions(labels: Mapping[str, Any]) -> None:
 def action_label(action: str) -> str:
     label = ACTION_LABELS.get(action)
     return str(label) if label is not None else action
+
+
+#: The audit details that are no field of the audited object (e.g. ``step.audit_after``'s extras),
+#: by key: apps add theirs with :func:`label_fields`. A model's own fields are named by their
+#: verbose names (see :mod:`renda.core.audit_display`).
+FIELD_LABELS: dict[str, Any] = {}
+
+
+def label_fields(labels: Mapping[str, Any]) -> None:
+    FIELD_LABELS.update(labels)

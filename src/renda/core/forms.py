@@ -11,6 +11,8 @@ from django.db import models
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
+from renda.core.audit_display import module_choices, object_type_label
+from renda.core.audit_labels import action_label
 from renda.core.models import AuditEvent, CalendarDay
 from renda.core.params import EARLIEST_DATE, LATEST_DATE, MAX_DB_INT
 from renda.core.selectors import AuditFilter
@@ -113,7 +115,7 @@ class CalendarDayForm(StyledForm):
         label=_("Festival"),
         max_length=40,
         required=False,
-        help_text=_("As in the State Council's notice, for example 春节 or 国庆节."),
+        help_text=_("As in the State Council's notice, for example Spring Festival or National Day."),
     )
 
 
@@ -153,14 +155,11 @@ class AuditFilterForm(StyledForm):
     actor = forms.CharField(
         label=_("Actor"), max_length=150, required=False, help_text=_("User name or real name")
     )
-    action = forms.CharField(
-        label=_("Action"),
-        max_length=80,
-        required=False,
-        help_text=_("Beginning of the action, e.g. accounts."),
-    )
+    # A module (its action prefix, e.g. "suggestions.") chosen by name; a link may still carry a
+    # longer prefix or a whole action code, which filters the same way.
+    action = forms.CharField(label=_("Module"), max_length=80, required=False, widget=forms.Select)
     outcome = forms.ChoiceField(label=_("Outcome"), required=False)
-    object_type = forms.CharField(label=_("Object type"), max_length=80, required=False)
+    object_type = forms.CharField(label=_("Object type"), max_length=80, required=False, widget=forms.Select)
     object_id = forms.CharField(label=_("Object ID"), max_length=64, required=False)
     date_from = _date_field(_("From"))
     date_to = _date_field(_("To"))
@@ -171,7 +170,16 @@ class AuditFilterForm(StyledForm):
         assert isinstance(outcome, forms.ChoiceField)
         outcome.choices = [("", _("All")), *AuditEvent.Outcome.choices]
         self.object_types = list(object_types)
-        self.fields["object_type"].widget.attrs["list"] = "audit-object-types"
+        modules = module_choices()
+        chosen = str(self.data.get("action", "") or "") if self.is_bound else ""
+        if chosen and chosen not in dict(modules):
+            modules.append((chosen, action_label(chosen) if "." in chosen.rstrip(".") else chosen))
+        self.fields["action"].widget.choices = modules
+        types = [("", _("All kinds")), *((t, object_type_label(t)) for t in self.object_types)]
+        chosen_type = str(self.data.get("object_type", "") or "") if self.is_bound else ""
+        if chosen_type and chosen_type not in dict(types):
+            types.append((chosen_type, object_type_label(chosen_type)))
+        self.fields["object_type"].widget.choices = types
 
     def _clean_date(self, name: str) -> dt.date | None:
         value = self.cleaned_data.get(name)

@@ -180,7 +180,7 @@ def audit_events_visible_to(*, actor: User, filters: AuditFilter | None = None) 
         events = events.filter(created_at__gte=_start_of_day(filters.date_from))
     if filters.date_to and filters.date_to < dt.date.max:
         events = events.filter(created_at__lt=_start_of_day(filters.date_to + dt.timedelta(days=1)))
-    return events.select_related("actor").order_by("-created_at", "-id")
+    return events.select_related("actor__organisation").order_by("-created_at", "-id")
 
 
 def audit_object_types(*, actor: User) -> list[str]:

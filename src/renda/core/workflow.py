@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from renda.core.audit import audit, label_actions, snapshot
+from renda.core.people import anonymous_label, person_label
 from renda.core.permissions import can
 
 M = TypeVar("M", bound=models.Model)
@@ -102,6 +103,14 @@ class WorkflowEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Workflow events are append-only.")
+
+    @property
+    def actor_display(self) -> str:
+        """Who acted, as a reader names them: the person's name and role (or organisation), “群众”
+        for a citizen without an account, “系统” for the platform itself — never a login name."""
+        if self.actor is not None:
+            return person_label(self.actor)
+        return anonymous_label(self.actor_name)
 
 
 def _person(actor: Any) -> Any:

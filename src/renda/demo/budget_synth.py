@@ -18,6 +18,7 @@ from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 
 from renda.budget.services.imports import BASELINE_DIR
+from renda.demo.county import DEPARTMENTS
 
 DEPARTMENT_NAMES = [
     "教育局",
@@ -104,6 +105,15 @@ def _budget_type(rng: random.Random) -> int:
     return 1
 
 
+def department_name(base: str) -> str:
+    """A department's budget-unit name, the same as its organisation's in the demo county (县教育局 in
+    代表建议, 网上家站 and 预算联网监督 alike): one source, :data:`renda.demo.county.DEPARTMENTS`."""
+    for _code, name, _short, _head in DEPARTMENTS:
+        if name.endswith(base) and len(name) - len(base) <= 1:
+            return name
+    return f"县{base}"
+
+
 def write_units(path: Path, rng: random.Random, n_units: int, plan: Year) -> None:
     departments = max(1, min(len(DEPARTMENT_NAMES) * 10, n_units // 5))
     with path.open("w", encoding="utf-8", newline="") as f:
@@ -115,7 +125,7 @@ def write_units(path: Path, rng: random.Random, n_units: int, plan: Year) -> Non
                 break
             code = f"{101 + d:03d}"
             base = DEPARTMENT_NAMES[d % len(DEPARTMENT_NAMES)]
-            name = f"示范县{base}" + (
+            name = department_name(base) + (
                 f"（{d // len(DEPARTMENT_NAMES) + 1}）" if d >= len(DEPARTMENT_NAMES) else ""
             )
             w.writerow([code, name, "", "行政单位"])

@@ -8,4 +8,14 @@ class DeputiesConfig(AppConfig):
     verbose_name = _("Deputies")
 
     def ready(self) -> None:
+        from renda.core.audit import label_actions
         from renda.deputies import acts, notices, rules_activities, workbench, workbench_activities  # noqa: F401
+
+        # The permissions (a refusal is audited under the permission's name).
+        label_actions(
+            {
+                "deputies.view_deputies": _("View the roster of deputies"),
+                "deputies.view_deputy": _("View a deputy's record"),
+                "deputies.view_deputy_phone": _("See a deputy's full mobile number"),
+            }
+        )

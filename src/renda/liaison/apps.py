@@ -26,5 +26,21 @@ class LiaisonConfig(AppConfig):
                 "liaison.opinion_rate": _("Rate an answer"),
                 "liaison.send_reminders": _("Send opinion reminders"),
                 "liaison.deadlines_recompute": _("Recompute opinion deadlines"),
+                # The permissions (a refusal is audited under the permission's name).
+                "liaison.view_work": _("Open the liaison work pages"),
+                "liaison.view_opinion": _("View a citizen's opinion"),
+                "liaison.view_phone": _("See a citizen's full phone number"),
+                "liaison.accept_opinion": _("Accept an opinion"),
+                "liaison.reject_opinion": _("Decline an opinion"),
+                "liaison.merge_opinion": _("Merge an opinion into another"),
+                "liaison.refer_opinion": _("Refer an opinion to a department"),
+                "liaison.handle_directly": _("Handle an opinion at the station"),
+                "liaison.start_opinion": _("Start handling an opinion"),
+                "liaison.answer_opinion": _("Answer an opinion"),
+                "liaison.close_opinion": _("Close an opinion"),
+                "liaison.moderate_opinion": _("Publish or withhold an opinion"),
+                "liaison.handle_appointment": _("Handle a reception appointment"),
+                "liaison.schedule_reception": _("Schedule reception days"),
+                "liaison.manage_station": _("Manage a liaison station"),
             }
         )

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from renda.accounts.models import Organisation, Region
+from renda.core.categories import Topic
 from renda.core.masking import mask_phone
 from renda.core.workflow import WorkflowEvent
 from renda.deputies.models import Deputy
@@ -177,16 +178,8 @@ class AppointmentEvent(_EventLabels, WorkflowEvent):
 # --- citizens' opinions (群众意见建议) ----------------------------------------------------------
 
 
-class Category(models.TextChoices):
-    URBAN = "urban", _("Urban construction and housing")
-    TRANSPORT = "transport", _("Roads and transport")
-    ENVIRONMENT = "environment", _("Environment")
-    EDUCATION = "education", _("Education")
-    HEALTH = "health", _("Health care")
-    SOCIAL = "social", _("Social security and employment")
-    AGRICULTURE = "agriculture", _("Agriculture and rural affairs")
-    SAFETY = "safety", _("Public safety")
-    OTHER = "other", _("Other")
+#: An opinion's category: the platform's one list of subjects, shared with deputies' suggestions.
+Category = Topic
 
 
 class Opinion(models.Model):

@@ -263,7 +263,7 @@ def opinion_for(*, actor: Any, pk: int) -> Opinion:
         Opinion.objects.select_related(
             "station", "deputy", "deputy__user", "department", "town", "merged_into", "possible_duplicate_of"
         )
-        .prefetch_related("events", "attachments")
+        .prefetch_related("events__actor__organisation", "attachments")
         .get(pk=pk)
     )
     require(actor, "liaison.view_opinion", opinion)
@@ -331,7 +331,7 @@ def appointments_visible_to(*, actor: Any, state: str = "") -> QuerySet[Appointm
 def appointment_for(*, actor: Any, pk: int) -> Appointment:
     appointment = (
         Appointment.objects.select_related("reception_day__station", "opinion")
-        .prefetch_related("events")
+        .prefetch_related("events__actor__organisation")
         .get(pk=pk)
     )
     require(actor, "liaison.handle_appointment", appointment)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from renda.core.people import person_label
 from renda.core.workflow import Workflow
 from renda.liaison.models import Appointment, AppointmentEvent, Opinion, OpinionEvent
 
@@ -26,10 +27,11 @@ NEW = ""
 
 
 def actor_label(actor: Any) -> str:
-    """Who acted, as the liaison histories have always named them: the login name of a person, and
-    "citizen" for the public acts (submitting, booking, rating) done without an account."""
+    """Who acted, as stored beside the event: the person's name and role, and "citizen" for the
+    public acts (submitting, booking, rating) done without an account — the pages show that code
+    as words (:attr:`renda.core.workflow.WorkflowEvent.actor_display`)."""
     if actor is not None and actor.is_authenticated:
-        return str(actor.get_username())
+        return person_label(actor)
     return "citizen"
 
 

@@ -483,5 +483,6 @@ label_actions(
         "suggestions.view_all": gettext_lazy("View every suggestion"),
         "suggestions.view_documents": gettext_lazy("View a suggestion's documents"),
         "suggestions.view_statistics": gettext_lazy("View suggestion statistics"),
+        "suggestions.handle_assignment": gettext_lazy("Handle an assigned suggestion"),
     }
 )

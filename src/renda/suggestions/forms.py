@@ -59,7 +59,7 @@ class SuggestionForm(StyledForm):
         label=_("Category"), queryset=SuggestionCategory.objects.filter(is_active=True)
     )
     cosigners = ModelMultipleChoiceField(
-        label=_("Invite co-signers (附议)"),
+        label=_("Invite co-signers"),
         queryset=Deputy.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
@@ -121,7 +121,7 @@ class WithdrawForm(StyledForm):
 
 class SessionForm(StyledForm):
     term = forms.ModelChoiceField(label=_("Term"), queryset=Term.objects.order_by("-start_date"))
-    number = forms.IntegerField(label=_("Session number (第N次会议)"), min_value=1, max_value=99)
+    number = forms.IntegerField(label=_("Session number"), min_value=1, max_value=99)
     kind = forms.ChoiceField(label=_("Period"), choices=Session.Kind.choices)
     start_date = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -148,9 +148,9 @@ def _units():
 
 
 class AssignForm(StyledForm):
-    lead = forms.ModelChoiceField(label=_("Lead unit (主办)"), queryset=Organisation.objects.none())
+    lead = forms.ModelChoiceField(label=_("Lead unit"), queryset=Organisation.objects.none())
     co_units = ModelMultipleChoiceField(
-        label=_("Co-handling units (协办)"),
+        label=_("Co-handling units"),
         queryset=Organisation.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),

@@ -12,9 +12,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
+from renda.core.categories import Topic
 from renda.core.models import TimeStampedModel
 from renda.core.workflow import WorkflowEvent
 
@@ -53,6 +54,9 @@ class SuggestionCategory(models.Model):
     """建议类别, e.g. 城乡建设, 教育. Managed by the deputy affairs office."""
 
     name = models.CharField(_("name"), max_length=40, unique=True)
+    # The subject of the platform's one list (shared with 网上家站's opinions) this category files
+    # under; a county's own extra category has none and shows its name.
+    topic = models.CharField(_("shared category"), max_length=20, choices=Topic.choices, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=100)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -62,7 +66,15 @@ class SuggestionCategory(models.Model):
         verbose_name_plural = _("suggestion categories")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The category in the reader's language: in Chinese its name as the office writes it, in
+        another language its subject's label (a county's own category keeps its name)."""
+        if not self.topic or (get_language() or "zh").startswith("zh"):
+            return self.name
+        return str(Topic(self.topic).label)
 
 
 class Session(models.Model):
@@ -71,8 +83,8 @@ class Session(models.Model):
     office on the sessions page; a suggestion takes the period its date falls in."""
 
     class Kind(models.TextChoices):
-        PLENARY = "plenary", _("During the session (大会期间)")
-        INTERVAL = "interval", _("Between sessions (闭会期间)")
+        PLENARY = "plenary", _("During the session")
+        INTERVAL = "interval", _("Between sessions")
 
     term = models.ForeignKey(
         "deputies.Term", verbose_name=_("term"), on_delete=models.PROTECT, related_name="sessions"

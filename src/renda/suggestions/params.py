@@ -44,6 +44,10 @@ PARAMETERS = ModuleParameters(
         ("代表工作委员会", "代表工委", "代表联络工作委员会", "代表联络工委"),
         "代表工委: words in the office's name",
     ),
+    OFFICE_SIGNATURE=Parameter(
+        "县人大常委会代表工作委员会",
+        "the office's signature on its documents when no organisation has the office's code",
+    ),
 )
 DEFAULTS: dict[str, Any] = PARAMETERS.defaults
 

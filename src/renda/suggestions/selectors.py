@@ -104,6 +104,7 @@ def suggestion_for(*, actor: User, pk: int) -> Suggestion:
             Prefetch("cosigns", queryset=CoSign.objects.select_related("deputy")),
             "attachments",
             "events__attachments",
+            "events__actor__organisation",
             "contacts__unit",
             "extensions",
             "replies__unit",
@@ -274,7 +275,7 @@ def suggestion_statistics(
         elif by == "deputy":
             key = s.deputy.name
         elif by == "category":
-            key = s.category.name
+            key = s.category.label
         elif by == "session":
             key = f"{s.session.term.name}{s.session.short_label}" if s.session else "—"
         else:
@@ -297,6 +298,20 @@ def suggestion_statistics(
         if s.state in OPEN_HANDLING_STATES and s.reply_due and s.reply_due < today:
             row.overdue += 1
     return sorted(rows.values(), key=lambda r: (-r.assigned, r.key))
+
+
+def office_signature() -> str:
+    """Who signs the office's documents (交办单): the deputy affairs office's organisation, named as
+    everywhere else (its organisation row), else the ``OFFICE_SIGNATURE`` parameter."""
+    from renda.accounts.models import Organisation
+
+    name = (
+        Organisation.objects.filter(code__in=list(param("OFFICE_ORGANISATION_CODES")), is_active=True)
+        .order_by("code")
+        .values_list("name", flat=True)
+        .first()
+    )
+    return name or str(param("OFFICE_SIGNATURE"))
 
 
 def sessions() -> QuerySet[Session]:

@@ -229,7 +229,10 @@ def assignment_sheet(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, "suggestions.view_documents", s)
     if not s.assigned_on:
         raise Http404
-    pdf = render_pdf("suggestions/pdf/assignment_sheet.html", {"s": s, "today": timezone.localdate()})
+    pdf = render_pdf(
+        "suggestions/pdf/assignment_sheet.html",
+        {"s": s, "today": timezone.localdate(), "office": selectors.office_signature()},
+    )
     return pdf_response(
         pdf, filename=f"交办单-{s.number}.pdf", fallback=f"assignment-{s.pk}.pdf", inline=True
     )

@@ -374,6 +374,15 @@ def test_organisation_tree_is_readable_by_people_who_work_in_the_system(
     assert 'data-testid="organisation-create-link"' not in html
 
 
+def test_lists_of_things_head_their_name_column_名称_not_姓名(client_for, admin_user, make_organisation):
+    """Issue 15.8: an organisation or a region has a 名称; only a person has a 姓名."""
+    make_organisation(name="县教育局")
+    client = client_for(admin_user)
+    for url in (reverse("accounts:organisation_list"), reverse("accounts:region_list")):
+        head = client.get(url).content.decode().split("<thead>")[1].split("</thead>")[0]
+        assert "名称" in head and "姓名" not in head
+
+
 def test_organisation_tree_is_refused_to_citizens(client_for, citizen_user):
     assert client_for(citizen_user).get(reverse("accounts:organisation_list")).status_code == 403
 

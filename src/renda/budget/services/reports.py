@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -160,11 +159,11 @@ def report_render_run(report_id: int) -> None:
 
 
 def issuer_name() -> str:
-    """县人大常委会预算工作委员会, with the county's name when the region is known."""
-    from renda.accounts.models import Region
+    """Who signs a report: the budget committee, named as its letters name it (one source,
+    :func:`renda.budget.services.findings.committee_name` — its organisation, else the parameter)."""
+    from renda.budget.services.findings import committee_name
 
-    region = Region.objects.filter(code=settings.RENDA_REGION_CODE).values_list("name", flat=True).first()
-    return f"{region or ''}人大常委会预算工作委员会"
+    return committee_name()
 
 
 def report_filename(report: BudgetReport, suffix: str) -> tuple[str, str]:

@@ -447,3 +447,15 @@ def test_the_demo_step_generates_the_latest_month_and_quarter_once(year_with_mor
     assert all(report_state(r) == "ready" for r in BudgetReport.objects.all())
     reports_demo(ctx, year=YEAR, data_until=dt.date(YEAR, 5, 20))
     assert BudgetReport.objects.count() == 2 and ctx.counts["budget_reports"] == 2
+
+
+def test_reports_sign_as_the_letters_do(db, make_organisation, settings):
+    """Issue 15.8: a report and an inquiry letter carry one signature — the budget committee's
+    organisation name, else the one parameter — not a name composed from the region's."""
+    from renda.budget.services.findings import committee_name
+    from renda.budget.services.reports import issuer_name
+
+    settings.RENDA_BUDGET_FINDINGS = {"COMMITTEE_NAME": "某县人大常委会预算工委"}
+    assert issuer_name() == committee_name() == "某县人大常委会预算工委"
+    make_organisation(name="河口县人大常委会预算工作委员会", code="RD003")
+    assert issuer_name() == committee_name() == "河口县人大常委会预算工作委员会"

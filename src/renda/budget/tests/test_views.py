@@ -217,6 +217,14 @@ def test_the_workbench_shows_the_budget_panel_to_budget_staff(
     assert reverse("budget:query") not in client_for(citizen).get(reverse("core:workbench")).content.decode()
 
 
+def test_the_workbench_counts_an_import_in_words(client_for, budget_staff, loaded_year):
+    """Issue 15.7: “新增 3 条，修改 0 条，未变 0 条”, not “+3 ~0 =0”."""
+    batch = ImportBatch.objects.latest("id")
+    body = client_for(budget_staff).get(reverse("core:workbench")).content.decode()
+    assert f"新增 {batch.inserted:,} 条，修改 {batch.updated:,} 条，未变 {batch.unchanged:,} 条" in body
+    assert f"+{batch.inserted} ~" not in body
+
+
 def _many_payments(tmp_path):
     from renda.budget.tests.conftest import load, write_csv
 

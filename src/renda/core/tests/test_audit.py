@@ -175,7 +175,7 @@ def test_page_filters_through_the_query_string(signed_in, admin_user, staff_user
     response = client.get(LIST_URL, {"actor": staff_user.real_name, "outcome": "refused"})
     html = response.content.decode()
     assert html.count('data-testid="audit-row"') == 1
-    assert "accounts.manage_users" in html
+    assert "管理用户" in html and "accounts.manage_users" not in html
     response = client.get(LIST_URL, {"date_from": "2026-03-15", "date_to": "2026-03-15"})
     assert response.content.decode().count('data-testid="audit-row"') == 1
 
@@ -310,8 +310,8 @@ def test_export_holds_the_filtered_events(signed_in, admin_user, staff_user, eve
     assert len(header) == 11
     assert len(data) == expected.count() == 2
     assert data[0][0] == dt.datetime(2026, 3, 16, 0, 30)  # newest first, county time
-    assert data[0][3] == "accounts.manage_users"
-    assert data[1][8] == "real_name: 张三 → 张三丰"
+    assert data[0][3] == "管理用户"
+    assert data[1][8] == "姓名: 张三 → 张三丰"
 
 
 def test_export_of_everything_and_its_filename(signed_in, admin_user, events):
@@ -438,5 +438,67 @@ def test_actions_show_their_names_in_the_readers_language(client_for, admin_user
     write_audit(staff_user, "accounts.user_unlock", staff_user)
     write_audit(staff_user, "thirdparty.unlabelled_act", staff_user)
     body = client_for(admin_user).get("/audit/").content.decode()
-    assert "解锁账户" in body and "accounts.user_unlock" in body
-    assert "thirdparty.unlabelled_act" in body
+    assert "解锁账户" in body and "accounts.user_unlock" not in body
+    assert "thirdparty.unlabelled_act" in body  # no label: the code is all there is
+
+
+# --- words, not codes (issue 15.7) -------------------------------------------------------------
+
+
+def test_changes_read_as_labels_names_and_yes_no(signed_in, admin_user, staff_user, make_organisation):
+    """A state reads 新建 → 误报 (the field's choices), a foreign key the row's name, a flag 是/否, a
+    field its verbose name; the export says the same."""
+    from renda.budget.models import Finding
+
+    state = Finding._meta.get_field("state")
+    choices = dict(state.flatchoices)
+    first, second = list(choices)[:2]
+    finance = make_organisation(name="县财政局")
+    education = make_organisation(name="县教育局")
+    audit(
+        staff_user,
+        "accounts.user_update",
+        staff_user,
+        before={"organisation": finance, "is_active": True},
+        after={"organisation": education, "is_active": False},
+    )
+    event = audit(staff_user, "budget.finding_close", None, before={"state": first}, after={"state": second})
+    AuditEvent.objects.filter(pk=event.pk).update(object_type="budget.finding", object_id="1")
+    client = signed_in(admin_user)
+    html = client.get(LIST_URL).content.decode()
+    changes = " ".join(part.split("</ul>")[0] for part in html.split('data-testid="audit-changes"')[1:])
+    assert f"{choices[first]} → {choices[second]}" in changes
+    assert f"{first} → {second}" not in changes
+    assert "县财政局 → 县教育局" in changes and "是 → 否" in changes
+    assert "组织" in changes and "organisation" not in changes and "is_active" not in changes
+    assert str(Finding._meta.verbose_name) in html
+    assert "budget.finding" not in html.split('data-testid="audit-table"')[1]
+    export = read_export(client.get(EXPORT_URL))
+    assert any(f"{choices[first]} → {choices[second]}" in str(row[8]) for row in export)
+    assert any(row[5] == str(Finding._meta.verbose_name) for row in export[1:])
+
+
+def test_filter_offers_modules_by_name(signed_in, admin_user, events):
+    html = signed_in(admin_user).get(LIST_URL).content.decode()
+    select = html.split('name="action"')[1].split("</select>")[0]
+    for name in ("代表建议办理", "网上家站", "预算联网监督", "用户与组织"):
+        assert name in select
+    assert '<option value="accounts.">用户与组织</option>' in select
+    assert ">accounts.<" not in select and "e.g. accounts." not in html
+    chosen = signed_in(admin_user).get(LIST_URL, {"action": "accounts."}).content.decode()
+    assert chosen.count('data-testid="audit-row"') == 3
+    assert '<option value="accounts." selected>用户与组织</option>' in chosen
+
+
+def test_the_actor_is_named_with_the_role_not_the_login(signed_in, admin_user, staff_user, events):
+    html = signed_in(admin_user).get(LIST_URL, {"actor": staff_user.username}).content.decode()
+    table = html.split('data-testid="audit-table"')[1]
+    assert f"{staff_user.real_name}（" in table
+    assert f">{staff_user.username}<" not in table and f"({staff_user.username})" not in table
+
+
+def test_long_values_wrap_and_open_in_full(signed_in, admin_user, staff_user):
+    long_text = "很长的答复内容。" * 60
+    audit(staff_user, "accounts.user_update", staff_user, after={"real_name": long_text})
+    html = signed_in(admin_user).get(LIST_URL).content.decode()
+    assert 'data-testid="audit-full"' in html and long_text in html

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import json
+import itertools
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -17,44 +18,36 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from renda.core.audit_display import AuditPresenter, module_label, object_type_label
 from renda.core.excel import xlsx_response
 from renda.core.forms import AuditFilterForm
 from renda.core.http import AuthedRequest
 from renda.core.models import AuditEvent
+from renda.core.people import anonymous_label, person_label
 from renda.core.selectors import audit_events_visible_to, audit_object_types
 from renda.core.services import audit_log, audit_log_export, audit_log_open
 
 PAGE_SIZE = 50
-MAX_VALUE_CHARS = 200
 
 
-def _text(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, dict | list):
-        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    text = str(value)
-    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
+def change_lines(changes: Any, object_type: str = "") -> list[tuple[str, str, str]]:
+    """``{field: [before, after]}`` as ``(field, before, after)`` words (labels, names, 是/否);
+    tolerant of odd shapes. For many events at once use :class:`AuditPresenter` (one query per model)."""
 
+    class _Event:
+        pass
 
-def change_lines(changes: Any) -> list[tuple[str, str, str]]:
-    """``{field: [before, after]}`` as ``(field, before, after)`` texts; tolerant of odd shapes."""
-    if not isinstance(changes, dict):
-        return []
-    lines = []
-    for field, pair in changes.items():
-        if isinstance(pair, list | tuple) and len(pair) == 2:
-            lines.append((str(field), _text(pair[0]), _text(pair[1])))
-        else:
-            lines.append((str(field), "—", _text(pair)))
-    return lines
+    event = _Event()
+    event.changes = changes  # type: ignore[attr-defined]
+    event.object_type = object_type  # type: ignore[attr-defined]
+    return [(line.field, line.before, line.after) for line in AuditPresenter([event]).lines(event)]
 
 
 def _actor_label(event: AuditEvent) -> str:
-    actor = event.actor
-    if actor is not None and actor.real_name:
-        return f"{actor.real_name} ({actor.username})"
-    return event.actor_name or "—"
+    """Who acted: the person's name and role (the login name only in the tooltip and the export)."""
+    if event.actor is not None:
+        return person_label(event.actor)
+    return anonymous_label(event.actor_name) if event.actor_name else "—"
 
 
 def _query_without_page(query: QueryDict) -> str:
@@ -77,8 +70,17 @@ def audit_list(request: AuthedRequest) -> HttpResponse:
     if filters_valid:
         events = audit_events_visible_to(actor=request.user, filters=form.to_filter())
         page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+        presenter = AuditPresenter(page)
         rows = [
-            {"event": event, "actor": _actor_label(event), "changes": change_lines(event.changes)}
+            {
+                "event": event,
+                "actor": _actor_label(event),
+                "module": module_label(event.action),
+                "object_type": object_type_label(event.object_type),
+                "changes": (lines := presenter.lines(event)),
+                "long": any(line.long for line in lines),
+                "full": presenter.full_lines(event) if any(line.long for line in lines) else [],
+            }
             for event in page
         ]
     query = _query_without_page(request.GET)
@@ -111,16 +113,25 @@ def _export_headers() -> list[str]:
     ]
 
 
-def _export_row(event: AuditEvent, outcomes: dict[str, str]) -> list[Any]:
-    changes = "; ".join(f"{field}: {old} → {new}" for field, old, new in change_lines(event.changes))
-    actor = event.actor
+def _export_rows(events: Any, outcomes: dict[str, str]) -> Iterator[list[Any]]:
+    """The rows in chunks of 2,000, each chunk's foreign keys named with one query per model."""
+    stream = events.iterator(chunk_size=2000)
+    while chunk := list(itertools.islice(stream, 2000)):
+        presenter = AuditPresenter(chunk)
+        for event in chunk:
+            yield _export_row(event, outcomes, presenter)
+
+
+def _export_row(event: AuditEvent, outcomes: dict[str, str], presenter: AuditPresenter) -> list[Any]:
+    lines = presenter.full_lines(event)
+    changes = "; ".join(f"{field}: {old} → {new}" for field, old, new in lines)
     return [
         timezone.localtime(event.created_at).replace(tzinfo=None),
-        actor.real_name if actor is not None else "",
+        _actor_label(event),
         event.actor_name,
-        event.action,
+        event.action_label,
         outcomes.get(event.outcome, event.outcome),
-        event.object_type,
+        object_type_label(event.object_type),
         event.object_id,
         event.object_repr,
         changes,
@@ -151,9 +162,7 @@ def audit_export(request: AuthedRequest) -> HttpResponseBase:
         return redirect(reverse("core:audit_list") + (f"?{query}" if query else ""))
     events, total = audit_log_export(actor=request.user, filters=form.to_filter())
     outcomes = {value: str(label) for value, label in AuditEvent.Outcome.choices}
-    rows = (
-        _export_row(event, outcomes) for event in events[: audit_log.EXPORT_ROW_CAP].iterator(chunk_size=2000)
-    )
+    rows = _export_rows(events[: audit_log.EXPORT_ROW_CAP], outcomes)
     today = timezone.localdate().strftime("%Y%m%d")
     return xlsx_response(
         filename=f"{_('audit-log')}-{today}.xlsx",

@@ -311,3 +311,19 @@ def test_demo_password_meets_the_password_policy():
 )
 def test_zh_numeral(n, text):
     assert demo.zh_numeral(n) == text
+
+
+def test_a_department_has_one_name_in_every_module(tmp_path):
+    """Issue 15.8: the budget units of the demo county's departments carry their organisations' names
+    (县教育局 in 代表建议 and in 预算联网监督, never 示范县教育局 in one of them)."""
+    import random
+
+    from renda.demo import budget_synth
+
+    plan = budget_synth.Year(year=2025)
+    budget_synth.write_units(tmp_path / "units.csv", random.Random(1), 120, plan)
+    organisations = {name for _code, name, _short, _head in demo.DEPARTMENTS}
+    departments = [name for _code, name, parent in plan.units if not parent]
+    assert len(departments) >= 18
+    assert all(name in organisations for name in departments[: len(budget_synth.DEPARTMENT_NAMES)])
+    assert not any(name.startswith(demo.DEMO_COUNTY_NAME) for _code, name, _parent in plan.units)

@@ -242,6 +242,22 @@ def test_staff_accept_and_refer_through_the_page(client_for, submit, manager, de
     assert opinion.state == Opinion.State.REFERRED and opinion.department == department
 
 
+def test_history_names_people_and_their_roles_not_login_names(client_for, submit, manager, department, clerk):
+    """Issue 15.7: the history reads 群众 / 张三（代表工作委员会） / the clerk's name and unit — no login
+    name, no code such as ``citizen``, also for events stored before (their actor link decides)."""
+    opinion = submit()
+    services.opinion_accept(actor=manager, opinion=opinion)
+    services.opinion_refer(actor=manager, opinion=opinion, department=department)
+    services.opinion_start(actor=clerk, opinion=opinion)
+    history = client_for(manager).get(reverse("liaison:opinion", args=[opinion.pk])).content.decode()
+    events = history.split('data-testid="opinion-events"')[1].split("</ol>")[0]
+    assert "群众" in events
+    assert f"{manager.real_name}（代表工作委员会）" in events
+    assert f"{clerk.real_name}（县住房和城乡建设局）" in events
+    for code in (manager.username, clerk.username, "citizen", "staff", "unit_handler"):
+        assert code not in events
+
+
 def test_action_refused_to_a_deputy_of_another_station(client_for, submit, other_deputy):
     opinion = submit()
     response = client_for(other_deputy.user).post(

@@ -260,7 +260,7 @@ def test_citizens_acts_are_the_citizens_in_the_history(submit, manager):
     services.opinion_rate(opinion=opinion, satisfaction=Opinion.Satisfaction.SATISFIED)
     names = list(opinion.events.values_list("action", "actor_id", "actor_name"))
     assert names[0] == ("submit", None, "citizen") and names[-1] == ("rate", None, "citizen")
-    assert names[1] == ("accept", manager.pk, manager.get_username())
+    assert names[1] == ("accept", manager.pk, f"{manager.real_name}（代表工作委员会）")
     labels = [(e.from_label, e.to_label) for e in opinion.events.all()]
     assert labels[0] == ("—", str(S.PENDING.label))
     assert labels[-1] == (str(S.ANSWERED.label), str(S.CLOSED.label))

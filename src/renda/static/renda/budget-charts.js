@@ -42,12 +42,40 @@
     return (value / 10000).toLocaleString(locale === "ZH" ? "zh-CN" : "en", { maximumFractionDigits: 0 });
   }
 
-  function short(label, size) {
-    return label.length > size ? label.slice(0, size - 1) + "…" : label;
+  // A long label on as many lines as it needs, never cut to "…": Chinese by characters, other
+  // languages at the spaces (a word longer than the line keeps its line).
+  function wrap(label, size) {
+    var text = String(label === null || label === undefined ? "" : label);
+    if (text.length <= size) return text;
+    var lines = [];
+    if (/\s/.test(text)) {
+      var line = "";
+      text.split(/\s+/).forEach(function (word) {
+        if (line && (line + " " + word).length > size) {
+          lines.push(line);
+          line = word;
+        } else {
+          line = line ? line + " " + word : word;
+        }
+      });
+      if (line) lines.push(line);
+    } else {
+      for (var i = 0; i < text.length; i += size) lines.push(text.slice(i, i + size));
+    }
+    return lines.join("\n");
+  }
+  window.rendaChartLabel = wrap; // for the browser checks
+
+  function lineCount(labels, size) {
+    return labels.reduce(function (sum, label) {
+      return sum + Math.max(1, wrap(label, size).split("\n").length);
+    }, 0);
   }
 
-  function tall(el, rows) {
-    el.style.height = Math.max(320, 28 * rows + 90) + "px";
+  // Rows of one line take 28 px; each further line of a wrapped label 14 px more.
+  function tall(el, rows, labels, size) {
+    var extra = labels ? lineCount(labels, size) - labels.length : 0;
+    el.style.height = Math.max(320, 28 * rows + 14 * extra + 90) + "px";
   }
 
   function withUrls(values, urls) {
@@ -59,7 +87,7 @@
   var builders = {
     // Execution rate per row as bars, time progress as a line across them.
     execution: function (d, el) {
-      tall(el, d.labels.length);
+      tall(el, d.labels.length, d.labels, 14);
       return {
         color: palette,
         grid: { left: 8, right: 48, top: 36, bottom: 24, containLabel: true },
@@ -85,7 +113,7 @@
           type: "category",
           inverse: true,
           data: d.labels,
-          axisLabel: { formatter: function (v) { return short(v, 14); } },
+          axisLabel: { formatter: function (v) { return wrap(v, 14); } },
         },
         series: [
           {
@@ -150,7 +178,7 @@
         tooltip: {
           formatter: function (p) { return p.name + "<br>" + money(p.data.raw) + " (" + percent(p.data.share) + ")"; },
         },
-        legend: { type: "scroll", orient: "vertical", right: 0, top: 10, bottom: 10, formatter: function (v) { return short(v, 12); } },
+        legend: { type: "scroll", orient: "vertical", right: 0, top: 10, bottom: 10, formatter: function (v) { return wrap(v, 12); } },
         series: [
           {
             name: d.text.series,
@@ -158,7 +186,7 @@
             radius: ["35%", "70%"],
             center: ["35%", "50%"],
             minShowLabelAngle: 12,
-            label: { formatter: function (p) { return short(p.name, 10) + "\n" + percent(p.data.share); } },
+            label: { formatter: function (p) { return wrap(p.name, 10) + "\n" + percent(p.data.share); } },
             data: d.items.map(function (it) {
               return { name: it.name, value: num(it.value), raw: it.value, share: it.share, url: it.url };
             }),
@@ -190,8 +218,8 @@
     // Stacked bars: the three public expenses per year, or findings per rule and state.
     stacked: function (d, el) {
       var horizontal = !!d.horizontal;
-      if (horizontal) tall(el, d.labels.length);
-      var category = { type: "category", data: d.labels, inverse: horizontal, axisLabel: { formatter: function (v) { return short(v, 16); } } };
+      if (horizontal) tall(el, d.labels.length, d.labels, 16);
+      var category = { type: "category", data: d.labels, inverse: horizontal, axisLabel: { interval: 0, formatter: function (v) { return wrap(v, horizontal ? 16 : 6); } } };
       var value = horizontal
         ? { type: "value", minInterval: 1 }
         : { type: "value", name: d.text.unit, axisLabel: { formatter: tenThousands } };
@@ -219,13 +247,13 @@
       };
     },
     payees: function (d, el) {
-      tall(el, d.labels.length);
+      tall(el, d.labels.length, d.labels, 14);
       return {
         color: ["#2f6fb0"],
         grid: { left: 8, right: 48, top: 16, bottom: 36, containLabel: true },
         tooltip: { formatter: function (p) { return p.name + "<br>" + d.text.amount + ": " + money(p.data.raw); } },
         xAxis: { type: "value", name: d.text.unit, nameLocation: "middle", nameGap: 26, axisLabel: { formatter: tenThousands } },
-        yAxis: { type: "category", inverse: true, data: d.labels, axisLabel: { formatter: function (v) { return short(v, 14); } } },
+        yAxis: { type: "category", inverse: true, data: d.labels, axisLabel: { formatter: function (v) { return wrap(v, 14); } } },
         series: [
           {
             name: d.text.amount,
@@ -238,7 +266,7 @@
     },
     revenue: function (d, el) {
       var t = d.text;
-      tall(el, d.labels.length);
+      tall(el, d.labels.length, d.labels, 14);
       return {
         color: ["#9aa5b1", "#3f9a5a"],
         legend: { top: 0 },
@@ -255,7 +283,7 @@
           },
         },
         xAxis: { type: "value", name: t.unit, nameLocation: "middle", nameGap: 26, axisLabel: { formatter: tenThousands } },
-        yAxis: { type: "category", inverse: true, data: d.labels, axisLabel: { formatter: function (v) { return short(v, 14); } } },
+        yAxis: { type: "category", inverse: true, data: d.labels, axisLabel: { formatter: function (v) { return wrap(v, 14); } } },
         series: [
           { name: t.budget, type: "bar", data: d.budget.map(num) },
           {

@@ -197,6 +197,30 @@ def test_assignment_sheet_pdf_renders_chinese(flow, client_for):
     assert "交办单" in text and flow.lead_unit.name in text
 
 
+def test_assignment_sheet_signs_with_the_offices_own_name(flow, client_for, make_organisation, settings):
+    """Issue 15.8: the sheet signs as the office's organisation is named everywhere (one source), not
+    with a name written into the template; without that organisation, with the parameter."""
+    import pypdfium2
+
+    s = flow.to(State.ASSIGNED)
+    url = reverse("suggestions:assignment_sheet", args=[s.pk])
+
+    def sheet_text() -> str:
+        pdf = pypdfium2.PdfDocument(client_for(flow.lead_clerk).get(url).content)
+        return pdf[0].get_textpage().get_text_range().replace("\r", "").replace("\n", "")
+
+    settings.RENDA_SUGGESTIONS = {"OFFICE_SIGNATURE": "某县人大常委会代表联络工作委员会"}
+    text = (
+        pypdfium2.PdfDocument(client_for(flow.lead_clerk).get(url).content)[0].get_textpage().get_text_range()
+    )
+    assert "某县人大常委会代表联络工作委员会" in text and "县人大常委会代表工作委员会" not in text
+    make_organisation(name="河口县人大常委会代表工委", code="RD002")
+    text = (
+        pypdfium2.PdfDocument(client_for(flow.lead_clerk).get(url).content)[0].get_textpage().get_text_range()
+    )
+    assert "河口县人大常委会代表工委" in text.replace("\r", "").replace("\n", "")
+
+
 def test_assignment_sheet_is_refused_to_other_units(flow, client_for, other_clerk):
     s = flow.to(State.ASSIGNED)
     assert (
