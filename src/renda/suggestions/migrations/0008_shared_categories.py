@@ -58,7 +58,7 @@ def untie(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('suggestions', '0006_assign_sessions_by_date'),
+        ('suggestions', '0007_notifications_moved'),
     ]
 
     operations = [
