@@ -193,8 +193,7 @@ class UnitReplyForm(StyledForm):
 
     outcome = forms.ChoiceField(
         label=_("The unit has"),
-        choices=[(s, STATE_LABELS[s]) for s in REPLY_OUTCOMES],
-        widget=forms.RadioSelect,
+        choices=[("", "—"), *((s, STATE_LABELS[s]) for s in REPLY_OUTCOMES)],
     )
     reply_text = _text(_("Reply"), rows=8, help_text=_("What happened, and what the unit has done about it."))
     attachments = MultipleFileField(label=_("Attachments"), required=False)

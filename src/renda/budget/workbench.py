@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from renda.budget.models import Finding
-from renda.budget.selectors.findings import findings_state_counts
+from renda.budget.selectors.findings import finding_years, findings_state_counts
 from renda.budget.selectors.inquiries import InquiryRow, inquiries_due, inquiries_of_own_unit
 from renda.budget.selectors.query import budget_counts, recent_batches
 from renda.budget.selectors.reports import findings_open_by_rule, is_new, ready_reports
@@ -59,7 +59,7 @@ def budget_inquiry_panels(user) -> list[Panel]:
     return [
         Panel(
             title=_("Budget inquiry letters"),
-            order=35,
+            order=5 if open_rows else 35,  # a letter to answer comes first
             stats=[
                 Stat(_("Letters to answer"), len(open_rows), f"{letters}?due=open"),
                 Stat(_("Overdue"), sum(1 for r in open_rows if r.overdue), f"{letters}?due=overdue"),
@@ -86,10 +86,12 @@ def budget_panels(user) -> list[Panel]:
     ]
     due_rows: list[dict[str, str]] = []
     if can(user, "budget.view_findings"):
-        by_rule = findings_open_by_rule(actor=user, year=year)
         findings = _url("budget:findings")
-        state = findings_state_counts(actor=user, year=year)
-        listed = f"{findings}?year={year}"
+        # The findings' own year: the latest with findings (last year's, early in a new year).
+        finding_year = next(iter(finding_years(actor=user)), year)
+        by_rule = findings_open_by_rule(actor=user, year=finding_year)
+        state = findings_state_counts(actor=user, year=finding_year)
+        listed = f"{findings}?year={finding_year}"
         stats += [
             Stat(_("Open warning findings"), sum(c.open for c in by_rule), listed),
             Stat(_("Red warning findings"), sum(c.red for c in by_rule), f"{listed}&severity=red"),

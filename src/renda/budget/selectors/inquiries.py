@@ -35,6 +35,7 @@ class InquiryRow:
     status: str  # awaiting | returned | review | answered | the finding's state when it moved on
     status_label: str
     days_left: int | None  # working days to the due date (negative: overdue); None when answered
+    today: dt.date
 
     @property
     def open(self) -> bool:
@@ -42,23 +43,27 @@ class InquiryRow:
 
     @property
     def overdue(self) -> bool:
-        return self.open and self.days_left is not None and self.days_left < 0
+        due = self.inquiry.reply_due
+        return self.open and due is not None and due < self.today
 
     @property
     def due_soon(self) -> bool:
         return (
             self.open
+            and not self.overdue
             and self.days_left is not None
-            and 0 <= self.days_left <= int(param("DUE_SOON_WORKING_DAYS"))
+            and self.days_left <= int(param("DUE_SOON_WORKING_DAYS"))
         )
 
     @property
     def due_text(self) -> str:
         if self.days_left is None:
             return ""
-        if self.days_left < 0:
-            return _("overdue by %(n)s working days") % {"n": -self.days_left}
-        if self.days_left == 0:
+        if self.overdue:
+            if self.days_left < 0:
+                return _("overdue by %(n)s working days") % {"n": -self.days_left}
+            return _("overdue since %(date)s") % {"date": self.inquiry.reply_due}
+        if self.inquiry.reply_due == self.today:
             return _("due today")
         return _("%(n)s working days left") % {"n": self.days_left}
 
@@ -69,13 +74,18 @@ def _status(inquiry: Inquiry, today: dt.date) -> InquiryRow:
     if latest and finding.state == State.INQUIRED and inquiry.replied_on is None:
         status = "returned" if inquiry.reply_submitted_at else "awaiting"
         label = _("Returned: answer again") if status == "returned" else _("Awaiting the reply")
-        days = working_days_between(today, inquiry.reply_due) if inquiry.reply_due else None
-        return InquiryRow(inquiry, status, label, days)
+        due = inquiry.reply_due
+        days = None
+        if due is not None:
+            # Working days left to the due date; once it has passed, minus the working days late
+            # (the first working day after the due date is one day late).
+            days = working_days_between(today, due) if due >= today else -working_days_between(due, today)
+        return InquiryRow(inquiry, status, label, days, today)
     if latest and finding.state == State.REPLIED:
-        return InquiryRow(inquiry, "review", _("Reply under review"), None)
+        return InquiryRow(inquiry, "review", _("Reply under review"), None, today)
     if latest and finding.state != State.VERIFYING:
-        return InquiryRow(inquiry, finding.state, state_label(finding.state), None)
-    return InquiryRow(inquiry, "answered", _("Answered"), None)
+        return InquiryRow(inquiry, finding.state, state_label(finding.state), None, today)
+    return InquiryRow(inquiry, "answered", _("Answered"), None, today)
 
 
 def _unit_name(unit_code: str) -> str:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from renda.accounts.http import AuthedRequest
 from renda.budget.models import Inquiry, InquiryAttachment
 from renda.budget.selectors import inquiries as selectors
+from renda.budget.services.findings import letter_title
 from renda.budget.views.findings import _serve
 from renda.budget.workflow import FINDING
 from renda.core.params import ChoiceParam, query_params
@@ -67,6 +68,7 @@ def _page(
         "forms": forms,
         "failed": failed,
         "staff": can(request.user, "budget.view_findings"),
+        "letter_title": letter_title(inquiry.finding),
     }
     return render(request, "budget/inquiries/detail.html", context, status=status)
 
