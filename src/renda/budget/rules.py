@@ -62,6 +62,8 @@ def is_addressed_to_own_unit(user, target) -> bool:
 is_inquiry_clerk = is_unit_handler & is_addressed_to_own_unit
 
 rules.add_perm("budget.view_budget", is_admin | is_budget_staff | is_deputy)
+# 金额单位: whoever reads the budget pages chooses the unit they read amounts in.
+rules.add_perm("budget.choose_amount_unit", is_admin | is_budget_staff | is_deputy)
 rules.add_perm("budget.view_payee_account", is_admin | is_budget_staff)
 rules.add_perm("budget.import_data", is_admin | is_budget_staff)
 rules.add_perm("budget.view_imports", is_admin | is_budget_staff)

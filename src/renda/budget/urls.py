@@ -1,6 +1,6 @@
 from django.urls import path
 
-from renda.budget.views import analysis, findings, imports, inquiries, reports, warnings
+from renda.budget.views import analysis, findings, imports, inquiries, reading, reports, warnings
 from renda.budget.views import query as views
 
 app_name = "budget"
@@ -15,6 +15,7 @@ urlpatterns = [
     *warnings.urlpatterns,
     *findings.urlpatterns,
     *inquiries.urlpatterns,
+    *reading.urlpatterns,
     *analysis.urlpatterns,
     *reports.urlpatterns,
 ]
