@@ -63,7 +63,7 @@ class FindingFilterForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.years = years or [timezone.localdate().year]
         self._choices("year", [(y, str(y)) for y in self.years])
-        self._choices("rule", [("", _("All rules")), *((c, f"{c} {s.name}") for c, s in RULES.items())])
+        self._choices("rule", [("", _("All rules")), *((c, s.name) for c, s in RULES.items())])
         self._choices("severity", [("", _("Both")), *Severity.choices])
         self._choices("state", [("", _("All states")), *STATE_LABELS.items()])
         self._choices("assignee", [("", _("Anyone")), *((u.pk, _person(u)) for u in finding_assignees())])

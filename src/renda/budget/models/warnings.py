@@ -149,6 +149,21 @@ class Finding(models.Model):
     def __str__(self) -> str:
         return f"{self.rule_code} {self.subject}"
 
+    @property
+    def title(self) -> str:
+        """What was found, as a person reads it. Runs since issue 16 store it as the subject (unit,
+        payee, amount); a finding stored earlier with a bare voucher or indicator number there is
+        titled here (unit, rule, amount) until its next run rewrites the subject."""
+        evidence = self.evidence if isinstance(self.evidence, dict) else {}
+        numbers = {str(n) for key in ("vouchers", "indicators") for n in (evidence.get(key) or [])}
+        if self.subject not in numbers:
+            return self.subject
+        from renda.budget.warning_rules.base import title_amount
+        from renda.budget.warning_rules.registry import rule_name
+
+        unit = getattr(self, "unit_name", "") or self.unit_code
+        return f"{unit}{rule_name(self.rule_code)}{title_amount(self.amount)}（{self.subject}）"
+
 
 class FindingStep(WorkflowEvent):
     """处理记录: one step of a finding's workflow (who moved it where, why), with an optional file.
