@@ -575,7 +575,7 @@ def voucher_names(*, actor: User, payment: Payment) -> VoucherNames:
         {**base, "unit": payment.unit_code, "group": "function1"},
     )
     department = None
-    dept_code = (unit_row or {}).get("department_code") or ""
+    dept_code: str = unit_row["department_code"] if unit_row else ""
     if dept_code and dept_code != payment.unit_code:
         label = _labels("unit", year, [dept_code])[dept_code]
         department = Named(dept_code, label, {**base, "unit": dept_code, "group": "unit"})
