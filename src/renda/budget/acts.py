@@ -14,6 +14,7 @@ from renda.accounts.models import User
 from renda.budget import forms_findings as f
 from renda.budget.models import Finding
 from renda.budget.services import findings as services
+from renda.budget.services import inquiries
 from renda.budget.workflow import FINAL_STATES, FINDING, REPLY_OUTCOMES
 from renda.core.workflow import Act
 
@@ -36,13 +37,54 @@ def _run_reply(user: User, finding: Finding, form: Any) -> Any:
 def _run_inquire(user: User, finding: Finding, form: Any) -> Any:
     d = form.cleaned_data
     return services.finding_inquire(
-        actor=user, finding=finding, body=d["body"], recipient=d["recipient"], reply_due=d["reply_due"]
+        actor=user,
+        finding=finding,
+        body=d["body"],
+        recipient=d["recipient"],
+        reply_due=d["reply_due"],
+        organisation=d.get("organisation"),
     )
 
 
 def _inquiry_initial(user: User, finding: Finding) -> dict[str, Any]:
     draft = services.inquiry_draft(actor=user, finding=finding)
-    return {"initial": {"recipient": draft.recipient, "body": draft.body, "reply_due": draft.reply_due}}
+    guess = inquiries.inquiry_organisation_guess(finding.unit_code)
+    return {
+        "initial": {
+            "recipient": draft.recipient,
+            "body": draft.body,
+            "reply_due": draft.reply_due,
+            "organisation": guess.pk if guess is not None else None,
+        }
+    }
+
+
+def _run_unit_reply(user: User, finding: Finding, form: Any) -> Any:
+    d = form.cleaned_data
+    inquiry = inquiries.open_inquiry(finding)
+    if inquiry is None:
+        raise FINDING.wrong_state(finding, State.REPLIED)
+    return inquiries.inquiry_reply_submit(
+        actor=user,
+        inquiry=inquiry,
+        outcome=d["outcome"],
+        reply_text=d["reply_text"],
+        files=d.get("attachments") or [],
+    )
+
+
+def _unit_reply_initial(user: User, finding: Finding) -> dict[str, Any]:
+    """A returned reply comes back as the clerk's draft."""
+    inquiry = inquiries.open_inquiry(finding)
+    if inquiry is None or not inquiry.reply_text:
+        return {}
+    return {"initial": {"reply_text": inquiry.reply_text, "outcome": inquiry.reply_outcome or None}}
+
+
+def _accept_initial(user: User, finding: Finding) -> dict[str, Any]:
+    inquiry = inquiries.open_inquiry(finding)
+    said = inquiry.reply_outcome if inquiry is not None else ""
+    return {"initial": {"outcome": said}} if said else {}
 
 
 def _assign_initial(user: User, finding: Finding) -> dict[str, Any]:
@@ -71,6 +113,7 @@ FINDING.declare(
         _run_inquire,
         ACT,
         to=State.INQUIRED,
+        when=frozenset({State.VERIFYING}),
         form=f.InquireForm,
         form_kwargs=_inquiry_initial,
         done=gettext_lazy("The inquiry letter has been sent."),
@@ -86,6 +129,48 @@ FINDING.declare(
         available=_reply_possible,
         done=gettext_lazy("The reply has been recorded."),
         audit_label=gettext_lazy("Record the unit's reply to a finding"),
+    ),
+    Act(
+        "unit_reply",
+        gettext_lazy("Send the unit's reply"),
+        _run_unit_reply,
+        "budget.reply_to_inquiry",
+        to=State.REPLIED,
+        form=f.UnitReplyForm,
+        form_kwargs=_unit_reply_initial,
+        done=gettext_lazy("Your reply has been sent to the budget committee."),
+        audit_label=gettext_lazy("Answer an inquiry letter online"),
+    ),
+    Act(
+        "accept_reply",
+        gettext_lazy("Accept the unit's reply"),
+        lambda u, x, form: inquiries.finding_accept_reply(
+            actor=u, finding=x, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"]
+        ),
+        ACT,
+        when=frozenset({State.REPLIED}),
+        form=f.AcceptReplyForm,
+        form_kwargs=_accept_initial,
+        done=gettext_lazy("The reply is accepted."),
+        style="success",
+        audit_label=gettext_lazy("Accept a unit's online reply"),
+    ),
+    Act(
+        "return_reply",
+        gettext_lazy("Return the reply to the unit"),
+        lambda u, x, form: inquiries.finding_return_reply(
+            actor=u,
+            finding=x,
+            reason=form.cleaned_data["reason"],
+            reply_due=form.cleaned_data.get("reply_due"),
+        ),
+        ACT,
+        to=State.INQUIRED,
+        when=frozenset({State.REPLIED}),
+        form=f.ReturnReplyForm,
+        done=gettext_lazy("The reply has been returned to the unit."),
+        style="outline-secondary",
+        audit_label=gettext_lazy("Return a unit's online reply"),
     ),
     Act(
         "close",

@@ -8,12 +8,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from renda.accounts.models import User
+from renda.accounts.models import Organisation, User
 from renda.budget.models import Finding, Severity
 from renda.budget.selectors.findings import FindingFilter
 from renda.budget.services.findings import REPLY_OUTCOMES, STATE_LABELS, finding_assignees, param
 from renda.budget.warning_rules.registry import RULES
-from renda.core.forms import StyledForm
+from renda.core.forms import MultipleFileField, StyledForm
 
 State = Finding.State
 
@@ -63,7 +63,7 @@ class FindingFilterForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.years = years or [timezone.localdate().year]
         self._choices("year", [(y, str(y)) for y in self.years])
-        self._choices("rule", [("", _("All rules")), *((c, f"{c} {s.name}") for c, s in RULES.items())])
+        self._choices("rule", [("", _("All rules")), *((c, s.name) for c, s in RULES.items())])
         self._choices("severity", [("", _("Both")), *Severity.choices])
         self._choices("state", [("", _("All states")), *STATE_LABELS.items()])
         self._choices("assignee", [("", _("Anyone")), *((u.pk, _person(u)) for u in finding_assignees())])
@@ -113,6 +113,13 @@ class VerifyForm(StyledForm):
 
 class InquireForm(StyledForm):
     recipient = forms.CharField(label=_("Addressee"), max_length=200)
+    organisation = forms.ModelChoiceField(
+        label=_("Answered online by"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("Nobody: the letter goes on paper only"),
+        help_text=_("The clerks of this unit see the letter on their workbench and answer it online."),
+    )
     reply_due = _date(_("Reply due"))
     body = _text(
         _("Letter"),
@@ -122,6 +129,12 @@ class InquireForm(StyledForm):
             "Drafted from the template; edit it before sending. The letter number is given on sending."
         ),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Organisation.objects.filter(is_active=True).exclude(kind=Organisation.Kind.CONGRESS)
 
     def clean_reply_due(self) -> dt.date:
         due = self.cleaned_data["reply_due"]
@@ -161,3 +174,44 @@ class CloseForm(StyledForm):
 
 class ReasonForm(StyledForm):
     reason = _text(_("Reason"), rows=3)
+
+
+def _file_help(field: forms.Field, *, count: int | None = None) -> None:
+    exts = param("FILE_EXTENSIONS")
+    field.widget.attrs["accept"] = ",".join(f".{e}" for e in exts)
+    text = _("%(types)s; at most %(mb)s MB each.") % {
+        "types": ", ".join(exts).upper(),
+        "mb": param("FILE_MAX_BYTES") // (1024 * 1024),
+    }
+    if count is not None:
+        text = f"{text} " + _("Up to %(n)s files.") % {"n": count}
+    field.help_text = text
+
+
+class UnitReplyForm(StyledForm):
+    """答复函询: what the unit's clerk sends online."""
+
+    outcome = forms.ChoiceField(
+        label=_("The unit has"),
+        choices=[("", "—"), *((s, STATE_LABELS[s]) for s in REPLY_OUTCOMES)],
+    )
+    reply_text = _text(_("Reply"), rows=8, help_text=_("What happened, and what the unit has done about it."))
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _file_help(self.fields["attachments"], count=param("REPLY_FILES_MAX"))
+
+
+class AcceptReplyForm(StyledForm):
+    """采纳复函: the outcome (as the unit said, unless the staff see it otherwise) and a note."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[(s, STATE_LABELS[s]) for s in REPLY_OUTCOMES])
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class ReturnReplyForm(StyledForm):
+    """退回复函: why, and optionally a new due date."""
+
+    reason = _text(_("Why the reply is returned"), rows=3)
+    reply_due = _date(_("New reply due date"), required=False)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from renda.budget.views import analysis, findings, imports, reports, warnings
+from renda.budget.views import analysis, findings, imports, inquiries, reading, reports, warnings
 from renda.budget.views import query as views
 
 app_name = "budget"
@@ -14,6 +14,8 @@ urlpatterns = [
     path("imports/<int:pk>/progress/", imports.import_progress, name="import_progress"),
     *warnings.urlpatterns,
     *findings.urlpatterns,
+    *inquiries.urlpatterns,
+    *reading.urlpatterns,
     *analysis.urlpatterns,
     *reports.urlpatterns,
 ]

@@ -1,7 +1,9 @@
 """预警处置流程: the warning finding's state machine, declared once on the core workflow kernel.
 
-新发现 → 核实中 → (已函询 →) 已说明 / 已整改 → 已销号, or 误报; an administrator may reopen a finished
-finding. The acts that move it are declared in :mod:`renda.budget.acts`.
+新发现 → 核实中 → (已函询 → (复函待审核 →)) 已说明 / 已整改 → 已销号, or 误报; an administrator may reopen
+a finished finding. 复函待审核 is a reply the unit's clerk sent online: the budget staff accept it or
+return it to the unit (back to 已函询); a reply on paper is recorded by the staff directly.
+The acts that move it are declared in :mod:`renda.budget.acts`.
 """
 
 from __future__ import annotations
@@ -30,7 +32,10 @@ FINDING: Workflow[Finding] = Workflow(
     transitions={
         State.NEW: {State.VERIFYING, State.FALSE_POSITIVE},
         State.VERIFYING: {State.INQUIRED, State.EXPLAINED, State.RECTIFIED, State.FALSE_POSITIVE},
-        State.INQUIRED: {State.EXPLAINED, State.RECTIFIED, State.FALSE_POSITIVE},
+        State.INQUIRED: {State.REPLIED, State.EXPLAINED, State.RECTIFIED, State.FALSE_POSITIVE},
+        # The unit answered online: the budget staff accept it (→ 已说明 / 已整改), return it to the
+        # unit with a reason (→ 已函询), or find the warning was a false positive after all.
+        State.REPLIED: {State.EXPLAINED, State.RECTIFIED, State.INQUIRED, State.FALSE_POSITIVE},
         State.EXPLAINED: {State.CLOSED, State.VERIFYING},
         State.RECTIFIED: {State.CLOSED, State.VERIFYING},
         State.CLOSED: {State.VERIFYING},

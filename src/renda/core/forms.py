@@ -33,6 +33,24 @@ def clean_form_data(data: Mapping[str, Any]) -> Mapping[str, Any]:
     return {key: strip_control_deep(value) for key, value in data.items()}
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (``<input type=file multiple>``); cleans to a list (maybe empty)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
 if TYPE_CHECKING:  # the mixin is only ever mixed into a form: type-check it as one
     _FormBase = forms.BaseForm
 else:

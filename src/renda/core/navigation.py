@@ -40,6 +40,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Budget reports"), "budget:reports", "budget.view_reports", "file-earmark-bar-graph", BUDGET),
     NavItem(_("Budget summary"), "budget:summary", "budget.view_summary", "clipboard-data", BUDGET),
     NavItem(_("Warning findings"), "budget:findings", "budget.view_findings", "exclamation-triangle", BUDGET),
+    NavItem(_("Inquiry letters"), "budget:inquiries", "budget.view_inquiries", "envelope-paper", BUDGET),
     NavItem(_("Warning rules"), "budget:warning_rules", "budget.view_warning_rules", "sliders", BUDGET),
     NavItem(_("Audit log"), "core:audit_list", "core.view_audit", "shield-check"),
 ]

@@ -187,6 +187,7 @@ DEMO_MODULES = (
     "renda.demo.activities",  # after the reception days, which the demo deputy's activities include
     "renda.demo.budget",
     "renda.demo.budget_findings",  # the handling of a few findings, after the year and its warnings
+    "renda.demo.budget_inquiries",  # letters the demo unit clerk answers online
     "renda.demo.budget_reports",  # the latest month's and quarter's execution reports
 )
 

@@ -1,5 +1,6 @@
 """Models of the budget module: the fiscal facts (facts.py) and warnings, findings, reports
-(warnings.py)."""
+(warnings.py),
+readers' preferences (reading.py)."""
 
 from renda.budget.models.facts import (
     BUDGET_TYPE_NAMES,
@@ -23,11 +24,13 @@ from renda.budget.models.facts import (
     default_region,
     money,
 )
+from renda.budget.models.reading import UNIT_DIVISORS, AmountUnit, ReaderPreference
 from renda.budget.models.warnings import (
     BudgetReport,
     Finding,
     FindingStep,
     Inquiry,
+    InquiryAttachment,
     Severity,
     WarningRule,
     WarningRun,
@@ -36,6 +39,8 @@ from renda.budget.models.warnings import (
 __all__ = [
     "BUDGET_TYPE_NAMES",
     "MONEY",
+    "UNIT_DIVISORS",
+    "AmountUnit",
     "BudgetReport",
     "BudgetType",
     "BudgetUnit",
@@ -48,12 +53,14 @@ __all__ = [
     "Indicator",
     "IndicatorAdjustment",
     "Inquiry",
+    "InquiryAttachment",
     "PayeeSummary",
     "Payment",
     "PaymentClassSummary",
     "PaymentRollup",
     "PaymentSummary",
     "Project",
+    "ReaderPreference",
     "Revenue",
     "Scheme",
     "Severity",

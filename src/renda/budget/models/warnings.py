@@ -93,6 +93,7 @@ class Finding(models.Model):
         NEW = "new", pgettext_lazy("finding state", "New")  # 新发现
         VERIFYING = "verifying", pgettext_lazy("finding state", "Verifying")  # 核实中
         INQUIRED = "inquired", pgettext_lazy("finding state", "Inquiry sent")  # 已函询
+        REPLIED = "replied", pgettext_lazy("finding state", "Reply to review")  # 复函待审核 (answered online)
         EXPLAINED = "explained", pgettext_lazy("finding state", "Explained")  # 已说明
         RECTIFIED = "rectified", pgettext_lazy("finding state", "Rectified")  # 已整改
         CLOSED = "closed", pgettext_lazy("finding state", "Closed")  # 已销号
@@ -148,6 +149,21 @@ class Finding(models.Model):
     def __str__(self) -> str:
         return f"{self.rule_code} {self.subject}"
 
+    @property
+    def title(self) -> str:
+        """What was found, as a person reads it. Runs since issue 16 store it as the subject (unit,
+        payee, amount); a finding stored earlier with a bare voucher or indicator number there is
+        titled here (unit, rule, amount) until its next run rewrites the subject."""
+        evidence = self.evidence if isinstance(self.evidence, dict) else {}
+        numbers = {str(n) for key in ("vouchers", "indicators") for n in (evidence.get(key) or [])}
+        if self.subject not in numbers:
+            return self.subject
+        from renda.budget.warning_rules.base import title_amount
+        from renda.budget.warning_rules.registry import rule_name
+
+        unit = getattr(self, "unit_name", "") or self.unit_code
+        return f"{unit}{rule_name(self.rule_code)}{title_amount(self.amount)}（{self.subject}）"
+
 
 class FindingStep(WorkflowEvent):
     """处理记录: one step of a finding's workflow (who moved it where, why), with an optional file.
@@ -184,10 +200,30 @@ class Inquiry(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The organisation whose clerks answer online (none: the letter goes on paper only).
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("answered online by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="budget_inquiries",
+    )
     reply_text = models.TextField(_("reply"), blank=True)
     reply_file = models.FileField(_("reply letter"), upload_to="budget/inquiries/%Y/%m/", blank=True)
     reply_file_name = models.CharField(_("file name"), max_length=150, blank=True)
     replied_on = models.DateField(_("replied on"), null=True, blank=True)
+    # An online reply (复函在线提交): who sent it, when, and what the unit says it did.
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("replied by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reply_submitted_at = models.DateTimeField(_("reply submitted at"), null=True, blank=True)
+    reply_outcome = models.CharField(_("the unit says"), max_length=16, blank=True)
 
     class Meta:
         ordering = ["sent_at", "id"]
@@ -196,6 +232,30 @@ class Inquiry(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class InquiryAttachment(models.Model):
+    """复函附件: a file the unit uploaded with its online reply (served only after a permission check)."""
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="budget/inquiries/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=150)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("reply attachment")
+        verbose_name_plural = _("reply attachments")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class BudgetReport(models.Model):

@@ -109,15 +109,22 @@ def finding_for(*, actor: User, pk: int) -> Finding:
         .annotate(unit_name=_unit_name())
         .prefetch_related(
             Prefetch("steps", queryset=FindingStep.objects.select_related("actor")),
-            Prefetch("inquiries", queryset=Inquiry.objects.select_related("sent_by")),
+            Prefetch(
+                "inquiries",
+                queryset=Inquiry.objects.select_related(
+                    "sent_by", "organisation", "replied_by"
+                ).prefetch_related("attachments"),
+            ),
         )
         .get(pk=pk)
     )
 
 
 def inquiry_for(*, actor: User, pk: int) -> Inquiry:
-    require(actor, "budget.view_findings")
-    return Inquiry.objects.select_related("finding", "sent_by").get(pk=pk, finding__region_code=_region())
+    """A letter, for the budget staff or the clerk of the unit it is addressed to."""
+    inquiry = Inquiry.objects.select_related("finding", "sent_by").get(pk=pk, finding__region_code=_region())
+    require(actor, "budget.view_inquiry", inquiry)
+    return inquiry
 
 
 def step_for(*, actor: User, pk: int) -> FindingStep:

@@ -144,6 +144,8 @@ class Row:
     payments: int
     drill: dict[str, str] | None = None  # query of the next table
     vouchers: dict[str, str] = field(default_factory=dict)  # query of the voucher list
+    # Booked on the level above (a 款 code at the 项 level): not broken down further.
+    unrefined: bool = False
 
     @property
     def balance(self) -> Decimal | None:
@@ -319,6 +321,11 @@ def _labels(group: str, year: int, keys: Iterable[str]) -> dict[str, str]:
     return {k: k for k in keys}
 
 
+def labels_for(group: str, year: int, keys: Iterable[str]) -> dict[str, str]:
+    """``code name`` of each key of a grouping (units, classification codes, projects)."""
+    return _labels(group, year, keys)
+
+
 def _drill(filters: BudgetFilter, group: str, key: str) -> tuple[dict[str, str] | None, dict[str, str]]:
     """The query of the next table for a row, and of its voucher list."""
     if group.startswith("function"):
@@ -378,17 +385,28 @@ def budget_table(*, actor: User, filters: BudgetFilter) -> Table:
     rows = []
     for key in keys:
         drill, vouchers = _drill(replace(filters, group=group), group, key)
+        # A code shorter than the level's (20501 at the 项 level) is money booked on the level
+        # above: said so, not offered as one more 项 to drill into (nor as the whole 款's vouchers).
+        unrefined = group in CODE_LENGTH and 0 < len(key) < CODE_LENGTH[group]
+        if unrefined:
+            drill, vouchers = None, {}
         rows.append(
             Row(
                 key=key,
-                label=labels.get(key, key),
+                label=(
+                    _("%(label)s — booked here, not broken down further") % {"label": labels.get(key, key)}
+                    if unrefined
+                    else labels.get(key, key)
+                ),
                 indicator=None if indicator is None else indicator.get(key, (ZERO, 0))[0],
                 paid=paid.get(key, (ZERO, 0))[0],
                 payments=paid.get(key, (ZERO, 0))[1],
                 drill=drill,
                 vouchers=vouchers,
+                unrefined=unrefined,
             )
         )
+    rows.sort(key=lambda r: r.unrefined)  # the level's own rows first
     total_indicator = None if indicator is None else sum((r.indicator or ZERO for r in rows), ZERO)
     total = Row(
         "", _("Total"), total_indicator, sum((r.paid for r in rows), ZERO), sum(r.payments for r in rows)
@@ -514,4 +532,93 @@ def budget_counts(*, actor: User, year: int) -> dict[str, int]:
             PaymentSummary.objects.filter(region_code=region, year=year).aggregate(n=Sum("payments"))["n"]
             or 0
         ),
+    }
+
+
+# --- the voucher end of the drill-down: names, not bare codes ---------------------------------
+
+
+@dataclass
+class Named:
+    """A code with its name and the drill-down it opens (the 查询 filtered to it)."""
+
+    code: str
+    label: str
+    query: dict[str, str]
+
+
+@dataclass
+class VoucherNames:
+    unit: Named | None
+    department: Named | None  # the unit's 主管部门, when it is not the unit itself
+    functions: list[Named]  # 类 › 款 › 项
+    econ: list[Named]  # 类 › 款
+    project: Named | None
+    indicator: Indicator | None
+    indicator_vouchers: dict[str, str]
+
+
+def voucher_names(*, actor: User, payment: Payment) -> VoucherNames:
+    """The names behind a voucher's codes (unit and 主管部门, functional and economic class at each
+    level, project, indicator), each with the query of its drill-down; six queries."""
+    require(actor, "budget.view_budget")
+    year = payment.year
+    base = {"year": str(year)}
+    unit_row = (
+        BudgetUnit.objects.filter(region_code=_region(), code=payment.unit_code)
+        .values("name", "department_code")
+        .first()
+    )
+    unit = Named(
+        payment.unit_code,
+        f"{payment.unit_code} {unit_row['name']}" if unit_row else payment.unit_code,
+        {**base, "unit": payment.unit_code, "group": "function1"},
+    )
+    department = None
+    dept_code: str = unit_row["department_code"] if unit_row else ""
+    if dept_code and dept_code != payment.unit_code:
+        label = _labels("unit", year, [dept_code])[dept_code]
+        department = Named(dept_code, label, {**base, "unit": dept_code, "group": "unit"})
+    f_codes = [payment.function_code[:n] for n in (3, 5, 7) if len(payment.function_code) >= n]
+    f_labels = _labels("function1", year, f_codes)
+    next_level = {3: "function2", 5: "function3", 7: "function3"}
+    functions = [Named(c, f_labels[c], {**base, "function": c, "group": next_level[len(c)]}) for c in f_codes]
+    e_codes = [payment.econ_code[:n] for n in (3, 5) if len(payment.econ_code) >= n]
+    e_labels = _labels("econ1", year, e_codes)
+    econ = [Named(c, e_labels[c], {**base, "econ": c, "group": "econ2"}) for c in e_codes]
+    project = None
+    if payment.project_code:
+        label = _labels("project", year, [payment.project_code])[payment.project_code]
+        project = Named(
+            payment.project_code, label, {**base, "project": payment.project_code, "group": "function1"}
+        )
+    indicator = None
+    indicator_vouchers: dict[str, str] = {}
+    if payment.indicator_no:
+        indicator = Indicator.objects.filter(
+            region_code=_region(), year=year, indicator_no=payment.indicator_no
+        ).first()
+        if indicator is not None:
+            indicator_vouchers = {
+                k: v
+                for k, v in {
+                    **base,
+                    "unit": indicator.unit_code,
+                    "function": indicator.function_code,
+                    "econ": indicator.econ_code,
+                    "budget_type": str(indicator.budget_type),
+                    "project": indicator.project_code,
+                }.items()
+                if v
+            }
+    return VoucherNames(unit, department, functions, econ, project, indicator, indicator_vouchers)
+
+
+def voucher_list_names(*, actor: User, year: int, payments: Iterable[Payment]) -> dict[str, dict[str, str]]:
+    """For a page of vouchers: ``{"unit": {code: "code name"}, "function": {...}}`` (two queries)."""
+    require(actor, "budget.view_budget")
+    rows = list(payments)
+    return {
+        "unit": _labels("unit", year, {p.unit_code for p in rows}),
+        "function": _labels("function1", year, {p.function_code for p in rows if p.function_code}),
     }

@@ -62,6 +62,10 @@ PARAMETERS = ModuleParameters(
     COMMITTEE_NAME=Parameter(
         "人大常委会预算工作委员会", "the letter's signature when no committee organisation exists"
     ),
+    REPLY_FILES_MAX=Parameter(5, "files a unit may attach to one online reply"),
+    DUE_SOON_WORKING_DAYS=Parameter(
+        3, "函询临期: a reply due within this many working days is listed as due"
+    ),
 )
 DEFAULTS = PARAMETERS.defaults
 
@@ -387,10 +391,22 @@ def finding_inquire(
     body: str | None = None,
     recipient: str | None = None,
     reply_due: dt.date | None = None,
+    organisation: Organisation | None = None,
 ) -> Inquiry:
-    """函询 (核实中 → 已函询): number and send the letter; its body is the template's unless edited."""
+    """函询 (核实中 → 已函询): number and send the letter; its body is the template's unless edited.
+
+    ``organisation``: the unit whose clerks answer it online (their workbench lists it); without one
+    the letter goes on paper only and the staff record the reply."""
     _begin(actor, finding)
-    with FINDING.step(finding, actor=actor, action="inquire", to=State.INQUIRED) as step:
+    if organisation is not None and (
+        not organisation.is_active or organisation.kind == Organisation.Kind.CONGRESS
+    ):
+        raise ValidationError(
+            {"organisation": [_("Choose an active government unit to answer online.")]}, code="bad_unit"
+        )
+    with FINDING.step(
+        finding, actor=actor, action="inquire", when={State.VERIFYING}, to=State.INQUIRED
+    ) as step:
         today = timezone.localdate()
         draft = inquiry_draft(actor=actor, finding=finding, today=today)
         recipient = (recipient if recipient is not None else draft.recipient).strip()
@@ -416,11 +432,17 @@ def finding_inquire(
             body=text,
             reply_due=due,
             sent_by=_actor(actor),
+            organisation=organisation,
         )
         step.note = (
             f"发出函询 {inquiry.number}（致{recipient}），要求于{due.year}年{due.month}月{due.day}日前函复"
+            + (f"；由{organisation.name}在线答复" if organisation is not None else "")
         )
-        step.audit_after = {"inquiry": inquiry.number, "reply_due": due}
+        step.audit_after = {
+            "inquiry": inquiry.number,
+            "reply_due": due,
+            "organisation": organisation.name if organisation is not None else "",
+        }
     return inquiry
 
 

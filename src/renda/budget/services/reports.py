@@ -474,15 +474,15 @@ def report_workbook(data: ReportData, *, issuer: str) -> bytes:
     ws = sheet(
         "预警统计",
         "尚未办结的预警发现（按规则）",
-        ["规则编码", "规则名称", "未办结", "其中红色"],
-        [20, 30, 10, 10],
+        ["预警规则", "未办结", "其中红色"],
+        [30, 10, 10],
         note=f"截至报告生成日（{_day(data.generated_on)}）尚未销号、非误报的预警发现",
     )
     for c in data.findings_by_rule:
-        append_row(ws, [c.rule_code, c.rule_name, c.open, c.red])
+        append_row(ws, [c.rule_name, c.open, c.red])
     append_row(
         ws,
-        ["", "合计", sum(c.open for c in data.findings_by_rule), sum(c.red for c in data.findings_by_rule)],
+        ["合计", sum(c.open for c in data.findings_by_rule), sum(c.red for c in data.findings_by_rule)],
     )
     total_row(ws)
     ws = sheet(
@@ -496,7 +496,7 @@ def report_workbook(data: ReportData, *, issuer: str) -> bytes:
         append_row(
             ws,
             [
-                f"{f.rule_name}（{f.rule_code}）",
+                f"{f.rule_name}",
                 f.severity_label,
                 f.unit_code,
                 f.unit_name,

@@ -419,6 +419,7 @@ def test_findings_by_rule_and_state(year_data, budget_staff):
         "new": 0,
         "verifying": 1,
         "inquired": 0,
+        "replied": 0,
         "explained": 0,
         "rectified": 0,
         "closed": 0,

@@ -12,11 +12,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from renda.accounts.models import Role
+from renda.accounts.models import Organisation, Region, Role, User
 from renda.budget.models import Finding, FindingStep, Inquiry
 from renda.budget.selectors import findings as selectors
 from renda.budget.selectors.findings import FindingFilter
 from renda.budget.services import findings as services
+from renda.budget.services import inquiries
 from renda.budget.tests.conftest import YEAR
 from renda.budget.workflow import FINDING
 from renda.core.models import AuditEvent
@@ -76,11 +77,39 @@ def pdf_upload(name: str = "复函.pdf", size: int = 2000) -> SimpleUploadedFile
     return SimpleUploadedFile(name, b"%PDF-1.4\n" + b"0" * size, content_type="application/pdf")
 
 
+def school_organisation() -> Organisation:
+    """The audited unit as an organisation whose clerks answer letters online."""
+    return Organisation.objects.get_or_create(
+        code="ZF-SCHOOL",
+        defaults={
+            "name": "县第一中学",
+            "kind": Organisation.Kind.DEPARTMENT,
+            "region": Region.objects.get_or_create(
+                code="610999", defaults={"name": "示范县", "level": Region.Level.COUNTY}
+            )[0],
+        },
+    )[0]
+
+
+def school_clerk() -> User:
+    organisation = school_organisation()
+    return User.objects.filter(organisation=organisation, role=Role.UNIT_HANDLER).first() or (
+        User.objects.create_user(
+            username=f"clerk{organisation.pk}",
+            password="Renda-test-2026",
+            role=Role.UNIT_HANDLER,
+            organisation=organisation,
+            real_name="王经办",
+        )
+    )
+
+
 def put_in_state(finding: Finding, state: str, actor) -> Finding:
-    """Set ``finding`` to ``state`` directly, with the inquiry an 已函询 finding would have."""
+    """Set ``finding`` to ``state`` directly, with the inquiry an 已函询 (or 复函待审核) finding would
+    have, addressed online to the school."""
     finding.state = state
     finding.save(update_fields=["state"])
-    if state == State.INQUIRED:
+    if state in (State.INQUIRED, State.REPLIED):
         Inquiry.objects.create(
             finding=finding,
             number=f"预工函〔{timezone.localdate().year}〕{900 + finding.pk}号",
@@ -88,19 +117,44 @@ def put_in_state(finding: Finding, state: str, actor) -> Finding:
             body="请核实。",
             reply_due=timezone.localdate() + dt.timedelta(days=14),
             sent_by=actor,
+            organisation=school_organisation(),
+            **(
+                {
+                    "reply_text": "已说明。",
+                    "replied_on": timezone.localdate(),
+                    "reply_outcome": State.EXPLAINED,
+                }
+                if state == State.REPLIED
+                else {}
+            ),
         )
     return finding
 
 
 def move(actor, finding: Finding, to: str):
-    """Ask the service that makes the move to ``to``."""
+    """Ask the service that makes the move to ``to`` (the school's clerk answers online)."""
     if to == State.VERIFYING:
         if finding.state == State.NEW:
             return services.finding_verify(actor=actor, finding=finding)
         return services.finding_reopen(actor=actor, finding=finding, reason="需要重新核实。")
+    if to == State.REPLIED:
+        letter = finding.inquiries.order_by("-id").first() or Inquiry.objects.create(
+            finding=finding,
+            number="预工函〔2025〕1号",
+            recipient="第一中学",
+            body="…",
+            organisation=school_organisation(),
+        )
+        return inquiries.inquiry_reply_submit(
+            actor=school_clerk(), inquiry=letter, outcome=State.EXPLAINED, reply_text="已按进度支付。"
+        )
     if to == State.INQUIRED:
+        if finding.state == State.REPLIED:
+            return inquiries.finding_return_reply(actor=actor, finding=finding, reason="未说明支付依据。")
         return services.finding_inquire(actor=actor, finding=finding)
     if to in (State.EXPLAINED, State.RECTIFIED):
+        if finding.state == State.REPLIED:
+            return inquiries.finding_accept_reply(actor=actor, finding=finding, outcome=to)
         return services.finding_record_reply(
             actor=actor, finding=finding, outcome=to, reply_text="该款项为上年结转项目，已按进度支付。"
         )
@@ -126,7 +180,19 @@ def test_the_table_is_the_issue_s_workflow():
         State.RECTIFIED,
         State.FALSE_POSITIVE,
     }
-    assert TRANSITIONS[State.INQUIRED] == {State.EXPLAINED, State.RECTIFIED, State.FALSE_POSITIVE}
+    assert TRANSITIONS[State.INQUIRED] == {
+        State.REPLIED,
+        State.EXPLAINED,
+        State.RECTIFIED,
+        State.FALSE_POSITIVE,
+    }
+    # An online reply is accepted, returned to the unit, or the warning was a false positive.
+    assert TRANSITIONS[State.REPLIED] == {
+        State.EXPLAINED,
+        State.RECTIFIED,
+        State.INQUIRED,
+        State.FALSE_POSITIVE,
+    }
     assert TRANSITIONS[State.EXPLAINED] == {State.CLOSED, State.VERIFYING}
     assert TRANSITIONS[State.RECTIFIED] == {State.CLOSED, State.VERIFYING}
     # 已销号 and 误报 are final for budget staff; only an administrator reopens them.
@@ -143,7 +209,8 @@ def test_every_move_is_made_or_refused_by_the_table(budget_staff, finding, start
         finding.refresh_from_db()
         assert finding.state == to
         step = FindingStep.objects.filter(finding=finding).latest("id")
-        assert (step.from_state, step.to_state, step.actor) == (start, to, budget_staff)
+        mover = school_clerk() if to == State.REPLIED else budget_staff
+        assert (step.from_state, step.to_state, step.actor) == (start, to, mover)
         assert FindingStep.objects.count() == steps + 1
         assert (
             AuditEvent.objects.filter(

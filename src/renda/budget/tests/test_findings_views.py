@@ -168,6 +168,7 @@ def test_the_detail_page_shows_the_finding_its_evidence_and_history(
         (State.NEW, {"verify", "assign", "false_positive"}),
         (State.VERIFYING, {"inquire", "reply", "assign", "false_positive"}),
         (State.INQUIRED, {"reply", "assign", "false_positive"}),
+        (State.REPLIED, {"accept_reply", "return_reply", "assign", "false_positive"}),
         (State.RECTIFIED, {"close", "assign", "reopen"}),
         (State.CLOSED, set()),
         (State.FALSE_POSITIVE, set()),

@@ -252,12 +252,14 @@ def test_the_command_prints_the_findings_as_json(planted):
         "rule": "OVER_INDICATOR",
         "severity": "red",
         "unit_code": "101",
-        "subject": "ZB1",
+        "subject": by_rule["OVER_INDICATOR"]["subject"],
         "amount": "10000.00",
         "evidence": ["A2", "A1", "ZB1"],
         "message": by_rule["OVER_INDICATOR"]["message"],
     }
     assert "超出 10,000.00 元" in by_rule["OVER_INDICATOR"]["message"]
+    # The title says what was found (the unit, the overrun with its unit), not the indicator number.
+    assert by_rule["OVER_INDICATOR"]["subject"].endswith("超指标支付1.00万元")
     assert by_rule["NO_INDICATOR"]["evidence"] == ["NOIND"] and by_rule["NO_INDICATOR"]["amount"] == "1000.00"
     # A second run lists the same findings and stores no duplicate.
     again = StringIO()

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 
 from renda.accounts.http import AuthedRequest
 from renda.budget.selectors import analysis as selectors
+from renda.budget.selectors.reading import reader_amount_unit
 from renda.budget.views import analysis_charts as charts
 from renda.core.forms import StyledForm
 
@@ -92,7 +93,7 @@ def analysis(request: AuthedRequest) -> HttpResponse:
         "findings": charts.finding_rows(d),
         "states": d.states,
         "findings_links": d.findings_links,
-        "charts": charts.dashboard_charts(d),
+        "charts": charts.dashboard_charts(d, unit=reader_amount_unit(actor=request.user)),
     }
     return render(request, "budget/analysis/index.html", context)
 

@@ -11,6 +11,8 @@ from urllib.parse import urlencode
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from renda.budget.amount_units import ShownUnit, shown_unit
+from renda.budget.models import AmountUnit
 from renda.budget.selectors import analysis as selectors
 from renda.budget.selectors.analysis import Dashboard
 
@@ -71,8 +73,10 @@ def finding_rows(d: Dashboard) -> list[dict[str, Any]]:
     ]
 
 
-def dashboard_charts(d: Dashboard) -> dict[str, dict[str, Any]]:
-    """Each chart's data by its card's name; ``empty`` where there is nothing to draw."""
+def dashboard_charts(d: Dashboard, *, unit: ShownUnit | None = None) -> dict[str, dict[str, Any]]:
+    """Each chart's data by its card's name; ``empty`` where there is nothing to draw. Money axes
+    are named in the reader's unit (元 / 万元 / 亿元; the page's ``data-divisor`` scales them)."""
+    unit = unit or shown_unit(AmountUnit.WAN)
     year, head, findings, states, findings_links = d.year, d.head, d.findings, d.states, d.findings_links
     by_department, by_function, months = d.by_department, d.by_function, d.months
     functions, econ, three_public, payees, revenue, debt = (
@@ -102,7 +106,7 @@ def dashboard_charts(d: Dashboard) -> dict[str, dict[str, Any]]:
                 "previous": _("%(year)s paid") % {"year": year - 1},
                 "cumulative": _("%(year)s cumulative") % {"year": year},
                 "previous_cumulative": _("%(year)s cumulative") % {"year": year - 1},
-                "unit": _("10,000 yuan"),
+                "unit": unit.label,
             },
         },
         "structure_function": {
@@ -142,14 +146,14 @@ def dashboard_charts(d: Dashboard) -> dict[str, dict[str, Any]]:
                 for c in selectors.THREE_PUBLIC_CATEGORIES
             ],
             "urls": [_url("budget:query", r.query) for r in three_public],
-            "text": {"unit": _("10,000 yuan")},
+            "text": {"unit": unit.label},
         },
         "payees": {
             "kind": "payees",
             "labels": [p.name for p in payees],
             "amount": [_s(p.amount) for p in payees],
             "urls": [_url("budget:query", p.query) for p in payees],
-            "text": {"amount": _("Paid"), "unit": _("10,000 yuan")},
+            "text": {"amount": _("Paid"), "unit": unit.label},
         },
         "revenue": {
             "kind": "revenue",
@@ -161,7 +165,7 @@ def dashboard_charts(d: Dashboard) -> dict[str, dict[str, Any]]:
                 "budget": _("Annual budget"),
                 "received": _("Revenue received"),
                 "rate": _("Collection rate (%)"),
-                "unit": _("10,000 yuan"),
+                "unit": unit.label,
             },
         },
         "debt": {
@@ -179,7 +183,7 @@ def dashboard_charts(d: Dashboard) -> dict[str, dict[str, Any]]:
                 for code, label in debt_types
                 for field, text, kind in (("balance", _("balance"), "solid"), ("limit", _("limit"), "dashed"))
             ],
-            "text": {"unit": _("10,000 yuan")},
+            "text": {"unit": unit.label},
         },
         "findings": {
             "kind": "stacked",

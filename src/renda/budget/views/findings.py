@@ -172,6 +172,7 @@ def finding_letter(request: AuthedRequest, pk: int) -> HttpResponse:
             "inquiry": inquiry,
             "finding": inquiry.finding,
             "title": services.letter_title(inquiry.finding),
+            "rule_name": rule_name(inquiry.finding.rule_code),
             "committee": services.committee_name(),
             "sent_on": timezone.localtime(inquiry.sent_at).date(),
         },

@@ -20,17 +20,22 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from renda.accounts.http import AuthedRequest
+from renda.budget.amount_units import shown_unit
 from renda.budget.forms import QueryForm
-from renda.budget.models import BudgetType, Payment
+from renda.budget.models import AmountUnit, BudgetType, Payment
 from renda.budget.selectors.query import (
     budget_table,
     fiscal_years,
     group_labels,
+    labels_for,
     payment_detail,
     payments_list,
     payments_total,
     show_payee_accounts,
+    voucher_list_names,
+    voucher_names,
 )
+from renda.budget.selectors.reading import reader_amount_unit
 from renda.core.excel import xlsx_response
 from renda.core.masking import mask_personal
 from renda.core.params import path_text
@@ -67,14 +72,15 @@ def query(request: AuthedRequest) -> HttpResponseBase:
     table = budget_table(actor=request.user, filters=filters)
     group_label = group_labels()[table.filters.group]
     if request.GET.get("export") == "xlsx":
+        unit = reader_amount_unit(actor=request.user)
 
         def rows():
             for row in [*table.rows, table.total]:
                 yield [
                     row.label,
-                    row.indicator,
-                    row.paid,
-                    row.balance,
+                    unit.convert(row.indicator),
+                    unit.convert(row.paid),
+                    unit.convert(row.balance),
                     row.rate,  # Decimal (or None): openpyxl writes it as a number
                     row.payments,
                 ]
@@ -85,9 +91,9 @@ def query(request: AuthedRequest) -> HttpResponseBase:
             title=re.sub(r"[\\/*?:\[\]：]", " ", str(group_label)),
             headers=[
                 str(group_label),
-                _("Indicator"),
-                _("Paid"),
-                _("Balance"),
+                unit.heading(_("Indicator")),
+                unit.heading(_("Paid")),
+                unit.heading(_("Balance")),
                 _("Execution rate (%)"),
                 _("Payments"),
             ],
@@ -124,13 +130,15 @@ def _breadcrumbs(filters) -> list[dict[str, str]]:
             ),
         }
     ]
+    prefixes = [filters.function[:n] for n in (3, 5, 7) if filters.function and len(filters.function) >= n]
+    names = labels_for("function1", filters.year, prefixes) if prefixes else {}
     if filters.function:
         for length in (3, 5, 7):
             if len(filters.function) >= length:
                 prefix = filters.function[:length]
                 crumbs.append(
                     {
-                        "label": prefix,
+                        "label": names.get(prefix, prefix),
                         "query": urlencode(
                             filters.as_query(
                                 function=prefix,
@@ -140,7 +148,14 @@ def _breadcrumbs(filters) -> list[dict[str, str]]:
                     }
                 )
     if filters.unit:
-        crumbs.append({"label": filters.unit, "query": urlencode(filters.as_query(group="unit"))})
+        unit = labels_for("unit", filters.year, [filters.unit]).get(filters.unit, filters.unit)
+        crumbs.append({"label": unit, "query": urlencode(filters.as_query(group="unit"))})
+    if filters.econ:
+        econ = labels_for("econ1", filters.year, [filters.econ]).get(filters.econ, filters.econ)
+        crumbs.append({"label": econ, "query": urlencode(filters.as_query(group="econ2"))})
+    if filters.project:
+        project = labels_for("project", filters.year, [filters.project]).get(filters.project, filters.project)
+        crumbs.append({"label": project, "query": urlencode(filters.as_query(group="project"))})
     return crumbs
 
 
@@ -176,7 +191,7 @@ def vouchers(request: AuthedRequest) -> HttpResponseBase:
             _("Indicator number"),
             _("Payee"),
             *([_("Payee account")] if full else []),
-            _("Amount"),
+            shown_unit(AmountUnit.YUAN).heading(_("Amount")),  # a voucher's exact amount, in 元
             _("Payment method"),
             _("Purpose"),
         ]
@@ -217,13 +232,17 @@ def vouchers(request: AuthedRequest) -> HttpResponseBase:
     paginator.__dict__["count"] = count
     page = paginator.get_page(number)
     query = {k: v for k, v in filters.as_query().items() if k != "group"}
+    shown = list(page.object_list)
+    names = voucher_list_names(actor=request.user, year=filters.year, payments=shown)
     rows = [
         {
             "p": p,
             "payee": _payee_name(p, full),
             "account": mask_personal(p.payee_account) if full and p.payee_account else "",
+            "unit": names["unit"].get(p.unit_code, p.unit_code),
+            "function": names["function"].get(p.function_code, p.function_code),
         }
-        for p in page.object_list
+        for p in shown
     ]
     return render(
         request,
@@ -239,6 +258,7 @@ def vouchers(request: AuthedRequest) -> HttpResponseBase:
             "query": urlencode(query),
             "export_query": urlencode({**query, "export": "xlsx"}),
             "table_query": urlencode(filters.as_query()),
+            "breadcrumbs": _breadcrumbs(filters),
         },
     )
 
@@ -254,6 +274,8 @@ def voucher(request: AuthedRequest, year: int, voucher_no: str) -> HttpResponse:
     except Payment.DoesNotExist:
         raise Http404 from None
     full = show_payee_accounts(request.user)
+    _form, filters = _filters(request)
+    list_query = {k: v for k, v in filters.as_query().items() if k != "group"}
     return render(
         request,
         "budget/voucher.html",
@@ -262,5 +284,9 @@ def voucher(request: AuthedRequest, year: int, voucher_no: str) -> HttpResponse:
             "payee": _payee_name(payment, full),
             "show_accounts": full,
             "account": payment.payee_account if full else "",
+            "names": voucher_names(actor=request.user, payment=payment),
+            # The drill path that led here (the list's filters travel with the voucher's link).
+            "breadcrumbs": _breadcrumbs(filters) if request.GET else [],
+            "list_query": urlencode(list_query) if request.GET else "",
         },
     )

@@ -419,6 +419,24 @@ def yuan(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
+def title_amount(value: Decimal) -> str:
+    """An amount as a finding's title says it: 12.35万元 from 10,000 yuan up, else 1,234.50元."""
+    if abs(value) >= 10_000:
+        return f"{(value / 10_000).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}万元"
+    return f"{value:,.2f}元"
+
+
+def payment_title(names: dict[str, str], unit: str, payee: str, payee_type: str, amount: Decimal) -> str:
+    """A payment finding's title: who paid whom how much (第一中学向城关建设公司支付3.00万元)."""
+    return f"{names.get(unit) or '单位 ' + unit}向{masked_payee(payee, payee_type)}支付{title_amount(amount)}"
+
+
+def indicator_title(names: dict[str, str], unit: str, project_title: str, what: str, amount: Decimal) -> str:
+    """An indicator finding's title: the unit, the project, what was found and by how much."""
+    project = f"“{project_title}”" if project_title else "预算指标"
+    return f"{names.get(unit) or '单位 ' + unit}{project}{what}{title_amount(amount)}"
+
+
 def pct(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
 

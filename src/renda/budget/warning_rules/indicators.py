@@ -15,6 +15,7 @@ from renda.budget.warning_rules.base import (
     Found,
     as_date,
     chunks,
+    indicator_title,
     like_any,
     masked_payee,
     money,
@@ -22,6 +23,7 @@ from renda.budget.warning_rules.base import (
     num,
     paid_by_indicator,
     paid_source,
+    payment_title,
     pct,
     placeholders,
     project_names,
@@ -69,7 +71,7 @@ def no_indicator(ctx: Context) -> list[Found]:
                 key=str(voucher),
                 severity=Severity.RED,
                 unit_code=str(unit),
-                subject=str(voucher),
+                subject=payment_title(names, str(unit), payee, payee_type, amount) + "（无预算指标）",
                 amount=amount,
                 message=(
                     f"{unit_label(names, unit)} 支付凭证 {voucher}（{day.isoformat()}）向 "
@@ -119,7 +121,7 @@ def over_indicator(ctx: Context) -> list[Found]:
                 key=number,
                 severity=Severity.RED,
                 unit_code=unit,
-                subject=number,
+                subject=indicator_title(names, unit, title or project, "超指标支付", paid - budget),
                 amount=paid - budget,
                 message=(
                     f"{unit_label(names, unit)} 指标 {number}"
@@ -225,7 +227,7 @@ def big_adjustment(ctx: Context) -> list[Found]:
                 key=number,
                 severity=Severity.YELLOW,
                 unit_code=unit,
-                subject=number,
+                subject=indicator_title(names, unit, title or project, verb, abs(current - original)),
                 amount=abs(current - original),
                 message=(
                     f"{unit_label(names, unit)} 指标 {number}"

@@ -35,6 +35,7 @@ from renda.budget.warning_rules.base import (
     more,
     num,
     payee_keys,
+    payment_title,
     placeholders,
     rows,
     scan,
@@ -60,7 +61,7 @@ def _payment_finding(
         key=str(voucher),
         severity=severity,
         unit_code=str(unit),
-        subject=str(voucher),
+        subject=payment_title(names, str(unit), payee, payee_type, amount),
         amount=amount,
         message=(
             f"{unit_label(names, unit)} 支付凭证 {voucher}（{day.isoformat()}）"

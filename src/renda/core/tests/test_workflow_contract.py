@@ -25,8 +25,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _finding_moves() -> set[tuple[str, str]]:
-    # 预警处置: 新发现 → 核实中 or 误报; 核实中 → 已函询, 已说明, 已整改 or 误报; 已函询 → 已说明, 已整改
-    # or 误报; 已说明 / 已整改 → 已销号, or back to 核实中; 已销号 / 误报 → 核实中 (an administrator).
+    # 预警处置: 新发现 → 核实中 or 误报; 核实中 → 已函询, 已说明, 已整改 or 误报; 已函询 → 复函待审核
+    # (the unit answered online), 已说明, 已整改 (a reply on paper) or 误报; 复函待审核 → 已说明 / 已整改
+    # (accepted), back to 已函询 (returned to the unit) or 误报; 已说明 / 已整改 → 已销号, or back to
+    # 核实中; 已销号 / 误报 → 核实中 (an administrator).
     return {
         ("new", "verifying"),
         ("new", "false_positive"),
@@ -37,6 +39,11 @@ def _finding_moves() -> set[tuple[str, str]]:
         ("inquired", "explained"),
         ("inquired", "rectified"),
         ("inquired", "false_positive"),
+        ("inquired", "replied"),
+        ("replied", "explained"),
+        ("replied", "rectified"),
+        ("replied", "inquired"),
+        ("replied", "false_positive"),
         ("explained", "closed"),
         ("explained", "verifying"),
         ("rectified", "closed"),
@@ -125,7 +132,16 @@ def finding(db):
     )
 
 
-FINDING_STATES = ["new", "verifying", "inquired", "explained", "rectified", "closed", "false_positive"]
+FINDING_STATES = [
+    "new",
+    "verifying",
+    "inquired",
+    "replied",
+    "explained",
+    "rectified",
+    "closed",
+    "false_positive",
+]
 
 
 @pytest.mark.parametrize(("source", "target"), list(itertools.product(FINDING_STATES, FINDING_STATES)))

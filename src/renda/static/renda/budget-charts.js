@@ -38,8 +38,12 @@
     return value === null || value === undefined ? "—" : value + "%";
   }
 
+  // Axis labels in the reader's unit (元 / 万元 / 亿元): the page gives the divisor (data-divisor).
+  var divisor = Number(root.dataset.divisor) || 10000;
   function tenThousands(value) {
-    return (value / 10000).toLocaleString(locale === "ZH" ? "zh-CN" : "en", { maximumFractionDigits: 0 });
+    return (value / divisor).toLocaleString(locale === "ZH" ? "zh-CN" : "en", {
+      maximumFractionDigits: divisor >= 100000000 ? 2 : 0,
+    });
   }
 
   // A long label on as many lines as it needs, never cut to "…": Chinese by characters, other
