@@ -17,6 +17,7 @@ from renda.accounts.models import Organisation, Role
 from renda.conftest import pdf_first_page_ink
 from renda.deputies.models import Deputy, Level, Term
 from renda.suggestions.models import Commitment, State, Suggestion, SuggestionCategory
+from renda.suggestions.tests.letter import LETTER
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -267,7 +268,11 @@ def _closed_and_published(people) -> Suggestion:
         actor=people["urban_clerk"], assignment=s.assignments.get(role="co"), text="同意主办单位意见。"
     )
     services.suggestion_reply(
-        actor=people["housing_clerk"], suggestion=s, reply_class="A", text="已完成幸福小区排水管网改造。"
+        actor=people["housing_clerk"],
+        suggestion=s,
+        reply_class="A",
+        **LETTER,
+        text="已完成幸福小区排水管网改造。",
     )
     services.suggestion_rate(actor=people["cosigner"], suggestion=s, result="satisfied", attitude=5)
     services.suggestion_publish(

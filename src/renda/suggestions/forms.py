@@ -11,10 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from renda.accounts.models import Organisation
 from renda.core.forms import ModelMultipleChoiceField, StyledForm
 from renda.deputies.models import Deputy, Level, Term
+from renda.suggestions.letters import LetterParts
 from renda.suggestions.models import (
     Contact,
     ReplyClass,
     Satisfaction,
+    SealPosition,
     Session,
     State,
     Suggestion,
@@ -234,12 +236,32 @@ class ReplyForm(StyledForm):
         choices=[("", "—"), *ReplyClass.choices],
         error_messages={"required": _("Choose the class of the reply (A, B, C or D).")},
     )
-    text = forms.CharField(label=_("Reply text"), widget=forms.Textarea(attrs={"rows": 6}))
-    file = forms.FileField(label=_("Reply letter (file)"), required=False)
+    text = forms.CharField(
+        label=_("Body of the letter"),
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_(
+            "Write only the body: the salutation, the opening, the closing and the signature are added"
+            " once by the letter."
+        ),
+    )
+    contact_person = forms.CharField(label=_("Contact person"), max_length=30)
+    contact_phone = forms.CharField(
+        label=_("Contact telephone"), max_length=20, help_text=_("E.g. 0917-3212345 or a mobile number.")
+    )
+    signer = forms.CharField(label=_("Signed off by (签发人)"), max_length=30)
+    seal_position = forms.ChoiceField(
+        label=_("Unit's seal"), choices=SealPosition.choices, initial=SealPosition.OVER_SIGNATURE
+    )
+    file = forms.FileField(label=_("Signed letter (scan, optional)"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    # The letter's fields, in the order the reply page lays them out around the body.
+    LETTER_FIELDS = ("contact_person", "contact_phone", "signer", "seal_position")
+
+    def __init__(self, *args, letter: LetterParts | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.letter = letter  # the fixed parts the page shows around the body
         self.fields["file"].widget.attrs["accept"] = _accept_attr()
+        self.fields["text"].widget.attrs["placeholder"] = "一、……\n二、……\n三、……"
         for i in range(1, COMMITMENT_ROWS + 1):
             self.fields[f"commitment_{i}"] = forms.CharField(
                 label=_("Commitment %(n)s") % {"n": i},
@@ -259,6 +281,10 @@ class ReplyForm(StyledForm):
             if data.get(f"commitment_{i}") and not data.get(f"commitment_due_{i}"):
                 self.add_error(f"commitment_due_{i}", _("Give the date the commitment is due."))
         return data
+
+    def commitment_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        """Each commitment's text and due date, side by side on the reply page."""
+        return [(self[f"commitment_{i}"], self[f"commitment_due_{i}"]) for i in range(1, COMMITMENT_ROWS + 1)]
 
     def commitments(self) -> list[tuple[str, dt.date]]:
         data = self.cleaned_data

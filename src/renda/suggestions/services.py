@@ -32,6 +32,7 @@ from renda.core.uploads import upload_check
 from renda.core.workflow import WorkflowEvent
 from renda.deputies.models import Deputy, Term
 from renda.suggestions.deadlines import month_deadline, working_day_deadline
+from renda.suggestions.letters import clean_contact_phone, letter_body
 from renda.suggestions.models import (
     OPEN_HANDLING_STATES,
     Assignment,
@@ -47,6 +48,7 @@ from renda.suggestions.models import (
     Reply,
     ReplyClass,
     Satisfaction,
+    SealPosition,
     Session,
     State,
     Suggestion,
@@ -822,8 +824,16 @@ def suggestion_reply(
     text: str,
     file: UploadedFile | None = None,
     commitments: Sequence[CommitmentIn] = (),
+    contact_person: str = "",
+    contact_phone: str = "",
+    signer: str = "",
+    seal_position: str = SealPosition.OVER_SIGNATURE,
 ) -> Reply:
-    """答复: the lead unit files its reply letter, classed A/B/C/D; B and C carry commitments."""
+    """答复: the lead unit files its reply letter, classed A/B/C/D; B and C carry commitments.
+
+    ``text`` is the letter's body: a salutation, opening, closing or signature the clerk wrote
+    anyway is taken off (the letter adds them once). A formal letter names its 联系人, 联系电话
+    (checked) and 签发人, and where the seal goes."""
     require(actor, "suggestions.reply", suggestion)
     with SUGGESTION.step(suggestion, actor=actor, action="reply", to=State.REPLIED) as step:
         awaited = awaited_opinions(suggestion)
@@ -840,7 +850,10 @@ def suggestion_reply(
         errors: dict[str, list[str]] = {}
         if reply_class not in ReplyClass.values:
             errors["reply_class"] = [_("Choose the class of the reply (A, B, C or D).")]
-        text = (text or "").strip()
+        lead = suggestion.assignments.select_related("unit").get(
+            role=Assignment.Role.LEAD, ended_at__isnull=True
+        )
+        text = letter_body(text, deputy_name=suggestion.deputy.name, unit_name=lead.unit.name)
         if not text:
             errors["text"] = [_("Write the reply.")]
         elif len(text) > param("CONTENT_MAX"):
@@ -850,12 +863,22 @@ def suggestion_reply(
             errors["commitments"] = [_("A reply of class B or C must list what is committed and by when.")]
         if any(c.due_on < timezone.localdate() for c in commitments):
             errors["commitments"] = [_("A commitment's due date is in the past.")]
+        contact_person, signer = (contact_person or "").strip(), (signer or "").strip()
+        if not contact_person or len(contact_person) > 30:
+            errors["contact_person"] = [_("Name the contact person for the letter (at most 30 characters).")]
+        if not signer or len(signer) > 30:
+            errors["signer"] = [_("Name who signs off the letter (签发人, at most 30 characters).")]
+        try:
+            contact_phone = clean_contact_phone(contact_phone)
+        except ValidationError as error:
+            errors["contact_phone"] = error.messages
+        if seal_position not in SealPosition.values:
+            errors["seal_position"] = [_("Choose where the unit's seal goes.")]
         if errors:
             raise ValidationError(errors)
         if file is not None:
             validate_upload(file)
         now = timezone.now()
-        lead = suggestion.assignments.get(role=Assignment.Role.LEAD, ended_at__isnull=True)
         step.note = f"{reply_class} · {text[:300]}"
         step.audit_after = {"class": reply_class}
     # The letter is filed with the reply's timeline row.
@@ -875,6 +898,10 @@ def suggestion_reply(
         replied_at=now,
         due=suggestion.reply_due,
         in_time=suggestion.reply_due is None or timezone.localdate(now) <= suggestion.reply_due,
+        contact_person=contact_person,
+        contact_phone=contact_phone,
+        signer=signer,
+        seal_position=seal_position,
     )
     Commitment.objects.bulk_create(
         [

@@ -24,7 +24,9 @@ from renda.core.views.acts import OfferedAct, offered_acts, run_act
 from renda.core.workflow import errors_onto_form
 from renda.suggestions import forms as f
 from renda.suggestions import selectors, services
+from renda.suggestions.letters import letter_body, letter_parts
 from renda.suggestions.models import (
+    Reply,
     ReplyClass,
     State,
     Suggestion,
@@ -235,6 +237,18 @@ def assignment_sheet(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
+def reply_letter_context(s: Suggestion, reply: Reply) -> dict[str, Any]:
+    """What the 答复函 prints: the fixed parts once, around the body (stored without them)."""
+    body = letter_body(reply.text, deputy_name=s.deputy.name, unit_name=reply.unit.name)
+    return {
+        "s": s,
+        "reply": reply,
+        "letter": letter_parts(deputy_name=s.deputy.name, title=s.title, unit_name=reply.unit.name),
+        "paragraphs": [line for line in body.split("\n") if line.strip()],
+        "commitments": [c for c in s.commitments.all() if c.reply_id == reply.pk],
+    }
+
+
 @login_required
 def reply_letter(request: AuthedRequest, pk: int, reply_pk: int) -> HttpResponse:
     """答复函 (PDF)."""
@@ -243,10 +257,7 @@ def reply_letter(request: AuthedRequest, pk: int, reply_pk: int) -> HttpResponse
     reply = next((r for r in s.replies.all() if r.pk == reply_pk), None)
     if reply is None:
         raise Http404
-    pdf = render_pdf(
-        "suggestions/pdf/reply_letter.html",
-        {"s": s, "reply": reply, "commitments": [c for c in s.commitments.all() if c.reply_id == reply.pk]},
-    )
+    pdf = render_pdf("suggestions/pdf/reply_letter.html", reply_letter_context(s, reply))
     return pdf_response(
         pdf,
         filename=f"答复函-{s.number}-{reply.round}.pdf",
