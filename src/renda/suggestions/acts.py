@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from renda.core.audit import label_actions
+from renda.core.redaction import redact_personal_data
 from renda.core.workflow import Act
 from renda.suggestions import forms as f
 from renda.suggestions import services
@@ -152,6 +153,12 @@ def _reply_form(user: Any, s: Suggestion) -> dict[str, Any]:
             "seal_position": last.seal_position if last else SealPosition.OVER_SIGNATURE,
         },
     }
+
+
+def _publish_form(user: Any, s: Suggestion) -> dict[str, Any]:
+    """The reply to publish starts as the latest reply's body with personal data masked."""
+    reply = s.last_reply
+    return {"initial": {"summary": redact_personal_data(reply.text) if reply else ""}}
 
 
 def _run_assign(user: Any, s: Suggestion, form: Any) -> Any:
@@ -462,6 +469,7 @@ SUGGESTION.declare(
         "suggestions.publish",
         when=PUBLISHABLE_STATES,
         form=f.PublishForm,
+        form_kwargs=_publish_form,
         done=gettext_lazy("The result is published."),
         style="outline-success",
         audit_label=EVENT_LABELS["publish"],

@@ -338,7 +338,13 @@ class ChaseForm(StyledForm):
 
 class PublishForm(StyledForm):
     summary = forms.CharField(
-        label=_("Reply summary to publish"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("The reply to publish"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "The reply letter's body with phone numbers, ID numbers and house addresses masked. Check it"
+            " before publishing; anything still personal is masked again when it is published."
+        ),
     )
 
 

@@ -159,9 +159,18 @@ class Suggestion(TimeStampedModel):
     round_started_on = models.DateField(_("round started on"), null=True, blank=True)
     extension_months = models.PositiveSmallIntegerField(_("extension months"), default=0)
     reply_due = models.DateField(_("reply due"), null=True, blank=True, db_index=True)
-    # Public results (公开): only what staff chose to publish.
+    # Public results (公开): only what staff chose to publish — the reply letter's body with personal
+    # data masked, checked by the office (``public_summary``), and which reply it is.
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    public_summary = models.TextField(_("public reply summary"), blank=True)
+    public_summary = models.TextField(_("published reply"), blank=True)
+    published_reply = models.ForeignKey(
+        "Reply",
+        verbose_name=_("published reply"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from renda.accounts.models import Organisation, Role, User
 from renda.core.audit import audit, snapshot
 from renda.core.permissions import require, service
+from renda.core.redaction import redact_personal_data
 from renda.core.uploads import upload_check
 from renda.core.workflow import WorkflowEvent
 from renda.deputies.models import Deputy, Term
@@ -1044,15 +1045,25 @@ def suggestion_chase(*, actor: User, suggestion: Suggestion, note: str) -> Chase
 
 @service
 def suggestion_publish(*, actor: User, suggestion: Suggestion, summary: str) -> Suggestion:
-    """公开: title, deputy, unit, class and this reply summary go to the public results page."""
+    """公开: the suggestion and its latest reply go to the public results page.
+
+    ``summary`` is the reply as it will be published — the letter's body, checked by the office;
+    phone numbers, ID numbers and house addresses are masked in it whatever was submitted."""
     require(actor, "suggestions.publish", suggestion)
-    with SUGGESTION.step(suggestion, actor=actor, action="publish", when=PUBLISHABLE_STATES):
-        summary = (summary or "").strip()
+    with SUGGESTION.step(suggestion, actor=actor, action="publish", when=PUBLISHABLE_STATES) as step:
+        reply = suggestion.replies.order_by("-round", "-id").first()
+        if reply is None:  # not reachable in a publishable state; a clear refusal all the same
+            raise ValidationError(_("There is no reply to publish yet."))
+        summary = redact_personal_data((summary or "").strip())
         if not summary:
-            raise ValidationError({"summary": [_("Write the reply summary to publish.")]})
-        if len(summary) > 2000:
-            raise ValidationError({"summary": [_("The summary is longer than 2000 characters.")]})
+            raise ValidationError({"summary": [_("Write the reply to publish.")]})
+        if len(summary) > param("CONTENT_MAX"):
+            raise ValidationError(
+                {"summary": [_("The reply is longer than %(n)s characters.") % {"n": param("CONTENT_MAX")}]}
+            )
         suggestion.public_summary, suggestion.published_at = summary, timezone.now()
+        suggestion.published_reply = reply
+        step.audit_after = {"reply_round": reply.round}
     return suggestion
 
 
@@ -1062,6 +1073,7 @@ def suggestion_unpublish(*, actor: User, suggestion: Suggestion) -> Suggestion:
     require(actor, "suggestions.publish", suggestion)
     with SUGGESTION.step(suggestion, actor=actor, action="unpublish"):
         suggestion.published_at = None
+        suggestion.published_reply = None
     return suggestion
 
 

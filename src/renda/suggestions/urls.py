@@ -22,4 +22,5 @@ urlpatterns = [
     path("sessions/", views.sessions, name="sessions"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("results/", views.public_results, name="public"),
+    path("results/<int:pk>/", views.public_result, name="public_result"),
 ]
