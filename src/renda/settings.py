@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "renda.core.context_processors.navigation",
+                "renda.core.public_cache.csrf_placeholder",  # last: it overrides the CSRF token
             ],
         },
     }
@@ -297,6 +298,16 @@ else:
             "LOCATION": str(DATA_DIR / "cache"),
         }
     }
+
+# The anonymous public pages (renda.core.public_cache): kept per process in local memory, keyed by
+# the public content's version held in the shared cache above, so every worker sees a change.
+CACHES["public_pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "renda-public-pages",
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
+RENDA_PUBLIC_PAGE_CACHE = env_bool("RENDA_PUBLIC_PAGE_CACHE", True)
+RENDA_PUBLIC_PAGE_SECONDS = int(os.environ.get("RENDA_PUBLIC_PAGE_SECONDS", "300"))
 
 # --- background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

@@ -11,6 +11,10 @@ class CoreConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from renda.core.audit import label_actions
+        from renda.core.models import CalendarDay
+        from renda.core.public_cache import invalidate_on_change
+
+        invalidate_on_change(CalendarDay)  # deadlines and "answered in time" on public pages
 
         label_actions(
             {

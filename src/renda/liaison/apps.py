@@ -8,7 +8,16 @@ class LiaisonConfig(AppConfig):
     verbose_name = _("Deputy homes and liaison stations")
 
     def ready(self) -> None:
+        from renda.accounts.models import Organisation, Region
         from renda.core.audit import label_actions
+        from renda.core.public_cache import invalidate_on_change
+        from renda.deputies.models import Deputy, DeputyGroup, Term
+        from renda.liaison.models import Appointment, Opinion, ReceptionDay, Station
+
+        # What the public portal shows: a change of any of these is a new version of its pages.
+        invalidate_on_change(
+            Station, ReceptionDay, Appointment, Opinion, Deputy, DeputyGroup, Term, Region, Organisation
+        )
         from renda.liaison import acts, signals, workbench  # noqa: F401  (acts: the workflows' acts)
 
         # The acts of the work pages label their own audit actions (renda.liaison.acts); these are

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from renda.accounts.models import Organisation, Role, User
 from renda.core.audit import audit, snapshot
 from renda.core.permissions import require, service
+from renda.core.public_cache import public_content_changed
 from renda.core.redaction import redact_personal_data
 from renda.core.uploads import upload_check
 from renda.core.workflow import WorkflowEvent
@@ -1130,6 +1131,8 @@ def assign_sessions_by_date(sessions: Iterable[Session]) -> int:
                 taken.add(suggestion.seq)
             Suggestion.objects.filter(pk=suggestion.pk).update(session=session)
             changed += 1
+    if changed:
+        public_content_changed()  # written with update(): no save signal
     return changed
 
 

@@ -21,6 +21,7 @@ from renda.core.excel import xlsx_response
 from renda.core.params import ChoiceParam, FlagParam, IdParam, IntParam, TextParam, query_params
 from renda.core.pdf import pdf_response, render_pdf
 from renda.core.permissions import can, require
+from renda.core.public_cache import cached_public_page
 from renda.core.redaction import redact_personal_data
 from renda.core.views.acts import OfferedAct, offered_acts, run_act
 from renda.core.workflow import errors_onto_form
@@ -340,6 +341,7 @@ def statistics(request: AuthedRequest) -> HttpResponseBase:
     return render(request, "suggestions/statistics.html", context)
 
 
+@cached_public_page
 def public_results(request: HttpRequest) -> HttpResponse:
     """办理结果公开: no sign-in; the published results, searched by text and filtered by category,
     lead unit, session and year."""
@@ -370,6 +372,7 @@ def public_results(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cached_public_page
 def public_result(request: HttpRequest, pk: int) -> HttpResponse:
     """One published result: the suggestion and the reply as published (no sign-in)."""
     s = selectors.public_result(pk)

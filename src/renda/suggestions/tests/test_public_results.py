@@ -127,3 +127,25 @@ def test_a_result_sent_back_for_another_round_leaves_the_public_page(flow, clien
         actor=flow.deputy.user, suggestion=flow.refresh(s), result="unsatisfied", attitude=2, comment="不具体"
     )
     assert client.get(url).status_code == 404
+
+
+def test_results_are_served_from_the_cache_and_never_stale(flow, client_for):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    a = _replied(flow, "关于幸福小区排水管网改造的建议", "A", A_REPLY)
+    d = _replied(flow, "关于增开乡村校车线路的建议", "D", D_REPLY)
+    services.suggestion_publish(actor=flow.office, suggestion=a, summary=A_REPLY)
+    urls = [reverse("suggestions:public"), reverse("suggestions:public_result", args=[a.pk])]
+    for url in urls:
+        Client().get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert Client().get(url).status_code == 200
+        assert len(ctx.captured_queries) == 0, url
+    assert "校车" not in Client().get(urls[0]).content.decode()
+    services.suggestion_publish(actor=flow.office, suggestion=d, summary=D_REPLY)  # publishing
+    assert "校车" in Client().get(urls[0]).content.decode()
+    services.suggestion_unpublish(actor=flow.office, suggestion=a)  # taken down
+    assert "排水管网" not in Client().get(urls[0]).content.decode()
+    assert Client().get(urls[1]).status_code == 404
