@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from renda.accounts.models import Organisation
-from renda.core.forms import ModelMultipleChoiceField, StyledForm
+from renda.core.forms import FilterableSelect, FilterableSelectMultiple, ModelMultipleChoiceField, StyledForm
 from renda.deputies.models import Deputy, Level, Term
 from renda.suggestions.letters import LetterParts
 from renda.suggestions.models import (
@@ -64,7 +64,7 @@ class SuggestionForm(StyledForm):
         label=_("Invite co-signers (附议)"),
         queryset=Deputy.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=FilterableSelectMultiple(attrs={"size": 8}, placeholder=_("Type a name to find a deputy")),
         help_text=_("The invited deputies confirm their co-signature themselves."),
     )
     # a field named like BaseForm.files: the form's metaclass moves it into base_fields, so the
@@ -130,7 +130,11 @@ class SessionForm(StyledForm):
 
 
 class MergeForm(StyledForm):
-    into = forms.ModelChoiceField(label=_("Merge into"), queryset=Suggestion.objects.none())
+    into = forms.ModelChoiceField(
+        label=_("Merge into"),
+        queryset=Suggestion.objects.none(),
+        widget=FilterableSelect(placeholder=_("Type a number or words of the title")),
+    )
 
     def __init__(self, *args, suggestion: Suggestion | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,12 +154,16 @@ def _units():
 
 
 class AssignForm(StyledForm):
-    lead = forms.ModelChoiceField(label=_("Lead unit (主办)"), queryset=Organisation.objects.none())
+    lead = forms.ModelChoiceField(
+        label=_("Lead unit (主办)"),
+        queryset=Organisation.objects.none(),
+        widget=FilterableSelect(placeholder=_("Type to find a unit")),
+    )
     co_units = ModelMultipleChoiceField(
         label=_("Co-handling units (协办)"),
         queryset=Organisation.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=FilterableSelectMultiple(attrs={"size": 6}, placeholder=_("Type to find a unit")),
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
@@ -189,7 +197,11 @@ class TargetForm(StyledForm):
 
 
 class ReassignForm(TargetForm):
-    unit = forms.ModelChoiceField(label=_("New unit"), queryset=Organisation.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("New unit"),
+        queryset=Organisation.objects.none(),
+        widget=FilterableSelect(placeholder=_("Type to find a unit")),
+    )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
     def __init__(self, *args, **kwargs):
