@@ -282,6 +282,7 @@ if TESTING:
 MEDIA_URL = "/media/"
 
 # --- cache: rate limits and throttles must be shared by every worker process ---------------
+CACHES: dict[str, dict[str, object]]
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {

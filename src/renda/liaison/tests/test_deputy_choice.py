@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 def _option(page: str, select_name: str, value: int) -> str:
     select = page[page.index(f'name="{select_name}"') :]
     select = select[: select.index("</select>")]
-    return re.search(rf'<option value="{value}"[^>]*>', select)[0]
+    found = re.search(rf'<option value="{value}"[^>]*>', select)
+    assert found is not None
+    return found[0]
 
 
 def test_the_deputy_list_is_searchable_and_follows_town_and_station(

@@ -47,13 +47,19 @@ def test_station_page_is_cached_and_signed_in_staff_get_their_own_page(station, 
     assert "/work/stations/" not in _queries(Client(), url)[1]
 
 
+def _token(page: str) -> str:
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert found is not None
+    return found[1]
+
+
 def test_each_visitor_gets_their_own_csrf_token_and_it_works(station):
     url = reverse("liaison:portal")
     first = Client(enforce_csrf_checks=True)
     second = Client(enforce_csrf_checks=True)
-    token_1 = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', first.get(url).content.decode())[1]
+    token_1 = _token(first.get(url).content.decode())
     response = second.get(url)  # from the cache
-    token_2 = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())[1]
+    token_2 = _token(response.content.decode())
     assert token_1 != token_2
     assert settings.CSRF_COOKIE_NAME in response.cookies  # the second visitor's own cookie
     # The token on the cached page belongs to the second visitor: switching the language works.
