@@ -2,7 +2,8 @@
 
 Usage: ``.venv/bin/python benchmarks/public_pages.py [--seconds 4] [--connections 20 50]``
 
-Builds a throw-away SQLite database with the demo county, then for the page cache switched off
+Builds a throw-away SQLite database with the demo county (its budget data left out: no public page
+shows it), then for the page cache switched off
 (``RENDA_PUBLIC_PAGE_CACHE=0``, "before") and on ("after") starts gunicorn with 2 sync workers and
 runs ``wrk`` against a bare hello-world view (defined only in the benchmark's URL module,
 ``benchmarks/public_pages_urls.py``) and each public page, at each number of connections. Prints
@@ -54,10 +55,18 @@ def seed(env: dict[str, str]) -> list[str]:
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "-v", "0"], env=env, check=True)
     started = time.perf_counter()
-    subprocess.run(
-        [*manage, "demo_seed", "-v", "0", "--no-logins"], env=env, check=True, stdout=subprocess.DEVNULL
+    # The demo county without its budget data (no public page shows it, and the synthesiser is the
+    # slowest step): the seed's own steps, run by its own function.
+    seed_code = (
+        "from renda.core import demo as registry; from renda.demo import county;"
+        "county.discover_demo_steps();"
+        "registry.DEMO_STEPS[:] = [s for s in registry.DEMO_STEPS"
+        " if not s.func.__module__.startswith('renda.demo.budget')];"
+        "county.discover_demo_steps = lambda: None;"
+        "print(county.seed_demo().summary())"
     )
-    print(f"demo_seed: {time.perf_counter() - started:.1f} s", flush=True)
+    subprocess.run([*manage, "shell", "-c", seed_code], env=env, check=True, stdout=subprocess.DEVNULL)
+    print(f"demo county (without budget data): {time.perf_counter() - started:.1f} s", flush=True)
     code = (
         "from renda.liaison.models import Station; from renda.suggestions.models import Suggestion;"
         "s = Station.objects.filter(is_active=True).order_by('code').first();"
@@ -74,6 +83,9 @@ def seed(env: dict[str, str]) -> list[str]:
         "/suggestions/results/",
         f"/suggestions/results/{result}/",
     ]
+
+
+SERVERS: list[subprocess.Popen[bytes]] = []  # every gunicorn started, so that a stop ends them all
 
 
 def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
@@ -93,6 +105,7 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
         env=env,
         start_new_session=True,
     )
+    SERVERS.append(server)
     for _ in range(100):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/hello/", timeout=2).read()
@@ -132,6 +145,18 @@ def main() -> None:
     parser.add_argument("--connections", type=int, nargs="+", default=[20, 50])
     args = parser.parse_args()
     binary = ensure_wrk()
+
+    def stopped(*_: object) -> None:
+        """Stopped from outside (e.g. ``timeout``): end every server at once, then clean up."""
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for server in SERVERS:
+            try:
+                os.killpg(server.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        sys.exit("stopped")
+
+    signal.signal(signal.SIGTERM, stopped)
 
     data_dir = tempfile.mkdtemp(prefix="renda-bench-public-")
     env = {
