@@ -15,6 +15,7 @@ Targets: each page at least 0.5x the hello-world view, p99 at most 200 ms at 50 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -150,10 +151,8 @@ def main() -> None:
         """Stopped from outside (e.g. ``timeout``): end every server at once, then clean up."""
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for server in SERVERS:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(server.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         sys.exit("stopped")
 
     signal.signal(signal.SIGTERM, stopped)
