@@ -19,6 +19,14 @@ def demo_installation(settings):
     settings.RENDA_DEMO = True
 
 
+@pytest.fixture(autouse=True)
+def fresh_public_pages():
+    """Each test starts with no stored public page (the store is per process, like a worker's)."""
+    from django.core.cache import caches
+
+    caches["public_pages"].clear()
+
+
 @pytest.fixture
 def county(db) -> Region:
     region, _ = Region.objects.get_or_create(

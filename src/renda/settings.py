@@ -120,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "renda.core.context_processors.navigation",
                 "renda.notifications.context_processors.bell",
+                "renda.core.public_cache.csrf_placeholder",  # last: it overrides the CSRF token
             ],
         },
     }
@@ -283,6 +284,7 @@ if TESTING:
 MEDIA_URL = "/media/"
 
 # --- cache: rate limits and throttles must be shared by every worker process ---------------
+CACHES: dict[str, dict[str, object]]
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -299,6 +301,16 @@ else:
             "LOCATION": str(DATA_DIR / "cache"),
         }
     }
+
+# The anonymous public pages (renda.core.public_cache): kept per process in local memory, keyed by
+# the public content's version held in the shared cache above, so every worker sees a change.
+CACHES["public_pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "renda-public-pages",
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
+RENDA_PUBLIC_PAGE_CACHE = env_bool("RENDA_PUBLIC_PAGE_CACHE", True)
+RENDA_PUBLIC_PAGE_SECONDS = int(os.environ.get("RENDA_PUBLIC_PAGE_SECONDS", "300"))
 
 # --- background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

@@ -219,6 +219,10 @@ def test_citizen_writes_in_and_follows_the_answer_to_the_public_listing(
     assert opinion.state == Opinion.State.CLOSED and opinion.satisfaction == "satisfied"
     shot(citizen, "11-rated")
 
+    # The public listing, visited before publication (and kept in the page cache), has nothing yet.
+    citizen.goto("/liaison/public/")
+    expect(citizen.get_by_test_id("published-opinion")).to_have_count(0)
+
     # Staff check the redacted text and publish it (a new sign-in within the same TOTP step: let
     # the authenticator's code be used again, as it would be 30 seconds later).
     TOTPDevice.objects.filter(user=county_setup["staff"]).update(last_t=-1)
@@ -242,6 +246,43 @@ def test_citizen_writes_in_and_follows_the_answer_to_the_public_listing(
     expect(citizen.get_by_test_id("station-stats")).to_contain_text("示范县人大代表之家")
     assert_accessible(citizen, "public listing")
     shot(citizen, "14-public")
+
+
+@pytest.mark.parametrize("width", [1366, 375])
+def test_citizen_finds_the_deputy_to_write_to_by_town_and_name(
+    browser, live_server, shot, county_setup, width
+):
+    """The deputy list follows the chosen town and station, and a name typed narrows it (issue 15.11)."""
+    other_town = Region.objects.create(
+        code="610999102", name="河口镇", level=Region.Level.TOWN, parent=county_setup["town"].parent
+    )
+    other_station = Station.objects.create(
+        code="ST-2",
+        name="河口镇人大代表联络站",
+        kind=Station.Kind.STATION,
+        region=other_town,
+        address="河口镇政府",
+    )
+    term = Term.objects.get()
+    for number, name in (("19002", "刘河口"), ("19003", "陈河口")):
+        other_station.deputies.add(
+            Deputy.objects.create(term=term, region=other_town, number=number, name=name, gender="F")
+        )
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 860})
+    citizen = context.new_page()
+    citizen.goto("/liaison/write/")
+    deputies = citizen.locator("#id_deputy option:not([hidden])")
+    expect(deputies).to_have_count(4)  # the empty choice and the three deputies
+    citizen.locator("#id_town").select_option(str(other_town.pk))
+    expect(deputies).to_have_count(3)
+    expect(citizen.locator("#id_deputy option", has_text="王代表")).to_have_attribute("hidden", "")
+    expect(citizen.locator("#id_station option:not([hidden])")).to_have_count(2)
+    citizen.get_by_test_id("filter-deputy").fill("陈")
+    expect(deputies).to_have_count(2)
+    citizen.locator("#id_deputy").select_option(label="陈河口")
+    assert citizen.evaluate("document.documentElement.scrollWidth") <= width
+    shot(citizen, f"deputy-filter-{width}")
+    context.close()
 
 
 def test_a_burst_from_one_phone_is_throttled_with_a_message(phone_page, shot, county_setup):

@@ -12,6 +12,10 @@ class CoreConfig(AppConfig):
 
         from renda.core.audit import label_actions
         from renda.core.audit_labels import label_fields
+        from renda.core.models import CalendarDay
+        from renda.core.public_cache import invalidate_on_change
+
+        invalidate_on_change(CalendarDay)  # deadlines and "answered in time" on public pages
 
         label_actions(
             {

@@ -235,3 +235,40 @@ class AuditFilterForm(StyledForm):
             date_from=data["date_from"],
             date_to=data["date_to"],
         )
+
+
+class FilterableSelect(forms.Select):
+    """A plain ``<select>`` that renda.js gives a text filter (``data-filter`` is its placeholder) and
+    that can follow other fields: ``follow="id_town:towns"`` shows only the options whose ``data-towns``
+    holds the value chosen in ``#id_town``. ``option_data`` gives each option's data attributes by value.
+    Without script it stays an ordinary select."""
+
+    def __init__(
+        self,
+        *args: Any,
+        placeholder: Any = "",
+        follow: str = "",
+        option_data: Mapping[str, Mapping[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.placeholder, self.follow, self.option_data = placeholder, follow, option_data or {}
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        attrs = {**(attrs or {}), "data-filter": str(self.placeholder)}
+        if self.follow:
+            attrs["data-follow"] = self.follow
+        return super().get_context(name, value, attrs)
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        key = str(getattr(value, "value", value) or "")
+        for data_name, data_value in self.option_data.get(key, {}).items():
+            option["attrs"][f"data-{data_name}"] = data_value
+        return option
+
+
+class FilterableSelectMultiple(FilterableSelect, forms.SelectMultiple):
+    """The same for a multiple choice (selected options stay visible whatever the filter)."""
+
+    allow_multiple_selected = True

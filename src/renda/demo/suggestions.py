@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from renda.accounts.models import Organisation
+from renda.core.redaction import redact_personal_data
 from renda.demo.county import DEMO_DEPUTY_NUMBER, ORG_HOUSING, TOWNS, DemoContext, register_demo_step
 from renda.deputies.models import Deputy
 from renda.suggestions.deadlines import month_deadline, working_day_deadline
@@ -99,6 +100,33 @@ DEPUTY_STATES = (State.DRAFT, State.RETURNED, State.SUBMITTED, State.IN_PROGRESS
 
 def _at(day: dt.date, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+
+
+def _reply_text(klass: str, topic: str, unit: str, day: dt.date, rng: random.Random) -> str:
+    """The body of a reply letter as a unit writes it, by class (A solved … D kept for reference)."""
+    year = day.year
+    if klass == ReplyClass.A:
+        return (
+            f"一、基本情况。收到建议后，{unit}立即组织人员实地查看，{topic}问题属实。\n"
+            f"二、办理情况。我们已于{day.month}月安排专项资金{rng.randint(12, 180)}万元，"
+            f"{rng.choice(('完成整改', '完成施工并通过验收', '完成设备更新'))}，群众反映的问题已经解决。\n"
+            "三、长效机制。今后将加强日常巡查，发现问题及时处置。"
+        )
+    if klass == ReplyClass.B:
+        return (
+            f"一、{topic}是群众关心的实事，{unit}已将其列入{year}年重点工作。\n"
+            f"二、目前项目已完成前期设计，预计{year + 1}年上半年完工，资金由县级财政和上级补助共同解决。\n"
+            "三、实施过程中我们将及时向您通报进展。"
+        )
+    if klass == ReplyClass.C:
+        return (
+            f"经研究，{topic}涉及规划调整和资金筹措，当年难以全部解决。"
+            f"{unit}已将其纳入{year + 1}年至{year + 2}年工作规划，待资金落实后分步实施。"
+        )
+    return (
+        f"您提出的意见对做好{topic}工作很有参考价值。受现行政策和县级财力所限，目前暂不具备实施条件，"
+        f"{unit}将留作今后工作参考，并积极向上级争取政策支持。"
+    )
 
 
 def _event(
@@ -409,7 +437,10 @@ def _create(
             replied_at=_at(day),
             due=due,
             in_time=due is None or day <= due,
-            text=f"经认真研究，{lead.name}已将代表所提建议纳入工作计划，正在组织实施，具体情况如下：……",
+            text=_reply_text(klass, title[2:-3], lead.name, day, rng),
+            contact_person=(clerk.display_name if clerk else "") or "王晓燕",
+            contact_phone=f"0917-32{rng.randint(10000, 99999)}",
+            signer=rng.choice(("刘建军", "陈志刚", "张海燕", "杨卫东")),
         )
         if klass in (ReplyClass.B, ReplyClass.C):
             cdue = day + dt.timedelta(days=rng.randint(30, 240))
@@ -474,8 +505,8 @@ def _create(
                 str(Satisfaction(result).label),
             )
             if rng.random() < 0.5:
+                # Published as the office does: the reply's body with personal data masked.
                 s.published_at = _at(rated + dt.timedelta(days=3))
-                s.public_summary = (
-                    f"{lead.name}答复：已将代表建议纳入年度工作计划并组织实施，相关工作正在有序推进。"
-                )
+                s.public_summary = redact_personal_data(reply.text)
+                s.published_reply = reply
     s.save()

@@ -8,11 +8,19 @@ class LiaisonConfig(AppConfig):
     verbose_name = _("Deputy homes and liaison stations")
 
     def ready(self) -> None:
+        from renda.accounts.models import Organisation, Region
         from renda.core.audit import label_actions
+        from renda.core.public_cache import invalidate_on_change
+        from renda.deputies.models import Deputy, DeputyGroup, Term
         from renda.liaison import acts, notices, signals, workbench  # noqa: F401  (acts: the workflows' acts)
+        from renda.liaison.models import Appointment, Opinion, ReceptionDay, Station
         from renda.liaison.selectors import register_station_invitees
 
         register_station_invitees()  # 代表活动: invite a station's deputies at once
+        # What the public portal shows: a change of any of these is a new version of its pages.
+        invalidate_on_change(
+            Station, ReceptionDay, Appointment, Opinion, Deputy, DeputyGroup, Term, Region, Organisation
+        )
 
         # The acts of the work pages label their own audit actions (renda.liaison.acts); these are
         # the module's other actions: the public acts, the reception days, the scheduled work.

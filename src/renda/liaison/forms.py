@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from renda.accounts.models import Organisation, Region
-from renda.core.forms import ModelMultipleChoiceField, StyledForm
+from renda.core.forms import FilterableSelect, ModelMultipleChoiceField, StyledForm
 from renda.deputies.models import Deputy
 from renda.liaison import services
 from renda.liaison.models import Category, Opinion, Station
@@ -99,12 +99,16 @@ class OpinionForm(StyledForm):
         queryset=Station.objects.filter(is_active=True).order_by("region__code", "kind", "code"),
         required=False,
         empty_label=_("The station of my town"),
+        widget=FilterableSelect(placeholder=_("Type to find a station"), follow="id_town:towns"),
     )
     deputy = forms.ModelChoiceField(
         label=_("Deputy"),
         queryset=Deputy.objects.filter(is_active=True, stations__isnull=False).distinct().order_by("name"),
         required=False,
         empty_label=_("Any deputy of the station"),
+        widget=FilterableSelect(
+            placeholder=_("Type a name to find a deputy"), follow="id_town:towns id_station:stations"
+        ),
     )
     content = forms.CharField(
         label=_("Your opinion or suggestion"),
@@ -121,6 +125,27 @@ class OpinionForm(StyledForm):
         label=_("The opinion and its answer may be published without my personal data"), required=False
     )
     captcha = challenge_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The deputy list follows the chosen town and station (renda.js): each option names the
+        # stations a deputy receives at and their towns; each station its town.
+        stations: dict[str, dict[str, str]] = {}
+        deputies: dict[str, dict[str, set[str]]] = {}
+        links = Station.deputies.through.objects.filter(station__is_active=True).values_list(
+            "deputy_id", "station_id", "station__region_id"
+        )
+        for deputy_id, station_id, town_id in links:
+            entry = deputies.setdefault(str(deputy_id), {"stations": set(), "towns": set()})
+            entry["stations"].add(str(station_id))
+            entry["towns"].add(str(town_id))
+        for station_id, town_id in Station.objects.filter(is_active=True).values_list("pk", "region_id"):
+            stations[str(station_id)] = {"towns": str(town_id)}
+        self.fields["station"].widget.option_data = stations  # type: ignore[attr-defined]
+        self.fields["deputy"].widget.option_data = {  # type: ignore[attr-defined]
+            pk: {key: " ".join(sorted(values)) for key, values in entry.items()}
+            for pk, entry in deputies.items()
+        }
 
     def clean_content(self):
         content = self.cleaned_data["content"].strip()

@@ -14,30 +14,30 @@ import re
 import jieba
 import jieba.posseg as pseg
 
+from renda.core.redaction import (
+    ADDRESS,
+    ADDRESS_MASK,
+    HOUSE,
+    HOUSE_ONLY,
+    ID_MASK,
+    ID_NUMBER,
+    LANDLINE,
+    MOBILE,
+    PHONE_MASK,
+    PLACE_WORDS,
+)
+
 jieba.setLogLevel(logging.WARNING)
 
-PHONE_MASK = "[电话]"
-ID_MASK = "[身份证号]"
-ADDRESS_MASK = "[地址]"
 NAME_MASK = "某某"
 
-_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])|(?<!\d)\d{15}(?!\d)")
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
-_LANDLINE = re.compile(r"(?<!\d)0\d{2,3}[- ]?\d{7,8}(?!\d)")
-_NUM = r"[0-9０-９一二三四五六七八九十百零]+"
-# A house number and what may follow it: 88号, 3栋2单元501室, 5组, 12号楼.
-_HOUSE = (
-    rf"{_NUM}(?:号楼|号院|号|栋|幢|单元|室|组|楼|层|户)(?:[-之]?{_NUM}(?:号楼|号|栋|幢|单元|室|楼|层|户)?)*"
-)
-# A street, estate or village name directly before a house number.
-_PLACE_CHAR = r"(?:(?![在住于到的和及与是我你他她])[\u4e00-\u9fff])"
-_ADDRESS = re.compile(
-    rf"{_PLACE_CHAR}{{0,8}}?(?:路|街|巷|弄|大道|小区|花园|家园|公寓|新村|苑|村|社区){_HOUSE}"
-)
-_HOUSE_ONLY = re.compile(rf"(?<![\u4e00-\u9fff]){_HOUSE}")
-_ADDRESS_TAIL = re.compile(
-    rf"^[\u4e00-\u9fff]{{0,8}}?(?:路|街|巷|弄|大道|小区|花园|家园|公寓|新村|苑|村|社区)?{_HOUSE}"
-)
+_ID = ID_NUMBER
+_MOBILE = MOBILE
+_LANDLINE = LANDLINE
+_HOUSE = HOUSE
+_ADDRESS = ADDRESS
+_HOUSE_ONLY = HOUSE_ONLY
+_ADDRESS_TAIL = re.compile(rf"^[\u4e00-\u9fff]{{0,8}}?{PLACE_WORDS}?{_HOUSE}")
 
 
 _PLACE_ENDINGS = tuple("镇村坪湾沟乡县庄街区路河山园岭坝寨营堡店桥城")

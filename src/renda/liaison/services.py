@@ -27,6 +27,7 @@ from renda.accounts.models import Organisation, Region, User
 from renda.core.audit import audit, snapshot
 from renda.core.calendar import add_working_days, working_days_between
 from renda.core.permissions import require, service
+from renda.core.public_cache import public_content_changed
 from renda.core.roles import Role
 from renda.core.similarity import most_similar
 from renda.core.uploads import CONTENT_TYPES, sniffed_extension
@@ -729,6 +730,7 @@ def recompute_open_deadlines() -> int:
             changed += 1
     if changed:
         audit(None, "liaison.deadlines_recompute", None, note=f"changed={changed}")
+        public_content_changed()  # written with update(): no save signal
     return changed
 
 

@@ -27,6 +27,7 @@ from renda.accounts.http import AuthedRequest
 from renda.accounts.models import Region
 from renda.core.params import ChoiceParam, IdParam, TextParam, path_text, query_params
 from renda.core.permissions import can, require
+from renda.core.public_cache import cached_public_page
 from renda.core.views.acts import OfferedAct, offered_acts, run_act
 from renda.core.workflow import Workflow, errors_onto_form
 from renda.liaison import selectors, services
@@ -84,6 +85,7 @@ def _throttle_message() -> str:
 # --- the public portal ---------------------------------------------------------------------------
 
 
+@cached_public_page
 def portal(request: HttpRequest) -> HttpResponse:
     """网上家站: the public entry — stations by town, and what a citizen can do here."""
     return render(
@@ -98,6 +100,7 @@ def _active_station(code: str) -> Station | None:
     return Station.objects.filter(code=code, is_active=True).first() if code else None
 
 
+@cached_public_page
 def station_page(request: HttpRequest, code: str) -> HttpResponse:
     try:
         station = selectors.public_station(path_text(code, max_length=STATION_CODE_MAX))
@@ -115,6 +118,7 @@ def station_page(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@cached_public_page
 def calendar(request: HttpRequest) -> HttpResponse:
     """接待日历: the published reception days of the next three months, by date."""
     town_id = query_params(request.GET, town=IdParam())["town"]
@@ -333,6 +337,7 @@ def follow_forget(request: HttpRequest) -> HttpResponse:
     return redirect("liaison:follow")
 
 
+@cached_public_page
 def published(request: HttpRequest) -> HttpResponse:
     """公开: published opinions and answers (redacted, checked), and the stations' figures."""
     station = _active_station(

@@ -15,15 +15,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from renda.core.audit import label_actions
+from renda.core.redaction import redact_personal_data
 from renda.core.workflow import Act
 from renda.suggestions import forms as f
 from renda.suggestions import services
+from renda.suggestions.letters import letter_parts
 from renda.suggestions.models import (
     EVENT_LABELS,
     OPEN_HANDLING_STATES,
     Assignment,
     Commitment,
     ExtensionRequest,
+    SealPosition,
     State,
     Suggestion,
 )
@@ -127,7 +130,35 @@ def _run_reply(user: Any, s: Suggestion, form: Any) -> Any:
         text=d["text"],
         file=d.get("file"),
         commitments=[services.CommitmentIn(text, due) for text, due in form.commitments()],
+        contact_person=d["contact_person"],
+        contact_phone=d["contact_phone"],
+        signer=d["signer"],
+        seal_position=d["seal_position"],
     )
+
+
+def _reply_form(user: Any, s: Suggestion) -> dict[str, Any]:
+    """The reply form: the letter's fixed parts (shown around the body) and the contacts, filled in
+    from this unit's previous letter on the suggestion, or from the clerk."""
+    lead = s.lead_assignment
+    unit_name = lead.unit.name if lead is not None else ""
+    earlier = [r for r in s.replies.all() if lead is not None and r.unit_id == lead.unit_id]
+    last = earlier[-1] if earlier else None
+    return {
+        "letter": letter_parts(deputy_name=s.deputy.name, title=s.title, unit_name=unit_name),
+        "initial": {
+            "contact_person": last.contact_person if last and last.contact_person else user.display_name,
+            "contact_phone": last.contact_phone if last and last.contact_phone else user.phone,
+            "signer": last.signer if last else "",
+            "seal_position": last.seal_position if last else SealPosition.OVER_SIGNATURE,
+        },
+    }
+
+
+def _publish_form(user: Any, s: Suggestion) -> dict[str, Any]:
+    """The reply to publish starts as the latest reply's body with personal data masked."""
+    reply = s.last_reply
+    return {"initial": {"summary": redact_personal_data(reply.text) if reply else ""}}
 
 
 def _run_assign(user: Any, s: Suggestion, form: Any) -> Any:
@@ -247,6 +278,7 @@ SUGGESTION.declare(
         "suggestions.reply",
         to=State.REPLIED,
         form=f.ReplyForm,
+        form_kwargs=_reply_form,
         done=gettext_lazy("The reply has been filed."),
         audit_label=EVENT_LABELS["reply"],
     ),
@@ -437,6 +469,7 @@ SUGGESTION.declare(
         "suggestions.publish",
         when=PUBLISHABLE_STATES,
         form=f.PublishForm,
+        form_kwargs=_publish_form,
         done=gettext_lazy("The result is published."),
         style="outline-success",
         audit_label=EVENT_LABELS["publish"],

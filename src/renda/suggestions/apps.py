@@ -9,4 +9,17 @@ class SuggestionsConfig(AppConfig):
 
     def ready(self) -> None:
         # acts: the suggestion's acts and the module's audit labels, registered at start-up.
+        from renda.core.public_cache import invalidate_on_change
         from renda.suggestions import acts, notices, signals, workbench  # noqa: F401
+        from renda.suggestions.models import (
+            Assignment,
+            Commitment,
+            CoSign,
+            Reply,
+            Session,
+            Suggestion,
+            SuggestionCategory,
+        )
+
+        # What the public results show: a change of any of these is a new version of its pages.
+        invalidate_on_change(Suggestion, Reply, Assignment, Commitment, CoSign, Session, SuggestionCategory)

@@ -9,12 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from renda.accounts.models import Organisation
-from renda.core.forms import ModelMultipleChoiceField, StyledForm
+from renda.core.forms import FilterableSelect, FilterableSelectMultiple, ModelMultipleChoiceField, StyledForm
 from renda.deputies.models import Deputy, Level, Term
+from renda.suggestions.letters import LetterParts
 from renda.suggestions.models import (
     Contact,
     ReplyClass,
     Satisfaction,
+    SealPosition,
     Session,
     State,
     Suggestion,
@@ -62,7 +64,7 @@ class SuggestionForm(StyledForm):
         label=_("Invite co-signers"),
         queryset=Deputy.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=FilterableSelectMultiple(attrs={"size": 8}, placeholder=_("Type a name to find a deputy")),
         help_text=_("The invited deputies confirm their co-signature themselves."),
     )
     # a field named like BaseForm.files: the form's metaclass moves it into base_fields, so the
@@ -128,7 +130,11 @@ class SessionForm(StyledForm):
 
 
 class MergeForm(StyledForm):
-    into = forms.ModelChoiceField(label=_("Merge into"), queryset=Suggestion.objects.none())
+    into = forms.ModelChoiceField(
+        label=_("Merge into"),
+        queryset=Suggestion.objects.none(),
+        widget=FilterableSelect(placeholder=_("Type a number or words of the title")),
+    )
 
     def __init__(self, *args, suggestion: Suggestion | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,12 +154,16 @@ def _units():
 
 
 class AssignForm(StyledForm):
-    lead = forms.ModelChoiceField(label=_("Lead unit"), queryset=Organisation.objects.none())
+    lead = forms.ModelChoiceField(
+        label=_("Lead unit"),
+        queryset=Organisation.objects.none(),
+        widget=FilterableSelect(placeholder=_("Type to find a unit")),
+    )
     co_units = ModelMultipleChoiceField(
         label=_("Co-handling units"),
         queryset=Organisation.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=FilterableSelectMultiple(attrs={"size": 6}, placeholder=_("Type to find a unit")),
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
@@ -187,7 +197,11 @@ class TargetForm(StyledForm):
 
 
 class ReassignForm(TargetForm):
-    unit = forms.ModelChoiceField(label=_("New unit"), queryset=Organisation.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("New unit"),
+        queryset=Organisation.objects.none(),
+        widget=FilterableSelect(placeholder=_("Type to find a unit")),
+    )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -234,12 +248,32 @@ class ReplyForm(StyledForm):
         choices=[("", "—"), *ReplyClass.choices],
         error_messages={"required": _("Choose the class of the reply (A, B, C or D).")},
     )
-    text = forms.CharField(label=_("Reply text"), widget=forms.Textarea(attrs={"rows": 6}))
-    file = forms.FileField(label=_("Reply letter (file)"), required=False)
+    text = forms.CharField(
+        label=_("Body of the letter"),
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_(
+            "Write only the body: the salutation, the opening, the closing and the signature are added"
+            " once by the letter."
+        ),
+    )
+    contact_person = forms.CharField(label=_("Contact person"), max_length=30)
+    contact_phone = forms.CharField(
+        label=_("Contact telephone"), max_length=20, help_text=_("E.g. 0917-3212345 or a mobile number.")
+    )
+    signer = forms.CharField(label=_("Signed off by (签发人)"), max_length=30)
+    seal_position = forms.ChoiceField(
+        label=_("Unit's seal"), choices=SealPosition.choices, initial=SealPosition.OVER_SIGNATURE
+    )
+    file = forms.FileField(label=_("Signed letter (scan, optional)"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    # The letter's fields, in the order the reply page lays them out around the body.
+    LETTER_FIELDS = ("contact_person", "contact_phone", "signer", "seal_position")
+
+    def __init__(self, *args, letter: LetterParts | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.letter = letter  # the fixed parts the page shows around the body
         self.fields["file"].widget.attrs["accept"] = _accept_attr()
+        self.fields["text"].widget.attrs["placeholder"] = "一、……\n二、……\n三、……"
         for i in range(1, COMMITMENT_ROWS + 1):
             self.fields[f"commitment_{i}"] = forms.CharField(
                 label=_("Commitment %(n)s") % {"n": i},
@@ -259,6 +293,10 @@ class ReplyForm(StyledForm):
             if data.get(f"commitment_{i}") and not data.get(f"commitment_due_{i}"):
                 self.add_error(f"commitment_due_{i}", _("Give the date the commitment is due."))
         return data
+
+    def commitment_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        """Each commitment's text and due date, side by side on the reply page."""
+        return [(self[f"commitment_{i}"], self[f"commitment_due_{i}"]) for i in range(1, COMMITMENT_ROWS + 1)]
 
     def commitments(self) -> list[tuple[str, dt.date]]:
         data = self.cleaned_data
@@ -312,7 +350,13 @@ class ChaseForm(StyledForm):
 
 class PublishForm(StyledForm):
     summary = forms.CharField(
-        label=_("Reply summary to publish"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("The reply to publish"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "The reply letter's body with phone numbers, ID numbers and house addresses masked. Check it"
+            " before publishing; anything still personal is masked again when it is published."
+        ),
     )
 
 

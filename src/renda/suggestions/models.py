@@ -172,9 +172,18 @@ class Suggestion(TimeStampedModel):
     round_started_on = models.DateField(_("round started on"), null=True, blank=True)
     extension_months = models.PositiveSmallIntegerField(_("extension months"), default=0)
     reply_due = models.DateField(_("reply due"), null=True, blank=True, db_index=True)
-    # Public results (公开): only what staff chose to publish.
+    # Public results (公开): only what staff chose to publish — the reply letter's body with personal
+    # data masked, checked by the office (``public_summary``), and which reply it is.
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    public_summary = models.TextField(_("public reply summary"), blank=True)
+    public_summary = models.TextField(_("published reply"), blank=True)
+    published_reply = models.ForeignKey(
+        "Reply",
+        verbose_name=_("published reply"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -399,8 +408,21 @@ class ExtensionRequest(models.Model):
         return f"+{self.months} ({self.get_status_display()})"
 
 
+class SealPosition(models.TextChoices):
+    """Where the unit's seal (印章) goes on the printed letter (GB/T 9704: 端正、居中下压署名和日期)."""
+
+    OVER_SIGNATURE = "signature", _("Over the unit's name and the date")
+    OVER_DATE = "date", _("Over the date")
+    NONE = "none", _("No seal (electronic reply)")
+
+
 class Reply(models.Model):
-    """答复: the lead unit's reply letter in one round."""
+    """答复: the lead unit's reply letter in one round.
+
+    ``text`` is the letter's body only (正文): the salutation (XX代表：), the opening, the closing and
+    the signature block are fixed parts the letter adds around it once (:mod:`.letters`). A formal
+    letter also names its 联系人, 联系电话, 签发人 and where the unit's seal goes.
+    """
 
     suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="replies")
     round = models.PositiveSmallIntegerField(_("round"))
@@ -412,6 +434,13 @@ class Reply(models.Model):
     replied_at = models.DateTimeField(_("replied at"))
     due = models.DateField(_("due"), null=True, blank=True)
     in_time = models.BooleanField(_("replied in time"), default=True)
+    # The formal letter's parts (blank on replies filed before they were asked for).
+    contact_person = models.CharField(_("contact person"), max_length=30, blank=True)
+    contact_phone = models.CharField(_("contact telephone"), max_length=20, blank=True)
+    signer = models.CharField(_("signed off by"), max_length=30, blank=True)
+    seal_position = models.CharField(
+        _("seal"), max_length=10, choices=SealPosition.choices, default=SealPosition.OVER_SIGNATURE
+    )
 
     class Meta:
         ordering = ["round", "id"]

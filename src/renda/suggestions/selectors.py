@@ -27,6 +27,7 @@ from renda.suggestions.models import (
     Suggestion,
 )
 from renda.suggestions.params import param
+from renda.suggestions.workflow import PUBLISHABLE_STATES as PUBLIC_STATES
 
 
 @dataclass(frozen=True)
@@ -326,21 +327,96 @@ def statistic_years() -> list[int]:
     )
 
 
-def public_results(*, year: int | None = None) -> QuerySet[Suggestion]:
-    """公开的办理结果: only what staff published."""
-    qs = Suggestion.objects.filter(published_at__isnull=False, state__in=(State.REPLIED, State.CLOSED))
-    if year:
-        qs = qs.filter(year=year)
-    return (
-        qs.select_related("deputy")
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=Assignment.objects.select_related("unit").filter(
-                    role=Assignment.Role.LEAD, ended_at__isnull=True
-                ),
-            ),
-            "replies",
-        )
-        .order_by("-published_at", "-id")
+@dataclass(frozen=True)
+class PublicFilter:
+    """The public results page's search and filters (公开结果的检索)."""
+
+    q: str = ""
+    category_id: int | None = None
+    unit_id: int | None = None
+    session_id: int | None = None
+    year: int | None = None
+
+
+def _published() -> QuerySet[Suggestion]:
+    """What the workflow allows the public to see: a result the office published, while the
+    suggestion stands replied or closed (a reply sent back for another round is taken down until
+    it is answered again)."""
+    return Suggestion.objects.filter(published_at__isnull=False, state__in=PUBLIC_STATES)
+
+
+def _public_joins(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
+    return qs.select_related("deputy", "category", "session__term", "published_reply__unit").prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.select_related("unit").filter(ended_at__isnull=True),
+        ),
+        "replies",
     )
+
+
+def public_results(filters: PublicFilter = PublicFilter()) -> QuerySet[Suggestion]:
+    """公开的办理结果: only what staff published, searched and filtered, newest first."""
+    qs = _published()
+    if filters.q:
+        qs = qs.filter(
+            Q(title__icontains=filters.q)
+            | Q(number__icontains=filters.q)
+            | Q(public_summary__icontains=filters.q)
+            | Q(deputy__name__icontains=filters.q)
+        )
+    if filters.category_id:
+        qs = qs.filter(category_id=filters.category_id)
+    if filters.unit_id:
+        qs = qs.filter(
+            assignments__unit_id=filters.unit_id,
+            assignments__role=Assignment.Role.LEAD,
+            assignments__ended_at__isnull=True,
+        )
+    if filters.session_id:
+        qs = qs.filter(session_id=filters.session_id)
+    if filters.year:
+        qs = qs.filter(year=filters.year)
+    return _public_joins(qs).order_by("-published_at", "-id")
+
+
+def public_result(pk: int) -> Suggestion:
+    """One published result (404 when it is not public)."""
+    suggestion = (
+        _public_joins(_published()).prefetch_related("cosigns__deputy", "commitments").filter(pk=pk).first()
+    )
+    if suggestion is None:
+        raise Http404
+    return suggestion
+
+
+@dataclass(frozen=True)
+class PublicChoices:
+    """What the public filters offer: only values that published results have."""
+
+    categories: list[tuple[int, str]]
+    units: list[tuple[int, str]]
+    sessions: list[tuple[int, str]]
+    years: list[int]
+
+
+def public_filter_choices() -> PublicChoices:
+    published = _published()
+    categories = sorted(set(published.values_list("category_id", "category__name")), key=lambda row: row[1])
+    units = sorted(
+        set(
+            Assignment.objects.filter(
+                suggestion__in=published, role=Assignment.Role.LEAD, ended_at__isnull=True
+            ).values_list("unit_id", "unit__name")
+        ),
+        key=lambda row: row[1],
+    )
+    sessions = [
+        (session.pk, f"{session.term.name}{session.short_label}")
+        for session in Session.objects.filter(suggestions__in=published)
+        .select_related("term")
+        .distinct()
+        .order_by("-start_date")
+    ]
+    years = sorted({y for y in published.values_list("year", flat=True) if y}, reverse=True)
+    return PublicChoices(categories, units, sessions, years)

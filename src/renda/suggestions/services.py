@@ -28,12 +28,15 @@ from django.utils.translation import gettext as _
 from renda.accounts.models import Organisation, Role, User
 from renda.core.audit import audit, snapshot
 from renda.core.permissions import require, service
+from renda.core.public_cache import public_content_changed
+from renda.core.redaction import redact_personal_data
 from renda.core.uploads import upload_check
 from renda.core.workflow import WorkflowEvent
 from renda.deputies.models import Deputy, Term
 from renda.notifications.selectors import notified_recently
 from renda.notifications.services import notify as notify_centre
 from renda.suggestions.deadlines import month_deadline, working_day_deadline
+from renda.suggestions.letters import clean_contact_phone, letter_body
 from renda.suggestions.models import (
     OPEN_HANDLING_STATES,
     Assignment,
@@ -48,6 +51,7 @@ from renda.suggestions.models import (
     Reply,
     ReplyClass,
     Satisfaction,
+    SealPosition,
     Session,
     State,
     Suggestion,
@@ -816,8 +820,16 @@ def suggestion_reply(
     text: str,
     file: UploadedFile | None = None,
     commitments: Sequence[CommitmentIn] = (),
+    contact_person: str = "",
+    contact_phone: str = "",
+    signer: str = "",
+    seal_position: str = SealPosition.OVER_SIGNATURE,
 ) -> Reply:
-    """答复: the lead unit files its reply letter, classed A/B/C/D; B and C carry commitments."""
+    """答复: the lead unit files its reply letter, classed A/B/C/D; B and C carry commitments.
+
+    ``text`` is the letter's body: a salutation, opening, closing or signature the clerk wrote
+    anyway is taken off (the letter adds them once). A formal letter names its 联系人, 联系电话
+    (checked) and 签发人, and where the seal goes."""
     require(actor, "suggestions.reply", suggestion)
     with SUGGESTION.step(suggestion, actor=actor, action="reply", to=State.REPLIED) as step:
         awaited = awaited_opinions(suggestion)
@@ -834,7 +846,10 @@ def suggestion_reply(
         errors: dict[str, list[str]] = {}
         if reply_class not in ReplyClass.values:
             errors["reply_class"] = [_("Choose the class of the reply (A, B, C or D).")]
-        text = (text or "").strip()
+        lead = suggestion.assignments.select_related("unit").get(
+            role=Assignment.Role.LEAD, ended_at__isnull=True
+        )
+        text = letter_body(text, deputy_name=suggestion.deputy.name, unit_name=lead.unit.name)
         if not text:
             errors["text"] = [_("Write the reply.")]
         elif len(text) > param("CONTENT_MAX"):
@@ -844,12 +859,22 @@ def suggestion_reply(
             errors["commitments"] = [_("A reply of class B or C must list what is committed and by when.")]
         if any(c.due_on < timezone.localdate() for c in commitments):
             errors["commitments"] = [_("A commitment's due date is in the past.")]
+        contact_person, signer = (contact_person or "").strip(), (signer or "").strip()
+        if not contact_person or len(contact_person) > 30:
+            errors["contact_person"] = [_("Name the contact person for the letter (at most 30 characters).")]
+        if not signer or len(signer) > 30:
+            errors["signer"] = [_("Name who signs off the letter (签发人, at most 30 characters).")]
+        try:
+            contact_phone = clean_contact_phone(contact_phone)
+        except ValidationError as error:
+            errors["contact_phone"] = error.messages
+        if seal_position not in SealPosition.values:
+            errors["seal_position"] = [_("Choose where the unit's seal goes.")]
         if errors:
             raise ValidationError(errors)
         if file is not None:
             validate_upload(file)
         now = timezone.now()
-        lead = suggestion.assignments.get(role=Assignment.Role.LEAD, ended_at__isnull=True)
         step.note = f"{reply_class} · {text[:300]}"
         step.audit_after = {"class": reply_class}
     # The letter is filed with the reply's timeline row.
@@ -869,6 +894,10 @@ def suggestion_reply(
         replied_at=now,
         due=suggestion.reply_due,
         in_time=suggestion.reply_due is None or timezone.localdate(now) <= suggestion.reply_due,
+        contact_person=contact_person,
+        contact_phone=contact_phone,
+        signer=signer,
+        seal_position=seal_position,
     )
     Commitment.objects.bulk_create(
         [
@@ -1011,15 +1040,25 @@ def suggestion_chase(*, actor: User, suggestion: Suggestion, note: str) -> Chase
 
 @service
 def suggestion_publish(*, actor: User, suggestion: Suggestion, summary: str) -> Suggestion:
-    """公开: title, deputy, unit, class and this reply summary go to the public results page."""
+    """公开: the suggestion and its latest reply go to the public results page.
+
+    ``summary`` is the reply as it will be published — the letter's body, checked by the office;
+    phone numbers, ID numbers and house addresses are masked in it whatever was submitted."""
     require(actor, "suggestions.publish", suggestion)
-    with SUGGESTION.step(suggestion, actor=actor, action="publish", when=PUBLISHABLE_STATES):
-        summary = (summary or "").strip()
+    with SUGGESTION.step(suggestion, actor=actor, action="publish", when=PUBLISHABLE_STATES) as step:
+        reply = suggestion.replies.order_by("-round", "-id").first()
+        if reply is None:  # not reachable in a publishable state; a clear refusal all the same
+            raise ValidationError(_("There is no reply to publish yet."))
+        summary = redact_personal_data((summary or "").strip())
         if not summary:
-            raise ValidationError({"summary": [_("Write the reply summary to publish.")]})
-        if len(summary) > 2000:
-            raise ValidationError({"summary": [_("The summary is longer than 2000 characters.")]})
+            raise ValidationError({"summary": [_("Write the reply to publish.")]})
+        if len(summary) > param("CONTENT_MAX"):
+            raise ValidationError(
+                {"summary": [_("The reply is longer than %(n)s characters.") % {"n": param("CONTENT_MAX")}]}
+            )
         suggestion.public_summary, suggestion.published_at = summary, timezone.now()
+        suggestion.published_reply = reply
+        step.audit_after = {"reply_round": reply.round}
     return suggestion
 
 
@@ -1029,6 +1068,7 @@ def suggestion_unpublish(*, actor: User, suggestion: Suggestion) -> Suggestion:
     require(actor, "suggestions.publish", suggestion)
     with SUGGESTION.step(suggestion, actor=actor, action="unpublish"):
         suggestion.published_at = None
+        suggestion.published_reply = None
     return suggestion
 
 
@@ -1085,6 +1125,8 @@ def assign_sessions_by_date(sessions: Iterable[Session]) -> int:
                 taken.add(suggestion.seq)
             Suggestion.objects.filter(pk=suggestion.pk).update(session=session)
             changed += 1
+    if changed:
+        public_content_changed()  # written with update(): no save signal
     return changed
 
 

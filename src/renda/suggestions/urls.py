@@ -21,4 +21,5 @@ urlpatterns = [
     path("categories/", views.categories, name="categories"),
     path("sessions/", views.sessions, name="sessions"),
     path("results/", views.public_results, name="public"),
+    path("results/<int:pk>/", views.public_result, name="public_result"),
 ]

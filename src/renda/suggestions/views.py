@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,11 +21,15 @@ from renda.core.excel import xlsx_response
 from renda.core.params import ChoiceParam, FlagParam, IdParam, IntParam, TextParam, query_params
 from renda.core.pdf import pdf_response, render_pdf
 from renda.core.permissions import can, require
+from renda.core.public_cache import cached_public_page
+from renda.core.redaction import redact_personal_data
 from renda.core.views.acts import OfferedAct, offered_acts, run_act
 from renda.core.workflow import errors_onto_form
 from renda.suggestions import forms as f
 from renda.suggestions import selectors, services
+from renda.suggestions.letters import letter_body, letter_parts
 from renda.suggestions.models import (
+    Reply,
     ReplyClass,
     State,
     Suggestion,
@@ -36,10 +41,6 @@ from renda.suggestions.workflow import SUGGESTION
 
 
 YEAR = IntParam(min_value=1949, max_value=2999)  # a ?year= filter outside this is ignored
-
-
-def _year(request: HttpRequest) -> int | None:
-    return query_params(request.GET, year=YEAR)["year"]
 
 
 @login_required
@@ -238,6 +239,18 @@ def assignment_sheet(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
+def reply_letter_context(s: Suggestion, reply: Reply) -> dict[str, Any]:
+    """What the 答复函 prints: the fixed parts once, around the body (stored without them)."""
+    body = letter_body(reply.text, deputy_name=s.deputy.name, unit_name=reply.unit.name)
+    return {
+        "s": s,
+        "reply": reply,
+        "letter": letter_parts(deputy_name=s.deputy.name, title=s.title, unit_name=reply.unit.name),
+        "paragraphs": [line for line in body.split("\n") if line.strip()],
+        "commitments": [c for c in s.commitments.all() if c.reply_id == reply.pk],
+    }
+
+
 @login_required
 def reply_letter(request: AuthedRequest, pk: int, reply_pk: int) -> HttpResponse:
     """答复函 (PDF)."""
@@ -246,10 +259,7 @@ def reply_letter(request: AuthedRequest, pk: int, reply_pk: int) -> HttpResponse
     reply = next((r for r in s.replies.all() if r.pk == reply_pk), None)
     if reply is None:
         raise Http404
-    pdf = render_pdf(
-        "suggestions/pdf/reply_letter.html",
-        {"s": s, "reply": reply, "commitments": [c for c in s.commitments.all() if c.reply_id == reply.pk]},
-    )
+    pdf = render_pdf("suggestions/pdf/reply_letter.html", reply_letter_context(s, reply))
     return pdf_response(
         pdf,
         filename=f"答复函-{s.number}-{reply.round}.pdf",
@@ -334,11 +344,56 @@ def statistics(request: AuthedRequest) -> HttpResponseBase:
     return render(request, "suggestions/statistics.html", context)
 
 
+@cached_public_page
 def public_results(request: HttpRequest) -> HttpResponse:
-    """办理结果公开: no sign-in; only the published title, deputy, unit, class and summary."""
-    year = _year(request)
-    rows = Paginator(selectors.public_results(year=year), 20).get_page(request.GET.get("page"))
-    return render(request, "suggestions/public.html", {"page": rows, "year": year})
+    """办理结果公开: no sign-in; the published results, searched by text and filtered by category,
+    lead unit, session and year."""
+    g = query_params(
+        request.GET,
+        q=TextParam(max_length=50),
+        category=IdParam(),
+        unit=IdParam(),
+        session=IdParam(),
+        year=YEAR,
+        page=IntParam(min_value=1, max_value=100_000, default=1),
+    )
+    filters = selectors.PublicFilter(
+        q=g["q"], category_id=g["category"], unit_id=g["unit"], session_id=g["session"], year=g["year"]
+    )
+    rows = Paginator(selectors.public_results(filters), 20).get_page(g["page"])
+    kept = {k: g[k] for k in ("q", "category", "unit", "session", "year") if g[k]}
+    return render(
+        request,
+        "suggestions/public.html",
+        {
+            "page": rows,
+            "filters": filters,
+            "choices": selectors.public_filter_choices(),
+            "query": urlencode(kept),
+            "filtered": bool(kept),
+        },
+    )
+
+
+@cached_public_page
+def public_result(request: HttpRequest, pk: int) -> HttpResponse:
+    """One published result: the suggestion and the reply as published (no sign-in)."""
+    s = selectors.public_result(pk)
+    reply = s.published_reply or s.last_reply
+    commitments = [c for c in s.commitments.all() if reply is not None and c.reply_id == reply.pk]
+    return render(
+        request,
+        "suggestions/public_detail.html",
+        {
+            "s": s,
+            "reply": reply,
+            "content": redact_personal_data(s.content),
+            "lead": s.lead_assignment,
+            "co_units": s.co_assignments,
+            "commitments": commitments,
+            "cosigners": [c.deputy.name for c in s.cosigns.all() if c.signed_at],
+        },
+    )
 
 
 @login_required

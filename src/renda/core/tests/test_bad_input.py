@@ -148,7 +148,7 @@ def test_write_page_ignores_a_bad_deputy_or_station(client, value):
 def test_public_results_ignore_a_bad_year(client, value):
     response = client.get("/suggestions/results/", {"year": value})
     assert response.status_code == 200
-    assert response.context["year"] is None
+    assert response.context["filters"].year is None
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from renda.accounts.models import Organisation, Role
 from renda.deputies.models import Deputy, Level, Term
 from renda.suggestions import services
 from renda.suggestions.models import State, Suggestion, SuggestionCategory
+from renda.suggestions.tests.letter import LETTER
 
 _n = itertools.count(1)
 
@@ -185,7 +186,7 @@ class Flow:
                 self.co_opinions(s)
             elif step == State.REPLIED:
                 services.suggestion_reply(
-                    actor=self.lead_clerk, suggestion=s, reply_class="A", text="已解决。"
+                    actor=self.lead_clerk, suggestion=s, reply_class="A", **LETTER, text="已解决。"
                 )
             elif step == State.CLOSED:
                 services.suggestion_rate(actor=self.deputy.user, suggestion=s, result="satisfied", attitude=5)

@@ -12,12 +12,15 @@ from django.urls import reverse
 from renda.core.models import AuditEvent
 from renda.suggestions import services
 from renda.suggestions.models import Assignment, State, Suggestion
+from renda.suggestions.tests.letter import LETTER
 
 pytestmark = pytest.mark.django_db
 
 
 def _reply(flow, s):
-    return services.suggestion_reply(actor=flow.lead_clerk, suggestion=s, reply_class="A", text="已解决。")
+    return services.suggestion_reply(
+        actor=flow.lead_clerk, suggestion=s, reply_class="A", **LETTER, text="已解决。"
+    )
 
 
 def _co(s) -> Assignment:

@@ -11,6 +11,7 @@ from renda.accounts.models import Role
 from renda.core.models import AuditEvent
 from renda.suggestions import selectors, services
 from renda.suggestions.models import State, Suggestion
+from renda.suggestions.tests.letter import LETTER
 
 from .conftest import CONTENT
 
@@ -235,7 +236,7 @@ def _refusals():
             "reply-by-co-unit",
             State.IN_PROGRESS,
             lambda f, s, x: services.suggestion_reply(
-                actor=f.co_clerk, suggestion=s, reply_class="A", text="t"
+                actor=f.co_clerk, suggestion=s, reply_class="A", **LETTER, text="t"
             ),
             "suggestions.reply",
         ),
@@ -243,7 +244,7 @@ def _refusals():
             "reply-by-office",
             State.IN_PROGRESS,
             lambda f, s, x: services.suggestion_reply(
-                actor=f.office, suggestion=s, reply_class="A", text="t"
+                actor=f.office, suggestion=s, reply_class="A", **LETTER, text="t"
             ),
             "suggestions.reply",
         ),
@@ -320,6 +321,7 @@ def test_extension_decision_and_fulfilment_refuse_units_and_deputies(flow):
         actor=flow.lead_clerk,
         suggestion=s,
         reply_class="C",
+        **LETTER,
         text="列入计划",
         commitments=[services.CommitmentIn("明年实施", dt.date.today() + dt.timedelta(days=200))],
     )

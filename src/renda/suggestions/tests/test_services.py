@@ -23,6 +23,7 @@ from renda.suggestions.models import (
     State,
     Suggestion,
 )
+from renda.suggestions.tests.letter import LETTER
 
 from .conftest import CONTENT, pdf_upload
 
@@ -101,7 +102,9 @@ def test_too_many_attachments_are_refused(flow):
 def test_reply_without_a_class_is_refused_and_changes_nothing(flow):
     s = flow.to(State.IN_PROGRESS)
     with pytest.raises(ValidationError) as exc:
-        services.suggestion_reply(actor=flow.lead_clerk, suggestion=s, reply_class="", text="已研究。")
+        services.suggestion_reply(
+            actor=flow.lead_clerk, suggestion=s, reply_class="", **LETTER, text="已研究。"
+        )
     assert "reply_class" in exc.value.message_dict
     s.refresh_from_db()
     assert s.state == State.IN_PROGRESS
@@ -111,7 +114,9 @@ def test_reply_without_a_class_is_refused_and_changes_nothing(flow):
 def test_reply_of_class_b_needs_a_commitment(flow):
     s = flow.to(State.IN_PROGRESS)
     with pytest.raises(ValidationError) as exc:
-        services.suggestion_reply(actor=flow.lead_clerk, suggestion=s, reply_class="B", text="正在解决。")
+        services.suggestion_reply(
+            actor=flow.lead_clerk, suggestion=s, reply_class="B", **LETTER, text="正在解决。"
+        )
     assert "commitments" in exc.value.message_dict
     assert Reply.objects.count() == 0
 
@@ -193,6 +198,7 @@ def test_full_life_with_commitment_tracked_after_closure(flow):
         actor=flow.lead_clerk,
         suggestion=s,
         reply_class="B",
+        **LETTER,
         text="已列入明年改造计划。",
         commitments=[services.CommitmentIn("完成管网改造", due)],
         file=pdf_upload("答复函.pdf"),
@@ -201,7 +207,9 @@ def test_full_life_with_commitment_tracked_after_closure(flow):
         actor=flow.deputy.user, suggestion=s, result="unsatisfied", attitude=3, comment="时间太晚"
     )
     s.refresh_from_db()
-    services.suggestion_reply(actor=flow.lead_clerk, suggestion=s, reply_class="A", text="已提前到今年实施。")
+    services.suggestion_reply(
+        actor=flow.lead_clerk, suggestion=s, reply_class="A", **LETTER, text="已提前到今年实施。"
+    )
     services.suggestion_rate(actor=flow.deputy.user, suggestion=s, result="satisfied", attitude=5)
     s.refresh_from_db()
     assert s.state == State.CLOSED and s.rounds == 2

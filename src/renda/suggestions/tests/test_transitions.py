@@ -9,6 +9,7 @@ from renda.core.models import AuditEvent
 from renda.core.workflow import AppendOnlyError, WrongState
 from renda.suggestions import services
 from renda.suggestions.models import Event, State, Suggestion
+from renda.suggestions.tests.letter import LETTER
 from renda.suggestions.workflow import SUGGESTION, TRANSITIONS
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,9 @@ def _accept(flow, s):
 
 
 def _reply(flow, s):
-    return services.suggestion_reply(actor=flow.lead_clerk, suggestion=s, reply_class="A", text="已解决。")
+    return services.suggestion_reply(
+        actor=flow.lead_clerk, suggestion=s, reply_class="A", **LETTER, text="已解决。"
+    )
 
 
 def _rate_ok(flow, s):
