@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit import ALL
@@ -27,7 +27,18 @@ from django_ratelimit.core import get_usage, is_ratelimited
 
 from renda.accounts.http import AuthedRequest
 from renda.accounts.models import Region
-from renda.core.params import ChoiceParam, FlagParam, IdParam, TextParam, path_text, query_params
+from renda.core.params import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    ChoiceParam,
+    DateParam,
+    FlagParam,
+    IdParam,
+    IntParam,
+    TextParam,
+    path_text,
+    query_params,
+)
 from renda.core.permissions import can, require
 from renda.core.views.acts import OfferedAct, offered_acts, run_act
 from renda.core.workflow import Workflow, errors_onto_form
@@ -42,7 +53,7 @@ from renda.liaison.forms import (
     ReceptionDayForm,
     StationForm,
 )
-from renda.liaison.models import Appointment, Opinion, OpinionAttachment, ReceptionDay, Station
+from renda.liaison.models import Appointment, Category, Opinion, OpinionAttachment, ReceptionDay, Station
 from renda.liaison.templatetags.liaison_public import ELDER_COOKIE
 from renda.liaison.workflow import APPOINTMENT, OPINION, PUBLICATION
 
@@ -396,10 +407,16 @@ def work(request: AuthedRequest) -> HttpResponse:
     """意见办理: the actor's inbox — the opinions of their stations, their own, their department's."""
     params = query_params(
         request.GET,
-        view=ChoiceParam(("open", "done", "overdue", "dissatisfied", "all"), default="open"),
+        view=ChoiceParam(
+            ("open", "done", "overdue", "dissatisfied", "all", "in_hand", "answered"), default="open"
+        ),
         state=ChoiceParam(Opinion.State.values),
         station=IdParam(),
+        category=ChoiceParam(Category.values),
+        submitted_from=DateParam(min_value=EARLIEST_DATE, max_value=LATEST_DATE),
+        submitted_to=DateParam(min_value=EARLIEST_DATE, max_value=LATEST_DATE),
         q=TextParam(max_length=50),
+        page=IntParam(min_value=1, default=1),
     )
     view = params["view"]
     filters = selectors.OpinionFilter(
@@ -408,10 +425,25 @@ def work(request: AuthedRequest) -> HttpResponse:
         overdue=view == "overdue",
         dissatisfied=view == "dissatisfied",
         q=params["q"],
-        view=view if view in ("open", "done") else "",
+        view=view if view in ("open", "done", "in_hand", "answered") else "",
+        category=params["category"],
+        submitted_from=params["submitted_from"],
+        submitted_to=params["submitted_to"],
     )
     opinions = selectors.opinions_visible_to(actor=request.user, filters=filters)
-    page = Paginator(opinions, 25).get_page(request.GET.get("page"))
+    page = Paginator(opinions, 25).get_page(params["page"])
+    kept = {
+        k: v
+        for k, v in {
+            "state": filters.state,
+            "station": filters.station or "",
+            "category": filters.category,
+            "submitted_from": filters.submitted_from.isoformat() if filters.submitted_from else "",
+            "submitted_to": filters.submitted_to.isoformat() if filters.submitted_to else "",
+            "q": filters.q,
+        }.items()
+        if v
+    }
     return render(
         request,
         "liaison/work/inbox.html",
@@ -422,6 +454,11 @@ def work(request: AuthedRequest) -> HttpResponse:
             "counts": selectors.work_counts(actor=request.user),
             "notifications": selectors.notifications_for(actor=request.user, limit=8),
             "states": Opinion.State.choices,
+            "categories": Category.choices,
+            "stations": selectors.inbox_stations(actor=request.user),
+            "filtered": bool(kept),
+            "filter_query": urlencode(kept),
+            "page_query": urlencode({**kept, "view": view}),
             "is_manager": can(request.user, "liaison.manage_station"),
         },
     )

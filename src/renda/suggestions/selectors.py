@@ -21,6 +21,7 @@ from renda.suggestions.models import (
     Commitment,
     CoSign,
     Notification,
+    Reply,
     ReplyClass,
     Satisfaction,
     Session,
@@ -94,6 +95,20 @@ def suggestions_visible_to(*, actor: User, filters: SuggestionFilter | None = No
     if filters.key_only:
         qs = qs.filter(is_key=True)
     return _with_joins(qs).order_by("-is_key", "-created_at", "-id")
+
+
+def suggestions_for_export(*, actor: User, filters: SuggestionFilter) -> QuerySet[Suggestion]:
+    """导出建议列表: the list as the actor sees it with these filters, with what the workbook names
+    (co-signers, replies and their ratings) fetched in a constant number of queries."""
+    rows = suggestions_visible_to(actor=actor, filters=filters).select_related("session__term")
+    return rows.prefetch_related(
+        Prefetch(
+            "cosigns",
+            queryset=CoSign.objects.filter(signed_at__isnull=False).select_related("deputy").order_by("pk"),
+            to_attr="signed_cosigns",
+        ),
+        Prefetch("replies", queryset=Reply.objects.select_related("evaluation")),
+    )
 
 
 def suggestion_for(*, actor: User, pk: int) -> Suggestion:
