@@ -89,3 +89,20 @@ def test_station_staff_find_an_opinion_by_part_of_its_code(county_setup, signed_
     expect(staff.get_by_test_id("inbox-count")).to_contain_text("1")
     _fits(staff)
     shot(staff, "inbox-filtered")
+
+
+def test_the_office_workbench_lists_what_waits_and_its_tiles_open_the_lists(people, signed_in, shot):  # noqa: F811
+    earlier = _earlier_suggestion(people)
+    staff = signed_in(people["staff"])
+    staff.goto("/")
+    panel = staff.get_by_test_id("suggestions-panel")
+    expect(panel.get_by_test_id("empty-todo")).to_have_count(0)
+    expect(panel.get_by_test_id("suggestion-todo").locator("li", has_text=earlier.title)).to_contain_text(
+        "待交办"
+    )
+    expect(staff.get_by_test_id("pending-modules")).not_to_contain_text("代表建议")
+    _fits(staff)
+    shot(staff, "office-workbench")
+    panel.locator("a", has_text="待交办").first.click()
+    expect(staff.get_by_test_id("suggestion-row")).to_have_count(1)
+    expect(staff.get_by_test_id("suggestion-row")).to_contain_text(earlier.title)

@@ -13,6 +13,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from renda.accounts.http import AuthedRequest
@@ -35,7 +36,12 @@ from renda.suggestions.workflow import SUGGESTION
 # --- list, create, edit ----------------------------------------------------------------------------
 
 
-YEAR = IntParam(min_value=1949, max_value=2999)  # a ?year= filter outside this is ignored
+YEAR = IntParam(min_value=1949, max_value=2999)
+STAGE_LABELS = {
+    "drafts": gettext_lazy("Drafts and returned"),
+    "handling": gettext_lazy("Being handled"),
+    "answered": gettext_lazy("Replied or closed"),
+}  # a ?year= filter outside this is ignored
 
 
 def _year(request: HttpRequest) -> int | None:
@@ -53,6 +59,8 @@ def suggestion_list(request: AuthedRequest) -> HttpResponseBase:
         due=ChoiceParam(("soon", "overdue")),
         key=FlagParam(),
         session=IdParam(),
+        stage=ChoiceParam(tuple(selectors.STAGES)),
+        commitments=FlagParam(),
     )
     filters = selectors.SuggestionFilter(
         state=g["state"],
@@ -62,6 +70,8 @@ def suggestion_list(request: AuthedRequest) -> HttpResponseBase:
         due=g["due"],
         key_only=g["key"],
         session_id=g["session"],
+        stage=g["stage"],
+        open_commitments=g["commitments"],
     )
     if query_params(request.GET, format=ChoiceParam(("xlsx",)))["format"] == "xlsx":
         return _list_workbook(request, filters)
@@ -73,6 +83,7 @@ def suggestion_list(request: AuthedRequest) -> HttpResponseBase:
         "states": State.choices,
         "categories": SuggestionCategory.objects.all(),
         "sessions": selectors.sessions(),
+        "stage_label": STAGE_LABELS.get(filters.stage, ""),
         "can_create": can(request.user, "suggestions.create"),
         "is_office": can(request.user, "suggestions.view_all"),
         "today": timezone.localdate(),

@@ -11,8 +11,17 @@ from renda.core.workbench import Panel, Stat, register
 from renda.suggestions import selectors
 from renda.suggestions.models import State
 
+TODO_NOTES = {
+    "review": _("to review and register"),
+    "assign": _("to assign to units"),
+    "revise": _("returned to you: revise and submit again"),
+    "cosign": _("you are invited to co-sign"),
+    "rate": _("replied: rate the reply"),
+}
 
-def _todo_rows(summary) -> list[dict]:
+
+def _todo_rows(summary, items) -> list[dict]:
+    """Overdue and due-soon first, then what waits for the actor's act (each suggestion once)."""
     rows = []
     for s in summary["overdue"]:
         rows.append(
@@ -32,6 +41,24 @@ def _todo_rows(summary) -> list[dict]:
                 "kind": "soon",
             }
         )
+    listed = {s.pk for s in (*summary["overdue"], *summary["due_soon"])}
+    for item in items:
+        s = item.suggestion
+        if s.pk in listed:
+            continue
+        listed.add(s.pk)
+        if item.kind == "reply":
+            note = str(_("reply due %(d)s") % {"d": item.due} if item.due else _("to reply"))
+        else:
+            note = str(TODO_NOTES[item.kind])
+        rows.append(
+            {
+                "label": f"{s.number} {s.title}".strip(),
+                "url": reverse("suggestions:detail", args=[s.pk]),
+                "note": note,
+                "kind": item.kind,
+            }
+        )
     return rows
 
 
@@ -47,9 +74,9 @@ def suggestions_panels(user) -> list[Panel]:
     due_stats = [
         Stat(_("Due soon"), summary["due_soon_count"], f"{url}?due=soon"),
         Stat(_("Overdue"), summary["overdue_count"], f"{url}?due=overdue"),
-        Stat(_("Open commitments"), summary["commitments"]),
+        Stat(_("Open commitments"), summary["commitments"], f"{url}?commitments=1"),
     ]
-    todo = _todo_rows(summary)
+    todo = _todo_rows(summary, selectors.role_todo(actor=user))
     if user.role == Role.STAFF:
         stats = [
             Stat(_("To review"), by_state.get(State.SUBMITTED, 0), f"{url}?state=submitted"),
@@ -66,15 +93,13 @@ def suggestions_panels(user) -> list[Panel]:
         stats = [
             Stat(
                 _("Drafts"),
-                by_state.get(State.DRAFT, 0) + by_state.get(State.RETURNED, 0),
-                f"{url}?state=draft",
+                sum(by_state.get(x, 0) for x in selectors.STAGES["drafts"]),
+                f"{url}?stage=drafts",
             ),
             Stat(
                 _("Being handled"),
-                sum(
-                    by_state.get(x, 0)
-                    for x in (State.SUBMITTED, State.REGISTERED, State.ASSIGNED, State.IN_PROGRESS)
-                ),
+                sum(by_state.get(x, 0) for x in selectors.STAGES["handling"]),
+                f"{url}?stage=handling",
             ),
             Stat(_("To rate"), by_state.get(State.REPLIED, 0), f"{url}?state=replied"),
             Stat(_("Closed"), by_state.get(State.CLOSED, 0), f"{url}?state=closed"),
@@ -100,7 +125,11 @@ def suggestions_panels(user) -> list[Panel]:
         stats = [
             Stat(_("Waiting to be accepted"), by_state.get(State.ASSIGNED, 0), f"{url}?state=assigned"),
             Stat(_("In progress"), by_state.get(State.IN_PROGRESS, 0), f"{url}?state=in_progress"),
-            Stat(_("Replied"), by_state.get(State.REPLIED, 0) + by_state.get(State.CLOSED, 0)),
+            Stat(
+                _("Replied"),
+                sum(by_state.get(x, 0) for x in selectors.STAGES["answered"]),
+                f"{url}?stage=answered",
+            ),
             *due_stats,
         ]
         title = _("Suggestions assigned to my unit")

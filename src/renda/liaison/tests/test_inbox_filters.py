@@ -131,3 +131,17 @@ def test_each_tile_links_to_the_list_it_counts(inbox, manager):
         query, count = tile.group(1).replace("&amp;", "&"), int(tile.group(2))
         assert count == expected
         assert len(_codes(client.get(reverse("liaison:work") + "?" + query))) == count, testid
+
+
+def test_the_workbench_tiles_open_the_lists_they_count(inbox, manager):
+    client = inbox["client"]
+    services.opinion_accept(actor=manager, opinion=inbox["lamp"])
+    html = client.get("/").content.decode().replace("&amp;", "&")
+    start = html.index('aria-label="网上家站·群众意见"')
+    panel = html[start : html.index("</section>", start)]
+    tiles = re.findall(
+        r'<a href="(/liaison/work/\?[^"]+)">\s*<div class="stat-value" data-testid="stat">(\d+)<', panel
+    )
+    assert len(tiles) == 3
+    for url, count in tiles:
+        assert len(_codes(client.get(url))) == int(count), url
