@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "csp",  # django-csp: the Content-Security-Policy header
     "renda.core",
     "renda.accounts",
+    "renda.notifications",  # 消息中心: above accounts, below the modules that notify
     "renda.deputies",
     "renda.liaison",
     "renda.suggestions",
@@ -118,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "renda.core.context_processors.navigation",
+                "renda.notifications.context_processors.bell",
             ],
         },
     }

@@ -9,6 +9,7 @@ from renda.api.api import not_found as api_not_found
 urlpatterns = [
     path("", include("renda.core.urls")),
     path("accounts/", include("renda.accounts.urls")),
+    path("notifications/", include("renda.notifications.urls")),
     path("deputies/", include("renda.deputies.urls")),
     path("suggestions/", include("renda.suggestions.urls")),
     path("liaison/", include("renda.liaison.urls")),

@@ -9,7 +9,7 @@ class LiaisonConfig(AppConfig):
 
     def ready(self) -> None:
         from renda.core.audit import label_actions
-        from renda.liaison import acts, signals, workbench  # noqa: F401  (acts: the workflows' acts)
+        from renda.liaison import acts, notices, signals, workbench  # noqa: F401  (acts: the workflows' acts)
 
         # The acts of the work pages label their own audit actions (renda.liaison.acts); these are
         # the module's other actions: the public acts, the reception days, the scheduled work.

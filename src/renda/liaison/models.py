@@ -369,24 +369,6 @@ class OpinionEvent(_EventLabels, WorkflowEvent):
         pass
 
 
-class Notification(models.Model):
-    """站内提醒: the module's own in-app notices (due and overdue opinions, new work)."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="liaison_notifications"
-    )
-    text = models.CharField(max_length=300)
-    opinion = models.ForeignKey(Opinion, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.text
-
-
 # An unambiguous alphabet (no 0/O, 1/I/L): 14 characters carry 70 bits.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 14

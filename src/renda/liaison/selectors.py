@@ -19,7 +19,6 @@ from renda.liaison.models import (
     CODE_ALPHABET,
     OPEN_STATES,
     Appointment,
-    Notification,
     Opinion,
     OpinionAttachment,
     ReceptionDay,
@@ -370,10 +369,6 @@ def appointment_for(*, actor: Any, pk: int) -> Appointment:
     )
     require(actor, "liaison.handle_appointment", appointment)
     return appointment
-
-
-def notifications_for(*, actor: Any, limit: int = 20) -> list[Notification]:
-    return list(Notification.objects.filter(recipient=actor).select_related("opinion")[:limit])
 
 
 IN_HAND_STATES = (State.ACCEPTED, State.REFERRED, State.PROCESSING)

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +33,6 @@ from renda.core.uploads import CONTENT_TYPES, sniffed_extension
 from renda.deputies.models import Deputy
 from renda.liaison.models import (
     Appointment,
-    Notification,
     Opinion,
     OpinionAttachment,
     ReceptionDay,
@@ -42,6 +42,7 @@ from renda.liaison.models import (
 from renda.liaison.params import param
 from renda.liaison.redact import redact
 from renda.liaison.workflow import APPOINTMENT, NEW, OPINION, PUBLICATION
+from renda.notifications.services import notify
 
 State = Opinion.State
 AState = Appointment.State
@@ -78,9 +79,14 @@ def deadline_for(submitted_on: dt.date, *, is_complex: bool) -> dt.date:
     return add_working_days(submitted_on, COMPLEX_ANSWER_DAYS if is_complex else ANSWER_DAYS)
 
 
-def _notify(users: Sequence[User], text: str, opinion: Opinion | None = None) -> None:
-    Notification.objects.bulk_create(
-        [Notification(recipient=u, text=text[:300], opinion=opinion) for u in users]
+def _notify(kind: str, users: Sequence[User], text: str, opinion: Opinion | None = None) -> None:
+    """Tell ``users`` through the notification centre (kinds in ``notices.py``) after the commit."""
+    notify(
+        kind=kind,
+        recipients=users,
+        text=text,
+        link=reverse("liaison:opinion", args=[opinion.pk]) if opinion else reverse("liaison:work"),
+        obj=opinion,
     )
 
 
@@ -237,7 +243,9 @@ def appointment_book(
     )
     with APPOINTMENT.step(appointment, actor=None, action="book", to=AState.PENDING) as step:
         step.audit_after = {"reception_day": day.pk, "phone": phone}
-    _notify(station_managers(day.station), _("New appointment for %(day)s.") % {"day": day})
+    _notify(
+        "appointment.new", station_managers(day.station), _("New appointment for %(day)s.") % {"day": day}
+    )
     return appointment
 
 
@@ -403,6 +411,7 @@ def _create_opinion(
     if deputy is not None and deputy.user is not None:
         recipients.append(deputy.user)
     _notify(
+        "opinion.new",
         recipients,
         _("New opinion %(code)s for %(station)s.") % {"code": opinion.code_display, "station": station},
         opinion,
@@ -521,6 +530,7 @@ def opinion_refer(*, actor: User, opinion: Opinion, department: Organisation, no
         step.audit_note = note
     clerks = list(User.objects.filter(role=Role.UNIT_HANDLER, organisation=department, is_active=True))
     _notify(
+        "opinion.referred",
         clerks,
         _("Opinion %(code)s was referred to your department.") % {"code": opinion.code_display},
         opinion,
@@ -617,6 +627,7 @@ def opinion_rate(*, opinion: Opinion, satisfaction: str, reason: str = "") -> Op
     if opinion.state == State.PROCESSING:
         people = {u.pk: u for u in [*_responsible(opinion), *station_managers(opinion.station)]}
         _notify(
+            "opinion.dissatisfied",
             list(people.values()),
             _(
                 "The citizen is not satisfied with the answer to %(code)s (%(reason)s); "
@@ -729,6 +740,7 @@ def send_deadline_reminders(*, actor: Any = None, today: dt.date | None = None) 
         else:
             text = _("Opinion %(code)s is due on %(date)s.")
         _notify(
+            "opinion.overdue" if overdue else "opinion.due",
             _responsible(opinion),
             text % {"code": opinion.code_display, "date": opinion.deadline.isoformat()},
             opinion,
@@ -737,10 +749,3 @@ def send_deadline_reminders(*, actor: Any = None, today: dt.date | None = None) 
         counts["overdue" if overdue else "due"] += 1
     audit(actor, "liaison.send_reminders", None, note=f"due={counts['due']} overdue={counts['overdue']}")
     return counts
-
-
-@service
-def notifications_mark_read(*, actor: User) -> int:
-    """Mark the actor's own notices read."""
-    require(actor, "liaison.view_work")
-    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())

@@ -30,5 +30,4 @@ urlpatterns = [
     path("work/appointments/<int:pk>/<str:action>/", views.appointment_detail, name="appointment_action"),
     path("work/stations/<int:pk>/edit/", views.station_edit, name="station_edit"),
     path("work/attachments/<int:pk>/", views.attachment, name="attachment"),
-    path("work/notifications/read/", views.notifications_read, name="notifications_read"),
 ]

@@ -452,7 +452,6 @@ def work(request: AuthedRequest) -> HttpResponse:
             "view": view,
             "filters": filters,
             "counts": selectors.work_counts(actor=request.user),
-            "notifications": selectors.notifications_for(actor=request.user, limit=8),
             "states": Opinion.State.choices,
             "categories": Category.choices,
             "stations": selectors.inbox_stations(actor=request.user),
@@ -655,13 +654,6 @@ def attachment(request: AuthedRequest, pk: int) -> HttpResponseBase:
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-@login_required
-@require_POST
-def notifications_read(request: AuthedRequest) -> HttpResponse:
-    services.notifications_mark_read(actor=request.user)
-    return redirect(reverse("liaison:work"))
 
 
 @require_POST

@@ -9,4 +9,4 @@ class SuggestionsConfig(AppConfig):
 
     def ready(self) -> None:
         # acts: the suggestion's acts and the module's audit labels, registered at start-up.
-        from renda.suggestions import acts, signals, workbench  # noqa: F401
+        from renda.suggestions import acts, notices, signals, workbench  # noqa: F401

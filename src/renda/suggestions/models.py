@@ -3,7 +3,8 @@
 The workflow (states and the allowed moves) lives in :mod:`renda.suggestions.workflow`; these
 models hold the facts: the suggestion, its co-signers (附议), assignments to handling units
 (主办/协办), contacts with the deputy, extension requests (延期), replies (答复), evaluations
-(评价), commitments (承诺事项), chases (催办), the append-only timeline and in-app notifications.
+(评价), commitments (承诺事项), chases (催办), the append-only timeline (its notices are the
+notification centre's, ``renda.notifications``).
 """
 
 from __future__ import annotations
@@ -516,30 +517,3 @@ class Event(WorkflowEvent):
     @property
     def action_label(self) -> str:
         return str(EVENT_LABELS.get(self.action, self.action))
-
-
-class Notification(models.Model):
-    """站内通知 of this module (临期, 超期, 催办, 交办 …) for one user."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="suggestion_notices"
-    )
-    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=20)
-    text = models.CharField(max_length=300)
-    day = models.DateField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "suggestion", "kind", "day"], name="suggestion_notice_once_a_day"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.text[:50]

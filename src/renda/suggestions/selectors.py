@@ -20,7 +20,6 @@ from renda.suggestions.models import (
     Attachment,
     Commitment,
     CoSign,
-    Notification,
     Reply,
     ReplyClass,
     Satisfaction,
@@ -186,13 +185,6 @@ def similar_suggestions(
         )
     }
     return [(by_pk[pk], score) for pk, score in ranked if pk in by_pk]  # type: ignore[index]
-
-
-def notifications_for(*, actor: User, limit: int = 10) -> list[Notification]:
-    require(actor, "suggestions.view_list")
-    return list(
-        Notification.objects.filter(user=actor, read_at__isnull=True).select_related("suggestion")[:limit]
-    )
 
 
 def open_commitments(*, actor: User) -> QuerySet[Commitment]:

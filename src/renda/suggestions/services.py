@@ -19,9 +19,9 @@ from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +31,8 @@ from renda.core.permissions import require, service
 from renda.core.uploads import upload_check
 from renda.core.workflow import WorkflowEvent
 from renda.deputies.models import Deputy, Term
+from renda.notifications.selectors import notified_recently
+from renda.notifications.services import notify as notify_centre
 from renda.suggestions.deadlines import month_deadline, working_day_deadline
 from renda.suggestions.models import (
     OPEN_HANDLING_STATES,
@@ -43,7 +45,6 @@ from renda.suggestions.models import (
     Evaluation,
     Event,
     ExtensionRequest,
-    Notification,
     Reply,
     ReplyClass,
     Satisfaction,
@@ -100,31 +101,24 @@ def involved_users(
     return list(seen.values())
 
 
-def notify(users: Iterable[User], suggestion: Suggestion, kind: str, text: str) -> int:
-    """In-app notices (at most one per user, suggestion, kind and day) and e-mail when configured."""
-    today = timezone.localdate()
-    sent = 0
-    mails: list[tuple[str, str]] = []
-    for user in users:
-        _notice, created = Notification.objects.get_or_create(
-            user=user, suggestion=suggestion, kind=kind, day=today, defaults={"text": text[:300]}
-        )
-        if created:
-            sent += 1
-            if user.email:
-                mails.append((user.email, text))
-    if mails:
-        subject = _("Deputies' suggestions") + f" · {suggestion.number or suggestion.title[:30]}"
+def notify(
+    users: Iterable[User], suggestion: Suggestion, kind: str, text: str, *, dedup_key: str | None = None
+) -> None:
+    """Tell ``users`` about ``suggestion`` through the notification centre (kind ``suggestion.<kind>``,
+    declared in ``notices.py``), once this transaction commits."""
+    notify_centre(
+        kind=f"suggestion.{kind}",
+        recipients=users,
+        text=text,
+        link=reverse("suggestions:detail", args=[suggestion.pk]),
+        obj=suggestion,
+        dedup_key=dedup_key,
+    )
 
-        def deliver() -> None:
-            for address, body in mails:
-                try:
-                    send_mail(subject, body, None, [address])
-                except Exception:  # noqa: BLE001 - a mail failure never undoes the work
-                    logger.exception("Could not send a suggestion notice by e-mail")
 
-        transaction.on_commit(deliver)
-    return sent
+def _reminded(suggestion: Suggestion, kind: str, dedup_key: str | None = None) -> bool:
+    """Whether the reminder ``kind`` about ``suggestion`` went out within the dedup window."""
+    return notified_recently(kind=f"suggestion.{kind}", obj=suggestion, dedup_key=dedup_key)
 
 
 # --- uploads ---------------------------------------------------------------------------------
@@ -584,7 +578,7 @@ def assignment_request_release(*, actor: User, assignment: Assignment, reason: s
     notify(
         office_staff(),
         suggestion,
-        "release",
+        "release_requested",
         _("%(unit)s asks to be replaced on %(number)s: %(reason)s")
         % {"unit": assignment.unit.name, "number": suggestion.number, "reason": reason},
     )
@@ -648,7 +642,7 @@ def assignment_send_opinion(*, actor: User, assignment: Assignment, text: str) -
         notify(
             clerks,
             suggestion,
-            "opinion",
+            "opinion_sent",
             _("%(unit)s sent its opinion on %(number)s.")
             % {"unit": assignment.unit.name, "number": suggestion.number},
         )
@@ -701,7 +695,7 @@ def assignment_waive_opinion(*, actor: User, assignment: Assignment, reason: str
     notify(
         involved_users(suggestion, deputies=False),
         suggestion,
-        f"waive-{assignment.pk}",
+        "opinion_waived",
         _("%(number)s: the lead unit may reply without the opinion of %(unit)s (%(reason)s).")
         % {"number": suggestion.number, "unit": assignment.unit.name, "reason": reason},
     )
@@ -764,7 +758,7 @@ def extension_request(*, actor: User, suggestion: Suggestion, months: int, reaso
     notify(
         office_staff(),
         suggestion,
-        "extension",
+        "extension_requested",
         _("Extension requested on %(number)s.") % {"number": suggestion.number},
     )
     return request
@@ -1009,7 +1003,7 @@ def suggestion_chase(*, actor: User, suggestion: Suggestion, note: str) -> Chase
     notify(
         involved_users(suggestion, deputies=False),
         suggestion,
-        f"chase-{chase.pk}",
+        "chased",
         _("Chase on %(number)s: %(note)s") % {"number": suggestion.number, "note": note},
     )
     return chase
@@ -1186,28 +1180,36 @@ def deadlines_recompute(dates: Iterable[dt.date] = ()) -> int:
 
 
 def reminders_send(today: dt.date | None = None) -> dict[str, int]:
-    """临期/超期 reminders to everyone involved (once a day per person and suggestion)."""
+    """临期/超期 reminders to everyone involved, through the notification centre: each reminder about
+    one suggestion (or one late assignment) reaches a person once within the centre's dedup window.
+    Counts the reminders sent now (not those already sent within the window)."""
     today = today or timezone.localdate()
     soon = today + dt.timedelta(days=param("DUE_SOON_DAYS"))
     counts = {"due_soon": 0, "overdue": 0, "not_accepted": 0, "commitments": 0}
     with transaction.atomic():
         open_rows = Suggestion.objects.filter(state__in=OPEN_HANDLING_STATES, reply_due__isnull=False)
         for suggestion in open_rows.filter(reply_due__lt=today):
-            counts["overdue"] += notify(
+            if _reminded(suggestion, "overdue"):
+                continue
+            notify(
                 involved_users(suggestion, staff=True),
                 suggestion,
                 "overdue",
                 _("Suggestion %(number)s is overdue: the reply was due on %(due)s.")
                 % {"number": suggestion.number, "due": suggestion.reply_due},
             )
+            counts["overdue"] += 1
         for suggestion in open_rows.filter(reply_due__gte=today, reply_due__lte=soon):
-            counts["due_soon"] += notify(
+            if _reminded(suggestion, "due_soon"):
+                continue
+            notify(
                 involved_users(suggestion, deputies=False),
                 suggestion,
                 "due_soon",
                 _("Suggestion %(number)s: the reply is due on %(due)s.")
                 % {"number": suggestion.number, "due": suggestion.reply_due},
             )
+            counts["due_soon"] += 1
         late_accept = Assignment.objects.filter(
             ended_at__isnull=True,
             accepted_at__isnull=True,
@@ -1215,34 +1217,36 @@ def reminders_send(today: dt.date | None = None) -> dict[str, int]:
             suggestion__state__in=OPEN_HANDLING_STATES,
         ).select_related("suggestion", "unit")
         for assignment in late_accept:
+            key = f"assignment:{assignment.pk}"
+            if _reminded(assignment.suggestion, "not_accepted", key):
+                continue
             clerks = User.objects.filter(role=Role.UNIT_HANDLER, organisation=assignment.unit, is_active=True)
-            counts["not_accepted"] += notify(
+            notify(
                 [*clerks, *office_staff()],
                 assignment.suggestion,
-                f"not_accepted-{assignment.pk}",
+                "not_accepted",
                 _("%(unit)s has not accepted suggestion %(number)s; it was due by %(due)s.")
                 % {
                     "unit": assignment.unit.name,
                     "number": assignment.suggestion.number,
                     "due": assignment.accept_due,
                 },
+                dedup_key=key,
             )
+            counts["not_accepted"] += 1
         for commitment in Commitment.objects.filter(
             fulfilled_at__isnull=True, due_on__lte=soon
         ).select_related("suggestion"):
-            counts["commitments"] += notify(
+            key = f"commitment:{commitment.pk}"
+            if _reminded(commitment.suggestion, "commitment_due", key):
+                continue
+            notify(
                 involved_users(commitment.suggestion, deputies=False, staff=commitment.due_on < today),
                 commitment.suggestion,
-                "commitment",
+                "commitment_due",
                 _("Commitment “%(text)s” is due on %(due)s.")
                 % {"text": commitment.text, "due": commitment.due_on},
+                dedup_key=key,
             )
+            counts["commitments"] += 1
     return counts
-
-
-@service
-def notifications_mark_read(*, actor: User) -> int:
-    require(actor, "suggestions.view_list")
-    n = Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=timezone.now())
-    audit(actor, "suggestions.notifications_read", None, note=f"count={n}")
-    return n

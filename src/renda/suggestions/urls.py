@@ -20,6 +20,5 @@ urlpatterns = [
     path("statistics/", views.statistics, name="statistics"),
     path("categories/", views.categories, name="categories"),
     path("sessions/", views.sessions, name="sessions"),
-    path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("results/", views.public_results, name="public"),
 ]

@@ -462,10 +462,3 @@ def suggestion_delete(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect("suggestions:detail", pk=pk)
     messages.success(request, _("The draft has been deleted."))
     return redirect("suggestions:list")
-
-
-@login_required
-@require_POST
-def notifications_read(request: AuthedRequest) -> HttpResponse:
-    services.notifications_mark_read(actor=request.user)
-    return redirect("core:workbench")

@@ -69,8 +69,7 @@ def suggestions_panels(user) -> list[Panel]:
     summary = selectors.workbench_summary(actor=user)
     by_state = summary["by_state"]
     url = reverse("suggestions:list")
-    notices = selectors.notifications_for(actor=user)
-    extra = {"notices": notices, "summary": summary}
+    extra = {"summary": summary}  # the notices are on the notification centre's own panel
     due_stats = [
         Stat(_("Due soon"), summary["due_soon_count"], f"{url}?due=soon"),
         Stat(_("Overdue"), summary["overdue_count"], f"{url}?due=overdue"),

@@ -12,7 +12,8 @@ from django.utils import timezone
 from renda.core.calendar import add_working_days
 from renda.core.models import AuditEvent
 from renda.liaison import selectors, services
-from renda.liaison.models import Notification, Opinion
+from renda.liaison.models import Opinion
+from renda.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 State = Opinion.State
@@ -39,15 +40,20 @@ def test_unsatisfied_needs_a_reason(answered):
     assert answered.state == State.ANSWERED
 
 
-def test_unsatisfied_sends_the_opinion_back_to_the_handler_with_a_new_deadline(answered, clerk):
-    services.opinion_rate(opinion=answered, satisfaction=UNSATISFIED, reason="路灯至今未修，答复不实")
+def test_unsatisfied_sends_the_opinion_back_to_the_handler_with_a_new_deadline(
+    answered, clerk, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.opinion_rate(opinion=answered, satisfaction=UNSATISFIED, reason="路灯至今未修，答复不实")
     answered.refresh_from_db()
     today = timezone.localdate()
     assert answered.state == State.PROCESSING and answered.closed_at is None
     assert answered.round == 2 and answered.dissatisfied_reason == "路灯至今未修，答复不实"
     assert answered.deadline == add_working_days(today, 5)
     assert answered.previous_answer == "已安排维修人员，三日内修复路灯。"
-    assert Notification.objects.filter(recipient=clerk, opinion=answered, text__contains="答复不实").exists()
+    assert Notification.objects.filter(
+        recipient=clerk, kind="opinion.dissatisfied", object_id=answered.pk, text__contains="答复不实"
+    ).exists()
     event = answered.events.latest("id")
     assert (event.from_state, event.to_state) == (State.ANSWERED, State.PROCESSING)
     assert AuditEvent.objects.filter(action="liaison.opinion_rate", note__contains="答复不实").exists()

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from renda.core.calendar import add_working_days, calendar_changed
 from renda.core.models import AuditEvent, CalendarDay
@@ -14,12 +15,12 @@ from renda.liaison import services
 from renda.liaison.models import (
     CODE_ALPHABET,
     Appointment,
-    Notification,
     Opinion,
     OpinionAttachment,
     OpinionEvent,
     ReceptionDay,
 )
+from renda.notifications.models import Notification
 
 from .conftest import CONTENT
 
@@ -44,11 +45,15 @@ def test_codes_differ_between_opinions(submit):
     assert len(codes) == 5
 
 
-def test_full_workflow_referred_to_a_department(submit, manager, clerk, department):
+def test_full_workflow_referred_to_a_department(
+    submit, manager, clerk, department, django_capture_on_commit_callbacks
+):
     opinion = submit(consent_publish=True)
     services.opinion_accept(actor=manager, opinion=opinion)
-    services.opinion_refer(actor=manager, opinion=opinion, department=department)
-    assert Notification.objects.filter(recipient=clerk, opinion=opinion).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.opinion_refer(actor=manager, opinion=opinion, department=department)
+    notice = Notification.objects.get(recipient=clerk, kind="opinion.referred", object_id=opinion.pk)
+    assert notice.link == reverse("liaison:opinion", args=[opinion.pk])
     services.opinion_start(actor=clerk, opinion=opinion)
     services.opinion_answer(
         actor=clerk, opinion=opinion, answer="已安排维修人员，三日内修复路灯，联系人王建国。"
@@ -244,17 +249,21 @@ def test_moderation_is_refused_to_the_department(submit, manager, department, cl
     assert AuditEvent.objects.filter(outcome="refused", action="liaison.moderate_opinion").exists()
 
 
-def test_reminders_reach_the_responsible_people_once_a_day(submit, manager, department, clerk, today):
-    overdue = submit()
-    Opinion.objects.filter(pk=overdue.pk).update(deadline=today - dt.timedelta(days=3))
-    referred = submit(phone="13900000001")
-    services.opinion_accept(actor=manager, opinion=referred)
-    services.opinion_refer(actor=manager, opinion=referred, department=department)
-    Opinion.objects.filter(pk=referred.pk).update(deadline=today)
-    counts = services.send_deadline_reminders(today=today)
+def test_reminders_reach_the_responsible_people_once_a_day(
+    submit, manager, department, clerk, today, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        overdue = submit()
+        Opinion.objects.filter(pk=overdue.pk).update(deadline=today - dt.timedelta(days=3))
+        referred = submit(phone="13900000001")
+        services.opinion_accept(actor=manager, opinion=referred)
+        services.opinion_refer(actor=manager, opinion=referred, department=department)
+        Opinion.objects.filter(pk=referred.pk).update(deadline=today)
+        counts = services.send_deadline_reminders(today=today)
     assert counts == {"due": 1, "overdue": 1}
-    assert Notification.objects.filter(recipient=manager, opinion=overdue).count() >= 1
-    assert Notification.objects.filter(recipient=clerk, opinion=referred).count() == 2  # referral + reminder
+    about = Notification.objects.filter
+    assert about(recipient=manager, kind="opinion.overdue", object_id=overdue.pk).count() == 1
+    assert about(recipient=clerk, object_id=referred.pk).count() == 2  # referral + reminder
     assert services.send_deadline_reminders(today=today) == {"due": 0, "overdue": 0}
 
 

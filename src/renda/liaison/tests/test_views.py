@@ -429,12 +429,17 @@ def test_cancel_reception_day_page(client_for, manager, town_staff, other_statio
     assert day.status == "cancelled"
 
 
-def test_notices_are_listed_and_marked_read(client_for, manager, submit):
-    submit()
+def test_new_opinion_notice_is_in_the_managers_inbox_and_opens_the_opinion(
+    client_for, manager, submit, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        opinion = submit()
     c = client_for(manager)
-    assert 'data-testid="notifications"' in c.get(reverse("liaison:work")).content.decode()
-    c.post(reverse("liaison:notifications_read"))
-    assert not manager.liaison_notifications.filter(read_at__isnull=True).exists()
+    notice = manager.notifications.get(kind="opinion.new")
+    assert opinion.code_display in c.get(reverse("notifications:inbox")).content.decode()
+    opened = c.get(reverse("notifications:open", args=[notice.pk]))
+    assert opened.status_code == 302 and opened["Location"] == reverse("liaison:opinion", args=[opinion.pk])
+    assert not manager.notifications.filter(read_at__isnull=True).exists()
 
 
 def test_remind_command_and_task(submit, manager, today):

@@ -285,12 +285,6 @@ def _refusals():
             lambda f, s, x: services.category_create(actor=f.deputy.user, name="新类别"),
             "suggestions.manage_categories",
         ),
-        (
-            "notifications-by-citizen",
-            None,
-            lambda f, s, x: services.notifications_mark_read(actor=x["citizen"]),
-            "suggestions.view_list",
-        ),
     ]
 
 

@@ -9,7 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from renda.suggestions.models import Notification, State, Suggestion
+from renda.notifications.models import Notification
+from renda.suggestions.models import State, Suggestion
 from renda.suggestions.tasks import recompute_deadlines, send_reminders
 
 pytestmark = pytest.mark.django_db
@@ -20,12 +21,15 @@ def immediate_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
-def test_reminder_task_notifies_on_overdue_suggestions(flow, immediate_tasks):
+def test_reminder_task_notifies_on_overdue_suggestions(
+    flow, immediate_tasks, django_capture_on_commit_callbacks
+):
     s = flow.to(State.IN_PROGRESS)
     Suggestion.objects.filter(pk=s.pk).update(reply_due=timezone.localdate() - dt.timedelta(days=3))
-    result = send_reminders.enqueue()
-    assert result.return_value is not None and result.return_value["overdue"] >= 3
-    assert Notification.objects.filter(kind="overdue", user=flow.lead_clerk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = send_reminders.enqueue()
+    assert result.return_value is not None and result.return_value["overdue"] == 1
+    assert Notification.objects.filter(kind="suggestion.overdue", recipient=flow.lead_clerk).exists()
 
 
 def test_recompute_task_moves_a_stale_deadline(flow, immediate_tasks):

@@ -11,8 +11,9 @@ from openpyxl import load_workbook
 
 from renda.conftest import pdf_first_page_ink
 from renda.core.models import AuditEvent
+from renda.notifications.models import Notification
 from renda.suggestions import services
-from renda.suggestions.models import Notification, State, Suggestion
+from renda.suggestions.models import State, Suggestion
 
 from .conftest import CONTENT, pdf_upload
 
@@ -286,13 +287,17 @@ def test_no_panel_for_those_outside_the_module(other_staff, citizen_user, admin_
         assert suggestions_panels(user) == []
 
 
-def test_notifications_show_and_can_be_marked_read(flow, client_for):
-    flow.to(State.ASSIGNED)
-    assert 'data-testid="notifications"' in _panel_html(flow.lead_clerk)
+def test_assignment_notices_reach_the_inbox_and_can_be_marked_read(
+    flow, client_for, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        suggestion = flow.to(State.ASSIGNED)
     client = client_for(flow.lead_clerk)
-    assert client.post(reverse("suggestions:notifications_read")).status_code == 302
-    assert not Notification.objects.filter(user=flow.lead_clerk, read_at__isnull=True).exists()
-    assert 'data-testid="notifications"' not in _panel_html(flow.lead_clerk)
+    page = client.get(reverse("notifications:inbox")).content.decode()
+    assert suggestion.number in page and 'data-testid="notice-count"' in page
+    assert client.post(reverse("notifications:mark_all_read")).status_code == 302
+    assert not Notification.objects.filter(recipient=flow.lead_clerk, read_at__isnull=True).exists()
+    assert 'data-testid="notice-count"' not in client.get(reverse("notifications:inbox")).content.decode()
 
 
 def test_every_act_has_its_place_on_the_page():

@@ -158,7 +158,6 @@ MODULE_AUDIT_ACTIONS = [
     "suggestions.category_create",
     "suggestions.category_toggle",
     "suggestions.deadlines_recompute",
-    "suggestions.notifications_read",
     "suggestions.edit",
     "suggestions.review",
     "suggestions.supervise",

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('liaison', '0004_dissatisfied_second_round'),
+        ('liaison', '0005_notifications_moved'),
     ]
 
     operations = [
