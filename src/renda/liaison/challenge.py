@@ -119,7 +119,13 @@ def challenge_field() -> ChallengeField:
             "Type the four characters of the picture (capital or small letters), or the answer "
             "to the question in digits."
         ),
-        widget=ChallengeInput(attrs={"autocomplete": "off", "class": "form-control"}),
+        widget=ChallengeInput(
+            attrs={
+                "autocomplete": "off",
+                "class": "form-control",
+                "aria-label": gettext_lazy("Verification code"),
+            }
+        ),
         error_messages={"invalid": gettext_lazy("The verification code is wrong; please type the new one.")},
     )
 
