@@ -59,7 +59,32 @@ def _todo_rows(summary, items) -> list[dict]:
                 "kind": item.kind,
             }
         )
-    return rows
+    return _shortened(rows)
+
+
+PER_KIND = 4  # rows of each kind on the workbench; the tiles above open the full lists
+
+
+def _shortened(rows: list[dict]) -> list[dict]:
+    """At most ``PER_KIND`` rows of each kind (overdue, due soon, to review …), so that every kind
+    of work shows; a last row says how many more there are."""
+    shown: list[dict] = []
+    per_kind: dict[str, int] = {}
+    for row in rows:
+        per_kind[row["kind"]] = per_kind.get(row["kind"], 0) + 1
+        if per_kind[row["kind"]] <= PER_KIND:
+            shown.append(row)
+    hidden = len(rows) - len(shown)
+    if hidden:
+        shown.append(
+            {
+                "label": _("%(n)s more: open the counts above") % {"n": hidden},
+                "url": "",
+                "note": "",
+                "kind": "more",
+            }
+        )
+    return shown
 
 
 @register

@@ -79,3 +79,14 @@ def test_every_tile_opens_the_list_it_counts(flow, client_for, who):
     for url, count in tiles:
         assert url.startswith(reverse("suggestions:list"))
         assert _listed(client, url) == int(count), url
+
+
+def test_a_long_to_do_list_shows_every_kind_and_says_how_many_more(flow, client_for):
+    for n in range(6):
+        flow.to(State.SUBMITTED, title=f"关于第{n}号村道硬化的建议")
+    flow.to(State.REGISTERED, title="关于河口镇污水处理站建设的建议")
+    panel = _panel(client_for(flow.office))
+    todo = _todo(panel)
+    assert sum("待审核立案" in row for row in todo) == 4
+    assert any("待交办承办单位" in row for row in todo)
+    assert "另有 2 项" in panel
