@@ -274,6 +274,16 @@ STORAGES = {
 MEDIA_ROOT = DATA_DIR / "media"
 # django-simple-captcha: in tests the answer "PASSED" is accepted (never in production).
 CAPTCHA_TEST_MODE = TESTING
+# Readable (issue 15.12): four characters without look-alikes, large and nearly upright, a few grey
+# dots and no arcs across the letters; 30 minutes to fill a long form. The text alternative (a question in
+# words) is renda.liaison.challenge.text_challenge; no audio (flite is not part of the platform).
+CAPTCHA_CHALLENGE_FUNCT = "renda.liaison.challenge.legible_challenge"
+CAPTCHA_FONT_SIZE = 36
+CAPTCHA_LETTER_ROTATION = (-10, 10)
+CAPTCHA_FOREGROUND_COLOR = "#1a1a1a"
+CAPTCHA_NOISE_FUNCTIONS = ("renda.liaison.challenge.light_noise",)
+CAPTCHA_FILTER_FUNCTIONS: tuple[str, ...] = ()
+CAPTCHA_TIMEOUT = 30
 if TESTING:
     import warnings
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,35 +25,26 @@ def admin_panels(user) -> list[Panel]:
     todo = []
     if timezone.localdate().month >= 11 and next_year not in years:
         todo.append({"label": _("Enter the holiday arrangements for %(year)s") % {"year": next_year}})
+    users = reverse("accounts:user_list")
+    audit_today = f"{reverse('core:audit_list')}?date_from={since:%Y-%m-%d}&date_to={since:%Y-%m-%d}"
     return [
         Panel(
             title=_("Users"),
             order=10,
-            stats=[Stat(Role(role).label, n) for role, n in counts.items()],
+            stats=[Stat(Role(role).label, n, f"{users}?role={role}&active=1") for role, n in counts.items()],
         ),
         Panel(
             title=_("Security and calendar"),
             order=20,
             stats=[
-                Stat(_("Audit events today"), audit["total"]),
-                Stat(_("Refused today"), audit["refused"]),
-                Stat(_("Calendar years entered"), ", ".join(str(y) for y in years) or "—"),
+                Stat(_("Audit events today"), audit["total"], audit_today),
+                Stat(_("Refused today"), audit["refused"], f"{audit_today}&outcome=refused"),
+                Stat(
+                    _("Calendar years entered"),
+                    ", ".join(str(y) for y in years) or "—",
+                    reverse("core:calendar"),
+                ),
             ],
             todo=todo,
         ),
-    ]
-
-
-@register
-def unit_handler_panels(user) -> list[Panel]:
-    if user.role != Role.UNIT_HANDLER or user.organisation is None:
-        return []
-    return [
-        Panel(
-            title=_("My unit"),
-            order=10,
-            stats=[Stat(_("Unit"), user.organisation.short_name or user.organisation.name)],
-            todo=[],
-            empty_text=_("Nothing is assigned to your unit at the moment."),
-        )
     ]

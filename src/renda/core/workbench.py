@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -50,13 +51,21 @@ def panels_for(user) -> list[Panel]:
     return sorted(panels, key=lambda p: p.order)
 
 
-# Modules that are part of Renda's plan but not yet in service, by the roles they will serve.
-# A module removes itself from here when it lands.
-MODULES_NOT_YET_IN_SERVICE: list[tuple[str | Promise, tuple[str, ...]]] = [
-    (_("Public website"), (Role.STAFF, Role.ADMIN)),
-    (_("Work ledger"), (Role.STAFF, Role.ADMIN)),
+# Renda's planned modules (DESIGN.md), by their app and the roles they serve. A module is in service
+# when its app is installed (Django's app registry): then it leaves the "not yet in service" panel by
+# itself, with nothing to edit here.
+PLANNED_MODULES: list[tuple[str, str | Promise, tuple[str, ...]]] = [
+    ("renda.deputies", _("Deputies"), (Role.STAFF, Role.ADMIN, Role.DEPUTY)),
+    ("renda.suggestions", _("Suggestions"), (Role.STAFF, Role.ADMIN, Role.DEPUTY, Role.UNIT_HANDLER)),
+    ("renda.liaison", _("Online deputy homes and stations"), (Role.STAFF, Role.ADMIN, Role.DEPUTY)),
+    ("renda.budget", _("Budget supervision"), (Role.STAFF, Role.ADMIN)),
+    ("renda.portal", _("Public website"), (Role.STAFF, Role.ADMIN)),
+    ("renda.ledger", _("Work ledger"), (Role.STAFF, Role.ADMIN)),
 ]
 
 
 def modules_not_yet_in_service(user) -> list[str]:
-    return [str(name) for name, roles in MODULES_NOT_YET_IN_SERVICE if user.role in roles]
+    """The planned modules for ``user``'s role whose app is not installed in this deployment."""
+    return [
+        str(name) for app, name, roles in PLANNED_MODULES if user.role in roles and not apps.is_installed(app)
+    ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -14,6 +13,7 @@ from renda.accounts.models import Organisation, Region
 from renda.core.forms import FilterableSelect, ModelMultipleChoiceField, StyledForm
 from renda.deputies.models import Deputy
 from renda.liaison import services
+from renda.liaison.challenge import challenge_field
 from renda.liaison.models import Category, Opinion, Station
 
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
@@ -57,21 +57,6 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ChallengeInput(CaptchaTextInput):
-    template_name = "liaison/captcha_widget.html"
-
-
-def challenge_field() -> CaptchaField:
-    return CaptchaField(
-        label=_("Verification code"),
-        help_text=_("Type the characters shown in the picture."),
-        widget=ChallengeInput(
-            attrs={"autocomplete": "off", "class": "form-control", "aria-label": _("Verification code")}
-        ),
-        error_messages={"invalid": _("The verification code is wrong; please type the new one.")},
-    )
-
-
 def towns() -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         label=_("Town"),
@@ -91,6 +76,9 @@ class OpinionForm(StyledForm):
             "For the answer, and with its last four digits you follow your opinion. It is never published."
         ),
         error_messages={"required": _("Enter your mobile number so that we can answer you.")},
+    )
+    code_by_sms = forms.BooleanField(
+        label=_("Also send me the tracking code by text message (SMS)"), required=False
     )
     town = towns()
     category = forms.ChoiceField(label=_("Topic"), choices=[("", _("Choose a topic")), *Category.choices])
@@ -174,6 +162,9 @@ class AppointmentForm(StyledForm):
             "We confirm the time to this number; its last four digits let you follow the appointment."
         ),
         error_messages={"required": _("Enter your mobile number.")},
+    )
+    code_by_sms = forms.BooleanField(
+        label=_("Also send me the tracking code by text message (SMS)"), required=False
     )
     topic = forms.CharField(
         label=_("What you want to raise"),

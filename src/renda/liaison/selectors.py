@@ -17,6 +17,7 @@ from renda.core.permissions import require
 from renda.core.roles import Role
 from renda.deputies.models import Deputy
 from renda.liaison.models import (
+    CODE_ALPHABET,
     OPEN_STATES,
     Appointment,
     Opinion,
@@ -233,7 +234,14 @@ class OpinionFilter:
     overdue: bool = False
     dissatisfied: bool = False  # 不满意 at least once (sent back, or closed unsatisfied)
     q: str = ""
-    view: str = ""  # "open" | "done" | ""
+    view: str = ""  # "open" | "done" | "in_hand" | "answered" | "" (the inbox's tabs and tiles)
+    category: str = ""
+    submitted_from: dt.date | None = None
+    submitted_to: dt.date | None = None
+
+
+# A search of at least this many code characters (``CODE_ALPHABET``) also finds codes containing them.
+PARTIAL_CODE_MIN = 4
 
 
 def opinions_visible_to(*, actor: Any, filters: OpinionFilter | None = None) -> QuerySet[Opinion]:
@@ -246,16 +254,42 @@ def opinions_visible_to(*, actor: Any, filters: OpinionFilter | None = None) -> 
         qs = qs.filter(state__in=OPEN_STATES)
     elif filters.view == "done":
         qs = qs.exclude(state__in=OPEN_STATES)
+    elif filters.view == "in_hand":
+        qs = qs.filter(state__in=IN_HAND_STATES)
+    elif filters.view == "answered":
+        qs = qs.filter(state__in=ANSWERED_STATES)
     if filters.station:
         qs = qs.filter(station_id=filters.station)
     if filters.overdue:
         qs = qs.filter(state__in=OPEN_STATES, deadline__lt=timezone.localdate())
     if filters.dissatisfied:
         qs = qs.filter(dissatisfied_at__isnull=False)
+    if filters.category:
+        qs = qs.filter(category=filters.category)
+    if filters.submitted_from:
+        qs = qs.filter(submitted_on__gte=filters.submitted_from)
+    if filters.submitted_to:
+        qs = qs.filter(submitted_on__lte=filters.submitted_to)
     if filters.q:
-        code = normalise_code(filters.q)
-        qs = qs.filter(Q(content__icontains=filters.q) | Q(code=code))
+        qs = qs.filter(Q(content__icontains=filters.q) | _code_matches(filters.q))
     return qs.select_related("station", "deputy", "department", "town").order_by("deadline", "-created_at")
+
+
+def _code_matches(text: str) -> Q:
+    """A tracking code as people type it: whole or in part (``7D`` at its end, ``Y3M6-E8``), with or
+    without the dashes, in small letters; the 14 characters whole always match."""
+    code = normalise_code(text)
+    if not code or any(ch not in CODE_ALPHABET for ch in code):
+        return Q(pk__in=[])
+    if len(code) >= PARTIAL_CODE_MIN:
+        return Q(code__contains=code)
+    return Q(code=code)
+
+
+def inbox_stations(*, actor: Any) -> QuerySet[Station]:
+    """The stations whose opinions ``actor`` sees (the inbox's station filter)."""
+    seen = Opinion.objects.filter(opinion_scope(actor)).values("station_id")
+    return Station.objects.filter(pk__in=seen).select_related("region").order_by("region__code", "code")
 
 
 def opinion_for(*, actor: Any, pk: int) -> Opinion:
@@ -338,6 +372,10 @@ def appointment_for(*, actor: Any, pk: int) -> Appointment:
     return appointment
 
 
+IN_HAND_STATES = (State.ACCEPTED, State.REFERRED, State.PROCESSING)
+ANSWERED_STATES = (State.ANSWERED, State.CLOSED)
+
+
 def work_counts(*, actor: Any) -> dict[str, int]:
     """The actor's inbox in numbers (one query): to accept, in hand, overdue, answered, not satisfied,
     to moderate."""
@@ -345,9 +383,9 @@ def work_counts(*, actor: Any) -> dict[str, int]:
     counts = Opinion.objects.filter(opinion_scope(actor)).aggregate(
         pending=Count("pk", filter=Q(state=State.PENDING)),
         referred=Count("pk", filter=Q(state=State.REFERRED)),
-        in_hand=Count("pk", filter=Q(state__in=(State.ACCEPTED, State.REFERRED, State.PROCESSING))),
+        in_hand=Count("pk", filter=Q(state__in=IN_HAND_STATES)),
         overdue=Count("pk", filter=Q(state__in=OPEN_STATES, deadline__lt=today)),
-        answered=Count("pk", filter=Q(state__in=(State.ANSWERED, State.CLOSED))),
+        answered=Count("pk", filter=Q(state__in=ANSWERED_STATES)),
         dissatisfied=Count("pk", filter=Q(dissatisfied_at__isnull=False)),
         to_moderate=Count(
             "pk",

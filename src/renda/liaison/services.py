@@ -256,7 +256,9 @@ def reception_day_cancel(*, actor: User, day: ReceptionDay, reason: str) -> Rece
 
 
 @service
-def appointment_book(*, day: ReceptionDay, name: str, phone: str, topic: str) -> Appointment:
+def appointment_book(
+    *, day: ReceptionDay, name: str, phone: str, topic: str, code_by_sms: bool = False
+) -> Appointment:
     """预约: a citizen asks for a slot on a published, future reception day (no account needed)."""
     day = ReceptionDay.objects.select_for_update().get(pk=day.pk)
     if day.status != ReceptionDay.Status.PUBLISHED or day.date < timezone.localdate():
@@ -272,6 +274,7 @@ def appointment_book(*, day: ReceptionDay, name: str, phone: str, topic: str) ->
         name=name.strip(),
         phone=phone,
         topic=topic.strip(),
+        code_by_sms=code_by_sms,
         state=NEW,
     )
     with APPOINTMENT.step(appointment, actor=None, action="book", to=AState.PENDING) as step:
@@ -417,6 +420,7 @@ def _create_opinion(
     consent_publish: bool,
     source: str,
     actor: Any = None,
+    code_by_sms: bool = False,
 ) -> Opinion:
     today = timezone.localdate()
     duplicate = find_duplicate(phone=phone, content=content)
@@ -431,6 +435,7 @@ def _create_opinion(
         phone=phone,
         content=content,
         consent_publish=consent_publish,
+        code_by_sms=code_by_sms,
         submitted_on=today,
         deadline=deadline_for(today, is_complex=False),
         possible_duplicate_of=duplicate,
@@ -463,6 +468,7 @@ def opinion_submit(
     consent_publish: bool = False,
     attachments: Sequence[UploadedFile] = (),
     source: str = Opinion.Source.ONLINE,
+    code_by_sms: bool = False,
 ) -> Opinion:
     """提交意见: a citizen writes to a station, a deputy, or the town (no account needed).
 
@@ -489,6 +495,7 @@ def opinion_submit(
         content=content,
         consent_publish=consent_publish,
         source=source,
+        code_by_sms=code_by_sms,
     )
     for upload, kind in zip(attachments, kinds, strict=True):
         attachment = OpinionAttachment(

@@ -15,9 +15,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit import ALL
@@ -25,12 +27,24 @@ from django_ratelimit.core import get_usage, is_ratelimited
 
 from renda.accounts.http import AuthedRequest
 from renda.accounts.models import Region
-from renda.core.params import ChoiceParam, IdParam, TextParam, path_text, query_params
+from renda.core.params import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    ChoiceParam,
+    DateParam,
+    FlagParam,
+    IdParam,
+    IntParam,
+    TextParam,
+    path_text,
+    query_params,
+)
 from renda.core.permissions import can, require
 from renda.core.public_cache import cached_public_page
 from renda.core.views.acts import OfferedAct, offered_acts, run_act
 from renda.core.workflow import Workflow, errors_onto_form
 from renda.liaison import selectors, services
+from renda.liaison.challenge import MODES, new_challenge, use_challenge_mode
 from renda.liaison.forms import (
     AppointmentForm,
     FollowForm,
@@ -40,7 +54,8 @@ from renda.liaison.forms import (
     ReceptionDayForm,
     StationForm,
 )
-from renda.liaison.models import Appointment, Opinion, OpinionAttachment, ReceptionDay, Station
+from renda.liaison.models import Appointment, Category, Opinion, OpinionAttachment, ReceptionDay, Station
+from renda.liaison.templatetags.liaison_public import ELDER_COOKIE
 from renda.liaison.workflow import APPOINTMENT, OPINION, PUBLICATION
 
 # Rate limits (django-ratelimit on the shared cache). Overridable in settings.
@@ -157,7 +172,8 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 try:
                     appointment = services.appointment_book(
-                        day=day, **{k: form.cleaned_data[k] for k in ("name", "phone", "topic")}
+                        day=day,
+                        **{k: form.cleaned_data[k] for k in ("name", "phone", "topic", "code_by_sms")},
                     )
                 except ValidationError as error:
                     errors_onto_form(form, error)
@@ -166,12 +182,15 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
                     request.session[SESSION_NEW_CODE] = {
                         "kind": "appointment",
                         "code": appointment.code_display,
+                        "sms_to": appointment.phone_masked if appointment.code_by_sms else "",
+                        "day": day.pk,
                     }
                     return redirect("liaison:done")
         else:
             status = 400
     else:
         form = AppointmentForm()
+    _challenge(request, form)
     return render(request, "liaison/book.html", {"day": day, "form": form}, status=status)
 
 
@@ -201,12 +220,17 @@ def write(request: HttpRequest) -> HttpResponse:
                         deputy=data["deputy"],
                         consent_publish=data["consent_publish"],
                         attachments=data["attachments"],
+                        code_by_sms=data["code_by_sms"],
                     )
                 except ValidationError as error:
                     errors_onto_form(form, error)
                     status = 400
                 else:
-                    request.session[SESSION_NEW_CODE] = {"kind": "opinion", "code": opinion.code_display}
+                    request.session[SESSION_NEW_CODE] = {
+                        "kind": "opinion",
+                        "code": opinion.code_display,
+                        "sms_to": opinion.phone_masked if opinion.code_by_sms else "",
+                    }
                     return redirect("liaison:done")
         else:
             status = 400
@@ -219,7 +243,29 @@ def write(request: HttpRequest) -> HttpResponse:
         if params["deputy"]:
             initial["deputy"] = params["deputy"]
         form = OpinionForm(initial=initial)
+    _challenge(request, form)
     return render(request, "liaison/write.html", {"form": form}, status=status)
+
+
+def _challenge(request: HttpRequest, form: OpinionForm | AppointmentForm) -> None:
+    """The challenge as a picture or as a question in words (``?challenge=text``; kept on a POST)."""
+    if request.method == "POST":
+        mode = query_params(request.POST, challenge_mode=ChoiceParam(MODES, default="image"))[
+            "challenge_mode"
+        ]
+    else:
+        mode = query_params(request.GET, challenge=ChoiceParam(MODES, default="image"))["challenge"]
+    kept = request.GET.copy()
+    kept.pop("challenge", None)
+    use_challenge_mode(form, mode, kept.urlencode())
+
+
+def challenge(request: HttpRequest) -> JsonResponse:
+    """验证码: a new picture or question for the public forms (``renda.js``, ``?mode=text``)."""
+    mode = query_params(request.GET, mode=ChoiceParam(MODES, default="image"))["mode"]
+    response = JsonResponse(new_challenge(mode))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def done(request: HttpRequest) -> HttpResponse:
@@ -227,7 +273,8 @@ def done(request: HttpRequest) -> HttpResponse:
     new = request.session.pop(SESSION_NEW_CODE, None)
     if not new:
         return redirect("liaison:follow")
-    return render(request, "liaison/done.html", {"new": new})
+    day = ReceptionDay.objects.select_related("station").filter(pk=new.get("day") or 0).first()
+    return render(request, "liaison/done.html", {"new": new, "day": day})
 
 
 def follow(request: HttpRequest) -> HttpResponse:
@@ -365,10 +412,16 @@ def work(request: AuthedRequest) -> HttpResponse:
     """意见办理: the actor's inbox — the opinions of their stations, their own, their department's."""
     params = query_params(
         request.GET,
-        view=ChoiceParam(("open", "done", "overdue", "dissatisfied", "all"), default="open"),
+        view=ChoiceParam(
+            ("open", "done", "overdue", "dissatisfied", "all", "in_hand", "answered"), default="open"
+        ),
         state=ChoiceParam(Opinion.State.values),
         station=IdParam(),
+        category=ChoiceParam(Category.values),
+        submitted_from=DateParam(min_value=EARLIEST_DATE, max_value=LATEST_DATE),
+        submitted_to=DateParam(min_value=EARLIEST_DATE, max_value=LATEST_DATE),
         q=TextParam(max_length=50),
+        page=IntParam(min_value=1, default=1),
     )
     view = params["view"]
     filters = selectors.OpinionFilter(
@@ -377,10 +430,25 @@ def work(request: AuthedRequest) -> HttpResponse:
         overdue=view == "overdue",
         dissatisfied=view == "dissatisfied",
         q=params["q"],
-        view=view if view in ("open", "done") else "",
+        view=view if view in ("open", "done", "in_hand", "answered") else "",
+        category=params["category"],
+        submitted_from=params["submitted_from"],
+        submitted_to=params["submitted_to"],
     )
     opinions = selectors.opinions_visible_to(actor=request.user, filters=filters)
-    page = Paginator(opinions, 25).get_page(request.GET.get("page"))
+    page = Paginator(opinions, 25).get_page(params["page"])
+    kept = {
+        k: v
+        for k, v in {
+            "state": filters.state,
+            "station": filters.station or "",
+            "category": filters.category,
+            "submitted_from": filters.submitted_from.isoformat() if filters.submitted_from else "",
+            "submitted_to": filters.submitted_to.isoformat() if filters.submitted_to else "",
+            "q": filters.q,
+        }.items()
+        if v
+    }
     return render(
         request,
         "liaison/work/inbox.html",
@@ -390,6 +458,11 @@ def work(request: AuthedRequest) -> HttpResponse:
             "filters": filters,
             "counts": selectors.work_counts(actor=request.user),
             "states": Opinion.State.choices,
+            "categories": Category.choices,
+            "stations": selectors.inbox_stations(actor=request.user),
+            "filtered": bool(kept),
+            "filter_query": urlencode(kept),
+            "page_query": urlencode({**kept, "view": view}),
             "is_manager": can(request.user, "liaison.manage_station"),
         },
     )
@@ -585,4 +658,21 @@ def attachment(request: AuthedRequest, pk: int) -> HttpResponseBase:
         f'inline; filename="attachment-{item.pk}.{(item.file.name or "").rsplit(".", 1)[-1]}"'
     )
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+def elder_mode(request: HttpRequest) -> HttpResponse:
+    """长者模式: larger text and higher contrast on the public pages, remembered for a year (cookie)."""
+    params = query_params(request.POST, on=FlagParam(), next=TextParam(max_length=500))
+    target = params["next"]
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ) or not target.startswith("/"):
+        target = reverse("liaison:portal")
+    response = redirect(target)
+    if params["on"]:
+        response.set_cookie(ELDER_COOKIE, "1", max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    else:
+        response.delete_cookie(ELDER_COOKIE, samesite="Lax")
     return response

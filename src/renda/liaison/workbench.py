@@ -31,7 +31,7 @@ def liaison_panels(user) -> list[Panel]:
     url = reverse("liaison:work")
     stats = [
         Stat(_("To accept"), counts["pending"], f"{url}?state=pending&view=all"),
-        Stat(_("In hand"), counts["in_hand"], f"{url}?view=open"),
+        Stat(_("In hand"), counts["in_hand"], f"{url}?view=in_hand"),
         Stat(_("Overdue"), counts["overdue"], f"{url}?view=overdue"),
     ]
     if can(user, "liaison.manage_station"):

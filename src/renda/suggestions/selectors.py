@@ -20,6 +20,7 @@ from renda.suggestions.models import (
     Attachment,
     Commitment,
     CoSign,
+    Reply,
     ReplyClass,
     Satisfaction,
     Session,
@@ -27,6 +28,7 @@ from renda.suggestions.models import (
     Suggestion,
 )
 from renda.suggestions.params import param
+from renda.suggestions.workflow import COSIGN_STATES
 from renda.suggestions.workflow import PUBLISHABLE_STATES as PUBLIC_STATES
 
 
@@ -39,6 +41,16 @@ class SuggestionFilter:
     due: str = ""  # "soon" (临期) or "overdue" (超期)
     key_only: bool = False
     session_id: int | None = None
+    stage: str = ""  # a group of states (the workbench's tiles): see STAGES
+    open_commitments: bool = False  # with a commitment (承诺事项) not yet fulfilled
+
+
+# Groups of states a workbench tile counts, so that each tile opens the list it counts.
+STAGES: dict[str, tuple[str, ...]] = {
+    "drafts": (State.DRAFT, State.RETURNED),
+    "handling": (State.SUBMITTED, State.REGISTERED, State.ASSIGNED, State.IN_PROGRESS),
+    "answered": (State.REPLIED, State.CLOSED),
+}
 
 
 def _scope(actor: User) -> QuerySet[Suggestion]:
@@ -93,7 +105,27 @@ def suggestions_visible_to(*, actor: User, filters: SuggestionFilter | None = No
         )
     if filters.key_only:
         qs = qs.filter(is_key=True)
+    if filters.stage in STAGES:
+        qs = qs.filter(state__in=STAGES[filters.stage])
+    if filters.open_commitments:
+        qs = qs.filter(
+            Exists(Commitment.objects.filter(suggestion=OuterRef("pk"), fulfilled_at__isnull=True))
+        )
     return _with_joins(qs).order_by("-is_key", "-created_at", "-id")
+
+
+def suggestions_for_export(*, actor: User, filters: SuggestionFilter) -> QuerySet[Suggestion]:
+    """导出建议列表: the list as the actor sees it with these filters, with what the workbook names
+    (co-signers, replies and their ratings) fetched in a constant number of queries."""
+    rows = suggestions_visible_to(actor=actor, filters=filters).select_related("session__term")
+    return rows.prefetch_related(
+        Prefetch(
+            "cosigns",
+            queryset=CoSign.objects.filter(signed_at__isnull=False).select_related("deputy").order_by("pk"),
+            to_attr="signed_cosigns",
+        ),
+        Prefetch("replies", queryset=Reply.objects.select_related("evaluation")),
+    )
 
 
 def suggestion_for(*, actor: User, pk: int) -> Suggestion:
@@ -190,6 +222,50 @@ def _count_by(qs: QuerySet, field: str) -> list[tuple[Any, int]]:
     from django.db.models import Count
 
     return list(qs.order_by().values_list(field).annotate(n=Count("id")))
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    """One thing the actor is to do next on a suggestion (the workbench's to-do list)."""
+
+    suggestion: Suggestion
+    kind: str  # review | assign | revise | cosign | rate | reply (with accept/opinion: unit_todo)
+    due: dt.date | None = None
+
+
+TODO_LIMIT = 8
+
+
+def role_todo(*, actor: User) -> list[TodoItem]:
+    """待办: what waits for the actor's own act, whatever its deadline — the office reviews and
+    assigns, a deputy revises, co-signs and rates, a lead unit replies. (A unit's acceptance and
+    co-opinions: :func:`unit_todo`; deadlines: :func:`workbench_summary`.)"""
+    scope = _scope(actor).select_related("deputy")
+    items: list[TodoItem] = []
+    if can(actor, "suggestions.view_all"):
+        for state, kind in ((State.SUBMITTED, "review"), (State.REGISTERED, "assign")):
+            rows = scope.filter(state=state).order_by("submitted_at", "pk")[:TODO_LIMIT]
+            items += [TodoItem(s, kind) for s in rows]
+    elif actor.role == Role.DEPUTY:
+        deputy = getattr(actor, "deputy", None)
+        if deputy is None:
+            return []
+        own = scope.filter(deputy=deputy)
+        items += [TodoItem(s, "revise") for s in own.filter(state=State.RETURNED)[:TODO_LIMIT]]
+        items += [TodoItem(s, "rate") for s in own.filter(state=State.REPLIED)[:TODO_LIMIT]]
+        invited = CoSign.objects.filter(deputy=deputy, signed_at__isnull=True).values("suggestion_id")
+        cosign = scope.filter(pk__in=invited, state__in=COSIGN_STATES).exclude(deputy=deputy)
+        items += [TodoItem(s, "cosign") for s in cosign[:TODO_LIMIT]]
+    elif actor.organisation_id:
+        leading = Assignment.objects.filter(
+            unit_id=actor.organisation_id,
+            role=Assignment.Role.LEAD,
+            ended_at__isnull=True,
+            accepted_at__isnull=False,
+        ).values("suggestion_id")
+        rows = scope.filter(pk__in=leading, state=State.IN_PROGRESS).order_by("reply_due", "pk")
+        items += [TodoItem(s, "reply", s.reply_due) for s in rows[:TODO_LIMIT]]
+    return items
 
 
 def unit_todo(*, actor: User) -> list[Assignment]:

@@ -14,6 +14,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from renda.accounts.http import AuthedRequest
@@ -40,11 +41,16 @@ from renda.suggestions.workflow import SUGGESTION
 # --- list, create, edit ----------------------------------------------------------------------------
 
 
-YEAR = IntParam(min_value=1949, max_value=2999)  # a ?year= filter outside this is ignored
+YEAR = IntParam(min_value=1949, max_value=2999)
+STAGE_LABELS = {
+    "drafts": gettext_lazy("Drafts and returned"),
+    "handling": gettext_lazy("Being handled"),
+    "answered": gettext_lazy("Replied or closed"),
+}  # a ?year= filter outside this is ignored
 
 
 @login_required
-def suggestion_list(request: AuthedRequest) -> HttpResponse:
+def suggestion_list(request: AuthedRequest) -> HttpResponseBase:
     g = query_params(
         request.GET,
         state=ChoiceParam(State.values),
@@ -54,6 +60,8 @@ def suggestion_list(request: AuthedRequest) -> HttpResponse:
         due=ChoiceParam(("soon", "overdue")),
         key=FlagParam(),
         session=IdParam(),
+        stage=ChoiceParam(tuple(selectors.STAGES)),
+        commitments=FlagParam(),
     )
     filters = selectors.SuggestionFilter(
         state=g["state"],
@@ -63,7 +71,11 @@ def suggestion_list(request: AuthedRequest) -> HttpResponse:
         due=g["due"],
         key_only=g["key"],
         session_id=g["session"],
+        stage=g["stage"],
+        open_commitments=g["commitments"],
     )
+    if query_params(request.GET, format=ChoiceParam(("xlsx",)))["format"] == "xlsx":
+        return _list_workbook(request, filters)
     rows = selectors.suggestions_visible_to(actor=request.user, filters=filters)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     context = {
@@ -72,6 +84,7 @@ def suggestion_list(request: AuthedRequest) -> HttpResponse:
         "states": State.choices,
         "categories": SuggestionCategory.objects.all(),
         "sessions": selectors.sessions(),
+        "stage_label": STAGE_LABELS.get(filters.stage, ""),
         "can_create": can(request.user, "suggestions.create"),
         "is_office": can(request.user, "suggestions.view_all"),
         "today": timezone.localdate(),
@@ -79,6 +92,64 @@ def suggestion_list(request: AuthedRequest) -> HttpResponse:
     }
     template = "suggestions/list.html#results" if request.htmx else "suggestions/list.html"
     return render(request, template, context)
+
+
+def _list_workbook(request: AuthedRequest, filters: selectors.SuggestionFilter) -> HttpResponseBase:
+    """导出: the list with its current filters, as the person sees it, in words a reader knows."""
+    rows = selectors.suggestions_for_export(actor=request.user, filters=filters)
+    headers = [
+        _("Suggestion number"),
+        _("Title"),
+        _("Session"),
+        _("Lead deputy"),
+        _("Co-signing deputies"),
+        _("Category"),
+        _("State"),
+        _("Key suggestion"),
+        _("Lead unit"),
+        _("Co-handling units"),
+        _("Submitted on"),
+        _("Assigned on"),
+        _("Reply due"),
+        _("Replied on"),
+        _("Reply class"),
+        _("Deputy's rating"),
+    ]
+
+    def line(s: Suggestion) -> list[Any]:
+        current = s.current_assignments
+        lead = [a.unit.name for a in current if a.role == "lead"]
+        reply = s.last_reply
+        evaluation = getattr(reply, "evaluation", None) if reply is not None else None
+        local = timezone.localtime
+        return [
+            s.number,
+            s.title,
+            f"{s.session.term.name}{s.session.short_label}" if s.session else "",
+            s.deputy.name,
+            "、".join(c.deputy.name for c in getattr(s, "signed_cosigns", [])),
+            s.category.name if s.category else "",
+            s.get_state_display(),
+            _("Yes") if s.is_key else _("No"),
+            "、".join(lead),
+            "、".join(a.unit.name for a in current if a.role != "lead"),
+            local(s.submitted_at).date() if s.submitted_at else None,
+            s.assigned_on,
+            s.reply_due,
+            local(reply.replied_at).date() if reply is not None else None,
+            reply.get_reply_class_display() if reply is not None else "",
+            evaluation.get_result_display() if evaluation is not None else "",
+        ]
+
+    today = timezone.localdate()
+    return xlsx_response(
+        filename=f"代表建议-{today:%Y%m%d}.xlsx",
+        fallback="suggestions.xlsx",
+        title=_("Deputies' suggestions"),
+        headers=headers,
+        rows=(line(s) for s in rows.iterator(chunk_size=500)),
+        footer=_("Exported on %(date)s by %(name)s") % {"date": today, "name": request.user.display_name},
+    )
 
 
 def _querystring(request: HttpRequest) -> str:

@@ -11,8 +11,17 @@ from renda.core.workbench import Panel, Stat, register
 from renda.suggestions import selectors
 from renda.suggestions.models import State
 
+TODO_NOTES = {
+    "review": _("to review and register"),
+    "assign": _("to assign to units"),
+    "revise": _("returned to you: revise and submit again"),
+    "cosign": _("you are invited to co-sign"),
+    "rate": _("replied: rate the reply"),
+}
 
-def _todo_rows(summary) -> list[dict]:
+
+def _todo_rows(summary, items) -> list[dict]:
+    """Overdue and due-soon first, then what waits for the actor's act (each suggestion once)."""
     rows = []
     for s in summary["overdue"]:
         rows.append(
@@ -32,7 +41,50 @@ def _todo_rows(summary) -> list[dict]:
                 "kind": "soon",
             }
         )
-    return rows
+    listed = {s.pk for s in (*summary["overdue"], *summary["due_soon"])}
+    for item in items:
+        s = item.suggestion
+        if s.pk in listed:
+            continue
+        listed.add(s.pk)
+        if item.kind == "reply":
+            note = str(_("reply due %(d)s") % {"d": item.due} if item.due else _("to reply"))
+        else:
+            note = str(TODO_NOTES[item.kind])
+        rows.append(
+            {
+                "label": f"{s.number} {s.title}".strip(),
+                "url": reverse("suggestions:detail", args=[s.pk]),
+                "note": note,
+                "kind": item.kind,
+            }
+        )
+    return _shortened(rows)
+
+
+PER_KIND = 4  # rows of each kind on the workbench; the tiles above open the full lists
+
+
+def _shortened(rows: list[dict]) -> list[dict]:
+    """At most ``PER_KIND`` rows of each kind (overdue, due soon, to review …), so that every kind
+    of work shows; a last row says how many more there are."""
+    shown: list[dict] = []
+    per_kind: dict[str, int] = {}
+    for row in rows:
+        per_kind[row["kind"]] = per_kind.get(row["kind"], 0) + 1
+        if per_kind[row["kind"]] <= PER_KIND:
+            shown.append(row)
+    hidden = len(rows) - len(shown)
+    if hidden:
+        shown.append(
+            {
+                "label": _("%(n)s more: open the counts above") % {"n": hidden},
+                "url": "",
+                "note": "",
+                "kind": "more",
+            }
+        )
+    return shown
 
 
 @register
@@ -46,9 +98,9 @@ def suggestions_panels(user) -> list[Panel]:
     due_stats = [
         Stat(_("Due soon"), summary["due_soon_count"], f"{url}?due=soon"),
         Stat(_("Overdue"), summary["overdue_count"], f"{url}?due=overdue"),
-        Stat(_("Open commitments"), summary["commitments"]),
+        Stat(_("Open commitments"), summary["commitments"], f"{url}?commitments=1"),
     ]
-    todo = _todo_rows(summary)
+    todo = _todo_rows(summary, selectors.role_todo(actor=user))
     if user.role == Role.STAFF:
         stats = [
             Stat(_("To review"), by_state.get(State.SUBMITTED, 0), f"{url}?state=submitted"),
@@ -65,15 +117,13 @@ def suggestions_panels(user) -> list[Panel]:
         stats = [
             Stat(
                 _("Drafts"),
-                by_state.get(State.DRAFT, 0) + by_state.get(State.RETURNED, 0),
-                f"{url}?state=draft",
+                sum(by_state.get(x, 0) for x in selectors.STAGES["drafts"]),
+                f"{url}?stage=drafts",
             ),
             Stat(
                 _("Being handled"),
-                sum(
-                    by_state.get(x, 0)
-                    for x in (State.SUBMITTED, State.REGISTERED, State.ASSIGNED, State.IN_PROGRESS)
-                ),
+                sum(by_state.get(x, 0) for x in selectors.STAGES["handling"]),
+                f"{url}?stage=handling",
             ),
             Stat(_("To rate"), by_state.get(State.REPLIED, 0), f"{url}?state=replied"),
             Stat(_("Closed"), by_state.get(State.CLOSED, 0), f"{url}?state=closed"),
@@ -99,7 +149,11 @@ def suggestions_panels(user) -> list[Panel]:
         stats = [
             Stat(_("Waiting to be accepted"), by_state.get(State.ASSIGNED, 0), f"{url}?state=assigned"),
             Stat(_("In progress"), by_state.get(State.IN_PROGRESS, 0), f"{url}?state=in_progress"),
-            Stat(_("Replied"), by_state.get(State.REPLIED, 0) + by_state.get(State.CLOSED, 0)),
+            Stat(
+                _("Replied"),
+                sum(by_state.get(x, 0) for x in selectors.STAGES["answered"]),
+                f"{url}?stage=answered",
+            ),
             *due_stats,
         ]
         title = _("Suggestions assigned to my unit")

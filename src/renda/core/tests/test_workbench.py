@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from renda.accounts.models import Role
-from renda.core.workbench import MODULES_NOT_YET_IN_SERVICE
+from renda.core import workbench
+from renda.core.workbench import PLANNED_MODULES
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +41,21 @@ def test_unit_workbench_shows_its_unit_and_an_empty_todo(client_for, unit_user):
 
 def test_pending_modules_are_listed_not_counted(client_for, staff_user):
     pending = client_for(staff_user).get("/").context["modules_pending"]
-    expected = [str(name) for name, roles in MODULES_NOT_YET_IN_SERVICE if Role.STAFF in roles]
+    expected = [str(name) for app, name, roles in PLANNED_MODULES if app in ("renda.portal", "renda.ledger")]
     assert pending == expected
+
+
+def test_a_module_in_service_leaves_the_pending_panel(client_for, staff_user, monkeypatch):
+    """Decided from Django's app registry: modules installed here are never "not yet in service"."""
+    assert not [
+        m
+        for m in PLANNED_MODULES
+        if m[0] == "renda.suggestions"
+        and str(m[1]) in client_for(staff_user).get("/").context["modules_pending"]
+    ]
+    monkeypatch.setattr(workbench.apps, "is_installed", lambda app: True)
+    body = client_for(staff_user).get("/").content.decode()
+    assert 'data-testid="pending-modules"' not in body and "尚未上线" not in body
 
 
 def test_navigation_follows_permissions(client_for, admin_user, deputy_user):
