@@ -107,8 +107,19 @@ def _cacheable(request: HttpRequest) -> bool:
     return len(get_messages(request)) == 0  # type: ignore[arg-type]
 
 
+# Cookies that change how a public page looks (e.g. 长者模式): their values are part of the key.
+VARY_ON_COOKIES: list[str] = []
+
+
+def vary_on_cookie(name: str) -> None:
+    """A module whose public pages look different by a visitor's cookie names it here."""
+    if name not in VARY_ON_COOKIES:
+        VARY_ON_COOKIES.append(name)
+
+
 def _key(request: HttpRequest) -> str:
-    address = request.get_full_path().encode("utf-8", "surrogateescape")
+    variant = "|".join(f"{name}={request.COOKIES.get(name, '')[:16]}" for name in VARY_ON_COOKIES)
+    address = f"{request.get_full_path()}#{variant}".encode("utf-8", "surrogateescape")
     digest = blake2b(address, digest_size=16).hexdigest()
     return (
         f"renda:public-page:{_version()}:{translation.get_language()}:{timezone.localdate():%Y%m%d}:{digest}"

@@ -10,13 +10,15 @@ class LiaisonConfig(AppConfig):
     def ready(self) -> None:
         from renda.accounts.models import Organisation, Region
         from renda.core.audit import label_actions
-        from renda.core.public_cache import invalidate_on_change
+        from renda.core.public_cache import invalidate_on_change, vary_on_cookie
         from renda.deputies.models import Deputy, DeputyGroup, Term
         from renda.liaison import acts, notices, signals, workbench  # noqa: F401  (acts: the workflows' acts)
         from renda.liaison.models import Appointment, Opinion, ReceptionDay, Station
         from renda.liaison.selectors import register_station_invitees
+        from renda.liaison.templatetags.liaison_public import ELDER_COOKIE
 
         register_station_invitees()  # 代表活动: invite a station's deputies at once
+        vary_on_cookie(ELDER_COOKIE)  # 长者模式 pages differ from the others
         # What the public portal shows: a change of any of these is a new version of its pages.
         invalidate_on_change(
             Station, ReceptionDay, Appointment, Opinion, Deputy, DeputyGroup, Term, Region, Organisation
