@@ -1,8 +1,20 @@
-"""演示数据: a realistic budget year for the demo county, loaded through the import path.
+"""演示数据: three realistic budget years for the demo county, loaded through the import path.
 
-The files are generated deterministically (:mod:`renda.demo.budget_synth`, seeded by the demo seed)
-into a temporary directory, made consistent the way a real year is, and imported exactly as the
-finance bureau's files would be, so a second run reports every row unchanged:
+Two closed years (:data:`CLOSED_YEARS`, whole, their indicators sized from their payments) and the
+current one up to :data:`DEMO_UNTIL`, so that every year-on-year chart, report column and the
+历年三公 chart have data. Each year is drawn as a county's (``realistic``, see
+:mod:`renda.demo.budget_synth`): economic classes in a county's proportions (about 2.3 billion 元
+a year); payees consistent with the class — wages to people through payroll and the social
+security and housing-fund centres, utilities to the water, power and telecom companies,
+transfers to persons, equipment to suppliers (never to a person), construction to a few large
+contractors, the rest to a long tail of local companies; a 人大事务 line of about 7.6 million 元
+(县人大常委会办公室, unit ``199``: staff, sessions, supervision, deputies' training and work); and
+三公经费 in the hundreds of thousands (receptions and official cars of eight departments, a trip
+abroad two years ago and last year, a car bought last year).
+
+The files are generated deterministically (seeded by the demo seed) into a temporary directory,
+made consistent the way a real year is, and imported exactly as the finance bureau's files would
+be, so a second run reports every row unchanged. In the current year:
 
 - payments fall on working days of the calendar (a date the generator put on a weekend or a
   public holiday moves to the nearest working day), and
@@ -57,6 +69,7 @@ from renda.demo import budget_synth as synth
 from renda.demo.county import DemoContext, register_demo_step
 
 DEMO_YEAR = 2026
+CLOSED_YEARS = (DEMO_YEAR - 2, DEMO_YEAR - 1)  # closed years before it: year-on-year comparisons
 DEMO_UNTIL = dt.date(2026, 11, 20)  # the demo's payments run to here (a fixed date: deterministic)
 DEMO_UNITS, DEMO_INDICATORS, DEMO_PAYMENTS = 100, 3000, 100_000
 LAGGING_FACTORS = synth.LAGGING_FACTORS  # execution as a share of time progress, of the lagging units
@@ -341,16 +354,49 @@ def _planted(plan: synth.Year, facts: YearFacts) -> tuple[list[list[str]], list[
     return units, indicators, payments
 
 
+def _import_year(actor: object, year: int, directory: Path) -> None:
+    """A year's five files, imported as the finance bureau's would be."""
+    from renda.budget.services.imports import budget_import
+
+    for kind in ("units", "indicators", "payments", "revenue", "debt"):
+        result = budget_import(
+            actor=actor,
+            kind=kind,
+            year=year,
+            source=directory / f"{kind}.csv",
+            origin=ImportBatch.Source.DEMO,
+        ).result
+        assert result is not None
+        if result.errors:
+            raise RuntimeError(f"demo budget {year} {kind} rejected: {result.errors[:5]}")
+
+
 @register_demo_step(order=300)
 def budget_year(ctx: DemoContext) -> None:
     """The demo county's 2026 budget: units, indicators, payments, revenue and debt; then the
     warning rules, evaluated as of the demo's last payment day."""
-    from renda.budget.services.imports import budget_import, classification_ensure_baseline
+    from renda.budget.services.imports import classification_ensure_baseline
     from renda.budget.services.warnings import warnings_evaluate
 
     actor = ctx.users.get("budget")
-    classification_ensure_baseline(year=DEMO_YEAR, actor=actor)
     units, indicators, payments = demo_size()
+    # the two closed years before the demo's, whole (their indicators sized from their payments)
+    for closed in CLOSED_YEARS:
+        classification_ensure_baseline(year=closed, actor=actor)
+        with tempfile.TemporaryDirectory(prefix="renda-budget-demo-") as tmp:
+            directory = Path(tmp)
+            synth.write_year(
+                directory,
+                year=closed,
+                seed=ctx.seed,
+                units=units,
+                indicators=indicators,
+                payments=payments,
+                realistic=True,
+                demo_year=DEMO_YEAR,
+            )
+            _import_year(actor, closed, directory)
+    classification_ensure_baseline(year=DEMO_YEAR, actor=actor)
     with tempfile.TemporaryDirectory(prefix="renda-budget-demo-") as tmp:
         directory = Path(tmp)
         plan = synth.write_year(
@@ -362,6 +408,8 @@ def budget_year(ctx: DemoContext) -> None:
             payments=payments,
             until=DEMO_UNTIL,
             sized=False,  # sized below as of DEMO_UNTIL, with the demo's lagging units
+            realistic=True,
+            demo_year=DEMO_YEAR,
         )
         facts = _calibrate(directory, plan, ctx.rng("budget-calibration"), DEMO_UNTIL)
         planted_units, planted_indicators, planted_payments = _planted(plan, facts)
@@ -372,17 +420,7 @@ def budget_year(ctx: DemoContext) -> None:
         ):
             with (directory / name).open("a", encoding="utf-8", newline="") as f:
                 csv.writer(f).writerows(rows)
-        for kind in ("units", "indicators", "payments", "revenue", "debt"):
-            result = budget_import(
-                actor=actor,
-                kind=kind,
-                year=DEMO_YEAR,
-                source=directory / f"{kind}.csv",
-                origin=ImportBatch.Source.DEMO,
-            ).result
-            assert result is not None
-            if result.errors:
-                raise RuntimeError(f"demo budget {kind} rejected: {result.errors[:5]}")
+        _import_year(actor, DEMO_YEAR, directory)
     year = {"year": DEMO_YEAR}
     ctx.count("budget_indicators", Indicator.objects.filter(**year).count(), "预算指标 budget indicators")
     ctx.count("budget_payments", Payment.objects.filter(**year).count(), "国库支付 treasury payments")

@@ -38,7 +38,7 @@ Nothing in the facts changes unless step 3 runs, so a bad row anywhere rejects t
 """
 
 from renda.budget.import_engine.result import ImportResult
-from renda.budget.import_engine.run import Progress, import_path, progress_writer, run_import
+from renda.budget.import_engine.run import Progress, import_path, progress_writer, record_outcome, run_import
 from renda.budget.import_engine.sources import Source, UnreadableFile, file_source, rows_source
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "file_source",
     "import_path",
     "progress_writer",
+    "record_outcome",
     "rows_source",
     "run_import",
 ]

@@ -195,6 +195,7 @@ def run_import(
     bad_lines: set[int] = set()
 
     def error(line: int, column: str, value: Any, message: str) -> None:
+        column = source.labels.get(column, column)
         if line not in bad_lines:
             bad_lines.add(line)
             result.rejected += 1
@@ -245,9 +246,15 @@ def _finish(result: ImportResult, errors: list[ImportError_], batch: ImportBatch
     if errors:
         result.inserted = result.updated = result.unchanged = 0
         result.rejected = max(result.rejected, 1)
+    record_outcome(result, batch)
+    return result
+
+
+def record_outcome(result: ImportResult, batch: ImportBatch) -> None:
+    """Write an import's outcome (status, counts, errors, warnings) on its batch row."""
     status = (
         ImportBatch.Status.REJECTED
-        if errors
+        if result.errors
         else ImportBatch.Status.CHECKED
         if result.dry_run
         else ImportBatch.Status.APPLIED
@@ -266,7 +273,6 @@ def _finish(result: ImportResult, errors: list[ImportError_], batch: ImportBatch
         finished_at=timezone.now(),
     )
     batch.refresh_from_db()
-    return result
 
 
 # --- entry points -------------------------------------------------------------------------------

@@ -443,6 +443,8 @@ class Source:
 
     table: Table
     rename: dict[str, str] = field(default_factory=dict)  # source header → our field name
+    # our field → how an error names it (a Fiscal Data Package's file and field)
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 def file_source(path: Path, kind: str, file_format: str = "auto") -> Source:

@@ -32,6 +32,7 @@ from renda.budget.models import (
     PaymentRollup,
     PaymentSummary,
 )
+from renda.core.money import money_sql, money_sum_sql
 
 SUMMARY_KEY = ("unit_code", "function_code", "budget_type", "month", "econ_code", "project_code")
 ROLLUP_KEY = ("unit_code", "function_code", "budget_type", "month")
@@ -310,7 +311,6 @@ def stage_summary_delta(plan: Any, cursor, *, stored: bool) -> None:
     do not change are left out. The cost grows with the staged rows, not with the year."""
     fine, coarse, classes, payees, signed = (f"{plan.stage}{suffix}" for suffix in DELTA_SUFFIXES)
     money = "numeric(18, 2)" if is_postgres() else "decimal"
-    postgres = is_postgres()
     if stored:
         columns = ", ".join(SUMMED_COLUMNS)
         new = ", ".join(f"s.{c}" for c in SUMMED_COLUMNS)
@@ -334,8 +334,8 @@ def stage_summary_delta(plan: Any, cursor, *, stored: bool) -> None:
         source, count = signed, "SUM(n)"
     else:
         source, count = plan.stage, "COUNT(*)"
-    # SQLite sums the amounts as floats: the deltas are rounded to the fen they are
-    total = "SUM(amount)" if postgres else "ROUND(SUM(amount), 2)"
+    # exact to the fen on SQLite too: summed as integer fen (renda.core.money)
+    total = money_sum_sql("amount", yuan=True)
     for table, key in ((fine, SUMMARY_KEY), (coarse, ROLLUP_KEY), (classes, CLASS_KEY), (payees, PAYEE_KEY)):
         types = ", ".join(f"{k} {'integer' if k in {'month', 'budget_type'} else 'text'}" for k in key)
         cursor.execute(
@@ -388,7 +388,9 @@ def merge_summary_delta(plan: Any, cursor) -> None:
             rebuild_payment_summary(plan.region, plan.year)
             plan.timed("summary rebuild", since)
             return
-        added = f"{table}.amount + d.amount" if is_postgres() else f"ROUND({table}.amount + d.amount, 2)"
+        added = f"{table}.amount + d.amount"
+        if not is_postgres():  # (added as integer fen: exact)
+            added = f"({money_sql(f'{table}.amount')} + {money_sql('d.amount')}) / 100.0"
         cursor.execute(
             f"UPDATE {table} SET amount = {added}, payments = {table}.payments + d.payments "
             f"FROM {delta} d WHERE {table}.id = d.target_id"
@@ -428,7 +430,7 @@ def _totalled(key: tuple[str, ...], source: str, *, summed: bool = False) -> str
     payments (``summed``: the source holds totals already). A month is the payment date's."""
     columns = ", ".join(month_sql() if k == "month" and not summed else k for k in key)
     count = "SUM(payments)" if summed else "COUNT(*)"
-    return f"SELECT {columns}, SUM(amount), {count} FROM {source} GROUP BY {columns}"
+    return f"SELECT {columns}, {money_sum_sql('amount', yuan=True)}, {count} FROM {source} GROUP BY {columns}"
 
 
 def _insert_summaries(cursor, region: str, year: int, source: str, params: list[Any], plan=None) -> None:

@@ -62,6 +62,7 @@ from renda.budget.models import (
 from renda.budget.selectors.query import BudgetFilter
 from renda.budget.warning_rules.registry import RULES, THREE_PUBLIC_ECON_CODES, rule_name
 from renda.core.module_parameters import current_region_code
+from renda.core.money import MoneySum, money_sum_sql, money_value
 from renda.core.permissions import can, require
 
 T = TypeVar("T")
@@ -358,10 +359,10 @@ def _paid(
 
     def add(qs: QuerySet[Any], counted: Any, key: Any, sign: int = 1) -> None:
         if key is None:
-            row = qs.order_by().aggregate(s=Sum("amount"), n=counted)
+            row = qs.order_by().aggregate(s=MoneySum("amount"), n=counted)
             rows = [{"k": None, **row}]
         else:
-            rows = list(qs.order_by().annotate(k=key).values("k").annotate(s=Sum("amount"), n=counted))
+            rows = list(qs.order_by().annotate(k=key).values("k").annotate(s=MoneySum("amount"), n=counted))
         for row in rows:
             old = result[row["k"]]
             result[row["k"]] = (old[0] + sign * _money(row["s"]), old[1] + sign * int(row["n"] or 0))
@@ -387,9 +388,10 @@ def _indicators(*, year: int, as_of: dt.date | None, key: Any) -> dict[Any, Deci
         q &= Q(issued_date__lte=as_of) | Q(issued_date__isnull=True)
     qs = Indicator.objects.filter(q).order_by()
     if key is None:
-        return {None: _money(qs.aggregate(s=Sum("current_amount"))["s"])}
+        return {None: _money(qs.aggregate(s=MoneySum("current_amount"))["s"])}
     return {
-        row["k"]: _money(row["s"]) for row in qs.annotate(k=key).values("k").annotate(s=Sum("current_amount"))
+        row["k"]: _money(row["s"])
+        for row in qs.annotate(k=key).values("k").annotate(s=MoneySum("current_amount"))
     }
 
 
@@ -521,7 +523,7 @@ def headline(*, actor: User, year: int, as_of: dt.date) -> Headline:
     debt_rows = Debt.objects.filter(region_code=region, year=year, month__lte=_cut(year, as_of).month)
     latest = debt_rows.order_by("-month").values_list("month", flat=True).first()
     debt = (
-        debt_rows.filter(month=latest).aggregate(limit=Sum("limit_amount"), balance=Sum("balance"))
+        debt_rows.filter(month=latest).aggregate(limit=MoneySum("limit_amount"), balance=MoneySum("balance"))
         if latest
         else {"limit": None, "balance": None}
     )
@@ -603,7 +605,7 @@ def _monthly_payments(year: int, as_of: dt.date) -> list[MonthRow]:
         PaymentRollup.objects.filter(region_code=_region(), year=year - 1)
         .order_by()
         .values("month")
-        .annotate(s=Sum("amount"))
+        .annotate(s=MoneySum("amount"))
     )
     previous = {row["month"]: _money(row["s"]) for row in previous_rows}
     rows, running, previous_running = [], ZERO, ZERO
@@ -775,13 +777,13 @@ def _payee_totals(year: int, as_of: dt.date, limit: int) -> list[tuple[str, str,
             params += [region, year, *days]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT payee_name, payee_type, SUM(amount) AS s, SUM(payments) AS n FROM "  # noqa: S608
+            f"SELECT payee_name, payee_type, {money_sum_sql('amount')} AS s, SUM(payments) AS n FROM "  # noqa: S608
             f"({' UNION ALL '.join(parts)}) p GROUP BY payee_name, payee_type HAVING SUM(payments) > 0 "
             f"ORDER BY s DESC, payee_name, payee_type LIMIT %s",
             [*params, limit],
         )
         rows = cursor.fetchall()
-    return [(name, payee_type, _money(total), int(n)) for name, payee_type, total, n in rows]
+    return [(name, payee_type, _money(money_value(total)), int(n)) for name, payee_type, total, n in rows]
 
 
 def top_payees(*, actor: User, year: int, as_of: dt.date, limit: int = 10) -> list[PayeeRow]:

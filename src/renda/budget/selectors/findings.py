@@ -11,8 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from renda.accounts.models import User
 from renda.budget.models import BudgetUnit, Finding, FindingStep, Indicator, Inquiry, Payment, Severity
@@ -20,6 +19,7 @@ from renda.budget.selectors.query import units_under
 from renda.budget.services.findings import evidence_numbers
 from renda.budget.warning_rules.registry import RULES, rule_name
 from renda.core.module_parameters import current_region_code
+from renda.core.money import MoneySum
 from renda.core.permissions import require
 
 State = Finding.State
@@ -203,7 +203,7 @@ def finding_evidence(*, actor: User, finding: Finding) -> Evidence:
             r["indicator_no"]: (r["s"] or Decimal("0.00"), r["n"])
             for r in Payment.objects.filter(**scope, indicator_no__in=shown_ind)
             .values("indicator_no")
-            .annotate(s=Coalesce(Sum("amount"), Decimal("0.00")), n=Count("id"))
+            .annotate(s=MoneySum("amount"), n=Count("id"))
             .order_by()
         }
         evidence.indicators = [

@@ -34,6 +34,7 @@ from renda.budget.models import (
     Project,
 )
 from renda.core.module_parameters import current_region_code
+from renda.core.money import MoneySum
 from renda.core.permissions import can, require
 
 ZERO = Decimal("0.00")
@@ -272,7 +273,9 @@ def _grouped(qs: QuerySet[Any], group: str, date_field: str, amount: str) -> dic
     counted = Sum("payments") if date_field == "month" else Count("id")
     if amount == "current_amount":
         counted = Count("id")
-    rows = qs.annotate(k=_key_expression(group, date_field)).values("k").annotate(s=Sum(amount), n=counted)
+    rows = (
+        qs.annotate(k=_key_expression(group, date_field)).values("k").annotate(s=MoneySum(amount), n=counted)
+    )
     result: dict[str, tuple[Decimal, int]] = {}
     for row in rows.order_by():
         key = "" if row["k"] is None else str(row["k"])
@@ -488,9 +491,11 @@ def payments_total(qs: QuerySet[Payment], filters: BudgetFilter | None = None) -
     if filters is not None and not replace(filters, group="function1").needs_payments:
         units = units_under(filters.unit) if filters.unit else None
         summary = _summary_of(filters, units)
-        row = summary.objects.filter(_summary_q(filters, units)).aggregate(s=Sum("amount"), n=Sum("payments"))
+        row = summary.objects.filter(_summary_q(filters, units)).aggregate(
+            s=MoneySum("amount"), n=Sum("payments")
+        )
     else:
-        row = qs.order_by().aggregate(s=Sum("amount"), n=Count("id"))
+        row = qs.order_by().aggregate(s=MoneySum("amount"), n=Count("id"))
     return Decimal(row["s"] or 0).quantize(Decimal("0.01")), int(row["n"] or 0)
 
 

@@ -16,7 +16,7 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +25,20 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from renda.budget.import_engine import ImportResult, import_path, rows_source, run_import
-from renda.budget.models import ClassificationItem, ImportBatch
+from renda.budget import interface
+from renda.budget.import_engine import (
+    ImportResult,
+    Source,
+    UnreadableFile,
+    import_path,
+    record_outcome,
+    rows_source,
+    run_import,
+)
+from renda.budget.import_engine.fdp import Package, read_package
+from renda.budget.models import BudgetUnit, ClassificationItem, ImportBatch
 from renda.core.audit import audit
+from renda.core.module_parameters import current_region_code
 from renda.core.permissions import require, service
 
 BASELINE_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -58,6 +69,8 @@ class Imported:
 
     batch: ImportBatch
     result: ImportResult | None = None
+    # A Fiscal Data Package in the mapping form: the mapping inferred, in Chinese, a line each
+    mapping: list[str] = field(default_factory=list)
 
 
 def budget_import(
@@ -70,6 +83,8 @@ def budget_import(
     background: bool = False,
     file_format: str = "auto",
     origin: str = "",
+    mapping_file: Path | None = None,
+    budget_type: str = "",
 ) -> Imported:
     """导入: import ``source`` as ``kind`` for fiscal ``year``, all or nothing.
 
@@ -92,6 +107,15 @@ def budget_import(
         _permitted(actor=actor, perm="budget.import_data")
         if kind != "classification":  # (the command loads no baseline under a classification file)
             classification_ensure_baseline(year=year, actor=actor)
+        if file_format in {"auto", "fdp"} and (
+            source.name == "datapackage.json" or source.is_dir() or mapping_file is not None
+        ):
+            try:
+                package = read_package(source, kind, year, mapping_file=mapping_file, budget_type=budget_type)
+            except UnreadableFile as exc:
+                return _package_refused(actor, kind, year, source, origin, dry_run, exc)
+            if package is not None:
+                return _import_package(actor=actor, package=package, dry_run=dry_run, origin=origin)
         batch = _new_batch(
             kind=kind,
             year=year,
@@ -125,6 +149,152 @@ def budget_import(
         budget_import_run(batch_id=imported.batch.pk)
         imported.batch.refresh_from_db()
     return imported
+
+
+# --- Fiscal Data Packages in the mapping form ---------------------------------------------------
+
+
+def _package_refused(
+    actor: Any, kind: str, year: int, source: Path, origin: str, dry_run: bool, exc: UnreadableFile
+) -> Imported:
+    """A package whose descriptor (or mapping file) cannot be mapped: a rejected batch naming why."""
+    batch = _new_batch(
+        kind=kind,
+        year=year,
+        source=origin or ImportBatch.Source.COMMAND,
+        actor=actor,
+        file_name=source.name,
+        file_format="fdp",
+        dry_run=dry_run,
+    )
+    result = ImportResult(kind=kind, year=year, dry_run=dry_run, batch_id=batch.pk, rejected=1)
+    result.errors = [{"line": exc.line, "column": exc.column, "value": "", "message": str(exc)}]
+    record_outcome(result, batch)
+    return Imported(batch, result)
+
+
+def _import_package(*, actor: Any, package: Package, dry_run: bool, origin: str) -> Imported:
+    """财政数据包: the units and classification items the package names that the county lacks,
+    then the rows of the year, in one transaction that any rejection (or a dry run) rolls back.
+    Units and items already stored are left as they are; an item whose parent is neither stored
+    nor in the package is reported, not added (the rows' codes are then warned about, as for a
+    file's unknown codes)."""
+    kind, year = package.kind, package.year
+    mapping = package.describe()
+    batch = _new_batch(
+        kind=kind,
+        year=year,
+        source=origin or ImportBatch.Source.COMMAND,
+        actor=actor,
+        file_name=f"{package.descriptor.parent.name}/{package.data.name}",
+        file_format="fdp",
+        dry_run=dry_run,
+    )
+    try:
+        labels = package.labels()
+    except UnreadableFile as exc:
+        result = ImportResult(kind=kind, year=year, dry_run=dry_run, batch_id=batch.pk, rejected=1)
+        result.errors = [{"line": exc.line, "column": exc.column, "value": "", "message": str(exc)}]
+        record_outcome(result, batch)
+        return Imported(batch, result, mapping)
+    notes = [f"{y} 年的 {n} 行不属于 {year} 年度，已跳过" for y, n in sorted(labels.other_years.items())]
+    will = "将" if dry_run else "已"
+    with transaction.atomic():
+        side: list[tuple[str, ImportResult]] = []
+        units = _package_units(labels.units)
+        if units:
+            side.append(("预算单位", _package_side(actor, "units", year, units, dry_run)))
+            notes.append(
+                f"{will}新增预算单位 {len(units)} 个：" + "、".join(r["unit_name"] for r in units[:10])
+            )
+        items, left = _package_items(year, labels.items)
+        if items and not _side_rejected(side):
+            side.append(("分类科目", _package_side(actor, "classification", year, items, dry_run)))
+            notes.append(f"{will}补入 {year} 年度分类表中没有的科目 {len(items)} 个")
+        notes.extend(left)
+        if _side_rejected(side):
+            result = ImportResult(kind=kind, year=year, dry_run=dry_run, batch_id=batch.pk)
+            for what, rejected in side:
+                result.errors += [{**e, "message": f"{what}：{e['message']}"} for e in rejected.errors]
+            result.rejected = max(1, sum(r.rejected for _w, r in side))
+        else:
+            result = run_import(
+                kind=kind,
+                year=year,
+                source=Source(package.table(), labels=package.column_labels()),
+                batch=batch,
+                dry_run=dry_run,
+                on_applied=_audit_applied(actor, batch),
+            )
+        if result.errors or dry_run:
+            transaction.set_rollback(True)
+    result.warnings[:0] = notes
+    record_outcome(result, batch)
+    return Imported(batch, result, mapping)
+
+
+def _side_rejected(side: list[tuple[str, ImportResult]]) -> bool:
+    return any(r.errors for _what, r in side)
+
+
+def _package_side(
+    actor: Any, kind: str, year: int, rows: list[dict[str, Any]], dry_run: bool
+) -> ImportResult:
+    """Units or classification items of a package, imported as their own batch (inside the
+    package's transaction: a dry run rolls them back with the rest)."""
+    batch = _new_batch(
+        kind=kind, year=year, source=ImportBatch.Source.COMMAND, actor=actor, file_name=f"fdp-{kind}-{year}"
+    )
+    return run_import(
+        kind=kind,
+        year=year,
+        source=rows_source(rows),
+        batch=batch,
+        on_applied=None if dry_run else _audit_applied(actor, batch),
+    )
+
+
+def _package_units(named: dict[str, tuple[str, str]]) -> list[dict[str, Any]]:
+    """The package's named units the county lacks (a parent kept when it is stored or added)."""
+    stored = set(BudgetUnit.objects.filter(region_code=current_region_code()).values_list("code", flat=True))
+    new = {code: value for code, value in named.items() if code not in stored}
+    return [
+        {
+            "unit_code": code,
+            "unit_name": name[:120],
+            "parent_code": parent if parent in stored | set(new) else "",
+        }
+        for code, (name, parent) in new.items()
+    ]
+
+
+def _package_items(year: int, named: dict[tuple[str, str], str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The package's classification items the year's table lacks, each with its parent stored or
+    added too; and what is left out, said in Chinese."""
+    stored = {
+        ("function" if scheme == "function" else "econ", code)
+        for scheme, code in ClassificationItem.objects.filter(year=year).values_list("scheme", "code")
+    }
+    rows: list[dict[str, Any]] = []
+    left: list[str] = []
+    added: set[tuple[str, str]] = set()
+    for (scheme, code), name in sorted(
+        named.items(), key=lambda item: (item[0][0], len(item[0][1]), item[0][1])
+    ):
+        family = "function" if scheme == "function" else "econ"
+        if (family, code) in stored:
+            continue
+        try:
+            interface.parse_function_code(code) if family == "function" else interface.parse_econ_code(code)
+        except interface.BadValue:
+            continue  # (the rows' check names a malformed code)
+        parent = code[:-2] if len(code) > 3 else ""
+        if parent and (family, parent) not in stored | added:
+            left.append(f"分类科目 {code}（{name}）的上级科目 {parent} 不在 {year} 年度分类表中，未补入")
+            continue
+        added.add((family, code))
+        rows.append({"scheme": scheme, "code": code, "name": name[:100], "parent_code": parent})
+    return rows, left
 
 
 @service

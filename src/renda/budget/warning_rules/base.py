@@ -31,6 +31,7 @@ from renda.budget.models import (
     Project,
 )
 from renda.core.models import CalendarDay
+from renda.core.money import money_sum_sql
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -268,7 +269,8 @@ def paid_by_indicator(ctx: Context) -> tuple[str, list[Any]]:
     Within a run it is one temporary table that NO_INDICATOR, OVER_INDICATOR and PROJECT_IDLE
     share: one pass over the payments instead of three."""
     select = (
-        f"SELECT indicator_no, SUM(amount) AS paid, COUNT(*) AS n, MAX(pay_date) AS last_day FROM {scan()} "
+        f"SELECT indicator_no, {money_sum_sql('amount', yuan=True)} AS paid, COUNT(*) AS n, "
+        f"MAX(pay_date) AS last_day FROM {scan()} "
         f"WHERE region_code = %s AND year = %s AND pay_date <= %s GROUP BY indicator_no"
     )
     params = [ctx.region, ctx.year, ctx.paid_until]

@@ -30,6 +30,7 @@ from renda.budget.warning_rules.base import (
     unit_names,
     yuan,
 )
+from renda.core.money import money_sum_sql
 
 # The SQL pre-filters with a margin; the exact comparison is made on Decimals.
 MARGIN = Decimal("0.5")
@@ -49,10 +50,12 @@ def exec_lag(ctx: Context) -> list[Found]:
         source, source_params = paid_source(ctx, [column], f"{column} <> ''")
         candidates = rows(
             f"SELECT b.k, b.budget, b.unit_code, b.n, COALESCE(a.paid, 0) FROM "
-            f"(SELECT {column} AS k, SUM(current_amount) AS budget, MIN(unit_code) AS unit_code, "
+            f"(SELECT {column} AS k, {money_sum_sql('current_amount', yuan=True)} AS budget, "
+            f"MIN(unit_code) AS unit_code, "
             f"COUNT(*) AS n "
             f"FROM {IND} WHERE region_code = %s AND year = %s AND {column} <> '' GROUP BY {column}) b "
-            f"LEFT JOIN (SELECT {column} AS k, SUM(amount) AS paid FROM {source} s GROUP BY {column}) a "
+            f"LEFT JOIN (SELECT {column} AS k, {money_sum_sql('amount', yuan=True)} AS paid "
+            f"FROM {source} s GROUP BY {column}) a "
             f"ON a.k = b.k WHERE b.budget >= %s AND b.budget > 0 "
             f"AND COALESCE(a.paid, 0) * 100 < b.budget * %s",
             [ctx.region, ctx.year, *source_params, num(minimum), num(limit + MARGIN)],
@@ -122,10 +125,12 @@ def year_end_rush(ctx: Context) -> list[Found]:
     bar = min(dec_share, q4_share) - MARGIN
     candidates = rows(
         f"SELECT a.unit_code, a.annual, a.december, a.q4, COALESCE(b.budget, 0) FROM "
-        f"(SELECT unit_code, SUM(amount) AS annual, "
-        f"SUM(CASE WHEN month = 12 THEN amount ELSE 0 END) AS december, "
-        f"SUM(CASE WHEN month >= 10 THEN amount ELSE 0 END) AS q4 FROM {source} s GROUP BY unit_code) a "
-        f"LEFT JOIN (SELECT unit_code, SUM(current_amount) AS budget FROM {IND} WHERE region_code = %s "
+        f"(SELECT unit_code, {money_sum_sql('amount', yuan=True)} AS annual, "
+        f"{money_sum_sql('CASE WHEN month = 12 THEN amount ELSE 0 END', yuan=True)} AS december, "
+        f"{money_sum_sql('CASE WHEN month >= 10 THEN amount ELSE 0 END', yuan=True)} AS q4 "
+        f"FROM {source} s GROUP BY unit_code) a "
+        f"LEFT JOIN (SELECT unit_code, {money_sum_sql('current_amount', yuan=True)} AS budget "
+        f"FROM {IND} WHERE region_code = %s "
         f"AND year = %s GROUP BY unit_code) b ON b.unit_code = a.unit_code "
         f"WHERE a.annual > 0 AND a.annual >= %s AND a.q4 * 100 > a.annual * %s",
         [*source_params, ctx.region, ctx.year, num(minimum), num(max(bar, Decimal(0)))],

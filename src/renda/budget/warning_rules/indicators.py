@@ -34,6 +34,7 @@ from renda.budget.warning_rules.base import (
     unit_names,
     yuan,
 )
+from renda.core.money import money_sum_sql
 
 
 def no_indicator(ctx: Context) -> list[Found]:
@@ -146,8 +147,10 @@ def three_public_over(ctx: Context) -> list[Found]:
     source, source_params = paid_source(ctx, ["unit_code"], match, match_params)
     found_rows = rows(
         f"SELECT a.unit_code, a.paid, COALESCE(b.budget, 0) FROM "
-        f"(SELECT unit_code, SUM(amount) AS paid FROM {source} s GROUP BY unit_code) a "
-        f"LEFT JOIN (SELECT unit_code, SUM(current_amount) AS budget FROM {IND} WHERE region_code = %s "
+        f"(SELECT unit_code, {money_sum_sql('amount', yuan=True)} AS paid "
+        f"FROM {source} s GROUP BY unit_code) a "
+        f"LEFT JOIN (SELECT unit_code, {money_sum_sql('current_amount', yuan=True)} AS budget "
+        f"FROM {IND} WHERE region_code = %s "
         f"AND year = %s AND {match} GROUP BY unit_code) b ON b.unit_code = a.unit_code "
         f"WHERE ROUND(a.paid, 2) > COALESCE(b.budget, 0) ORDER BY a.unit_code",
         [*source_params, ctx.region, ctx.year, *match_params],

@@ -46,6 +46,7 @@ from renda.budget.warning_rules.base import (
 )
 from renda.core.masking import mask_personal
 from renda.core.models import CalendarDay
+from renda.core.money import money_sql, money_sum_sql
 
 WEEKDAYS = "一二三四五六日"
 PAYMENT_COLUMNS = "voucher_no, pay_date, unit_code, amount, payee_name, payee_type, purpose"
@@ -268,13 +269,19 @@ def _split_covered(
         pair = f"p.unit_code, {key}"
         pairs = f"p.unit_code AS u, {key} AS k"
         match = f"p.unit_code IN (SELECT u FROM r) AND ({pair}) IN (SELECT u, k FROM r)"
+    # the window's total, exact: integer fen on SQLite (see renda.core.money), in yuan
+    window_total = (
+        f"SUM({money_sql('amount')}) OVER ({part} RANGE BETWEEN CURRENT ROW AND {window} FOLLOWING)"
+    )
+    if not is_postgres():
+        window_total = f"({window_total}) / 100.0"
     return rows(
         f"WITH r AS MATERIALIZED (SELECT {pairs} FROM {payees.source} WHERE {below} GROUP BY {pair} "
-        f"HAVING COUNT(*) >= %s AND ROUND(SUM(p.amount), 2) >= %s), "
+        f"HAVING COUNT(*) >= %s AND {money_sum_sql('p.amount', yuan=True)} >= %s), "
         f"b AS (SELECT p.voucher_no, p.unit_code, {key} AS payee, p.payee_name, p.payee_account, "
         f"p.payee_type, p.amount, p.pay_date, {d} AS d FROM {payees.source} WHERE {below} AND {match}), "
         f"w AS (SELECT b.*, COUNT(*) OVER ({part} RANGE BETWEEN CURRENT ROW AND {window} FOLLOWING) AS n, "
-        f"SUM(amount) OVER ({part} RANGE BETWEEN CURRENT ROW AND {window} FOLLOWING) AS total FROM b), "
+        f"{window_total} AS total FROM b), "
         f"q AS (SELECT w.*, CASE WHEN n >= %s AND ROUND(total, 2) >= %s THEN d END AS qd FROM w), "
         f"c AS (SELECT q.*, MAX(qd) OVER ({part} RANGE BETWEEN {window} PRECEDING AND CURRENT ROW) AS cover "
         f"FROM q) "
@@ -393,7 +400,8 @@ def non_workday(ctx: Context) -> list[Found]:
     for start in range(0, len(off_days), 200):
         part = off_days[start : start + 200]
         for unit, day, n, total in rows(
-            f"SELECT unit_code, pay_date, COUNT(*), SUM(amount) FROM {PAY} WHERE region_code = %s "
+            f"SELECT unit_code, pay_date, COUNT(*), {money_sum_sql('amount', yuan=True)} "
+            f"FROM {PAY} WHERE region_code = %s "
             f"AND year = %s AND pay_date IN ({placeholders(part)}) GROUP BY unit_code, pay_date",
             [ctx.region, ctx.year, *part],
         ):

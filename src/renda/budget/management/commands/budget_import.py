@@ -1,5 +1,10 @@
 """``python manage.py budget_import --kind payments --year 2025 PATH [--dry-run] [--json]``
-``[--format fdp] [--as USER]``.
+``[--format fdp] [--mapping FILE.json] [--budget-type TYPE] [--as USER]``.
+
+A Fiscal Data Package in the mapping form (``model`` with measures and typed dimensions) is
+mapped by its model; ``--mapping`` gives what cannot be inferred, ``--budget-type`` the budget
+type of rows that carry none, and only the rows of ``--year`` are imported. ``--dry-run`` prints
+the mapping it inferred (in Chinese) and writes nothing.
 
 The file goes through the import service's one door
 (:func:`renda.budget.services.imports.budget_import`), like an upload or a finance-feed batch.
@@ -36,6 +41,17 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
         parser.add_argument("--format", default="auto", choices=("auto", "csv", "xlsx", "fdp"))
         parser.add_argument(
+            "--mapping",
+            default="",
+            metavar="FILE.json",
+            help="a Fiscal Data Package: a JSON mapping file for what cannot be inferred",
+        )
+        parser.add_argument(
+            "--budget-type",
+            default="",
+            help="a Fiscal Data Package: the budget type (一般公共预算 … or 1–4) of rows that carry none",
+        )
+        parser.add_argument(
             "--as",
             dest="as_user",
             default="",
@@ -55,22 +71,32 @@ class Command(BaseCommand):
             except get_user_model().DoesNotExist:
                 raise CommandError(f"--as: no user {options['as_user']}", returncode=2) from None
         try:
-            result = budget_import(
+            imported = budget_import(
                 actor=actor,
                 kind=kind,
                 year=year,
                 source=path,
                 dry_run=options["dry_run"],
                 file_format=options["format"],
-            ).result
+                mapping_file=Path(options["mapping"]) if options["mapping"] else None,
+                budget_type=options["budget_type"],
+            )
         except PermissionRefused:
             raise CommandError(
                 f"--as: {options['as_user']} may not import budget data", returncode=2
             ) from None
+        result = imported.result
         assert result is not None  # a file on the server is imported in the foreground
         if options["json"]:
-            self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
+            shape = result.as_json()
+            if imported.mapping:
+                shape["mapping"] = imported.mapping
+            self.stdout.write(json.dumps(shape, ensure_ascii=False))
         else:
+            if imported.mapping and (options["dry_run"] or result.errors):
+                self.stdout.write("推断的映射：")
+                for line in imported.mapping:
+                    self.stdout.write(f"  {line}")
             verb = "检查通过（未写入）" if options["dry_run"] else "已导入"
             if result.errors:
                 self.stdout.write(f"文件被拒绝：{result.rejected} 行有错误，数据未改变。")
