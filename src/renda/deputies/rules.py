@@ -10,7 +10,7 @@ from renda.deputies.params import param
 
 @rules.predicate
 def is_own_deputy_record(user, deputy) -> bool:
-    return deputy is not None and deputy.user_id == user.pk
+    return deputy is not None and deputy.person.user_id == user.pk
 
 
 @rules.predicate

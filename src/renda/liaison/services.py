@@ -711,7 +711,7 @@ def send_deadline_reminders(*, actor: Any = None, today: dt.date | None = None) 
             state__in=(State.PENDING, State.ACCEPTED, State.REFERRED, State.PROCESSING), deadline__lte=due_by
         )
         .filter(Q(last_reminded_on__isnull=True) | Q(last_reminded_on__lt=today))
-        .select_related("station", "deputy")
+        .select_related("station", "deputy__person")
     )
     counts = {"due": 0, "overdue": 0}
     for opinion in open_ones:

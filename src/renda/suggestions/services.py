@@ -31,6 +31,7 @@ from renda.core.permissions import require, service
 from renda.core.uploads import upload_check
 from renda.core.workflow import WorkflowEvent
 from renda.deputies.models import Deputy, Term
+from renda.deputies.selectors import seat_ids_of, seat_of
 from renda.suggestions.deadlines import month_deadline, working_day_deadline
 from renda.suggestions.models import (
     OPEN_HANDLING_STATES,
@@ -81,11 +82,11 @@ def involved_users(
 ) -> list[User]:
     users: list[User] = []
     if deputies:
-        users += list(User.objects.filter(deputy__pk=suggestion.deputy_id, is_active=True))
+        users += list(User.objects.filter(deputy_person__seats__pk=suggestion.deputy_id, is_active=True))
         users += list(
             User.objects.filter(
-                deputy__cosigns__suggestion=suggestion,
-                deputy__cosigns__signed_at__isnull=False,
+                deputy_person__seats__cosigns__suggestion=suggestion,
+                deputy_person__seats__cosigns__signed_at__isnull=False,
                 is_active=True,
             )
         )
@@ -216,13 +217,17 @@ def suggestion_create(
     require(actor, "suggestions.create")
     title, content = _clean_text(title, content)
     _validate_uploads(files)
-    suggestion = Suggestion(deputy=actor.deputy, state=State.DRAFT, session=session_for(timezone.localdate()))
+    suggestion = Suggestion(
+        deputy=seat_of(actor), state=State.DRAFT, session=session_for(timezone.localdate())
+    )
     with SUGGESTION.step(suggestion, actor=actor, action="create", when={State.DRAFT}) as step:
         suggestion.title, suggestion.content, suggestion.category = title, content, category
     _set_invitations(suggestion, cosigners)
     for upload in files:
         _store(suggestion, upload, purpose=Attachment.Purpose.SUGGESTION, actor=actor, event=step.recorded)
-    invited = User.objects.filter(deputy__in=[d for d in cosigners if d.pk != suggestion.deputy_id])
+    invited = User.objects.filter(
+        deputy_person__seats__in=[d for d in cosigners if d.pk != suggestion.deputy_id]
+    ).distinct()
     notify(
         invited,
         suggestion,
@@ -264,13 +269,13 @@ def suggestion_cosign(*, actor: User, suggestion: Suggestion) -> CoSign:
     require(actor, "suggestions.cosign", suggestion)
     SUGGESTION.lock(suggestion)
     SUGGESTION.require_state(suggestion, *COSIGN_STATES)
-    cosign = suggestion.cosigns.get(deputy=actor.deputy)
+    cosign = suggestion.cosigns.get(deputy_id__in=seat_ids_of(actor))
     if cosign.signed_at is not None:  # signed already: nothing to do, nothing to record
         return cosign
     with SUGGESTION.step(suggestion, actor=actor, action="cosign", when=COSIGN_STATES, lock=False) as step:
         cosign.signed_at = timezone.now()
         cosign.save(update_fields=["signed_at"])
-        step.audit_after = {"cosigner": actor.deputy.pk}
+        step.audit_after = {"cosigner": cosign.deputy_id}
     return cosign
 
 

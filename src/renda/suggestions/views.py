@@ -22,6 +22,7 @@ from renda.core.pdf import pdf_response, render_pdf
 from renda.core.permissions import can, require
 from renda.core.views.acts import OfferedAct, offered_acts, run_act
 from renda.core.workflow import errors_onto_form
+from renda.deputies.selectors import seat_of
 from renda.suggestions import forms as f
 from renda.suggestions import selectors, services
 from renda.suggestions.models import (
@@ -89,7 +90,7 @@ def _querystring(request: HttpRequest) -> str:
 @login_required
 def suggestion_create(request: AuthedRequest) -> HttpResponse:
     require(request.user, "suggestions.create")
-    deputy = request.user.deputy
+    deputy = seat_of(request.user)
     form = f.SuggestionForm(request.POST or None, request.FILES or None, deputy=deputy)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -9,6 +9,9 @@ from django.db.models import Count, Q, QuerySet
 from renda.accounts.models import User
 from renda.core.permissions import can, require
 from renda.deputies.models import Deputy, Level, Term
+from renda.deputies.selectors.seats import forget_seat, person_of, seat_ids_of, seat_of
+
+__all__ = ["forget_seat", "person_of", "seat_ids_of", "seat_of"]
 
 
 @dataclass(frozen=True)
@@ -29,8 +32,8 @@ def deputies_visible_to(*, actor: User, filters: DeputyFilter | None = None) -> 
     if can(actor, "deputies.view_deputies"):
         qs = Deputy.objects.all()
     else:
-        require(actor, "deputies.view_deputy", getattr(actor, "deputy", None))
-        qs = Deputy.objects.filter(user=actor)
+        require(actor, "deputies.view_deputy", seat_of(actor))
+        qs = Deputy.objects.filter(person__user=actor)
     if filters.term_id:
         qs = qs.filter(term_id=filters.term_id)
     if filters.level:
@@ -39,9 +42,11 @@ def deputies_visible_to(*, actor: User, filters: DeputyFilter | None = None) -> 
         qs = qs.filter(group_id=filters.group_id)
     if filters.q:
         qs = qs.filter(
-            Q(name__contains=filters.q) | Q(number__contains=filters.q) | Q(workplace__contains=filters.q)
+            Q(person__name__contains=filters.q)
+            | Q(number__contains=filters.q)
+            | Q(person__workplace__contains=filters.q)
         )
-    return qs.select_related("term", "group", "region").order_by("term__level", "number")
+    return qs.select_related("person", "term", "group", "region").order_by("term__level", "number")
 
 
 def deputy_counts(*, actor: User) -> dict[str, int]:
