@@ -32,3 +32,5 @@ rules.add_perm("deputies.view_deputy", is_admin | is_staff_member | (is_deputy &
 # Deputies' mobile numbers in full only to the roles that contact deputies: the deputy affairs
 # office and administrators; every other reader (budget staff, a deputy's own record) sees them masked.
 rules.add_perm("deputies.view_deputy_phone", is_admin | is_deputy_affairs_staff)
+# Accounts for deputies, created from the roster: the deputy affairs office and administrators.
+rules.add_perm("deputies.manage_accounts", is_admin | is_deputy_affairs_staff)

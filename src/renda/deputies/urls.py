@@ -6,4 +6,6 @@ app_name = "deputies"
 
 urlpatterns = [
     path("", views.deputy_list, name="list"),
+    path("people/<int:pk>/", views.person_detail, name="person"),
+    path("accounts/", views.accounts_create, name="accounts_create"),
 ]

@@ -95,8 +95,8 @@ def test_demo_county_deputies_survive_the_round_trip(settings):
     """Tested on the demo county: every seat, account and station link back and forth."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from renda.core import demo as registry
-    from renda.deputies.models import Deputy
     from renda.demo.county import DemoContext, build_plan, discover_demo_steps
+    from renda.deputies.models import Deputy
     from renda.liaison.models import Station
 
     discover_demo_steps()
