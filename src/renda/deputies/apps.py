@@ -8,4 +8,4 @@ class DeputiesConfig(AppConfig):
     verbose_name = _("Deputies")
 
     def ready(self) -> None:
-        from renda.deputies import workbench  # noqa: F401
+        from renda.deputies import acts, workbench  # noqa: F401

@@ -34,3 +34,54 @@ rules.add_perm("deputies.view_deputy", is_admin | is_staff_member | (is_deputy &
 rules.add_perm("deputies.view_deputy_phone", is_admin | is_deputy_affairs_staff)
 # Accounts for deputies, created from the roster: the deputy affairs office and administrators.
 rules.add_perm("deputies.manage_accounts", is_admin | is_deputy_affairs_staff)
+
+
+# --- 履职档案 -----------------------------------------------------------------------------------------
+
+
+def _entry_person_user_id(entry) -> int | None:
+    return entry.seat.person.user_id if entry is not None else None
+
+
+@rules.predicate
+def has_serving_seat(user) -> bool:
+    from renda.deputies.selectors.seats import seat_of
+
+    return seat_of(user) is not None
+
+
+@rules.predicate
+def is_own_archive_entry(user, entry) -> bool:
+    return entry is not None and _entry_person_user_id(entry) == user.pk
+
+
+@rules.predicate
+def is_self_reported(user, entry) -> bool:
+    return entry is not None and not entry.is_automatic
+
+
+@rules.predicate
+def is_group_reviewer(user, entry) -> bool:
+    """初审人 of the entry's group (without an entry: of any group)."""
+    from renda.deputies.models import GroupReviewer
+
+    if entry is None:
+        return GroupReviewer.objects.filter(user_id=user.pk).exists()
+    return (
+        entry.seat.group_id is not None
+        and GroupReviewer.objects.filter(user_id=user.pk, group_id=entry.seat.group_id).exists()
+    )
+
+
+archive_office = is_admin | is_deputy_affairs_staff
+rules.add_perm("deputies.archive_add", is_deputy & has_serving_seat)
+rules.add_perm("deputies.archive_edit", is_deputy & is_own_archive_entry & is_self_reported)
+rules.add_perm("deputies.archive_view", is_own_archive_entry | is_group_reviewer | archive_office)
+rules.add_perm("deputies.archive_view_staff", is_group_reviewer | archive_office)
+# A deputy never reviews their own entry, whatever else they are.
+rules.add_perm(
+    "deputies.archive_first_review",
+    (is_group_reviewer | archive_office) & is_self_reported & ~is_own_archive_entry,
+)
+rules.add_perm("deputies.archive_final_review", archive_office & is_self_reported & ~is_own_archive_entry)
+rules.add_perm("deputies.archive_view_all", archive_office)

@@ -31,7 +31,10 @@ from renda.core.permissions import require, service
 from renda.core.uploads import upload_check
 from renda.core.workflow import WorkflowEvent
 from renda.deputies.models import Deputy, Term
+from renda.deputies.models.archive import Kind as ArchiveKind
+from renda.deputies.models.archive import Section as ArchiveSection
 from renda.deputies.selectors import seat_ids_of, seat_of
+from renda.deputies.services.archive import archive_record_automatic, archive_withdraw_automatic
 from renda.suggestions.deadlines import month_deadline, working_day_deadline
 from renda.suggestions.models import (
     OPEN_HANDLING_STATES,
@@ -276,6 +279,14 @@ def suggestion_cosign(*, actor: User, suggestion: Suggestion) -> CoSign:
         cosign.signed_at = timezone.now()
         cosign.save(update_fields=["signed_at"])
         step.audit_after = {"cosigner": cosign.deputy_id}
+    archive_record_automatic(
+        seat=cosign.deputy,
+        kind=ArchiveKind.SUGGESTION_COSIGNED,
+        section=ArchiveSection.SUGGESTIONS,
+        date=timezone.localdate(cosign.signed_at),
+        title=suggestion.title,
+        source=suggestion,
+    )
     return cosign
 
 
@@ -286,6 +297,14 @@ def suggestion_submit(*, actor: User, suggestion: Suggestion) -> Suggestion:
     with SUGGESTION.step(suggestion, actor=actor, action="submit", to=State.SUBMITTED):
         _clean_text(suggestion.title, suggestion.content)
         suggestion.submitted_at = timezone.now()
+    archive_record_automatic(
+        seat=suggestion.deputy,
+        kind=ArchiveKind.SUGGESTION_SUBMITTED,
+        section=ArchiveSection.SUGGESTIONS,
+        date=timezone.localdate(suggestion.submitted_at),
+        title=suggestion.title,
+        source=suggestion,
+    )
     notify(
         office_staff(),
         suggestion,
@@ -304,6 +323,8 @@ def suggestion_withdraw(*, actor: User, suggestion: Suggestion, reason: str = ""
     with SUGGESTION.step(suggestion, actor=actor, action="withdraw", to=State.DRAFT, note=reason) as step:
         suggestion.submitted_at = None
         step.audit_note = reason
+    # 撤回: what the archive recorded of it (submitted, co-signed) no longer stands.
+    archive_withdraw_automatic(source=suggestion)
     notify(
         office_staff(),
         suggestion,

@@ -244,3 +244,25 @@ class Deputy(models.Model):
         if self.start_date and self.start_date > self.term.start_date:
             return str(_("serving from %(month)s")) % {"month": self.start_date.strftime("%Y-%m")}
         return ""
+
+
+from renda.deputies.models.archive import (  # noqa: E402  (the archive's models, registered with the app)
+    ArchiveEntry,
+    ArchiveEvidence,
+    ArchiveStep,
+    GroupReviewer,
+)
+
+__all__ = [
+    "ArchiveEntry",
+    "ArchiveEvidence",
+    "ArchiveStep",
+    "Deputy",
+    "DeputyGroup",
+    "EndReason",
+    "Gender",
+    "GroupReviewer",
+    "Level",
+    "Person",
+    "Term",
+]

@@ -1,7 +1,17 @@
-"""代表名册: the deputies' roster, a person's history, accounts from the roster, the Excel export."""
+"""代表名册 and 履职档案: the roster, a person's history, accounts, the Excel export, the archive."""
 
 from __future__ import annotations
 
+from renda.deputies.views.archive import (
+    entry_act,
+    entry_create,
+    entry_detail,
+    entry_edit,
+    evidence_download,
+    my_archive_page,
+    review_batch_approve,
+    review_list,
+)
 from renda.deputies.views.roster import (
     accounts_create,
     deputy_list,
@@ -9,4 +19,17 @@ from renda.deputies.views.roster import (
     person_detail,
 )
 
-__all__ = ["accounts_create", "deputy_list", "no_seat_response", "person_detail"]
+__all__ = [
+    "accounts_create",
+    "deputy_list",
+    "entry_act",
+    "entry_create",
+    "entry_detail",
+    "entry_edit",
+    "evidence_download",
+    "my_archive_page",
+    "no_seat_response",
+    "person_detail",
+    "review_batch_approve",
+    "review_list",
+]
