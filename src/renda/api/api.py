@@ -326,12 +326,14 @@ def organisations(request, filters: Query[OrganisationQuery]):
 
 def _mount_module_routers() -> None:
     from renda.budget.api import router as budget_router
+    from renda.deputies.api import router as deputies_router
     from renda.liaison.api import router as liaison_router
     from renda.suggestions.api import router as suggestions_router
 
     api.add_router("/suggestions", suggestions_router)
     api.add_router("/liaison", liaison_router)
     api.add_router("/budget", budget_router)
+    api.add_router("/deputies", deputies_router)
 
 
 _mount_module_routers()

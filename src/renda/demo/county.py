@@ -187,6 +187,7 @@ DEMO_MODULES = (
     "renda.demo.budget",
     "renda.demo.budget_findings",  # the handling of a few findings, after the year and its warnings
     "renda.demo.budget_reports",  # the latest month's and quarter's execution reports
+    "renda.demo.deputies_archive",  # the previous term, a resignation, the performance archive
 )
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("archive/<int:pk>/edit/", views.entry_edit, name="archive_edit"),
     path("archive/<int:pk>/act/<slug:name>/", views.entry_act, name="archive_act"),
     path("archive/evidence/<int:pk>/", views.evidence_download, name="archive_evidence"),
+    path("archive/seat/<int:seat_pk>.pdf", views.archive_pdf, name="archive_pdf"),
     path("archive/review/", views.review_list, name="archive_review"),
     path("archive/review/approve/", views.review_batch_approve, name="archive_batch_approve"),
 ]

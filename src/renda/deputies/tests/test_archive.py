@@ -220,3 +220,22 @@ def test_my_archive_page_and_the_review_page_render(deputy, reviewer, client_for
     assert review.status_code == 200 and len(review.context["items"]) == 1
     export = client_for(reviewer).get(reverse("deputies:archive_review"), {"format": "xlsx"})
     assert export.status_code == 200
+
+
+def test_term_archive_pdf_renders_with_a_cover_page(deputy, reviewer, office, client_for, other_deputy):
+    from renda.conftest import pdf_first_page_ink
+
+    entry = report(deputy)
+    services.archive_entry_approve(actor=reviewer, entry=entry, version=1)
+    services.archive_entry_approve(actor=office, entry=entry, version=1)
+    seat = entry.seat
+    response = client_for(deputy).get(reverse("deputies:archive_pdf", args=[seat.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF") and pdf_first_page_ink(response.content) > 0.002
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(response.content)
+    assert len(doc) >= 2  # the cover, then the sections
+    text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    assert "人大代表履职档案" in text and "走访幸福社区选民" in text
+    assert client_for(other_deputy).get(reverse("deputies:archive_pdf", args=[seat.pk])).status_code == 403

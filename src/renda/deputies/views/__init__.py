@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from renda.deputies.views.archive import (
+    archive_pdf,
     entry_act,
     entry_create,
     entry_detail,
@@ -20,6 +21,7 @@ from renda.deputies.views.roster import (
 )
 
 __all__ = [
+    "archive_pdf",
     "accounts_create",
     "deputy_list",
     "entry_act",

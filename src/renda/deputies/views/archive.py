@@ -8,7 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -17,12 +17,13 @@ from django.views.decorators.http import require_POST
 from renda.accounts.http import AuthedRequest
 from renda.core.excel import xlsx_response
 from renda.core.params import ChoiceParam, FlagParam, IdParam, TextParam, query_params
+from renda.core.pdf import pdf_response, render_pdf
 from renda.core.permissions import can, require
 from renda.core.roles import Role
 from renda.core.views.acts import offered_acts, run_act
 from renda.core.workflow import errors_onto_form
 from renda.deputies.forms import ArchiveEntryForm
-from renda.deputies.models import Level
+from renda.deputies.models import Deputy, Level
 from renda.deputies.models.archive import ArchiveEntry, ReviewState, Section
 from renda.deputies.selectors import groups_for, seat_of
 from renda.deputies.selectors.archive import (
@@ -30,6 +31,7 @@ from renda.deputies.selectors.archive import (
     archive_duplicates,
     archive_entries_for_staff,
     archive_entry_for,
+    archive_of_seat,
     evidence_for,
     my_archive,
 )
@@ -56,6 +58,25 @@ def my_archive_page(request: AuthedRequest) -> HttpResponse:
         request,
         "deputies/archive/mine.html",
         {"archive": archive, "sections": Section.choices, "section": params["section"]},
+    )
+
+
+@login_required
+def archive_pdf(request: AuthedRequest, seat_pk: int) -> HttpResponse:
+    """一人一档 (PDF): the seat's term archive with a cover page, CJK fonts embedded, fit to print."""
+    seat = get_object_or_404(Deputy.objects.select_related("person", "term", "group", "region"), pk=seat_pk)
+    archive = archive_of_seat(actor=request.user, seat=seat)
+    approved = [e for e in archive.entries if e.state == ReviewState.APPROVED]
+    sections = [
+        (label, [e for e in approved if e.section == value], archive.counts.get(value, 0))
+        for value, label in Section.choices
+    ]
+    pdf = render_pdf(
+        "deputies/pdf/archive.html",
+        {"seat": seat, "sections": sections, "total": len(approved), "today": timezone.localdate()},
+    )
+    return pdf_response(
+        pdf, filename=f"履职档案-{seat.name}-{seat.term.name}.pdf", fallback="archive.pdf", inline=True
     )
 
 
