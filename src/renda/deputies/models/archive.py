@@ -12,6 +12,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from renda.core.workflow import WorkflowEvent
 from renda.deputies.models import Deputy, DeputyGroup
@@ -69,10 +70,10 @@ SELF_REPORTED_SECTIONS = {
 
 
 class ReviewState(models.TextChoices):
-    SUBMITTED = "submitted", _("Awaiting first review")
-    CHECKED = "checked", _("Awaiting final review")
-    RETURNED = "returned", _("Returned for correction")
-    APPROVED = "approved", _("Approved")
+    SUBMITTED = "submitted", pgettext_lazy("archive review", "Awaiting first review")
+    CHECKED = "checked", pgettext_lazy("archive review", "Awaiting final review")
+    RETURNED = "returned", pgettext_lazy("archive review", "Returned for correction")
+    APPROVED = "approved", pgettext_lazy("archive review", "Approved")
 
 
 class ArchiveEntry(models.Model):
