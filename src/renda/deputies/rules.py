@@ -60,17 +60,26 @@ def is_self_reported(user, entry) -> bool:
     return entry is not None and not entry.is_automatic
 
 
+def reviewed_group_ids(user) -> frozenset[int]:
+    """The groups whose entries ``user`` reviews first (cached on the user object for the request)."""
+    cached = getattr(user, "_deputies_reviewed_groups", None)
+    if cached is None:
+        from renda.deputies.models import GroupReviewer
+
+        cached = frozenset(GroupReviewer.objects.filter(user_id=user.pk).values_list("group_id", flat=True))
+        user._deputies_reviewed_groups = cached
+    return cached
+
+
 @rules.predicate
 def is_group_reviewer(user, entry) -> bool:
     """初审人 of the entry's group (without an entry: of any group)."""
-    from renda.deputies.models import GroupReviewer
-
+    if not is_staff_member(user) and not is_deputy(user):
+        return False
+    groups = reviewed_group_ids(user)
     if entry is None:
-        return GroupReviewer.objects.filter(user_id=user.pk).exists()
-    return (
-        entry.seat.group_id is not None
-        and GroupReviewer.objects.filter(user_id=user.pk, group_id=entry.seat.group_id).exists()
-    )
+        return bool(groups)
+    return entry.seat.group_id is not None and entry.seat.group_id in groups
 
 
 archive_office = is_admin | is_deputy_affairs_staff

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from renda.accounts.models import User
 from renda.core.permissions import can, require
-from renda.deputies.models import Deputy, GroupReviewer
+from renda.deputies.models import Deputy
 from renda.deputies.models.archive import ArchiveEntry, ArchiveEvidence, ReviewState, Section
 from renda.deputies.selectors.seats import seat_of
 
@@ -86,8 +86,10 @@ class ArchiveFilter:
     self_reported: bool = True
 
 
-def reviewed_group_ids(actor: User) -> set[int]:
-    return set(GroupReviewer.objects.filter(user_id=actor.pk).values_list("group_id", flat=True))
+def reviewed_group_ids(actor: User) -> frozenset[int]:
+    from renda.deputies.rules import reviewed_group_ids as cached
+
+    return cached(actor)
 
 
 def archive_entries_for_staff(*, actor: User, filters: ArchiveFilter | None = None) -> QuerySet[ArchiveEntry]:
