@@ -5,13 +5,16 @@ as the web pages, so permission, validation (evidence checked by content) and au
 """
 
 import datetime as dt
+from typing import Literal
 
-from ninja import Field, File, Form, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from renda.core.schemas import AUTHENTICATED, WITH_BODY, CleanSchema, LimitOffsetPagination, errors
-from renda.deputies.models.archive import SELF_REPORTED_SECTIONS, ArchiveEntry
+from renda.deputies.models.archive import ArchiveEntry
 from renda.deputies.selectors.archive import my_archive
 from renda.deputies.services import archive as services
 
@@ -63,18 +66,35 @@ class ArchiveEntryOut(Schema):
         return list(obj.evidence.all())
 
 
+ReportedKind = Literal[
+    "visit_voters", "other_activity", "meeting", "inspection", "training", "report", "honour"
+]
+
+
 class ArchiveEntryIn(CleanSchema):
-    kind: str = Field(description=" / ".join(k.value for k in SELF_REPORTED_SECTIONS), max_length=30)
+    kind: ReportedKind = Field(
+        description="what the deputy did (走访选民, 参加其他活动, 会议, 视察调研, 学习培训, 述职, 表彰)"
+    )
     date: dt.date
-    title: str = Field(max_length=200)
-    text: str = Field(max_length=4000)
+    title: str = Field(min_length=1, max_length=200)
+    text: str = Field(min_length=10, max_length=4000)
 
 
-@router.get("/archive/mine", response={200: list[ArchiveEntryOut], **AUTHENTICATED})
+class MineQuery(CleanSchema):
+    section: (
+        Literal["basics", "meetings", "inspections", "training", "group", "suggestions", "reports", "honours"]
+        | None
+    ) = None
+
+
+@router.get("/archive/mine", response={200: list[ArchiveEntryOut], **AUTHENTICATED, **errors(422)})
 @paginate(LimitOffsetPagination, max_limit=100)
-def archive_mine(request):
+def archive_mine(request, filters: Query[MineQuery]):
     """我的履职档案: my current seat's entries (automatic and self-reported), latest first."""
-    return my_archive(actor=request.auth).entries
+    unknown = set(request.GET) - {"limit", "offset", "section"}
+    if unknown:
+        raise HttpError(422, _("Unknown parameter: %(names)s.") % {"names": ", ".join(sorted(unknown))})
+    return my_archive(actor=request.auth, section=filters.section or "").entries
 
 
 @router.post("/archive/mine", response={201: ArchiveEntryOut, **WRITE})
