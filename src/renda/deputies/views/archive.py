@@ -135,6 +135,15 @@ def entry_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "deputies/archive/form.html", {"form": form, "entry": entry}, status=status)
 
 
+STEP_LABELS = {
+    "submit": pgettext_lazy("archive step", "Reported"),
+    "update": pgettext_lazy("archive step", "Corrected"),
+    "check": pgettext_lazy("archive step", "Passed the first review"),
+    "approve": pgettext_lazy("archive step", "Approved"),
+    "return": pgettext_lazy("archive step", "Returned"),
+}
+
+
 def _entry_page(request: AuthedRequest, entry: ArchiveEntry, forms: list, status: int = 200) -> HttpResponse:
     staff = can(request.user, "deputies.archive_view_staff")
     return render(
@@ -143,7 +152,7 @@ def _entry_page(request: AuthedRequest, entry: ArchiveEntry, forms: list, status
         {
             "entry": entry,
             "forms": forms,
-            "steps": list(entry.steps.select_related("actor")),
+            "steps": [(s, STEP_LABELS.get(s.action, s.action)) for s in entry.steps.all()],
             "warnings": archive_duplicates([entry]).get(entry.pk, []) if staff else [],
             "can_edit": can(request.user, "deputies.archive_edit", entry),
         },
