@@ -63,7 +63,7 @@ def county_setup(county, make_organisation, make_user):
         is_current=True,
     )
     deputy_user = make_user(Role.DEPUTY)
-    deputy = Deputy.objects.create(
+    deputy = Deputy.objects.create_seat(
         term=term,
         region=town,
         number="19001",

@@ -26,7 +26,7 @@ def deputy_with_record(make_user, county):
         end_date="2026-12-31",
         is_current=True,
     )
-    Deputy.objects.create(term=term, region=county, number="19001", name="林晓梅", gender="F", user=user)
+    Deputy.objects.create_seat(term=term, region=county, number="19001", name="林晓梅", gender="F", user=user)
     return user
 
 

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from renda.accounts.models import Organisation, Role
 from renda.conftest import pdf_first_page_ink
 from renda.deputies.models import Deputy, Level, Term
+from renda.deputies.selectors import seat_of
 from renda.suggestions.models import Commitment, State, Suggestion, SuggestionCategory
 from renda.suggestions.tests.letter import LETTER
 
@@ -41,7 +42,7 @@ def people(make_user, make_organisation, county):
 
     def deputy(name: str, number: str):
         user = make_user(Role.DEPUTY, real_name=name)
-        Deputy.objects.create(term=term, region=county, number=number, name=name, gender="F", user=user)
+        Deputy.objects.create_seat(term=term, region=county, number=number, name=name, gender="F", user=user)
         return user
 
     housing = make_organisation(name="县住房和城乡建设局", short_name="住建局")
@@ -264,7 +265,7 @@ def test_unit_clerk_cannot_open_another_units_suggestion(people, as_user, make_o
         title="关于幸福小区的建议",
         content=CONTENT,
         category=SuggestionCategory.objects.first(),
-        deputy=deputy_user.deputy,
+        deputy=seat_of(deputy_user),
     )
     page = as_user(other)
     response = page.goto(f"/suggestions/{s.pk}/")

@@ -326,6 +326,7 @@ def organisations(request, filters: Query[OrganisationQuery]):
 
 def _mount_module_routers() -> None:
     from renda.budget.api import router as budget_router
+    from renda.deputies.api import router as deputies_router
     from renda.deputies.api_activities import router as activities_router
     from renda.liaison.api import router as liaison_router
     from renda.suggestions.api import router as suggestions_router
@@ -334,6 +335,7 @@ def _mount_module_routers() -> None:
     api.add_router("/liaison", liaison_router)
     api.add_router("/budget", budget_router)
     api.add_router("/deputies/activities", activities_router)
+    api.add_router("/deputies", deputies_router)
 
 
 _mount_module_routers()

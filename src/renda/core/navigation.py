@@ -28,6 +28,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Deputies"), "deputies:list", "deputies.view_deputies", "people"),
     NavItem(_("Deputy activities"), "deputies:activity_list", "deputies.view_activities", "calendar-event"),
     NavItem(_("My activities"), "deputies:my_activities", "deputies.view_my_activities", "calendar-check"),
+    NavItem(_("My performance archive"), "deputies:archive", "deputies.archive_add", "journal-bookmark"),
+    NavItem(_("Archive review"), "deputies:archive_review", "deputies.archive_view_staff", "clipboard-check"),
     NavItem(_("Suggestions"), "suggestions:list", "suggestions.view_list", "journal-text"),
     NavItem(_("Citizens' opinions"), "liaison:work", "liaison.view_work", "chat-square-text"),
     NavItem(_("Users"), "accounts:user_list", "accounts.manage_users", "person-gear"),

@@ -43,7 +43,7 @@ from renda.accounts.models import ApiToken, Organisation, Region, Role, User
 from renda.core import demo as registry
 from renda.core.audit import audit
 from renda.core.demo import register_demo_step
-from renda.deputies.models import Deputy, DeputyGroup, Level, Term
+from renda.deputies.models import Deputy, DeputyGroup, Level, Person, Term
 from renda.liaison.models import Station
 
 DEMO_SEED = 2026
@@ -189,6 +189,7 @@ DEMO_MODULES = (
     "renda.demo.budget_findings",  # the handling of a few findings, after the year and its warnings
     "renda.demo.budget_inquiries",  # letters the demo unit clerk answers online
     "renda.demo.budget_reports",  # the latest month's and quarter's execution reports
+    "renda.demo.deputies_archive",  # the previous term, a resignation, the performance archive
 )
 
 
@@ -845,27 +846,7 @@ def load_deputies(ctx: DemoContext) -> None:
             defaults={"region": ctx.regions[region_code]},
         )
         groups[(term_region, name)] = group
-    Deputy.objects.bulk_create(
-        [
-            Deputy(
-                term=ctx.terms[r.term_region],
-                number=r.number,
-                name=r.name,
-                gender=r.gender,
-                birth_year=r.birth_year,
-                party=r.party,
-                workplace=r.workplace,
-                phone=r.phone,
-                group=groups[(r.term_region, r.group)],
-                region=ctx.regions[r.region_code],
-            )
-            for r in ctx.plan.deputies
-        ],
-        update_conflicts=True,
-        unique_fields=["term", "number"],
-        update_fields=["name", "gender", "birth_year", "party", "workplace", "phone", "group", "region"],
-        batch_size=500,
-    )
+    _upsert_people_and_seats(ctx, ctx.plan.deputies, groups)
     deputies = Deputy.objects.filter(**_in_county("term__region__code"))
     ctx.count("terms", Term.objects.filter(**_in_county()).count(), "届次 terms")
     ctx.count(
@@ -877,6 +858,63 @@ def load_deputies(ctx: DemoContext) -> None:
         "county_deputies", deputies.filter(term__level=Level.COUNTY).count(), "县人大代表 county deputies"
     )
     ctx.count("town_deputies", deputies.filter(term__level=Level.TOWN).count(), "镇人大代表 town deputies")
+
+
+def _upsert_people_and_seats(
+    ctx: DemoContext, rows: list[DeputyRow], groups: dict[tuple[str, str], DeputyGroup]
+) -> None:
+    """One person and one seat per plan row, upserted on the seat's (term, number); accounts kept."""
+    terms = {code: t.pk for code, t in ctx.terms.items()}
+    existing = {
+        (d.term_id, d.number): d
+        for d in Deputy.objects.filter(term_id__in=terms.values()).select_related("person")
+    }
+    ethnic = ctx.rng("deputies.ethnicity")
+    new_people: list[tuple[DeputyRow, Person]] = []
+    changed_people: list[Person] = []
+    changed_seats: list[Deputy] = []
+    for r in rows:
+        fields = {
+            "name": r.name,
+            "gender": r.gender,
+            "birth_year": r.birth_year,
+            "party": r.party,
+            "workplace": r.workplace,
+            "phone": r.phone,
+            "ethnicity": _ETHNICITIES[0] if ethnic.random() < 0.93 else ethnic.choice(_ETHNICITIES[1:]),
+        }
+        seat = existing.get((terms[r.term_region], r.number))
+        if seat is None:
+            new_people.append((r, Person(**fields)))
+            continue
+        for key, value in fields.items():
+            setattr(seat.person, key, value)
+        changed_people.append(seat.person)
+        seat.group, seat.region = groups[(r.term_region, r.group)], ctx.regions[r.region_code]
+        changed_seats.append(seat)
+    Person.objects.bulk_create([p for _r, p in new_people], batch_size=500)
+    Deputy.objects.bulk_create(
+        [
+            Deputy(
+                person=p,
+                term_id=terms[r.term_region],
+                number=r.number,
+                group=groups[(r.term_region, r.group)],
+                region=ctx.regions[r.region_code],
+            )
+            for r, p in new_people
+        ],
+        batch_size=500,
+    )
+    Person.objects.bulk_update(
+        changed_people,
+        ["name", "gender", "birth_year", "party", "workplace", "phone", "ethnicity"],
+        batch_size=500,
+    )
+    Deputy.objects.bulk_update(changed_seats, ["group", "region"], batch_size=500)
+
+
+_ETHNICITIES = ("汉族", "回族", "满族", "蒙古族", "土家族")
 
 
 @register_demo_step(name="core.stations", order=40)
@@ -945,9 +983,9 @@ def load_logins(ctx: DemoContext) -> None:
                 user=user, name="演示令牌 demo token", prefix=login.api_token[:12], token_hash=token_hash
             )
         if is_deputy:
-            if deputy.user_id is None:
-                deputy.user = user
-                deputy.save(update_fields=["user"])
+            if deputy.person.user_id is None:
+                deputy.person.user = user
+                deputy.person.save(update_fields=["user"])
             else:
                 ctx.notes.append(f"deputy {deputy.number} is already linked to another user")
     demo_users = User.objects.filter(username__in=DEMO_LOGINS_BY_USERNAME)

@@ -17,6 +17,11 @@ PARAMETERS = ModuleParameters(
         ("代表工作委员会", "代表工委", "代表联络工作委员会", "代表联络工委"),
         "代表工委: words in the office's name",
     ),
+    # 履职档案: the levels whose self-reported entries pass a group (or town) review before the office's.
+    ARCHIVE_TWO_STEP_LEVELS=Parameter(("county", "town"), "履职档案: levels reviewed in two steps"),
+    ARCHIVE_EVIDENCE_EXTENSIONS=Parameter(("jpg", "jpeg", "png", "pdf"), "履职档案: evidence file types"),
+    ARCHIVE_EVIDENCE_MAX_BYTES=Parameter(10 * 1024 * 1024, "履职档案: the largest evidence file"),
+    ARCHIVE_EVIDENCE_MAX_FILES=Parameter(6, "履职档案: evidence files per entry"),
 )
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from renda.accounts.models import Role
 from renda.core.permissions import can
 from renda.core.workbench import Panel, Stat, register
-from renda.deputies.selectors import deputy_counts
+from renda.deputies.selectors import affairs_offices, deputy_counts, person_of, seat_of
 
 
 @register
@@ -27,7 +27,21 @@ def deputies_panels(user) -> list[Panel]:
                 ],
             )
         ]
-    deputy = getattr(user, "deputy", None) if user.role == Role.DEPUTY else None
+    if user.role != Role.DEPUTY:
+        return []
+    deputy = seat_of(user)
+    if deputy is None:
+        person = person_of(user)
+        return [
+            Panel(
+                title=_("Your account is not linked to a deputy")
+                if person is None
+                else _("You hold no serving seat"),
+                order=5,
+                template="deputies/panels/no_seat.html",
+                extra={"person": person, "offices": affairs_offices()},
+            )
+        ]
     if deputy is not None:
         stations = ", ".join(s.name for s in deputy.stations.all()) or "—"
         return [

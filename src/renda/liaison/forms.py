@@ -91,7 +91,10 @@ class OpinionForm(StyledForm):
     )
     deputy = forms.ModelChoiceField(
         label=_("Deputy"),
-        queryset=Deputy.objects.filter(is_active=True, stations__isnull=False).distinct().order_by("name"),
+        queryset=Deputy.objects.filter(is_active=True, stations__isnull=False)
+        .distinct()
+        .select_related("person")
+        .order_by("person__name"),
         required=False,
         empty_label=_("Any deputy of the station"),
         widget=FilterableSelect(
@@ -273,7 +276,8 @@ class ReceptionDayForm(StyledForm):
 
     def __init__(self, *args, station: Station, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["deputies"].queryset = station.deputies.filter(is_active=True).order_by("name")  # type: ignore[attr-defined]
+        on_duty = station.deputies.filter(is_active=True).select_related("person").order_by("person__name")
+        self.fields["deputies"].queryset = on_duty  # type: ignore[attr-defined]
         self.fields["place"].initial = station.address
         self.fields["date"].initial = services.earliest_reception_date(timezone.localdate())
         self.fields["date"].help_text = _("At least 3 working days ahead.")

@@ -13,6 +13,7 @@ import rules
 
 from renda.accounts.rules import is_admin, is_deputy, is_staff_member, is_unit_handler
 from renda.core.roles import Role
+from renda.deputies.selectors import seat_ids_of, seat_of
 
 
 def managed_station_ids(user) -> frozenset[int]:
@@ -43,8 +44,10 @@ def deputy_station_ids(user) -> frozenset[int]:
     cached = getattr(user, "_liaison_deputy_station_ids", None)
     if cached is not None:
         return cached
-    deputy = own_deputy(user)
-    ids = frozenset(deputy.stations.values_list("pk", flat=True)) if deputy else frozenset()
+    from renda.liaison.models import Station
+
+    seat_ids = seat_ids_of(user) if own_deputy(user) is not None else frozenset()
+    ids = frozenset(Station.objects.filter(deputies__in=seat_ids).values_list("pk", flat=True).distinct())
     user._liaison_deputy_station_ids = ids
     return ids
 
@@ -52,10 +55,7 @@ def deputy_station_ids(user) -> frozenset[int]:
 def own_deputy(user):
     if user is None or not user.is_authenticated or user.role != Role.DEPUTY:
         return None
-    try:
-        return user.deputy
-    except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist: a deputy login without a record
-        return None
+    return seat_of(user)
 
 
 def _station_id(obj) -> int | None:
@@ -85,7 +85,7 @@ def is_deputy_of_opinion(user, opinion) -> bool:
         return False
     if opinion is None:
         return True
-    return opinion.deputy_id == deputy.pk or opinion.station_id in deputy_station_ids(user)
+    return opinion.deputy_id in seat_ids_of(user) or opinion.station_id in deputy_station_ids(user)
 
 
 @rules.predicate

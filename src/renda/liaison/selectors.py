@@ -56,7 +56,8 @@ def public_station(code: str) -> Station:
         .select_related("region")
         .prefetch_related(
             Prefetch(
-                "deputies", queryset=Deputy.objects.filter(is_active=True).select_related("term", "group")
+                "deputies",
+                queryset=Deputy.objects.filter(is_active=True).select_related("person", "term", "group"),
             )
         )
         .get(code=code)
@@ -192,7 +193,7 @@ def followed_item(*, code: str, phone_last4: str) -> Opinion | Appointment | Non
         return None
     opinion = (
         Opinion.objects.filter(code=code)
-        .select_related("station", "deputy", "department", "merged_into")
+        .select_related("station", "deputy__person", "department", "merged_into")
         .prefetch_related("events")
         .first()
     )
@@ -219,9 +220,10 @@ def opinion_scope(actor: Any) -> Q:
         deputy = own_deputy(actor)
         if deputy is None:
             return Q(pk__in=[])
+        from renda.deputies.selectors import seat_ids_of
         from renda.liaison.rules import deputy_station_ids
 
-        return Q(deputy=deputy) | Q(station_id__in=deputy_station_ids(actor))
+        return Q(deputy_id__in=seat_ids_of(actor)) | Q(station_id__in=deputy_station_ids(actor))
     if actor.role == Role.UNIT_HANDLER and actor.organisation_id:
         return Q(department_id=actor.organisation_id)
     return Q(pk__in=[])
@@ -272,7 +274,9 @@ def opinions_visible_to(*, actor: Any, filters: OpinionFilter | None = None) -> 
         qs = qs.filter(submitted_on__lte=filters.submitted_to)
     if filters.q:
         qs = qs.filter(Q(content__icontains=filters.q) | _code_matches(filters.q))
-    return qs.select_related("station", "deputy", "department", "town").order_by("deadline", "-created_at")
+    return qs.select_related("station", "deputy__person", "department", "town").order_by(
+        "deadline", "-created_at"
+    )
 
 
 def _code_matches(text: str) -> Q:
@@ -295,7 +299,7 @@ def inbox_stations(*, actor: Any) -> QuerySet[Station]:
 def opinion_for(*, actor: Any, pk: int) -> Opinion:
     opinion = (
         Opinion.objects.select_related(
-            "station", "deputy", "deputy__user", "department", "town", "merged_into", "possible_duplicate_of"
+            "station", "deputy__person__user", "department", "town", "merged_into", "possible_duplicate_of"
         )
         .prefetch_related("events__actor__organisation", "attachments")
         .get(pk=pk)

@@ -32,11 +32,15 @@ from renda.core.roles import Role
 from renda.core.similarity import most_similar
 from renda.core.uploads import CONTENT_TYPES, sniffed_extension
 from renda.deputies.models import Activity, ActivityKind, Deputy
+from renda.deputies.models.archive import Kind as ArchiveKind
+from renda.deputies.models.archive import Section as ArchiveSection
+from renda.deputies.selectors import seat_of
 from renda.deputies.services.activities import (
     ActivityData,
     activity_cancel_from_source,
     activity_register_from_source,
 )
+from renda.deputies.services.archive import archive_record_automatic, archive_withdraw_automatic
 from renda.liaison.models import (
     Appointment,
     Opinion,
@@ -176,6 +180,15 @@ def reception_day_schedule(
     )
     day.deputies.set(deputies)
     _reception_day_activity(actor, day, list(deputies))
+    for deputy in deputies:  # 进站接待: the duty goes into each deputy's archive, dated on the day
+        archive_record_automatic(
+            seat=deputy,
+            kind=ArchiveKind.RECEPTION_DUTY,
+            section=ArchiveSection.GROUP,
+            date=date,
+            title=_("Reception day at %(station)s") % {"station": station.name},
+            source=day,
+        )
     audit(
         actor,
         "liaison.reception_day_schedule",
@@ -234,6 +247,7 @@ def reception_day_cancel(*, actor: User, day: ReceptionDay, reason: str) -> Rece
     before = snapshot(day, ("status",))
     day.status, day.cancel_reason = ReceptionDay.Status.CANCELLED, reason.strip()
     day.save(update_fields=["status", "cancel_reason"])
+    archive_withdraw_automatic(source=day)
     for appointment in day.appointments.filter(state__in=(AState.PENDING, AState.CONFIRMED)):
         with APPOINTMENT.step(
             appointment, actor=actor, action="reject", to=AState.REJECTED, note=reason
@@ -617,6 +631,16 @@ def opinion_answer(*, actor: User, opinion: Opinion, answer: str) -> Opinion:
             opinion.publication = Opinion.Publication.QUEUED
             opinion.public_content = redact(opinion.content, submitter_name=opinion.name)
             opinion.public_answer = redact(answer, submitter_name=opinion.name)
+    seat = seat_of(actor)
+    if seat is not None:  # a deputy answered the citizen: 答复群众意见 goes into their archive
+        archive_record_automatic(
+            seat=seat,
+            kind=ArchiveKind.OPINION_ANSWERED,
+            section=ArchiveSection.SUGGESTIONS,
+            date=timezone.localdate(opinion.answered_at),
+            title=_("Answered opinion %(code)s") % {"code": opinion.code_display},
+            source=opinion,
+        )
     return opinion
 
 
@@ -766,7 +790,7 @@ def send_deadline_reminders(*, actor: Any = None, today: dt.date | None = None) 
             state__in=(State.PENDING, State.ACCEPTED, State.REFERRED, State.PROCESSING), deadline__lte=due_by
         )
         .filter(Q(last_reminded_on__isnull=True) | Q(last_reminded_on__lt=today))
-        .select_related("station", "deputy")
+        .select_related("station", "deputy__person")
     )
     counts = {"due": 0, "overdue": 0}
     for opinion in open_ones:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from renda.core.audit import label_actions
 from renda.core.redaction import redact_personal_data
 from renda.core.workflow import Act
+from renda.deputies.selectors import seat_ids_of
 from renda.suggestions import forms as f
 from renda.suggestions import services
 from renda.suggestions.letters import letter_parts
@@ -109,8 +110,8 @@ def _choose(choose: Targets) -> Callable[[Any, Suggestion], dict[str, Any]]:
 
 
 def _cosign_pending(user: Any, s: Suggestion) -> bool:
-    deputy = getattr(user, "deputy", None)
-    return any(c.deputy_id == getattr(deputy, "pk", None) and c.signed_at is None for c in s.cosigns.all())
+    seat_ids = seat_ids_of(user)
+    return any(c.deputy_id in seat_ids and c.signed_at is None for c in s.cosigns.all())
 
 
 # --- the service calls -----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from ninja.pagination import paginate
 from renda.core.permissions import require
 from renda.core.schemas import AUTHENTICATED, WITH_BODY, CleanSchema, Id, LimitOffsetPagination, errors
 from renda.deputies.models import Deputy
+from renda.deputies.selectors import seat_of
 from renda.suggestions import selectors, services
 from renda.suggestions.models import Event, Satisfaction, State, Suggestion, SuggestionCategory
 
@@ -61,7 +62,7 @@ class SuggestionOut(Schema):
 
     @staticmethod
     def resolve_is_lead(obj: Suggestion, context) -> bool:
-        deputy = getattr(context["request"].auth, "deputy", None)
+        deputy = seat_of(context["request"].auth)
         return deputy is not None and obj.deputy_id == deputy.pk
 
     @staticmethod
@@ -114,7 +115,9 @@ def _get(request, pk: int) -> Suggestion:
 
 def _detail(pk: int) -> Suggestion:
     return (
-        Suggestion.objects.select_related("deputy", "category").prefetch_related("cosigns__deputy").get(pk=pk)
+        Suggestion.objects.select_related("deputy__person", "category")
+        .prefetch_related("cosigns__deputy__person")
+        .get(pk=pk)
     )
 
 
@@ -132,14 +135,14 @@ def mine(request, filters: Query[MineQuery]):
     rows = selectors.suggestions_visible_to(
         actor=request.auth, filters=selectors.SuggestionFilter(state=filters.state or "")
     )
-    return rows.prefetch_related("cosigns__deputy")
+    return rows.prefetch_related("cosigns__deputy__person")
 
 
 @router.post("/", response={201: SuggestionOut, **WRITE})
 def create(request, payload: SuggestionIn):
     """起草: a new draft."""
     category = get_object_or_404(SuggestionCategory, pk=payload.category_id, is_active=True)
-    deputy = getattr(request.auth, "deputy", None)
+    deputy = seat_of(request.auth)
     cosigners = (
         list(Deputy.objects.filter(pk__in=payload.cosigner_ids, term_id=deputy.term_id, is_active=True))
         if deputy is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import rules
 
 from renda.accounts.rules import is_deputy, is_staff_member, is_unit_handler
+from renda.deputies.selectors import seat_ids_of, seat_of
 from renda.suggestions.params import param
 
 
@@ -29,28 +30,21 @@ def is_office_staff(user) -> bool:
 
 @rules.predicate
 def has_deputy_record(user) -> bool:
-    return getattr(user, "deputy", None) is not None
-
-
-def _deputy_id(user) -> int | None:
-    deputy = getattr(user, "deputy", None)
-    return deputy.pk if deputy is not None else None
+    return seat_of(user) is not None
 
 
 @rules.predicate
 def is_lead_deputy(user, suggestion) -> bool:
-    return (
-        suggestion is not None and _deputy_id(user) is not None and suggestion.deputy_id == _deputy_id(user)
-    )
+    return suggestion is not None and suggestion.deputy_id in seat_ids_of(user)
 
 
 @rules.predicate
 def is_cosigner(user, suggestion) -> bool:
-    deputy_id = _deputy_id(user)
+    seat_ids = seat_ids_of(user)
     return (
         suggestion is not None
-        and deputy_id is not None
-        and suggestion.cosigns.filter(deputy_id=deputy_id).exists()
+        and bool(seat_ids)
+        and suggestion.cosigns.filter(deputy_id__in=seat_ids).exists()
     )
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from renda.accounts.models import Role, User
 from renda.core.permissions import can, require
 from renda.core.similarity import most_similar
+from renda.deputies.selectors import seat_ids_of
 from renda.suggestions.models import (
     OPEN_HANDLING_STATES,
     Assignment,
@@ -59,11 +60,11 @@ def _scope(actor: User) -> QuerySet[Suggestion]:
         # Every suggestion but the drafts: a draft is its deputy's own until it is submitted.
         return Suggestion.objects.exclude(state=State.DRAFT)
     if actor.role == Role.DEPUTY:
-        deputy = getattr(actor, "deputy", None)
-        if deputy is None:
+        seat_ids = seat_ids_of(actor)
+        if not seat_ids:
             return Suggestion.objects.none()
-        invited = CoSign.objects.filter(suggestion=OuterRef("pk"), deputy=deputy)
-        return Suggestion.objects.filter(Q(deputy=deputy) | Q(Exists(invited)))
+        invited = CoSign.objects.filter(suggestion=OuterRef("pk"), deputy_id__in=seat_ids)
+        return Suggestion.objects.filter(Q(deputy_id__in=seat_ids) | Q(Exists(invited)))
     if actor.role == Role.UNIT_HANDLER and actor.organisation_id:
         assigned = Assignment.objects.filter(
             suggestion=OuterRef("pk"), unit_id=actor.organisation_id, ended_at__isnull=True
@@ -73,7 +74,7 @@ def _scope(actor: User) -> QuerySet[Suggestion]:
 
 
 def _with_joins(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
-    return qs.select_related("deputy", "category", "session").prefetch_related(
+    return qs.select_related("deputy__person", "category", "session").prefetch_related(
         Prefetch("assignments", queryset=Assignment.objects.select_related("unit"))
     )
 
@@ -86,7 +87,9 @@ def suggestions_visible_to(*, actor: User, filters: SuggestionFilter | None = No
         qs = qs.filter(state=filters.state)
     if filters.q:
         qs = qs.filter(
-            Q(title__contains=filters.q) | Q(number__contains=filters.q) | Q(deputy__name__contains=filters.q)
+            Q(title__contains=filters.q)
+            | Q(number__contains=filters.q)
+            | Q(deputy__person__name__contains=filters.q)
         )
     if filters.year:
         qs = qs.filter(Q(year=filters.year) | Q(year__isnull=True, created_at__year=filters.year))
@@ -131,10 +134,10 @@ def suggestions_for_export(*, actor: User, filters: SuggestionFilter) -> QuerySe
 def suggestion_for(*, actor: User, pk: int) -> Suggestion:
     """One suggestion with everything its page shows; 404 when it does not exist, 403 when hidden."""
     suggestion = (
-        Suggestion.objects.select_related("deputy", "category", "merged_into", "session__term")
+        Suggestion.objects.select_related("deputy__person", "category", "merged_into", "session__term")
         .prefetch_related(
             Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
-            Prefetch("cosigns", queryset=CoSign.objects.select_related("deputy")),
+            Prefetch("cosigns", queryset=CoSign.objects.select_related("deputy__person")),
             "attachments",
             "events__attachments",
             "events__actor__organisation",
@@ -182,7 +185,7 @@ def similar_suggestions(
     ranked = most_similar(text, candidates, limit=limit)
     by_pk = {
         s.pk: s
-        for s in Suggestion.objects.select_related("deputy", "category").filter(
+        for s in Suggestion.objects.select_related("deputy__person", "category").filter(
             pk__in=[pk for pk, _ in ranked]
         )
     }
@@ -334,7 +337,7 @@ def suggestion_statistics(
         qs = qs.filter(year=year)
     if session_id:
         qs = qs.filter(session_id=session_id)
-    qs = qs.select_related("deputy", "category", "session__term").prefetch_related(
+    qs = qs.select_related("deputy__person", "category", "session__term").prefetch_related(
         Prefetch(
             "assignments",
             queryset=Assignment.objects.select_related("unit").filter(role=Assignment.Role.LEAD),
@@ -422,7 +425,9 @@ def _published() -> QuerySet[Suggestion]:
 
 
 def _public_joins(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
-    return qs.select_related("deputy", "category", "session__term", "published_reply__unit").prefetch_related(
+    return qs.select_related(
+        "deputy__person", "category", "session__term", "published_reply__unit"
+    ).prefetch_related(
         Prefetch(
             "assignments",
             queryset=Assignment.objects.select_related("unit").filter(ended_at__isnull=True),

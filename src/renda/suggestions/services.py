@@ -33,6 +33,10 @@ from renda.core.redaction import redact_personal_data
 from renda.core.uploads import upload_check
 from renda.core.workflow import WorkflowEvent
 from renda.deputies.models import Deputy, Term
+from renda.deputies.models.archive import Kind as ArchiveKind
+from renda.deputies.models.archive import Section as ArchiveSection
+from renda.deputies.selectors import seat_ids_of, seat_of
+from renda.deputies.services.archive import archive_record_automatic, archive_withdraw_automatic
 from renda.notifications.selectors import notified_recently
 from renda.notifications.services import notify as notify_centre
 from renda.suggestions.deadlines import month_deadline, working_day_deadline
@@ -86,11 +90,11 @@ def involved_users(
 ) -> list[User]:
     users: list[User] = []
     if deputies:
-        users += list(User.objects.filter(deputy__pk=suggestion.deputy_id, is_active=True))
+        users += list(User.objects.filter(deputy_person__seats__pk=suggestion.deputy_id, is_active=True))
         users += list(
             User.objects.filter(
-                deputy__cosigns__suggestion=suggestion,
-                deputy__cosigns__signed_at__isnull=False,
+                deputy_person__seats__cosigns__suggestion=suggestion,
+                deputy_person__seats__cosigns__signed_at__isnull=False,
                 is_active=True,
             )
         )
@@ -214,13 +218,17 @@ def suggestion_create(
     require(actor, "suggestions.create")
     title, content = _clean_text(title, content)
     _validate_uploads(files)
-    suggestion = Suggestion(deputy=actor.deputy, state=State.DRAFT, session=session_for(timezone.localdate()))
+    suggestion = Suggestion(
+        deputy=seat_of(actor), state=State.DRAFT, session=session_for(timezone.localdate())
+    )
     with SUGGESTION.step(suggestion, actor=actor, action="create", when={State.DRAFT}) as step:
         suggestion.title, suggestion.content, suggestion.category = title, content, category
     _set_invitations(suggestion, cosigners)
     for upload in files:
         _store(suggestion, upload, purpose=Attachment.Purpose.SUGGESTION, actor=actor, event=step.recorded)
-    invited = User.objects.filter(deputy__in=[d for d in cosigners if d.pk != suggestion.deputy_id])
+    invited = User.objects.filter(
+        deputy_person__seats__in=[d for d in cosigners if d.pk != suggestion.deputy_id]
+    ).distinct()
     notify(
         invited,
         suggestion,
@@ -262,13 +270,21 @@ def suggestion_cosign(*, actor: User, suggestion: Suggestion) -> CoSign:
     require(actor, "suggestions.cosign", suggestion)
     SUGGESTION.lock(suggestion)
     SUGGESTION.require_state(suggestion, *COSIGN_STATES)
-    cosign = suggestion.cosigns.get(deputy=actor.deputy)
+    cosign = suggestion.cosigns.get(deputy_id__in=seat_ids_of(actor))
     if cosign.signed_at is not None:  # signed already: nothing to do, nothing to record
         return cosign
     with SUGGESTION.step(suggestion, actor=actor, action="cosign", when=COSIGN_STATES, lock=False) as step:
         cosign.signed_at = timezone.now()
         cosign.save(update_fields=["signed_at"])
-        step.audit_after = {"cosigner": actor.deputy.pk}
+        step.audit_after = {"cosigner": cosign.deputy_id}
+    archive_record_automatic(
+        seat=cosign.deputy,
+        kind=ArchiveKind.SUGGESTION_COSIGNED,
+        section=ArchiveSection.SUGGESTIONS,
+        date=timezone.localdate(cosign.signed_at),
+        title=suggestion.title,
+        source=suggestion,
+    )
     return cosign
 
 
@@ -279,6 +295,14 @@ def suggestion_submit(*, actor: User, suggestion: Suggestion) -> Suggestion:
     with SUGGESTION.step(suggestion, actor=actor, action="submit", to=State.SUBMITTED):
         _clean_text(suggestion.title, suggestion.content)
         suggestion.submitted_at = timezone.now()
+    archive_record_automatic(
+        seat=suggestion.deputy,
+        kind=ArchiveKind.SUGGESTION_SUBMITTED,
+        section=ArchiveSection.SUGGESTIONS,
+        date=timezone.localdate(suggestion.submitted_at),
+        title=suggestion.title,
+        source=suggestion,
+    )
     notify(
         office_staff(),
         suggestion,
@@ -297,6 +321,8 @@ def suggestion_withdraw(*, actor: User, suggestion: Suggestion, reason: str = ""
     with SUGGESTION.step(suggestion, actor=actor, action="withdraw", to=State.DRAFT, note=reason) as step:
         suggestion.submitted_at = None
         step.audit_note = reason
+    # 撤回: what the archive recorded of it (submitted, co-signed) no longer stands.
+    archive_withdraw_automatic(source=suggestion)
     notify(
         office_staff(),
         suggestion,

@@ -24,8 +24,11 @@ from renda.core.pdf import pdf_response, render_pdf
 from renda.core.permissions import can, require
 from renda.core.public_cache import cached_public_page
 from renda.core.redaction import redact_personal_data
+from renda.core.roles import Role
 from renda.core.views.acts import OfferedAct, offered_acts, run_act
 from renda.core.workflow import errors_onto_form
+from renda.deputies.selectors import seat_of
+from renda.deputies.views import no_seat_response
 from renda.suggestions import forms as f
 from renda.suggestions import selectors, services
 from renda.suggestions.letters import letter_body, letter_parts
@@ -160,8 +163,10 @@ def _querystring(request: HttpRequest) -> str:
 
 @login_required
 def suggestion_create(request: AuthedRequest) -> HttpResponse:
+    if request.user.role == Role.DEPUTY and seat_of(request.user) is None:
+        return no_seat_response(request)  # told why and whom to ask, not a bare 403
     require(request.user, "suggestions.create")
-    deputy = request.user.deputy
+    deputy = seat_of(request.user)
     form = f.SuggestionForm(request.POST or None, request.FILES or None, deputy=deputy)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -131,7 +131,7 @@ def deputy(category, county, deputy_user, client_for):
         end_date=dt.date(2030, 12, 31),
         is_current=True,
     )
-    Deputy.objects.create(
+    Deputy.objects.create_seat(
         term=term, region=county, number="19001", name="李代表", gender="M", user=deputy_user
     )
     suggestions.suggestion_create(

@@ -55,7 +55,7 @@ def term(county) -> Term:
 
 @pytest.fixture
 def deputy(deputy_user, term, county) -> Deputy:
-    return Deputy.objects.create(
+    return Deputy.objects.create_seat(
         term=term, region=county, number="19001", name="王代表", gender="M", user=deputy_user
     )
 

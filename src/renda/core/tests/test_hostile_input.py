@@ -70,7 +70,7 @@ def world(county, make_user, make_organisation, deputy_user, staff_user, admin_u
         end_date=dt.date(2099, 12, 31),
         is_current=True,
     )
-    deputy = Deputy.objects.create(
+    deputy = Deputy.objects.create_seat(
         term=term, region=town, number="19001", name="王代表", gender="M", user=deputy_user
     )
     station = Station.objects.create(

@@ -82,6 +82,18 @@ CONTRACT: dict[str, Callable[[], set[tuple[str, str]]]] = {
     "liaison.appointment": _liaison_moves("APPOINTMENT_MOVES"),
     "liaison.publication": _liaison_moves("PUBLICATION_MOVES"),
     "deputies.activity": _activity_moves,
+    # 履职档案审核: 待初审 → 待终审 (初审), 已通过 (a one-step level, 代表工委) or 已退回; 待终审 → 已通过 or
+    # 已退回; an edit sends 待终审, 已退回 and 已通过 back to 待初审.
+    "deputies.archive_entry": lambda: {
+        ("submitted", "checked"),
+        ("submitted", "approved"),
+        ("submitted", "returned"),
+        ("checked", "approved"),
+        ("checked", "returned"),
+        ("checked", "submitted"),
+        ("returned", "submitted"),
+        ("approved", "submitted"),
+    },
 }
 
 

@@ -28,7 +28,7 @@ def test_demo_suggestions_cover_every_state_and_give_the_demo_logins_work():
     assert rows.filter(is_key=True).exists()
     assert rows.filter(published_at__isnull=False).exists()
     deputy_user = ctx.users["deputy"]
-    own = selectors.suggestions_visible_to(actor=deputy_user).filter(deputy__user=deputy_user)
+    own = selectors.suggestions_visible_to(actor=deputy_user).filter(deputy__person__user=deputy_user)
     assert len(set(own.values_list("state", flat=True))) >= 5
     unit_user = ctx.users["unit"]
     assert unit_user.organisation is not None and unit_user.organisation.name == "县住房和城乡建设局"

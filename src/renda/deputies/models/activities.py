@@ -274,4 +274,4 @@ def seats_of(user: Any) -> models.QuerySet[Deputy]:
     people with seats per term)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return Deputy.objects.none()
-    return Deputy.objects.filter(user_id=user.pk)
+    return Deputy.objects.filter(person__user_id=user.pk)

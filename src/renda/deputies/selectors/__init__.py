@@ -6,9 +6,13 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from renda.accounts.models import User
+from renda.accounts.models import Organisation, User
 from renda.core.permissions import can, require
-from renda.deputies.models import Deputy, Level, Term
+from renda.deputies.models import Deputy, DeputyGroup, Level, Person, Term
+from renda.deputies.params import param
+from renda.deputies.selectors.seats import forget_seat, person_of, seat_ids_of, seat_of
+
+__all__ = ["forget_seat", "person_of", "seat_ids_of", "seat_of"]
 
 
 @dataclass(frozen=True)
@@ -17,6 +21,8 @@ class DeputyFilter:
     level: str = ""
     group_id: int | None = None
     q: str = ""
+    # 现任: by default the serving seats of the current terms; a chosen term shows all its seats.
+    former: bool = False
 
 
 def current_terms() -> QuerySet[Term]:
@@ -29,19 +35,25 @@ def deputies_visible_to(*, actor: User, filters: DeputyFilter | None = None) -> 
     if can(actor, "deputies.view_deputies"):
         qs = Deputy.objects.all()
     else:
-        require(actor, "deputies.view_deputy", getattr(actor, "deputy", None))
-        qs = Deputy.objects.filter(user=actor)
+        require(actor, "deputies.view_deputy", seat_of(actor))
+        qs = Deputy.objects.filter(person__user=actor)
     if filters.term_id:
         qs = qs.filter(term_id=filters.term_id)
+    elif not filters.former:
+        qs = qs.filter(term__is_current=True)
+    if not filters.former:
+        qs = qs.filter(is_active=True)
     if filters.level:
         qs = qs.filter(term__level=filters.level)
     if filters.group_id:
         qs = qs.filter(group_id=filters.group_id)
     if filters.q:
         qs = qs.filter(
-            Q(name__contains=filters.q) | Q(number__contains=filters.q) | Q(workplace__contains=filters.q)
+            Q(person__name__contains=filters.q)
+            | Q(number__contains=filters.q)
+            | Q(person__workplace__contains=filters.q)
         )
-    return qs.select_related("term", "group", "region").order_by("term__level", "number")
+    return qs.select_related("person", "term", "group", "region").order_by("term__level", "number")
 
 
 def deputy_counts(*, actor: User) -> dict[str, int]:
@@ -58,3 +70,34 @@ def deputy_counts(*, actor: User) -> dict[str, int]:
         "town": by_level.get(Level.TOWN, 0),
         "groups": Term.objects.filter(is_current=True).aggregate(n=Count("groups"))["n"] or 0,
     }
+
+
+def person_history(*, actor: User, person: Person) -> list[Deputy]:
+    """一人的履职经历: every seat the person held, latest term first."""
+    seats = list(
+        Deputy.objects.filter(person=person)
+        .select_related("person", "term", "group", "region")
+        .order_by("-term__start_date", "term__level")
+    )
+    if not can(actor, "deputies.view_deputies"):
+        require(actor, "deputies.view_deputy", seats[0] if seats else None)
+    return seats
+
+
+def groups_for(*, actor: User, term_id: int | None = None) -> QuerySet[DeputyGroup]:
+    """The groups a roster filter offers: of the chosen term, else of the current terms."""
+    require(actor, "deputies.view_deputies")
+    qs = DeputyGroup.objects.select_related("term")
+    return qs.filter(term_id=term_id) if term_id else qs.filter(term__is_current=True)
+
+
+def affairs_offices() -> list[Organisation]:
+    """代表工委: the office(s) a deputy asks about their account and record (see params)."""
+    codes = param("AFFAIRS_OFFICE_CODES")
+    words = param("AFFAIRS_OFFICE_WORDS")
+    q = Q(code__in=codes)
+    for word in words:
+        q |= Q(name__contains=word)
+    return list(
+        Organisation.objects.filter(q, is_active=True, kind=Organisation.Kind.CONGRESS).order_by("code")
+    )

@@ -297,7 +297,7 @@ def reminders_due(*, now: dt.datetime | None = None) -> list[tuple[Invitation, i
             activity__start_at__lte=horizon,
         )
         .exclude(answer=Invitation.Answer.LEAVE)
-        .select_related("activity", "deputy", "deputy__user")
+        .select_related("activity", "deputy__person", "deputy__person__user")
         .prefetch_related("activity__files")
     )
     sent = set(

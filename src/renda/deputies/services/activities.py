@@ -668,7 +668,7 @@ def _link(activity: Activity) -> str:
 def _invitee_users(activity: Activity) -> list[User]:
     return [
         inv.deputy.user
-        for inv in activity.invitations.select_related("deputy__user")
+        for inv in activity.invitations.select_related("deputy__person__user")
         if inv.deputy.user is not None and inv.leave != Invitation.Leave.APPROVED
     ]
 

@@ -1,33 +1,37 @@
-"""代表名册: the deputies' roster."""
+"""代表名册 and 履职档案: the roster, a person's history, accounts, the Excel export, the archive."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import HttpResponse
-from django.shortcuts import render
+from renda.deputies.views.archive import (
+    archive_pdf,
+    entry_act,
+    entry_create,
+    entry_detail,
+    entry_edit,
+    evidence_download,
+    my_archive_page,
+    review_batch_approve,
+    review_list,
+)
+from renda.deputies.views.roster import (
+    accounts_create,
+    deputy_list,
+    no_seat_response,
+    person_detail,
+)
 
-from renda.accounts.http import AuthedRequest
-from renda.core.params import ChoiceParam, IdParam, TextParam, query_params
-from renda.core.permissions import can
-from renda.deputies.models import Level, Term
-from renda.deputies.selectors import DeputyFilter, deputies_visible_to
-
-
-@login_required
-def deputy_list(request: AuthedRequest) -> HttpResponse:
-    params = query_params(
-        request.GET, term=IdParam(), level=ChoiceParam(Level.values), q=TextParam(max_length=50)
-    )
-    filters = DeputyFilter(term_id=params["term"], level=params["level"], q=params["q"])
-    deputies = deputies_visible_to(actor=request.user, filters=filters)
-    page = Paginator(deputies, 50).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "filters": filters,
-        "terms": Term.objects.order_by("-start_date"),
-        "levels": Level.choices,
-        "show_phone": can(request.user, "deputies.view_deputy_phone"),
-    }
-    template = "deputies/deputy_list.html#results" if request.htmx else "deputies/deputy_list.html"
-    return render(request, template, context)
+__all__ = [
+    "archive_pdf",
+    "accounts_create",
+    "deputy_list",
+    "entry_act",
+    "entry_create",
+    "entry_detail",
+    "entry_edit",
+    "evidence_download",
+    "my_archive_page",
+    "no_seat_response",
+    "person_detail",
+    "review_batch_approve",
+    "review_list",
+]

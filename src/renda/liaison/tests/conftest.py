@@ -110,7 +110,9 @@ def stranger_staff(make_user):
 @pytest.fixture
 def deputy(make_user, term, town, station) -> Deputy:
     user = make_user(Role.DEPUTY)
-    d = Deputy.objects.create(term=term, region=town, number="19001", name="王代表", gender="M", user=user)
+    d = Deputy.objects.create_seat(
+        term=term, region=town, number="19001", name="王代表", gender="M", user=user
+    )
     station.deputies.add(d)
     return d
 
@@ -118,7 +120,7 @@ def deputy(make_user, term, town, station) -> Deputy:
 @pytest.fixture
 def other_deputy(make_user, term, other_town, other_station) -> Deputy:
     user = make_user(Role.DEPUTY)
-    d = Deputy.objects.create(
+    d = Deputy.objects.create_seat(
         term=term, region=other_town, number="19002", name="李代表", gender="F", user=user
     )
     other_station.deputies.add(d)

@@ -42,7 +42,7 @@ def make_deputy(make_user, term, county):
     def make(user=None, name: str = "") -> Deputy:
         n = next(_n)
         user = user or make_user(Role.DEPUTY)
-        return Deputy.objects.create(
+        return Deputy.objects.create_seat(
             term=term, region=county, number=f"19{n:03d}", name=name or user.real_name, gender="M", user=user
         )
 

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('deputies', '0001_initial'),
+        ('deputies', '0005_archive'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,155 @@
+"""Reads of the performance archive (履职档案), scoped to who may see them."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from renda.accounts.models import User
+from renda.core.permissions import can, require
+from renda.deputies.models import Deputy
+from renda.deputies.models.archive import ArchiveEntry, ArchiveEvidence, ReviewState, Section
+from renda.deputies.selectors.seats import seat_of
+
+S = ReviewState
+
+
+@dataclass
+class MyArchive:
+    """一个代表的本届档案: entries by section, counts, and the months with activity (for the calendar)."""
+
+    seat: Deputy
+    entries: list[ArchiveEntry]
+    by_section: dict[str, list[ArchiveEntry]]
+    counts: dict[str, int]  # approved entries per section
+    months: list[tuple[int, list[tuple[int, int]]]]  # (year, [(month, approved entries)])
+    to_fix: list[ArchiveEntry] = field(default_factory=list)  # returned to the deputy
+    pending: int = 0
+
+
+def _with_joins(qs: QuerySet[ArchiveEntry]) -> QuerySet[ArchiveEntry]:
+    return qs.select_related("seat__person", "seat__group", "seat__term").prefetch_related("evidence")
+
+
+def archive_of_seat(*, actor: User, seat: Deputy, section: str = "") -> MyArchive:
+    """一人一档: the seat's entries up to today (automatic and self-reported), in its sections."""
+    require(actor, "deputies.archive_view", ArchiveEntry(seat=seat))
+    today = timezone.localdate()
+    qs = ArchiveEntry.objects.filter(seat=seat, date__lte=today)
+    counts = dict(
+        qs.filter(state=S.APPROVED).values("section").annotate(n=Count("id")).values_list("section", "n")
+    )
+    month_rows = (
+        qs.filter(state=S.APPROVED)
+        .values_list("date__year", "date__month")
+        .annotate(n=Count("id"))
+        .order_by("date__year", "date__month")
+    )
+    per_month = {(y, m): n for y, m, n in month_rows}
+    start = seat.seat_start
+    end = min(seat.seat_end, today)
+    years = list(range(end.year, start.year - 1, -1))
+    months = [(y, [(m, per_month.get((y, m), 0)) for m in range(1, 13)]) for y in years]
+    listed = qs.filter(section=section) if section else qs
+    entries = list(_with_joins(listed).order_by("-date", "-id")[:500])
+    by_section: dict[str, list[ArchiveEntry]] = defaultdict(list)
+    for e in entries:
+        by_section[e.section].append(e)
+    return MyArchive(
+        seat=seat,
+        entries=entries,
+        by_section={s: by_section[s] for s in Section.values if by_section.get(s)},
+        counts={s: counts.get(s, 0) for s in Section.values},
+        months=months,
+        to_fix=[e for e in entries if e.state == S.RETURNED],
+        pending=sum(1 for e in entries if e.state in (S.SUBMITTED, S.CHECKED)),
+    )
+
+
+def my_archive(*, actor: User, section: str = "") -> MyArchive:
+    seat = seat_of(actor)
+    require(actor, "deputies.archive_add")
+    assert seat is not None
+    return archive_of_seat(actor=actor, seat=seat, section=section)
+
+
+@dataclass(frozen=True)
+class ArchiveFilter:
+    state: str = ""
+    group_id: int | None = None
+    level: str = ""
+    section: str = ""
+    q: str = ""
+    self_reported: bool = True
+
+
+def reviewed_group_ids(actor: User) -> frozenset[int]:
+    from renda.deputies.rules import reviewed_group_ids as cached
+
+    return cached(actor)
+
+
+def archive_entries_for_staff(*, actor: User, filters: ArchiveFilter | None = None) -> QuerySet[ArchiveEntry]:
+    """档案审核与查询: the office sees every entry; a group's reviewer only their group's."""
+    require(actor, "deputies.archive_view_staff")
+    filters = filters or ArchiveFilter()
+    qs = ArchiveEntry.objects.all()
+    if not can(actor, "deputies.archive_view_all"):  # a group reviewer: their groups only
+        qs = qs.filter(seat__group_id__in=reviewed_group_ids(actor))
+    if filters.self_reported:
+        qs = qs.filter(is_automatic=False)
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.group_id:
+        qs = qs.filter(seat__group_id=filters.group_id)
+    if filters.level:
+        qs = qs.filter(seat__term__level=filters.level)
+    if filters.section:
+        qs = qs.filter(section=filters.section)
+    if filters.q:
+        qs = qs.filter(Q(title__contains=filters.q) | Q(seat__person__name__contains=filters.q))
+    return _with_joins(qs).order_by("date", "id")
+
+
+def archive_entry_for(*, actor: User, pk: int) -> ArchiveEntry:
+    entry = _with_joins(ArchiveEntry.objects.all()).get(pk=pk)
+    require(actor, "deputies.archive_view", entry)
+    return entry
+
+
+def evidence_for(*, actor: User, pk: int) -> ArchiveEvidence:
+    """A piece of evidence, for whoever may see its entry (never by its URL alone)."""
+    evidence = ArchiveEvidence.objects.select_related("entry__seat__person", "entry__seat__group").get(pk=pk)
+    require(actor, "deputies.archive_view", evidence.entry)
+    return evidence
+
+
+def archive_duplicates(entries: list[ArchiveEntry]) -> dict[int, list[str]]:
+    """重复提醒: for each entry, another entry of the same person on the same date and kind, or the
+    same photo used before. Two queries whatever the number of entries."""
+    if not entries:
+        return {}
+    people = {e.seat.person_id for e in entries}
+    dates = {e.date for e in entries}
+    same_day = Counter(
+        ArchiveEntry.objects.filter(seat__person_id__in=people, date__in=dates).values_list(
+            "seat__person_id", "date", "kind"
+        )
+    )
+    hashes: dict[str, set[int]] = defaultdict(set)
+    mine = {ev.sha256 for e in entries for ev in e.evidence.all()}
+    for sha, entry_id in ArchiveEvidence.objects.filter(sha256__in=mine).values_list("sha256", "entry_id"):
+        hashes[sha].add(entry_id)
+    warnings: dict[int, list[str]] = {}
+    for e in entries:
+        found: list[str] = []
+        if same_day[(e.seat.person_id, e.date, e.kind)] > 1:
+            found.append("same_day")
+        if any(len(hashes[ev.sha256] - {e.pk}) > 0 for ev in e.evidence.all()):
+            found.append("same_photo")
+        if found:
+            warnings[e.pk] = found
+    return warnings
