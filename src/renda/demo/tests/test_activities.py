@@ -32,7 +32,11 @@ def test_demo_activities_cover_every_kind_and_state_and_give_the_deputy_a_sign_i
     for activity in Activity.objects.filter(state="closed", attendance_taken=True)[:10]:
         assert activity.attendee_count == activity.invitations.filter(signed_in_at__isnull=False).count()
 
-    demo = Invitation.objects.filter(deputy__number=DEMO_DEPUTY_NUMBER).select_related("deputy__user").first()
+    demo = (
+        Invitation.objects.filter(deputy__number=DEMO_DEPUTY_NUMBER)
+        .select_related("deputy__person__user")
+        .first()
+    )
     assert demo is not None and demo.deputy.user is not None
     invitations = selectors.my_activities(actor=demo.deputy.user)
     today = [i for i in invitations if selectors.is_today(i.activity)]

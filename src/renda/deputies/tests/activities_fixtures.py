@@ -39,7 +39,7 @@ def make_deputy(term, group, county, make_user):
     def make(name: str = "", *, with_user: bool = True, **extra) -> Deputy:
         n = next(counter)
         user = make_user(Role.DEPUTY, real_name=name or f"代表{n}") if with_user else None
-        return Deputy.objects.create(
+        return Deputy.objects.create_seat(
             term=extra.pop("term", term),
             group=extra.pop("group", group),
             region=county,
