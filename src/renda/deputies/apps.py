@@ -17,5 +17,12 @@ class DeputiesConfig(AppConfig):
                 "deputies.view_deputies": _("View the roster of deputies"),
                 "deputies.view_deputy": _("View a deputy's record"),
                 "deputies.view_deputy_phone": _("See a deputy's full mobile number"),
+                "deputies.view_activities": _("View the deputies' activities"),
+                "deputies.view_activity": _("View an activity"),
+                "deputies.view_my_activities": _("View one's own activities"),
+                "deputies.send_activity_reminders": _("Send activity reminders"),
+                "deputies.archive_view": _("View a performance archive"),
+                "deputies.archive_view_all": _("View every deputy's performance archive"),
+                "deputies.archive_view_staff": _("Review the performance archives"),
             }
         )

@@ -19,5 +19,10 @@ class NotificationsConfig(AppConfig):
                 "notifications.role_defaults_save": _("Change a role's default notification channels"),
                 "notifications.phone_code_send": _("Send a code to verify a mobile number"),
                 "notifications.phone_verify": _("Verify a mobile number"),
+                # The permissions (a refusal is audited under the permission's name).
+                "notifications.view_inbox": _("Open one's notices"),
+                "notifications.set_preferences": _("Change one's notification settings"),
+                "notifications.manage_defaults": _("Change the roles' default notification channels"),
+                "notifications.view_deliveries": _("View the delivery log"),
             }
         )

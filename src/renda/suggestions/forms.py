@@ -260,7 +260,7 @@ class ReplyForm(StyledForm):
     contact_phone = forms.CharField(
         label=_("Contact telephone"), max_length=20, help_text=_("E.g. 0917-3212345 or a mobile number.")
     )
-    signer = forms.CharField(label=_("Signed off by (签发人)"), max_length=30)
+    signer = forms.CharField(label=_("Signed off by"), max_length=30)
     seal_position = forms.ChoiceField(
         label=_("Unit's seal"), choices=SealPosition.choices, initial=SealPosition.OVER_SIGNATURE
     )

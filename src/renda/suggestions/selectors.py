@@ -444,7 +444,7 @@ def public_results(filters: PublicFilter = PublicFilter()) -> QuerySet[Suggestio
             Q(title__icontains=filters.q)
             | Q(number__icontains=filters.q)
             | Q(public_summary__icontains=filters.q)
-            | Q(deputy__name__icontains=filters.q)
+            | Q(deputy__person__name__icontains=filters.q)
         )
     if filters.category_id:
         qs = qs.filter(category_id=filters.category_id)

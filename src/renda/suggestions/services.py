@@ -889,7 +889,7 @@ def suggestion_reply(
         if not contact_person or len(contact_person) > 30:
             errors["contact_person"] = [_("Name the contact person for the letter (at most 30 characters).")]
         if not signer or len(signer) > 30:
-            errors["signer"] = [_("Name who signs off the letter (签发人, at most 30 characters).")]
+            errors["signer"] = [_("Name who signs off the letter (at most 30 characters).")]
         try:
             contact_phone = clean_contact_phone(contact_phone)
         except ValidationError as error:

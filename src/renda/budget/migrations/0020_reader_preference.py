@@ -25,9 +25,9 @@ class Migration(migrations.Migration):
                     "amount_unit",
                     models.CharField(
                         choices=[
-                            ("yuan", "yuan (元)"),
-                            ("wan", "10,000 yuan (万元)"),
-                            ("yi", "100 million yuan (亿元)"),
+                            ("yuan", "yuan"),
+                            ("wan", "10,000 yuan"),
+                            ("yi", "100 million yuan"),
                         ],
                         default="yuan",
                         max_length=8,

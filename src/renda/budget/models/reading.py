@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 class AmountUnit(models.TextChoices):
     """金额单位: the unit amounts are shown in; the value is the divisor's name."""
 
-    YUAN = "yuan", _("yuan (元)")
-    WAN = "wan", _("10,000 yuan (万元)")
-    YI = "yi", _("100 million yuan (亿元)")
+    YUAN = "yuan", _("yuan")
+    WAN = "wan", _("10,000 yuan")
+    YI = "yi", _("100 million yuan")
 
 
 # How many yuan one of each unit is (exact: conversions are Decimal divisions).

@@ -20,7 +20,7 @@ def reader_amount_unit_set(*, actor: User, unit: str) -> ReaderPreference:
     """切换金额单位: remember ``unit`` (yuan / wan / yi) for ``actor``'s budget pages."""
     require(actor, "budget.choose_amount_unit")
     if unit not in UNIT_CHOICES:
-        raise ValidationError({"unit": [_("Choose 元, 万元 or 亿元.")]}, code="bad_unit")
+        raise ValidationError({"unit": [_("Choose yuan, 10,000 yuan or 100 million yuan.")]}, code="bad_unit")
     preference, _created = ReaderPreference.objects.get_or_create(user=actor)
     before = preference.amount_unit
     if before != unit or _created:

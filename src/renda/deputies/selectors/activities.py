@@ -241,11 +241,15 @@ def deputies_for_invitation(
 ) -> QuerySet[Deputy]:
     """The searchable choice of serving deputies (current terms) to invite one by one."""
     require(actor, "deputies.create_activity")
-    qs = Deputy.objects.filter(term__is_current=True, is_active=True).select_related("group", "term")
+    qs = Deputy.objects.filter(term__is_current=True, is_active=True).select_related(
+        "person", "group", "term"
+    )
     if level in Level.values:
         qs = qs.filter(term__level=level)
     if q:
-        qs = qs.filter(Q(name__contains=q) | Q(workplace__contains=q) | Q(group__name__contains=q))
+        qs = qs.filter(
+            Q(person__name__contains=q) | Q(person__workplace__contains=q) | Q(group__name__contains=q)
+        )
     return qs.order_by("term__level", "number")[:limit]
 
 

@@ -30,8 +30,8 @@ BODY_ONLY = "一、基本情况。我局高度重视，已将幸福小区纳入�
 
 def _reply_through_page(flow, client_for, text, **extra):
     s = flow.to(State.IN_PROGRESS, title="关于加快城关街道老旧小区改造的建议")
-    s.deputy.name = "张建国"
-    s.deputy.save()
+    s.deputy.person.name = "张建国"
+    s.deputy.person.save()
     data = {
         "reply-reply_class": "A",
         "reply-text": text,
@@ -113,8 +113,8 @@ def test_phone_numbers_as_people_write_them(raw, clean):
 
 def test_the_reply_form_shows_the_fixed_parts_around_the_body_in_the_main_column(flow, client_for):
     s = flow.to(State.IN_PROGRESS, title="关于加快城关街道老旧小区改造的建议")
-    s.deputy.name = "张建国"
-    s.deputy.save()
+    s.deputy.person.name = "张建国"
+    s.deputy.person.save()
     page = client_for(flow.lead_clerk).get(reverse("suggestions:detail", args=[s.pk])).content.decode()
     editor = page[page.index('data-testid="reply-editor"') :]
     salutation = editor.index("张建国代表：")
