@@ -243,21 +243,21 @@ def role_todo(*, actor: User) -> list[TodoItem]:
     """待办: what waits for the actor's own act, whatever its deadline — the office reviews and
     assigns, a deputy revises, co-signs and rates, a lead unit replies. (A unit's acceptance and
     co-opinions: :func:`unit_todo`; deadlines: :func:`workbench_summary`.)"""
-    scope = _scope(actor).select_related("deputy")
+    scope = _scope(actor).select_related("deputy__person")
     items: list[TodoItem] = []
     if can(actor, "suggestions.view_all"):
         for state, kind in ((State.SUBMITTED, "review"), (State.REGISTERED, "assign")):
             rows = scope.filter(state=state).order_by("submitted_at", "pk")[:TODO_LIMIT]
             items += [TodoItem(s, kind) for s in rows]
     elif actor.role == Role.DEPUTY:
-        deputy = getattr(actor, "deputy", None)
-        if deputy is None:
+        seats = seat_ids_of(actor)
+        if not seats:
             return []
-        own = scope.filter(deputy=deputy)
+        own = scope.filter(deputy_id__in=seats)
         items += [TodoItem(s, "revise") for s in own.filter(state=State.RETURNED)[:TODO_LIMIT]]
         items += [TodoItem(s, "rate") for s in own.filter(state=State.REPLIED)[:TODO_LIMIT]]
-        invited = CoSign.objects.filter(deputy=deputy, signed_at__isnull=True).values("suggestion_id")
-        cosign = scope.filter(pk__in=invited, state__in=COSIGN_STATES).exclude(deputy=deputy)
+        invited = CoSign.objects.filter(deputy_id__in=seats, signed_at__isnull=True).values("suggestion_id")
+        cosign = scope.filter(pk__in=invited, state__in=COSIGN_STATES).exclude(deputy_id__in=seats)
         items += [TodoItem(s, "cosign") for s in cosign[:TODO_LIMIT]]
     elif actor.organisation_id:
         leading = Assignment.objects.filter(

@@ -93,7 +93,7 @@ def test_roster_filters_and_htmx_partial(client_for, staff_user, roster):
 
 def test_roster_costs_constant_queries(client_for, staff_user, roster, django_assert_max_num_queries):
     client = client_for(staff_user)
-    with django_assert_max_num_queries(14):  # the page, its filters (terms, groups), the menu, the rows
+    with django_assert_max_num_queries(15):  # the page, its filters, the menu, the bell, the rows
         client.get("/deputies/")
 
 

@@ -14,11 +14,13 @@ BEFORE = [
     ("notifications", "0001_initial"),
     ("suggestions", "0006_assign_sessions_by_date"),
     ("liaison", "0004_dissatisfied_second_round"),
+    ("deputies", "0001_initial"),  # the deputies of those days: one row per seat, with its name
 ]
 AFTER = [
     ("notifications", "0002_old_notices_moved_in"),
     ("suggestions", "0007_notifications_moved"),
     ("liaison", "0005_notifications_moved"),
+    ("deputies", "0001_initial"),
 ]
 
 
