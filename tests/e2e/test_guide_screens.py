@@ -25,6 +25,7 @@ from renda.liaison import services as liaison
 from renda.liaison.models import Opinion, Station
 from renda.suggestions import services as suggestions
 from renda.suggestions.models import Suggestion, SuggestionCategory
+from renda.suggestions.tests.letter import LETTER
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -118,6 +119,7 @@ def guide_suggestions(demo, person):
         suggestion=Suggestion.objects.get(pk=draft.pk),
         reply_class="A",
         text="幸福小区已列入本年度老旧小区改造计划，雨污分流工程已于10月完工。",
+        **LETTER,
     )
     deputy.goto(f"/suggestions/{draft.pk}/")
     save(deputy, "suggestions-7-deputy-rates")

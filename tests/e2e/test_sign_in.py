@@ -36,7 +36,7 @@ def deputy_with_record(make_user, county):
         (Role.ADMIN, "安全与日历"),
         (Role.STAFF, "本届代表"),
         (Role.DEPUTY, "我的代表信息"),
-        (Role.UNIT_HANDLER, "本单位"),
+        (Role.UNIT_HANDLER, "本单位承办的建议"),
         (Role.CITIZEN, "网上代表之家·联络站"),
     ],
     ids=["admin", "staff", "deputy", "unit_handler", "citizen"],

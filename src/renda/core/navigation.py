@@ -21,20 +21,48 @@ class NavItem:
 
 
 BUDGET = _("Budget supervision")
+DEPUTIES = _("Deputies' service")
+ORGANISATIONS = _("Organisations")  # with the regions under it
 
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Workbench"), "core:workbench", "core.view_workbench", "speedometer2"),
-    NavItem(_("Deputies"), "deputies:list", "deputies.view_deputies", "people"),
-    NavItem(_("Deputy activities"), "deputies:activity_list", "deputies.view_activities", "calendar-event"),
-    NavItem(_("My activities"), "deputies:my_activities", "deputies.view_my_activities", "calendar-check"),
-    NavItem(_("My performance archive"), "deputies:archive", "deputies.archive_add", "journal-bookmark"),
-    NavItem(_("Archive review"), "deputies:archive_review", "deputies.archive_view_staff", "clipboard-check"),
+    NavItem(_("Deputies"), "deputies:list", "deputies.view_deputies", "people", DEPUTIES),
+    NavItem(
+        _("Deputy activities"),
+        "deputies:activity_list",
+        "deputies.view_activities",
+        "calendar-event",
+        DEPUTIES,
+    ),
+    NavItem(
+        _("My activities"),
+        "deputies:my_activities",
+        "deputies.view_my_activities",
+        "calendar-check",
+        DEPUTIES,
+    ),
+    NavItem(
+        _("My performance archive"), "deputies:archive", "deputies.archive_add", "journal-bookmark", DEPUTIES
+    ),
+    NavItem(
+        _("Archive review"),
+        "deputies:archive_review",
+        "deputies.archive_view_staff",
+        "clipboard-check",
+        DEPUTIES,
+    ),
     NavItem(_("Suggestions"), "suggestions:list", "suggestions.view_list", "journal-text"),
     NavItem(_("Citizens' opinions"), "liaison:work", "liaison.view_work", "chat-square-text"),
     NavItem(_("Users"), "accounts:user_list", "accounts.manage_users", "person-gear"),
-    NavItem(_("Organisations"), "accounts:organisation_list", "accounts.view_organisations", "diagram-3"),
-    NavItem(_("Regions"), "accounts:region_list", "accounts.manage_regions", "geo-alt"),
+    NavItem(
+        _("Organisations"),
+        "accounts:organisation_list",
+        "accounts.view_organisations",
+        "diagram-3",
+        ORGANISATIONS,
+    ),
+    NavItem(_("Regions"), "accounts:region_list", "accounts.manage_regions", "geo-alt", ORGANISATIONS),
     NavItem(_("Working calendar"), "core:calendar", "core.view_calendar", "calendar3"),
     NavItem(_("Budget query"), "budget:query", "budget.view_budget", "cash-coin", BUDGET),
     NavItem(_("Budget analysis"), "budget:analysis", "budget.view_analysis", "bar-chart-line", BUDGET),
