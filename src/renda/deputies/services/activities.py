@@ -38,11 +38,15 @@ from renda.deputies.models import Deputy, DeputyGroup, Term
 from renda.deputies.models.activities import (
     Activity,
     ActivityFile,
+    ActivityKind,
     ActivityReminder,
     CalendarFeed,
     Invitation,
 )
+from renda.deputies.models.archive import Kind as ArchiveKind
+from renda.deputies.models.archive import Section as ArchiveSection
 from renda.deputies.params import activity_param
+from renda.deputies.services.archive import archive_record_automatic
 from renda.notifications.services import notify
 
 logger = logging.getLogger("renda.deputies")
@@ -511,7 +515,39 @@ def activity_sign_in(*, actor: User, token: str, now: dt.datetime | None = None)
     audit(
         actor, "deputies.activity_sign_in", activity, after={"deputy": invitation.deputy_id, "method": "qr"}
     )
+    _archive_attendance(invitation)
     return invitation
+
+
+# 履职档案: the archive section an attended activity counts in (a reception day is recorded as the
+# station's duty by the liaison module, so its sign-in adds nothing of its own).
+ARCHIVE_SECTION_OF_KIND = {
+    ActivityKind.SESSION_ATTEND: ArchiveSection.MEETINGS,
+    ActivityKind.SESSION_OBSERVE: ArchiveSection.MEETINGS,
+    ActivityKind.INSPECTION: ArchiveSection.INSPECTIONS,
+    ActivityKind.RESEARCH: ArchiveSection.INSPECTIONS,
+    ActivityKind.ENFORCEMENT: ArchiveSection.INSPECTIONS,
+    ActivityKind.GROUP: ArchiveSection.GROUP,
+    ActivityKind.TRAINING: ArchiveSection.TRAINING,
+    ActivityKind.REPORT: ArchiveSection.REPORTS,
+    ActivityKind.OTHER: ArchiveSection.GROUP,
+}
+
+
+def _archive_attendance(invitation: Invitation) -> None:
+    """出席 goes into the deputy's archive by itself (自动记入), linked to the activity."""
+    activity = invitation.activity
+    section = ARCHIVE_SECTION_OF_KIND.get(ActivityKind(activity.kind))
+    if section is None:
+        return
+    archive_record_automatic(
+        seat=invitation.deputy,
+        kind=ArchiveKind.ACTIVITY_ATTENDED,
+        section=section,
+        date=timezone.localdate(activity.start_at),
+        title=activity.title,
+        source=activity,
+    )
 
 
 def _seats(actor: User) -> QuerySet[Deputy]:
@@ -555,6 +591,7 @@ def invitation_sign_in_by_staff(
         after={"deputy": invitation.deputy_id, "method": "staff"},
         note=reason,
     )
+    _archive_attendance(invitation)
     return invitation
 
 

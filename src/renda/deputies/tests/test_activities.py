@@ -377,6 +377,20 @@ def test_staff_sign_in_by_hand_needs_a_reason_and_is_audited(signin_open, organi
     assert row.note == "手机没电"
 
 
+def test_a_sign_in_goes_into_the_archive_by_itself_and_only_once(signin_open, organiser):
+    from renda.deputies.models.archive import ArchiveEntry, ReviewState
+
+    activity, (a, b) = signin_open
+    services.activity_sign_in(actor=a.user, token=services.signin_token(activity))
+    invitation = activity.invitations.get(deputy=b)
+    services.invitation_sign_in_by_staff(actor=organiser, invitation=invitation, reason="手机没电")
+    entries = ArchiveEntry.objects.filter(kind="activity_attended", is_automatic=True)
+    assert sorted(e.seat_id for e in entries) == sorted([a.pk, b.pk])
+    assert {e.title for e in entries} == {activity.title}
+    assert all(e.state == ReviewState.APPROVED for e in entries)
+    assert entries.get(seat=a).date == timezone.localdate(activity.start_at)
+
+
 def test_sign_out_records_leaving_early(signin_open):
     activity, (a, _b) = signin_open
     invitation = services.activity_sign_in(actor=a.user, token=services.signin_token(activity))
