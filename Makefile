@@ -77,7 +77,7 @@ typecheck: test-deps
 	$(VENV)/bin/mypy src/renda
 
 pytest: test-deps
-	$(PY) -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 ## make messages-update: collect new strings into the catalogues (then translate them)
 messages-update:
