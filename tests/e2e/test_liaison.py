@@ -335,3 +335,86 @@ def test_staff_schedule_a_reception_day_and_receive_a_booked_citizen(page, shot,
     expect(page.get_by_test_id("appointment-state")).to_have_attribute("data-state", "received")
     shot(page, "received")
     assert Appointment.objects.get().opinion.source == Opinion.Source.RECEPTION
+
+
+def _card_box(page, name: str) -> dict:
+    return page.get_by_test_id(f"act-card-{name}").bounding_box()
+
+
+@pytest.mark.parametrize("width", [1366, 375])
+def test_staff_and_the_department_see_what_each_card_does_and_answer_in_the_wide_column(
+    browser, live_server, sign_in, shot, county_setup, width
+):
+    """Each card of the opinion page is headed with what it does (受理意见, 转交承办单位 …); the answer
+    to the citizen is written in the main column (wide at 1366 px), and nothing is cut at 375 px."""
+    opinion = services.opinion_submit(
+        town=county_setup["town"],
+        station=county_setup["station"],
+        category="urban",
+        phone="13812345678",
+        content="幸福小区门口的路灯坏了三个月，晚上出行很不安全，希望尽快修好。",
+        consent_publish=True,
+    )
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, county_setup["staff"])
+    page.goto(f"/liaison/work/opinions/{opinion.pk}/")
+    titles = page.get_by_test_id("act-title").all_inner_texts()
+    assert {"受理意见", "不予受理"} <= set(titles), titles
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shot(page, f"01-pending-{width}")
+    page.get_by_test_id("do-accept").click()
+    expect(page.get_by_test_id("opinion-state")).to_have_attribute("data-state", "accepted")
+    expect(page.get_by_test_id("act-card-refer").get_by_test_id("act-title")).to_have_text("转交承办单位")
+    shot(page, f"02-accepted-{width}")
+    page.locator("#id_refer-department").select_option(str(county_setup["department"].pk))
+    page.get_by_test_id("do-refer").click()
+    expect(page.get_by_test_id("opinion-state")).to_have_attribute("data-state", "referred")
+    context.clear_cookies()
+
+    sign_in(page, county_setup["clerk"])
+    page.goto(f"/liaison/work/opinions/{opinion.pk}/")
+    expect(page.get_by_test_id("act-card-start").get_by_test_id("act-title")).to_have_text("签收转办意见")
+    page.get_by_test_id("do-start").click()
+    answer = page.get_by_test_id("act-card-answer")
+    expect(answer.get_by_test_id("act-title")).to_have_text("答复群众")
+    content = page.get_by_test_id("opinion-content").bounding_box()
+    box = _card_box(page, "answer")
+    # the answer sits under the opinion, as wide as it: the main column, not a side card
+    assert abs(box["width"] - (content["width"] + 32)) < 40 and box["y"] > content["y"], (box, content)
+    if width == 1366:
+        assert box["width"] > 700, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shot(page, f"03-answer-{width}")
+    page.locator("#id_answer-answer").fill("经现场核查，已于本周更换路灯灯具，反映的路段已恢复照明。")
+    page.get_by_test_id("do-answer").click()
+    expect(page.get_by_test_id("opinion-answer")).to_contain_text("已恢复照明")
+    context.clear_cookies()
+
+    TOTPDevice.objects.filter(user=county_setup["staff"]).update(last_t=-1)
+    sign_in(page, county_setup["staff"])
+    page.goto(f"/liaison/work/opinions/{opinion.pk}/")
+    publish = page.get_by_test_id("act-card-publish")
+    expect(publish.get_by_test_id("act-title")).to_have_text("公开答复")
+    expect(page.get_by_test_id("act-card-withhold").get_by_test_id("act-title")).to_have_text("不予公开")
+    assert _card_box(page, "publish")["width"] >= _card_box(page, "withhold")["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shot(page, f"04-publish-{width}")
+    context.close()
+
+
+def test_the_appointment_page_says_what_each_card_does(page, shot, sign_in, county_setup):
+    services.appointment_book(day=county_setup["day"], name="赵大爷", phone="13712345678", topic="村道硬化")
+    sign_in(page, county_setup["staff"])
+    page.goto("/liaison/work/reception/")
+    expect(page.get_by_test_id("act-title")).to_have_text("安排接待日")
+    page.get_by_test_id("appointment-row").first.click()
+    titles = page.get_by_test_id("act-title").all_inner_texts()
+    assert {"确认预约", "拒绝预约"} <= set(titles), titles
+    page.locator("#id_confirm-time").fill("09:30")
+    page.get_by_test_id("do-confirm").click()
+    expect(page.get_by_test_id("act-card-receive").get_by_test_id("act-title")).to_have_text("登记接待情况")
+    expect(page.get_by_test_id("act-card-no_show").get_by_test_id("act-title")).to_have_text("群众未到")
+    assert _card_box(page, "receive")["width"] > _card_box(page, "no_show")["width"]
+    shot(page, "appointment-cards")

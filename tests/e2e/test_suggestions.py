@@ -143,8 +143,12 @@ def test_a_suggestion_from_draft_to_closure_with_a_commitment_still_tracked(peop
     staff.goto("/suggestions/?state=submitted")
     staff.get_by_test_id("suggestion-row").filter(has_text="老旧管网").click()
     expect(staff.get_by_test_id("similar-item").first).to_contain_text("幸福小区排水", timeout=30_000)
+    expect(staff.get_by_test_id("act-card-register").get_by_test_id("act-title")).to_have_text("审查立案")
     staff.get_by_test_id("do-register").click()
     expect(staff.get_by_test_id("number")).to_have_text(f"{dt.date.today().year}-002")
+    # every card that holds an act says what it does
+    expect(staff.get_by_test_id("act-card-assign").get_by_test_id("act-title")).to_have_text("交办承办单位")
+    assert all(t.strip() for t in staff.get_by_test_id("act-title").all_inner_texts())
     staff.locator("#id_assign-lead").select_option(label="县住房和城乡建设局")
     staff.locator("#id_assign-co_units").select_option(label="县城市管理执法局")
     shot(staff, "4-staff-assigns")
@@ -176,6 +180,7 @@ def test_a_suggestion_from_draft_to_closure_with_a_commitment_still_tracked(peop
     # The letter is written in the main column between its fixed parts; a clerk used to writing the
     # whole letter pastes it with its salutation and closing: the letter still has each once.
     editor = unit.get_by_test_id("reply-editor")
+    expect(editor.get_by_test_id("act-title")).to_have_text("答复代表")
     expect(editor.get_by_test_id("letter-salutation")).to_have_text("林晓梅代表：")
     assert editor.bounding_box()["width"] > 700
     unit.locator("#id_reply-reply_class").select_option("B")
@@ -245,6 +250,11 @@ def test_a_suggestion_from_draft_to_closure_with_a_commitment_still_tracked(peop
     phone.goto(detail)
     expect(phone.get_by_test_id("timeline")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    # the handling units' table shows all its columns: the unit's name wraps, nothing scrolls away
+    table = phone.get_by_test_id("assignment-row").first.locator("xpath=ancestor::div[1]")
+    widths = table.evaluate("el => [el.scrollWidth, el.clientWidth]")
+    assert widths[0] <= widths[1] + 1, widths
+    phone.get_by_test_id("assignment-row").first.scroll_into_view_if_needed()
     shot(phone, "phone-closed")
 
 

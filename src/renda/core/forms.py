@@ -38,10 +38,17 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one input (``<input type=file multiple>``); cleans to a list (maybe empty)."""
+    """Several files in one input (``<input type=file multiple>``); cleans to a list (maybe empty).
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+    ``accept`` (e.g. ``"image/jpeg,image/png,application/pdf"``) tells the browser's file picker
+    which files to offer; the module's service still checks each file's type and size.
+    """
+
+    def __init__(self, *args: Any, accept: str = "", **kwargs: Any) -> None:
+        attrs: dict[str, Any] = {"multiple": True}
+        if accept:
+            attrs["accept"] = accept
+        kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> Any:

@@ -129,7 +129,7 @@ class Act:
     act is offered in the states ``when`` lists, or else in every state from which ``to`` may be
     reached. ``run(actor, obj, form)`` calls the module's service. ``available(actor, obj)`` narrows
     the offer further (e.g. a co-signer who has not signed yet). ``form_kwargs(actor, obj)`` gives
-    the form its choices.
+    the form its choices. ``heading`` titles the card that holds the act's form.
     """
 
     name: str
@@ -144,6 +144,14 @@ class Act:
     available: Callable[[Any, Any], bool] | None = None
     form_kwargs: Callable[[Any, Any], dict[str, Any]] | None = None
     audit_label: Any = None
+    # The heading of the act's card: what the act does ("转交承办单位"), when the button's label is
+    # only a verb ("转办"); pages show :attr:`title`.
+    heading: Any = None
+
+    @property
+    def title(self) -> Any:
+        """What the act's card is headed with: its ``heading``, else its label."""
+        return self.heading or self.label
 
 
 @dataclass

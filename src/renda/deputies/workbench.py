@@ -23,7 +23,7 @@ def deputies_panels(user) -> list[Panel]:
                 stats=[
                     Stat(_("County deputies"), counts["county"], f"{url}?level=county"),
                     Stat(_("Town deputies"), counts["town"], f"{url}?level=town"),
-                    Stat(_("Delegations and groups"), counts["groups"]),
+                    Stat(_("Delegations and groups"), counts["groups"], f"{url}?grouped=1"),
                 ],
             )
         ]

@@ -33,6 +33,7 @@ OPINION.declare(
     Act(
         "accept",
         _("Accept"),
+        heading=_("Accept the opinion"),
         to=State.ACCEPTED,
         permission="liaison.accept_opinion",
         form=AcceptForm,
@@ -45,6 +46,7 @@ OPINION.declare(
     Act(
         "reject",
         _("Do not accept"),
+        heading=_("Decline to accept the opinion"),
         to=State.REJECTED,
         permission="liaison.reject_opinion",
         form=ReasonForm,
@@ -58,6 +60,7 @@ OPINION.declare(
     Act(
         "refer",
         _("Refer to the department"),
+        heading=_("Refer to a handling department"),
         to=State.REFERRED,
         permission="liaison.refer_opinion",
         form=ReferForm,
@@ -70,6 +73,7 @@ OPINION.declare(
     Act(
         "handle_directly",
         _("Answer directly (deputy)"),
+        heading=_("Answer it yourself as the deputy"),
         to=State.PROCESSING,
         when=frozenset({State.ACCEPTED}),
         permission="liaison.handle_directly",
@@ -83,6 +87,7 @@ OPINION.declare(
     Act(
         "start",
         _("Start handling"),
+        heading=_("Take on the referred opinion"),
         to=State.PROCESSING,
         when=frozenset({State.REFERRED}),
         permission="liaison.start_opinion",
@@ -94,6 +99,7 @@ OPINION.declare(
     Act(
         "answer",
         _("Send the answer"),
+        heading=_("Answer the citizen"),
         to=State.ANSWERED,
         permission="liaison.answer_opinion",
         form=AnswerForm,
@@ -106,6 +112,7 @@ OPINION.declare(
     Act(
         "close",
         _("Close without rating"),
+        heading=_("Close without waiting for a rating"),
         to=State.CLOSED,
         permission="liaison.close_opinion",
         form=NoteForm,
@@ -118,6 +125,7 @@ OPINION.declare(
     Act(
         "merge",
         _("Merge"),
+        heading=_("Merge into another opinion"),
         to=State.MERGED,
         permission="liaison.merge_opinion",
         form=MergeForm,
@@ -136,6 +144,7 @@ PUBLICATION.declare(
     Act(
         "publish",
         _("Publish"),
+        heading=_("Publish the answer"),
         to=Opinion.Publication.PUBLISHED,
         permission="liaison.moderate_opinion",
         form=PublishForm,
@@ -151,6 +160,7 @@ PUBLICATION.declare(
     Act(
         "withhold",
         _("Do not publish"),
+        heading=_("Keep off the public listing"),
         to=Opinion.Publication.WITHHELD,
         permission="liaison.moderate_opinion",
         form=ReasonForm,
@@ -167,6 +177,7 @@ APPOINTMENT.declare(
     Act(
         "confirm",
         _("Confirm"),
+        heading=_("Confirm the appointment"),
         to=AState.CONFIRMED,
         permission="liaison.handle_appointment",
         form=ConfirmForm,
@@ -180,6 +191,7 @@ APPOINTMENT.declare(
     Act(
         "reject",
         _("Decline"),
+        heading=_("Decline the appointment"),
         to=AState.REJECTED,
         permission="liaison.handle_appointment",
         form=ReasonForm,
@@ -193,6 +205,7 @@ APPOINTMENT.declare(
     Act(
         "receive",
         _("Received: record as opinion"),
+        heading=_("Record the reception"),
         to=AState.RECEIVED,
         permission="liaison.handle_appointment",
         form=ReceiveForm,
@@ -206,6 +219,7 @@ APPOINTMENT.declare(
     Act(
         "no_show",
         _("Did not come"),
+        heading=_("The citizen did not come"),
         to=AState.NO_SHOW,
         permission="liaison.handle_appointment",
         form=EmptyForm,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from renda.accounts.models import Organisation, Region
-from renda.core.forms import FilterableSelect, ModelMultipleChoiceField, StyledForm
+from renda.core.forms import FilterableSelect, ModelMultipleChoiceField, MultipleFileField, StyledForm
 from renda.deputies.models import Deputy
 from renda.liaison import services
 from renda.liaison.challenge import challenge_field
@@ -37,24 +37,6 @@ class MobileField(forms.CharField):
     def clean(self, value):
         value = super().clean(value)
         return clean_mobile(value) if value else value
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"})
-        )
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
 
 
 def towns() -> forms.ModelChoiceField:
@@ -109,6 +91,7 @@ class OpinionForm(StyledForm):
     )
     attachments = MultipleFileField(
         label=_("Photos or PDF (optional)"),
+        accept="image/jpeg,image/png,application/pdf",
         required=False,
         help_text=_("Up to 3 files: JPEG or PNG images or PDF, each at most 5 MB."),
     )

@@ -485,8 +485,17 @@ def opinion_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _render_detail(request, opinion)
 
 
+# The main task of a work page, written in the wide column under the opinion or the appointment
+# (答复群众, 公开答复, 登记接待情况); the other acts are cards of the side column.
+MAIN_ACTS = frozenset({"answer", "publish", "receive"})
+
+
 def _render_detail(
-    request: AuthedRequest, opinion: Opinion, offered: list[OfferedAct] | None = None, status: int = 200
+    request: AuthedRequest,
+    opinion: Opinion,
+    offered: list[OfferedAct] | None = None,
+    status: int = 200,
+    failed: str = "",
 ) -> HttpResponse:
     if offered is None:
         offered = offered_acts(request, OPINION, opinion) + offered_acts(request, PUBLICATION, opinion)
@@ -496,6 +505,8 @@ def _render_detail(
         {
             "opinion": opinion,
             "acts": offered,
+            "main_acts": MAIN_ACTS,
+            "failed": failed,
             "show_phone": can(request.user, "liaison.view_phone", opinion),
         },
         status=status,
@@ -519,7 +530,7 @@ def opinion_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse
     other = PUBLICATION if workflow is OPINION else OPINION
     others = offered_acts(request, other, opinion)
     offered = outcome.offered + others if workflow is OPINION else others + outcome.offered
-    return _render_detail(request, opinion, offered, status=400)
+    return _render_detail(request, opinion, offered, status=400, failed=action)
 
 
 def _reloaded(obj: Any) -> Any:
@@ -605,7 +616,11 @@ def appointment_detail(request: AuthedRequest, pk: int, action: str = "") -> Htt
         raise Http404 from exc
     if request.method != "POST":
         offered = offered_acts(request, APPOINTMENT, appointment)
-        return render(request, "liaison/work/appointment.html", {"appointment": appointment, "acts": offered})
+        return render(
+            request,
+            "liaison/work/appointment.html",
+            {"appointment": appointment, "acts": offered, "main_acts": MAIN_ACTS},
+        )
     outcome = run_act(request, APPOINTMENT, appointment, action, reload=lambda: _reloaded(appointment))
     if outcome.done:
         return redirect("liaison:appointment", pk=pk)
@@ -616,7 +631,7 @@ def appointment_detail(request: AuthedRequest, pk: int, action: str = "") -> Htt
     return render(
         request,
         "liaison/work/appointment.html",
-        {"appointment": appointment, "acts": outcome.offered},
+        {"appointment": appointment, "acts": outcome.offered, "main_acts": MAIN_ACTS, "failed": action},
         status=400,
     )
 

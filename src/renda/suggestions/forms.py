@@ -9,7 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from renda.accounts.models import Organisation
-from renda.core.forms import FilterableSelect, FilterableSelectMultiple, ModelMultipleChoiceField, StyledForm
+from renda.core.forms import (
+    FilterableSelect,
+    FilterableSelectMultiple,
+    ModelMultipleChoiceField,
+    MultipleFileField,
+    StyledForm,
+)
 from renda.deputies.models import Deputy, Level, Term
 from renda.suggestions.letters import LetterParts
 from renda.suggestions.models import (
@@ -23,22 +29,6 @@ from renda.suggestions.models import (
     SuggestionCategory,
 )
 from renda.suggestions.params import param
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
 
 
 def _date_input() -> forms.DateInput:

@@ -189,7 +189,7 @@ class Inquiry(models.Model):
 
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="inquiries")
     number = models.CharField(_("letter number"), max_length=60)
-    recipient = models.CharField(_("recipient"), max_length=200)
+    recipient = models.CharField(pgettext_lazy("inquiry letter", "recipient"), max_length=200)
     body = models.TextField(_("letter"))
     reply_due = models.DateField(_("reply due"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)

@@ -91,6 +91,28 @@ def test_the_po_reader_reads_what_it_must():
     assert any(e.msgctxt for e in entries.values())
 
 
+def translation_conflicts() -> dict[tuple[str, str], dict[str, list[str]]]:
+    """Each message (msgctxt, msgid) whose Chinese differs between the parts files and the catalogue:
+    ``{key: {msgstr: [file, ...]}}``. The merge keeps the first word it meets and never overwrites
+    one, so two words for one message is one of them shown where the other was meant: choose one,
+    or give the places their own context (``pgettext``). ``scripts/translation_conflicts.py``
+    prints them."""
+    words: dict[tuple[str, str], dict[str, list[str]]] = {}
+    sources = [*sorted((LOCALE / "parts").glob("*.po")), LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po"]
+    for path in sources:
+        name = path.stem if path.parent.name == "parts" else "catalogue"
+        for entry in read_po(path):
+            if entry.msgstr and entry.msgstr[0]:
+                key = (entry.msgctxt or "", entry.msgid)
+                words.setdefault(key, {}).setdefault(entry.msgstr[0], []).append(name)
+    return {key: found for key, found in sorted(words.items()) if len(found) > 1}
+
+
+def test_one_message_has_one_chinese_word_in_every_parts_file():
+    conflicts = translation_conflicts()
+    assert not conflicts, "\n".join(f"{key}: {found}" for key, found in conflicts.items())
+
+
 def test_every_chinese_translation_is_there_and_none_is_a_guess():
     entries = _catalogue("zh_Hans")
     untranslated = [e.msgid for e in entries if not all(e.msgstr) or not e.msgstr]

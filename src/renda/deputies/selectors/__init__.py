@@ -23,6 +23,8 @@ class DeputyFilter:
     q: str = ""
     # 现任: by default the serving seats of the current terms; a chosen term shows all its seats.
     former: bool = False
+    # 按代表团（组）: only the seats in a delegation or group, listed group by group.
+    grouped: bool = False
 
 
 def current_terms() -> QuerySet[Term]:
@@ -47,13 +49,18 @@ def deputies_visible_to(*, actor: User, filters: DeputyFilter | None = None) -> 
         qs = qs.filter(term__level=filters.level)
     if filters.group_id:
         qs = qs.filter(group_id=filters.group_id)
+    if filters.grouped:
+        qs = qs.filter(group__isnull=False)
     if filters.q:
         qs = qs.filter(
             Q(person__name__contains=filters.q)
             | Q(number__contains=filters.q)
             | Q(person__workplace__contains=filters.q)
         )
-    return qs.select_related("person", "term", "group", "region").order_by("term__level", "number")
+    qs = qs.select_related("person", "term", "group", "region")
+    if filters.grouped:
+        return qs.order_by("term__level", "group__name", "number")
+    return qs.order_by("term__level", "number")
 
 
 def deputy_counts(*, actor: User) -> dict[str, int]:

@@ -103,3 +103,21 @@ def test_counts_are_for_staff_only(staff_user, citizen_user, roster):
         deputy_counts(actor=citizen_user)
     with pytest.raises(PermissionDenied):
         list(deputies_visible_to(actor=citizen_user, filters=DeputyFilter()))
+
+
+def test_the_roster_by_group_lists_the_grouped_seats_group_by_group(
+    client_for, staff_user, roster, term, county
+):
+    """The workbench's 代表团（组） tile opens this list (issue 15.13)."""
+    other = DeputyGroup.objects.create(term=term, name="城南镇代表团", region=county)
+    Deputy.objects.filter(number__in=["19002", "19004"]).update(group=other)
+    Deputy.objects.create_seat(term=term, region=county, number="19099", name="无组代表", gender="M")
+    seats = deputies_visible_to(actor=staff_user, filters=DeputyFilter(grouped=True))
+    assert seats.count() == 30
+    names = [d.group.name if d.group else "" for d in seats]
+    changes = [i for i in range(1, len(names)) if names[i] != names[i - 1]]
+    assert len(changes) == 1 and set(names) == {"城关镇代表团", "城南镇代表团"}  # one group, then the other
+    response = client_for(staff_user).get("/deputies/", {"grouped": "1"})
+    assert response.context["page"].paginator.count == 30
+    assert 'id="grouped" name="grouped" value="1" checked' in response.content.decode()
+    assert client_for(staff_user).get("/deputies/").context["page"].paginator.count == 31

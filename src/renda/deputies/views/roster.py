@@ -39,6 +39,7 @@ def _filters(request: HttpRequest) -> DeputyFilter:
         group=IdParam(),
         q=TextParam(max_length=50),
         former=FlagParam(),
+        grouped=FlagParam(),
     )
     return DeputyFilter(
         term_id=params["term"],
@@ -46,6 +47,7 @@ def _filters(request: HttpRequest) -> DeputyFilter:
         group_id=params["group"],
         q=params["q"],
         former=params["former"],
+        grouped=params["grouped"],
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -544,3 +545,37 @@ def test_a_one_click_act_out_of_state_is_a_message(client_for, manager, station,
     assert any("cannot become" in str(m) or "不能" in str(m) for m in response.context["messages"])
     a.refresh_from_db()
     assert a.state == Appointment.State.PENDING
+
+
+def _card_titles(page: str) -> dict[str, str]:
+    """Each act's card on the page: its name and the heading it shows."""
+    return dict(
+        re.findall(r'data-testid="act-card-(\w+)">\s*<div class="card-body">\s*<h2[^>]*>([^<]+)</h2>', page)
+    )
+
+
+def test_every_act_card_says_what_it_does_and_the_answer_is_written_in_the_main_column(
+    client_for, submit, manager, department, clerk
+):
+    """Issue 15.11: a card holding an act is headed with what it does (not only a verb on a button),
+    and the page's main task (the answer, the publication) has the wide column."""
+    opinion = submit(consent_publish=True)
+    c = client_for(manager)
+    url = reverse("liaison:opinion", args=[opinion.pk])
+    page = c.get(url).content.decode()
+    titles = _card_titles(page)
+    assert titles["accept"] == "受理意见" and titles["reject"] == "不予受理"
+    services.opinion_accept(actor=manager, opinion=opinion)
+    assert _card_titles(c.get(url).content.decode())["refer"] == "转交承办单位"
+    services.opinion_refer(actor=manager, opinion=opinion, department=department)
+    services.opinion_start(actor=clerk, opinion=opinion)
+    page = client_for(clerk).get(url).content.decode()
+    assert _card_titles(page)["answer"] == "答复群众"
+    main, side = page.split('<div class="col-12 col-lg-4">', 1)
+    assert 'data-testid="act-card-answer"' in main and 'data-testid="opinion-events"' in main
+    assert main.index('data-testid="act-card-answer"') < main.index('data-testid="opinion-events"')
+    services.opinion_answer(actor=clerk, opinion=opinion, answer="经现场核查，路灯已于本周更换完毕。")
+    page = c.get(url).content.decode()
+    main, side = page.split('<div class="col-12 col-lg-4">', 1)
+    assert _card_titles(main) == {"publish": "公开答复"}
+    assert _card_titles(side) == {"close": "办结（不待群众评价）", "withhold": "不予公开"}
