@@ -7,9 +7,10 @@ from html.parser import HTMLParser
 
 import pytest
 
+from renda.accounts.models import User
 from renda.demo import county as demo
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-county")]
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -61,20 +62,14 @@ def test_the_tile_finder_tells_a_linked_tile_from_a_bare_one():
     assert [(t["text"], t["linked"]) for t in tiles_of(html)] == [("3", True), ("4", False)]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_every_workbench_tile_of_every_role_opens_its_list(client_for):
     """The demo logins are every role (and both staff offices); each signs in and reads its workbench."""
-    ctx = demo.seed_demo()
     unlinked: dict[str, list[object]] = {}
     seen = 0
     for login in demo.DEMO_LOGINS:
         if not login.password:  # the finance feed is a token, with no workbench
             continue
-        response = client_for(ctx.users[login.username]).get("/")
+        response = client_for(User.objects.get(username=login.username)).get("/")
         assert response.status_code == 200, login.username
         tiles = tiles_of(response.content.decode())
         seen += len(tiles)
