@@ -146,7 +146,7 @@ def _list_workbook(request: AuthedRequest, filters: selectors.SuggestionFilter) 
 
     today = timezone.localdate()
     return xlsx_response(
-        filename=f"代表建议-{today:%Y%m%d}.xlsx",
+        filename=_("suggestions-%(date)s.xlsx") % {"date": f"{today:%Y%m%d}"},
         fallback="suggestions.xlsx",
         title=_("Deputies' suggestions"),
         headers=headers,
@@ -391,7 +391,7 @@ def statistics(request: AuthedRequest) -> HttpResponseBase:
             for r in rows
         )
         return xlsx_response(
-            filename=f"代表建议办理统计-{year or '全部'}.xlsx",
+            filename=_("suggestion-statistics-%(year)s.xlsx") % {"year": year or _("All")},
             fallback="suggestion-statistics.xlsx",
             title=_("Suggestion statistics"),
             headers=headers,

@@ -154,7 +154,7 @@ class Finding(models.Model):
         """What was found, as a person reads it. Runs since issue 16 store it as the subject (unit,
         payee, amount); a finding stored earlier with a bare voucher or indicator number there is
         titled here (unit, rule, amount) until its next run rewrites the subject."""
-        from renda.budget.warning_rules.words import render, say
+        from renda.core.words import render, say
 
         evidence = self.evidence if isinstance(self.evidence, dict) else {}
         words = evidence.get("words") if isinstance(evidence.get("words"), dict) else {}
@@ -181,7 +181,7 @@ class Finding(models.Model):
     def description(self) -> str:
         """What was found in detail, in the reader's language (``message`` keeps the Chinese text the
         函询函 quotes; a finding stored before its words were kept shows that text)."""
-        from renda.budget.warning_rules.words import render
+        from renda.core.words import render
 
         evidence = self.evidence if isinstance(self.evidence, dict) else {}
         words = evidence.get("words") if isinstance(evidence.get("words"), dict) else {}

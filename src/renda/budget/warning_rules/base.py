@@ -31,9 +31,9 @@ from renda.budget.models import (
     PaymentSummary,
     Project,
 )
-from renda.budget.warning_rules.words import Words, chinese, has_words, say
 from renda.core.models import CalendarDay
 from renda.core.money import money_sum_sql
+from renda.core.words import Words, chinese, has_words, say
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -524,16 +524,6 @@ def aside(text: Words) -> Words:
 def project_aside(project: str) -> Words:
     """ "（项目 name）" after an indicator's number."""
     return say(gettext_noop(" (project %(project)s)"), project=project)
-
-
-def listing(items: Iterable[Words]) -> Words:
-    """Items read as a list, with the reader's list separator (、 in Chinese)."""
-    out: list[Words] = []
-    for item in items:
-        if out:
-            out.append(say(", ", context="list separator"))
-        out.append(item)
-    return out
 
 
 def key_part(value: str, length: int = 60) -> str:

@@ -33,8 +33,8 @@ from renda.budget.warning_rules.base import (
     unit_names,
     yuan,
 )
-from renda.budget.warning_rules.words import say
 from renda.core.money import money_sum_sql
+from renda.core.words import say
 
 # The SQL pre-filters with a margin; the exact comparison is made on Decimals.
 MARGIN = Decimal("0.5")

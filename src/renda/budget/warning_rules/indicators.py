@@ -20,7 +20,6 @@ from renda.budget.warning_rules.base import (
     chunks,
     indicator_title,
     like_any,
-    listing,
     masked_payee,
     money,
     more,
@@ -39,8 +38,8 @@ from renda.budget.warning_rules.base import (
     unit_names,
     yuan,
 )
-from renda.budget.warning_rules.words import say
 from renda.core.money import money_sum_sql
+from renda.core.words import listing, say
 
 
 def no_indicator(ctx: Context) -> list[Found]:

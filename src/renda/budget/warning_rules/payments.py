@@ -33,7 +33,6 @@ from renda.budget.warning_rules.base import (
     day_number,
     is_postgres,
     like_any,
-    listing,
     masked_payee,
     money,
     more,
@@ -48,10 +47,10 @@ from renda.budget.warning_rules.base import (
     weekday_of,
     yuan,
 )
-from renda.budget.warning_rules.words import Words, say
 from renda.core.masking import mask_personal
 from renda.core.models import CalendarDay
 from renda.core.money import money_sql, money_sum_sql
+from renda.core.words import Words, listing, say
 
 WEEKDAYS = (
     gettext_noop("Monday"),

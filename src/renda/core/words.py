@@ -1,14 +1,16 @@
-"""A finding's words in every reader's language (issue 15.9).
+"""Words: a text written once and read in every reader's language (issue 15.9).
 
-A rule describes what it found as *words*: an English message id (marked with ``gettext_noop``)
-with its values, a value being plain text (figures, names, numbers: data), other words, or a list
-of words read one after the other. The evaluator stores the Chinese text of the words (the
-official wording: the 函询函 quotes it) and the words themselves in the finding's evidence; a page
-renders the words in the reader's language when it shows the finding.
+A text that is stored (a finding's title and description, an import's error reasons) is kept as
+*words*: an English message id (marked with ``gettext_noop``) with its values, a value being plain
+text (figures, names, numbers: data), other words, or a list of words read one after the other.
+Words are plain JSON. The writer stores the Chinese text (:func:`chinese`: the official wording,
+which letters and the data interface's answers quote) beside the words; a page renders the words
+in the reader's language (:func:`render`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils import translation
@@ -48,6 +50,16 @@ def render(words: Words) -> str:
     if not values:
         return text
     return text % {name: render(value) for name, value in values.items()}
+
+
+def listing(items: Iterable[Words]) -> Words:
+    """Items read as a list, with the reader's list separator (、 in Chinese)."""
+    out: list[Words] = []
+    for item in items:
+        if out:
+            out.append(say(", ", context="list separator"))
+        out.append(item)
+    return out
 
 
 def chinese(words: Words) -> str:
