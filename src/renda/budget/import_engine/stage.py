@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from renda.budget import interface
 from renda.budget.import_engine.bulk import RowWriter, is_postgres
@@ -575,9 +575,17 @@ class Stager:
         payments naming an indicator that is not (yet) loaded."""
         year, found = self.plan.year, []
         if self.unknown_functions:
-            found.append(f"{self.unknown_functions} 行的功能分类编码不在 {year} 年度分类表中")
+            found.append(
+                gettext(
+                    "%(n)s rows have a functional classification code outside the %(year)s classification"
+                )
+                % {"n": self.unknown_functions, "year": year}
+            )
         if self.unknown_indicators:
-            found.append(f"{self.unknown_indicators} 笔支付的指标编号在 {year} 年度指标中不存在")
+            found.append(
+                gettext("%(n)s payments name an indicator number the %(year)s indicators lack")
+                % {"n": self.unknown_indicators, "year": year}
+            )
         return found
 
 
@@ -626,7 +634,7 @@ def map_headers(kind, headers, rename, result, error) -> list[tuple[int, Column]
             column = interface.match_header(kind, text)
         if column is None:
             if text:
-                result.warnings.append(f"未知列“{text}”已忽略")
+                result.warnings.append(gettext("Unknown column “%(name)s” ignored") % {"name": text})
             continue
         if column.name in seen:
             error(1, text, text, say(gettext_noop("The column appears twice")))
