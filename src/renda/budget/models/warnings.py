@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop, pgettext_lazy
+from django.utils.translation import gettext_noop, pgettext, pgettext_lazy
 
 from renda.budget.models.facts import default_region, money
 from renda.core.workflow import WorkflowEvent
@@ -311,3 +311,30 @@ class BudgetReport(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def label(self) -> str:
+        """The report's name in the reader's language (``title`` is the Chinese document's own:
+        2026年第三季度预算执行分析报告)."""
+        values = {"year": self.year, "n": self.period}
+        if self.period_kind == self.Period.MONTH:
+            period = pgettext("report period", "%(n)s/%(year)s") % values
+        elif self.period_kind == self.Period.QUARTER and 1 <= self.period <= 4:
+            period = _QUARTERS[self.period - 1] % values
+        elif self.period_kind == self.Period.HALF and 1 <= self.period <= 2:
+            period = _HALVES[self.period - 1] % values
+        else:
+            return self.title
+        return pgettext("report title", "Budget execution analysis, %(period)s") % {"period": period}
+
+
+_QUARTERS = (
+    pgettext_lazy("report period", "Q1 %(year)s"),
+    pgettext_lazy("report period", "Q2 %(year)s"),
+    pgettext_lazy("report period", "Q3 %(year)s"),
+    pgettext_lazy("report period", "Q4 %(year)s"),
+)
+_HALVES = (
+    pgettext_lazy("report period", "first half of %(year)s"),
+    pgettext_lazy("report period", "second half of %(year)s"),
+)
