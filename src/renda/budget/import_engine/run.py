@@ -39,7 +39,7 @@ from renda.budget.models import (
     ImportBatch,
     Payment,
 )
-from renda.core.words import say
+from renda.core.words import Words, say
 
 logger = logging.getLogger("renda.budget.import")
 
@@ -61,7 +61,7 @@ class _Import:
     table: Table
     columns_at: list[tuple[int, Column]]
     result: ImportResult
-    error: Callable[[int, str, Any, str], None]
+    error: Callable[[int, str, Any, Words], None]
     errors: list[ImportError_]
     batch: ImportBatch
     on_applied: Applied | None
@@ -197,7 +197,7 @@ def run_import(
     errors: list[ImportError_] = []
     bad_lines: set[int] = set()
 
-    def error(line: int, column: str, value: Any, message: str) -> None:
+    def error(line: int, column: str, value: Any, message: Words) -> None:
         column = source.labels.get(column, column)
         if line not in bad_lines:
             bad_lines.add(line)

@@ -34,7 +34,7 @@ from renda.budget.models import (
     Payment,
     Revenue,
 )
-from renda.core.words import say
+from renda.core.words import Words, say
 
 _SCALARS = (int, float, Decimal, dt.date)
 STAGE_BATCH = 10_000  # rows read, checked and staged at a time
@@ -310,7 +310,7 @@ class Stager:
             columns = list(zip(*rows, strict=False))  # rows may be longer than needed
         n = len(rows)
         self.result.rows += n
-        problems: list[tuple[int, int, int, str, Any, str]] = []  # row, phase, order, column, value, why
+        problems: list[tuple[int, int, int, str, Any, Words]] = []  # row, phase, order, column, value, why
         out: list[Any] = [None] * len(self.plan.columns)
         for rule in self.rules:
             cells = columns[rule.index]
@@ -420,7 +420,7 @@ class Stager:
                 return cells, []
         return self._cells(cells, rule)
 
-    def _cells(self, cells: Sequence[Any], rule: _Rule) -> tuple[list[Any], list[tuple[int, str]]]:
+    def _cells(self, cells: Sequence[Any], rule: _Rule) -> tuple[list[Any], list[tuple[int, Words]]]:
         """The full path: every cell through the interface's parser (each distinct value once)."""
         column, year = rule.column, self.plan.year
         header, limit, parse = column.header, column.max_length, column.parse
@@ -449,7 +449,7 @@ class Stager:
             return True, interface.canonical_text(value)
 
         values: list[Any] = []
-        bad: list[tuple[int, str]] = []
+        bad: list[tuple[int, Words]] = []
         seen: dict[tuple[type, Any], tuple[bool, Any]] = {}
         for i, raw in enumerate(cells):
             try:
