@@ -24,7 +24,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 from renda.budget import interface
 from renda.budget.import_engine import (
@@ -41,7 +42,7 @@ from renda.budget.models import BudgetUnit, ClassificationItem, ImportBatch
 from renda.core.audit import audit
 from renda.core.module_parameters import current_region_code
 from renda.core.permissions import require, service
-from renda.core.words import has_words
+from renda.core.words import chinese, has_words, say
 
 BASELINE_DIR = Path(__file__).resolve().parent.parent / "data"
 BASELINE_FILES = (
@@ -516,7 +517,14 @@ def _import_task() -> Any:
 
 # --- a worker that stopped ----------------------------------------------------------------------
 
-INTERRUPTED = "导入中断：处理它的后台任务进程已停止（如服务器重启），数据未写入。请重新上传该文件。"
+INTERRUPTED_WORDS = say(
+    gettext_noop(
+        "Import interrupted: the background task that processed it stopped (a server restart, say); no data "
+        "was written. Upload the file again."
+    )
+)
+#: The reason an interrupted import is failed with, as the data interface reports it (Chinese).
+INTERRUPTED = lazy(lambda: chinese(INTERRUPTED_WORDS), str)()
 IN_PROGRESS = (ImportBatch.Status.PENDING, ImportBatch.Status.VALIDATING, ImportBatch.Status.LOADING)
 ENQUEUE_GRACE = dt.timedelta(minutes=2)  # an upload's task is enqueued once its request commits
 
@@ -556,13 +564,21 @@ def import_batches_interrupted(*, worker_id: str = "", now: dt.datetime | None =
                 status=ImportBatch.Status.FAILED,
                 progress=100,
                 finished_at=now,
-                errors=[{"line": 1, "column": "", "value": "", "message": INTERRUPTED}],
+                errors=[
+                    {
+                        "line": 1,
+                        "column": "",
+                        "value": "",
+                        "message": str(INTERRUPTED),
+                        "words": INTERRUPTED_WORDS,
+                    }
+                ],
             )
             DBTaskResult.objects.filter(pk__in=dead.get(batch.pk, [])).update(
                 status=TaskResultStatus.FAILED,
                 finished_at=now,
                 exception_class_path="renda.budget.services.imports.Interrupted",
-                traceback=INTERRUPTED,
+                traceback=str(INTERRUPTED),
             )
             if changed:
                 audit(None, "budget.import_interrupted", batch, after={"status": ImportBatch.Status.FAILED})

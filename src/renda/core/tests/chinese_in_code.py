@@ -721,12 +721,4 @@ ALLOWED: list[Allowance] = [
     ),
 ]
 
-NOT_YET_TRANSLATED: list[Allowance] = [
-    Allowance(
-        "budget/services/imports.py",
-        "not yet translated: the reason an interrupted import is failed with (stored on the batch; a test compares it)",
-        {
-            "导入中断：处理它的后台任务进程已停止（如服务器重启），数据未写入。请重新上传该文件。",
-        },
-    ),
-]
+NOT_YET_TRANSLATED: list[Allowance] = []
