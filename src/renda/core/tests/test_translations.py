@@ -149,8 +149,9 @@ def test_every_marked_string_of_the_source_is_in_the_catalogue(tmp_path, setting
 
 # --- templates -------------------------------------------------------------------------------
 
-#: Official documents: printed in Chinese whatever the reader's language (letters, sheets, reports).
-DOCUMENTS = re.compile(r"/pdf/|/pdf\.html$")
+#: Official documents: printed in Chinese whatever the reader's language (letters, sheets, reports; the
+#: 函询函's text, findings/letter_body.txt).
+DOCUMENTS = re.compile(r"/pdf/|/pdf\.html$|/findings/letter_body\.txt$")
 
 _TRANSLATED = [
     re.compile(r"{%\s*blocktrans(?:late)?\b.*?{%\s*endblocktrans(?:late)?\s*%}", re.S),
@@ -178,7 +179,7 @@ def test_the_template_check_finds_chinese_outside_the_tags():
 
 def test_no_template_shows_chinese_outside_the_translation_tags():
     found = []
-    for path in sorted(SOURCE.rglob("*.html")):
+    for path in sorted([*SOURCE.rglob("*.html"), *SOURCE.rglob("templates/**/*.txt")]):
         relative = path.relative_to(SOURCE).as_posix()
         if "/static/" in f"/{relative}" or DOCUMENTS.search(f"/{relative}"):
             continue
