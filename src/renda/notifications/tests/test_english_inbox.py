@@ -23,4 +23,4 @@ def test_the_inbox_reads_in_english(make_user, client_for):
     client.cookies["django_language"] = "en"
     page = client.get(reverse("notifications:inbox")).content.decode()
     assert all(text in page for text in texts)
-    assert not chinese_outside(page, {*texts, clerk.real_name})
+    assert not chinese_outside(page, {*texts, clerk.display_name})
