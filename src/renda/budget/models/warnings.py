@@ -157,7 +157,8 @@ class Finding(models.Model):
         from renda.core.words import render, say
 
         evidence = self.evidence if isinstance(self.evidence, dict) else {}
-        words = evidence.get("words") if isinstance(evidence.get("words"), dict) else {}
+        words = evidence.get("words")
+        words = words if isinstance(words, dict) else {}
         if words.get("subject"):
             return render(words["subject"])  # in the reader's language
         numbers = {str(n) for key in ("vouchers", "indicators") for n in (evidence.get(key) or [])}
@@ -184,7 +185,8 @@ class Finding(models.Model):
         from renda.core.words import render
 
         evidence = self.evidence if isinstance(self.evidence, dict) else {}
-        words = evidence.get("words") if isinstance(evidence.get("words"), dict) else {}
+        words = evidence.get("words")
+        words = words if isinstance(words, dict) else {}
         return render(words["message"]) if words.get("message") else self.message
 
 
