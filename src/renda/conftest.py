@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 
 import pytest
 from django.test import Client
@@ -136,3 +137,22 @@ def pdf_first_page_ink(pdf: bytes) -> float:
     histogram = image.histogram()
     inked = sum(histogram[:200])
     return inked / (image.width * image.height)
+
+
+def chinese_outside(html: str, data: Iterable[str] = ()) -> list[str]:
+    """The lines of a page's text (and its attributes a person reads: title, aria-label,
+    placeholder, alt) that hold Chinese once the given data values — names of units, payees,
+    people, a file's own cells — are taken out, and the language switcher's own names (a language
+    is named in itself). What an English page may not show (issue 15.9)."""
+    import html as html_module
+    import re
+
+    cjk = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S | re.I)
+    attributes = re.findall(r'\b(?:title|aria-label|placeholder|alt)="([^"]*)"', text)
+    text = re.sub(r"<[^>]+>", "\n", text)
+    text = html_module.unescape("\n".join([text, *attributes]))
+    for value in sorted({*data, "简体中文", "中文"}, key=len, reverse=True):
+        if value:
+            text = text.replace(value, " ")
+    return [line.strip() for line in text.splitlines() if cjk.search(line)]

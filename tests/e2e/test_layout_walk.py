@@ -20,7 +20,7 @@ PAGES = {
         "/accounts/users/",
         "/accounts/organisations/",
         "/accounts/regions/",
-        # "/calendar/": at 375 px in English the year page is still wider than the phone (589 px)
+        "/calendar/",
     ],
     "staff": ["/", "/suggestions/", "/suggestions/statistics/", "/liaison/work/", "/deputies/"],
     "deputy": ["/", "/suggestions/", "/suggestions/new/"],

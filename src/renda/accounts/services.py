@@ -11,6 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renda.accounts.models import ApiToken, Organisation, Region, Role, User
@@ -176,7 +177,9 @@ def _validate_user_fields(
     if kinds is not None and organisation is None:
         errors.setdefault("organisation", []).append(_("This role needs an organisation."))
     elif kinds is not None and organisation is not None and organisation.kind not in kinds:
-        allowed = "、".join(str(Organisation.Kind(k).label) for k in sorted(kinds))
+        allowed = pgettext("list separator", ", ").join(
+            str(Organisation.Kind(k).label) for k in sorted(kinds)
+        )
         errors.setdefault("organisation", []).append(
             _("A %(role)s must belong to an organisation of this kind: %(kinds)s.")
             % {"role": Role(role).label, "kinds": allowed}
@@ -367,7 +370,7 @@ def _validate_organisation(
         if misfits:
             errors.setdefault("kind", []).append(
                 _("Active users of this organisation (%(roles)s) need its present kind.")
-                % {"roles": "、".join(str(Role(r).label) for r in misfits)}
+                % {"roles": pgettext("list separator", ", ").join(str(Role(r).label) for r in misfits)}
             )
     if errors:
         raise ValidationError(errors)

@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from renda.accounts.models import Organisation, User
 from renda.budget.models import Finding, Severity
@@ -39,7 +40,8 @@ def _text(
 def _person(user: User) -> str:
     organisation = getattr(user, "organisation", None)
     return (
-        f"{user.display_name}（{organisation.short_name or organisation.name}）"
+        f"{user.display_name}{pgettext('opening bracket', ' (')}"
+        f"{organisation.short_name or organisation.name}{pgettext('closing bracket', ')')}"
         if organisation
         else user.display_name
     )

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from renda.budget.models import BudgetType
 from renda.budget.warning_rules.params import (
@@ -64,7 +65,8 @@ class WarningRuleForm(StyledForm):
         for param in self.schema:
             if param.kind == PER_BUDGET_TYPE:
                 for bt in BUDGET_TYPES:
-                    field = _number_field(param, f"{param.label}：{BudgetType(int(bt)).label}")
+                    colon = pgettext("label colon", ": ")
+                    field = _number_field(param, f"{param.label}{colon}{BudgetType(int(bt)).label}")
                     self.fields[f"{param.name}_{bt}"] = field
             elif param.kind == CODES:
                 self.fields[param.name] = forms.CharField(

@@ -12,13 +12,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from renda.budget.models import BUDGET_TYPE_NAMES
+from renda.core.words import Words, chinese, listing, say
 
 KINDS = ("units", "indicators", "payments", "revenue", "debt", "classification")
 
 
 class BadValue(ValueError):
-    """A cell that does not parse; ``str(exc)`` is the reason in Chinese."""
+    """A cell that does not parse; ``str(exc)`` is the reason in Chinese (the data interface's
+    answer), ``words`` the reason for each reader's language (:mod:`renda.core.words`)."""
+
+    def __init__(self, words: Words):
+        super().__init__(chinese(words))
+        self.words = words
 
 
 # Full-width digits and punctuation (全角) to their ASCII forms.
@@ -54,7 +62,7 @@ def parse_amount(value: Any) -> Decimal:
     if isinstance(value, Decimal):
         return _check_amount(value)
     if isinstance(value, bool):
-        raise BadValue("金额格式不正确")
+        raise BadValue(say(gettext_noop("Not an amount")))
     if isinstance(value, int):
         return _check_amount(Decimal(value))
     if isinstance(value, float):  # a spreadsheet number: its shortest decimal form
@@ -71,28 +79,28 @@ def parse_amount(value: Any) -> Decimal:
         negative, text = True, text[1:-1]
     if text.startswith("-"):
         if negative:
-            raise BadValue("金额格式不正确")
+            raise BadValue(say(gettext_noop("Not an amount")))
         negative, text = True, text[1:]
     elif text.startswith("+"):
         text = text[1:]
     text = text.lstrip("¥￥")
     match = _AMOUNT.match(text)
     if not match:
-        raise BadValue("金额格式不正确")
+        raise BadValue(say(gettext_noop("Not an amount")))
     frac = match.group("frac") or ""
     if len(frac.rstrip("0")) > 2:
-        raise BadValue("金额最多精确到分（两位小数）")
+        raise BadValue(say(gettext_noop("An amount has at most two decimal places (fen)")))
     amount = Decimal(match.group("int").replace(",", "") + "." + (frac[:2] or "0"))
     return _check_amount(-amount if negative else amount)
 
 
 def _check_amount(amount: Decimal) -> Decimal:
     if not amount.is_finite():
-        raise BadValue("金额格式不正确")
+        raise BadValue(say(gettext_noop("Not an amount")))
     if abs(amount) > _MAX_AMOUNT:
-        raise BadValue("金额超出范围")
+        raise BadValue(say(gettext_noop("The amount is out of range")))
     if amount != amount.quantize(Decimal("0.01")):
-        raise BadValue("金额最多精确到分（两位小数）")
+        raise BadValue(say(gettext_noop("An amount has at most two decimal places (fen)")))
     return amount.quantize(Decimal("0.01"))
 
 
@@ -122,8 +130,13 @@ def parse_date(value: Any) -> dt.date:
             try:
                 return dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
             except ValueError:
-                raise BadValue("日期不存在") from None
-    raise BadValue("日期格式不正确（应为 2025-03-01、2025/3/1、20250301 或 2025年3月1日）")
+                raise BadValue(say(gettext_noop("No such date"))) from None
+    raise BadValue(
+        say(
+            gettext_noop("Not a date (write 2025-03-01, 2025/3/1, 20250301 or %(written)s)"),
+            written="2025年3月1日",  # a date as written in Chinese: an accepted form of the input
+        )
+    )
 
 
 _MONTH_PATTERNS = (
@@ -143,7 +156,7 @@ def parse_month(value: Any, year: int) -> int:
     """月份: ``2025-03``, ``202503``, ``2025年3月``, ``3`` or ``3月`` → 3 (within the fiscal year)."""
     if isinstance(value, dt.date):
         if value.year != year:
-            raise BadValue(f"月份不在 {year} 年度内")
+            raise BadValue(say(gettext_noop("The month is not in the fiscal year %(year)s"), year=str(year)))
         return value.month
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(int(value)) if _whole(value) else str(value)
@@ -152,12 +165,19 @@ def parse_month(value: Any, year: int) -> int:
         match = pattern.match(text)
         if match:
             if "y" in match.groupdict() and match["y"] and int(match["y"]) != year:
-                raise BadValue(f"月份不在 {year} 年度内")
+                raise BadValue(
+                    say(gettext_noop("The month is not in the fiscal year %(year)s"), year=str(year))
+                )
             month = int(match["m"])
             if 1 <= month <= 12:
                 return month
             break
-    raise BadValue("月份格式不正确（应为 2025-03、202503、2025年3月 或 1–12）")
+    raise BadValue(
+        say(
+            gettext_noop("Not a month (write 2025-03, 202503, %(written)s or 1–12)"),
+            written="2025年3月",  # a month as written in Chinese: an accepted form of the input
+        )
+    )
 
 
 _BUDGET_TYPE_FAST = {"1": 1, "2": 2, "3": 3, "4": 4, **BUDGET_TYPE_NAMES}
@@ -174,7 +194,9 @@ def parse_budget_type(value: Any) -> int:
         return int(text)
     if text in BUDGET_TYPE_NAMES:
         return BUDGET_TYPE_NAMES[text]
-    raise BadValue("预算类型应为 一般公共预算、政府性基金预算、国有资本经营预算、社会保险基金预算 或代码 1–4")
+    raise BadValue(
+        say(gettext_noop("The budget type must be %(names)s or a code 1–4"), names=listing(BUDGET_TYPE_NAMES))
+    )
 
 
 _PLAIN_CODE = re.compile(r"[0-9A-Za-z_./-]+\Z")
@@ -188,7 +210,7 @@ def parse_code(value: Any) -> str:
         value = int(value)
     text = normalise(str(value))
     if any(ch.isspace() for ch in text):
-        raise BadValue("编码不能含空格")
+        raise BadValue(say(gettext_noop("A code cannot contain spaces")))
     return text
 
 
@@ -201,7 +223,9 @@ def parse_function_code(value: Any) -> str:
         return value
     code = parse_code(value)
     if not _FUNCTION_CODE.match(code):
-        raise BadValue("功能分类编码应为 3、5 或 7 位数字（类/款/项）")
+        raise BadValue(
+            say(gettext_noop("A functional classification code has 3, 5 or 7 digits (class/section/item)"))
+        )
     return code
 
 
@@ -210,7 +234,7 @@ def parse_econ_code(value: Any) -> str:
         return value
     code = parse_code(value)
     if not _ECON_CODE.match(code):
-        raise BadValue("经济分类编码应为 3 或 5 位数字")
+        raise BadValue(say(gettext_noop("An economic classification code has 3 or 5 digits")))
     return code
 
 
@@ -230,7 +254,7 @@ def choice(*allowed: str):
             return value
         text = normalise(str(value))
         if text not in allowed:
-            raise BadValue("应为 " + "、".join(allowed) + " 之一")
+            raise BadValue(say(gettext_noop("Must be one of %(choices)s"), choices=listing(allowed)))
         return text
 
     parse.canonical = "(?:" + "|".join(map(re.escape, allowed)) + ")"  # type: ignore[attr-defined]
@@ -242,7 +266,7 @@ def parse_scheme(value: Any) -> str:
     aliases = {"功能分类": "function", "政府经济分类": "econ_gov", "部门经济分类": "econ_dept"}
     text = aliases.get(text, text)
     if text not in {"function", "econ_gov", "econ_dept"}:
-        raise BadValue("分类方案应为 function、econ_gov 或 econ_dept")
+        raise BadValue(say(gettext_noop("The classification scheme must be function, econ_gov or econ_dept")))
     return text
 
 

@@ -18,7 +18,7 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from renda.core.audit_labels import FIELD_LABELS
 
@@ -137,7 +137,7 @@ class AuditPresenter:
         if field is not None and field.choices:
             labels = {str(k): str(v) for k, v in field.flatchoices}
             if isinstance(value, list):
-                return "、".join(labels.get(str(v), str(v)) for v in value)
+                return pgettext("list separator", ", ").join(labels.get(str(v), str(v)) for v in value)
             return labels.get(str(value), str(value))
         if isinstance(field, models.ForeignKey):
             names = self._names.get(field.related_model, {})  # type: ignore[arg-type]

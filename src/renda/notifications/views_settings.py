@@ -187,7 +187,7 @@ def _export(rows: Any) -> HttpResponseBase:
             ]
 
     return xlsx_response(
-        filename=f"消息投递记录-{timezone.localdate()}.xlsx",
+        filename=_("message-deliveries-%(date)s.xlsx") % {"date": timezone.localdate()},
         fallback="deliveries.xlsx",
         title=_("Message deliveries"),
         headers=headers,

@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from renda.accounts.models import Organisation
 from renda.core.forms import (
@@ -263,7 +264,7 @@ class ReplyForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.letter = letter  # the fixed parts the page shows around the body
         self.fields["file"].widget.attrs["accept"] = _accept_attr()
-        self.fields["text"].widget.attrs["placeholder"] = "一、……\n二、……\n三、……"
+        self.fields["text"].widget.attrs["placeholder"] = pgettext("outline placeholder", "1. …\n2. …\n3. …")
         for i in range(1, COMMITMENT_ROWS + 1):
             self.fields[f"commitment_{i}"] = forms.CharField(
                 label=_("Commitment %(n)s") % {"n": i},

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from renda.core.categories import Topic
@@ -115,8 +115,15 @@ class Session(models.Model):
     @property
     def short_label(self) -> str:
         """第3次会议·大会 / 第3次会议·闭会: how lists and numbers name the period."""
-        kind = "大会" if self.kind == self.Kind.PLENARY else "闭会"
-        return f"第{self.number}次会议·{kind}"
+        if self.kind == self.Kind.PLENARY:
+            kind = pgettext("session period", "plenary")
+        else:
+            kind = pgettext("session period", "recess")
+        label = pgettext("session period", "Session %(number)s · %(kind)s")
+        return label % {
+            "number": self.number,
+            "kind": kind,
+        }
 
 
 class Suggestion(TimeStampedModel):

@@ -24,6 +24,7 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from renda.accounts.models import Organisation, Role, User
 from renda.core.audit import audit, snapshot
@@ -543,7 +544,7 @@ def suggestion_assign(
     """交办: one lead unit (主办) and optional co-units (协办); the deadlines start today."""
     require(actor, "suggestions.assign", suggestion)
     co = _check_units(lead, co_units)
-    names = "、".join(u.name for u in co)
+    names = pgettext("list separator", ", ").join(u.name for u in co)
     text = note.strip() or (
         _("Lead: %(lead)s") % {"lead": lead.name}
         + (("; " + _("Co-handling: %(co)s") % {"co": names}) if co else "")
@@ -866,7 +867,7 @@ def suggestion_reply(
                     "The reply waits for the opinion of %(units)s. The deputy affairs office can decide to"
                     " proceed without an overdue opinion."
                 )
-                % {"units": "、".join(a.unit.name for a in awaited)},
+                % {"units": pgettext("list separator", ", ").join(a.unit.name for a in awaited)},
                 code="opinions_awaited",
             )
         errors: dict[str, list[str]] = {}

@@ -14,7 +14,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from renda.accounts.http import AuthedRequest
@@ -130,12 +130,12 @@ def _list_workbook(request: AuthedRequest, filters: selectors.SuggestionFilter) 
             s.title,
             f"{s.session.term.name}{s.session.short_label}" if s.session else "",
             s.deputy.name,
-            "、".join(c.deputy.name for c in getattr(s, "signed_cosigns", [])),
+            pgettext("list separator", ", ").join(c.deputy.name for c in getattr(s, "signed_cosigns", [])),
             s.category.name if s.category else "",
             s.get_state_display(),
             _("Yes") if s.is_key else _("No"),
-            "、".join(lead),
-            "、".join(a.unit.name for a in current if a.role != "lead"),
+            pgettext("list separator", ", ").join(lead),
+            pgettext("list separator", ", ").join(a.unit.name for a in current if a.role != "lead"),
             local(s.submitted_at).date() if s.submitted_at else None,
             s.assigned_on,
             s.reply_due,
@@ -146,7 +146,7 @@ def _list_workbook(request: AuthedRequest, filters: selectors.SuggestionFilter) 
 
     today = timezone.localdate()
     return xlsx_response(
-        filename=f"代表建议-{today:%Y%m%d}.xlsx",
+        filename=_("suggestions-%(date)s.xlsx") % {"date": f"{today:%Y%m%d}"},
         fallback="suggestions.xlsx",
         title=_("Deputies' suggestions"),
         headers=headers,
@@ -391,7 +391,7 @@ def statistics(request: AuthedRequest) -> HttpResponseBase:
             for r in rows
         )
         return xlsx_response(
-            filename=f"代表建议办理统计-{year or '全部'}.xlsx",
+            filename=_("suggestion-statistics-%(year)s.xlsx") % {"year": year or _("All")},
             fallback="suggestion-statistics.xlsx",
             title=_("Suggestion statistics"),
             headers=headers,

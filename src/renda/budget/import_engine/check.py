@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext_noop
 
 from renda.budget.import_engine.bulk import is_postgres
 from renda.budget.import_engine.result import MAX_ERRORS
@@ -17,6 +18,7 @@ from renda.budget.models import (
     BudgetUnit,
     ClassificationItem,
 )
+from renda.core.words import say
 
 # 金额合计上限 (yuan): each amount column of a year, stored and new rows in absolute value, adds up
 # to at most this: a tenth of what a money column holds (18 digits), so that any sum of a year's
@@ -58,7 +60,12 @@ def check_stage(plan: Plan, error) -> None:
                 f"ORDER BY s.line LIMIT {MAX_ERRORS}"
             )
             for line, *values in cursor.fetchall():
-                error(line, plan.target.key[-1], values[-1], "与文件中前面的行重复")
+                error(
+                    line,
+                    plan.target.key[-1],
+                    values[-1],
+                    say(gettext_noop("Repeats an earlier row of the file")),
+                )
         if plan.kind == "units":
             cursor.execute(
                 f"SELECT s.line, s.parent_code FROM {plan.stage} s WHERE s.parent_code <> '' "
@@ -68,7 +75,7 @@ def check_stage(plan: Plan, error) -> None:
                 [plan.region],
             )
             for line, code in cursor.fetchall():
-                error(line, "parent_code", code, "上级单位编码不存在")
+                error(line, "parent_code", code, say(gettext_noop("No such parent unit code")))
         if plan.kind == "classification":
             cursor.execute(
                 f"SELECT s.line, s.parent_code FROM {plan.stage} s WHERE s.parent_code <> '' "
@@ -79,7 +86,7 @@ def check_stage(plan: Plan, error) -> None:
                 [plan.year],
             )
             for line, code in cursor.fetchall():
-                error(line, "parent_code", code, "上级编码不存在")
+                error(line, "parent_code", code, say(gettext_noop("No such parent code")))
 
 
 def check_year_totals(plan: Plan, error) -> None:
@@ -110,8 +117,14 @@ def check_year_totals(plan: Plan, error) -> None:
                     1,
                     name,
                     f"{magnitude:,.2f}",
-                    f"本年度{column.header}的绝对值合计（含已导入的数据）超过 {YEAR_TOTAL_LIMIT:,} 元的"
-                    "上限：请核对金额的单位（元）",
+                    say(
+                        gettext_noop(
+                            "The year's total of %(column)s in absolute value (with the data already "
+                            "imported) is over the limit of %(limit)s yuan: check the amounts' unit (yuan)"
+                        ),
+                        column=column.header,
+                        limit=f"{YEAR_TOTAL_LIMIT:,}",
+                    ),
                 )
 
 
@@ -127,7 +140,12 @@ def check_unit_cycles(plan, cursor, error) -> None:
         seen, current = {code}, parents.get(code, "")
         while current:
             if current in seen:
-                error(line, "parent_code", parents.get(code, ""), "上级单位关系形成循环")
+                error(
+                    line,
+                    "parent_code",
+                    parents.get(code, ""),
+                    say(gettext_noop("The parent units form a loop")),
+                )
                 break
             seen.add(current)
             current = parents.get(current, "")

@@ -29,37 +29,40 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext, pgettext, pgettext_lazy
+
 from renda.budget import interface
 from renda.budget.import_engine.sources import Table, UnreadableFile, open_table
+from renda.budget.models import BudgetType
 
 # What a dimension becomes (its role), named for the printed mapping.
 ROLE_NAMES = {
-    "unit": "预算单位",
-    "function": "功能分类",
-    "econ": "经济分类",
-    "project": "项目",
-    "payee": "收款人",
-    "date": "日期与年度",
-    "voucher": "支付凭证号",
-    "indicator": "指标编号",
-    "budget_type": "预算类型",
-    "fund_source": "资金来源",
-    "ignore": "不导入",
+    "unit": pgettext_lazy("fdp role", "budget unit"),
+    "function": pgettext_lazy("fdp role", "functional classification"),
+    "econ": pgettext_lazy("fdp role", "economic classification"),
+    "project": pgettext_lazy("fdp role", "project"),
+    "payee": pgettext_lazy("fdp role", "payee"),
+    "date": pgettext_lazy("fdp role", "date and year"),
+    "voucher": pgettext_lazy("fdp role", "payment voucher number"),
+    "indicator": pgettext_lazy("fdp role", "indicator number"),
+    "budget_type": pgettext_lazy("fdp role", "budget type"),
+    "fund_source": pgettext_lazy("fdp role", "fund source"),
+    "ignore": pgettext_lazy("fdp role", "not imported"),
 }
 DIMENSION_TYPE_NAMES = {
-    "datetime": "时间",
-    "entity": "主体",
-    "classification": "分类",
-    "activity": "活动/项目",
-    "location": "地点",
-    "fact": "事实/编号",
-    "other": "其他",
+    "datetime": pgettext_lazy("fdp dimension type", "time"),
+    "entity": pgettext_lazy("fdp dimension type", "entity"),
+    "classification": pgettext_lazy("fdp dimension type", "classification"),
+    "activity": pgettext_lazy("fdp dimension type", "activity/project"),
+    "location": pgettext_lazy("fdp dimension type", "location"),
+    "fact": pgettext_lazy("fdp dimension type", "fact/number"),
+    "other": pgettext_lazy("fdp dimension type", "other"),
 }
 CLASSIFICATION_TYPE_NAMES = {
-    "administrative": "行政",
-    "functional": "功能",
-    "economic": "经济",
-    "activity": "活动",
+    "administrative": pgettext_lazy("fdp classification type", "administrative"),
+    "functional": pgettext_lazy("fdp classification type", "functional"),
+    "economic": pgettext_lazy("fdp classification type", "economic"),
+    "activity": pgettext_lazy("fdp classification type", "activity"),
 }
 MAPPING_KINDS = ("indicators", "payments", "revenue")
 INDICATOR_NO_MAX = 40
@@ -188,9 +191,13 @@ class Package:
             missing = sorted(self._sources() - set(headers))
             if missing:
                 raise UnreadableFile(
-                    f"数据包 {self.descriptor.name} 引用的字段在数据文件 {self.data.name} 中不存在："
-                    + "、".join(f"“{m}”" for m in missing),
-                    column="、".join(missing),
+                    gettext("The package %(package)s names fields the data file %(data)s lacks: %(fields)s")
+                    % {
+                        "package": self.descriptor.name,
+                        "data": self.data.name,
+                        "fields": pgettext("list separator", ", ").join(f"“{m}”" for m in missing),
+                    },
+                    column=pgettext("list separator", ", ").join(missing),
                 )
             date = self.role_dimension("date")
             for line, cells in table.rows:
@@ -270,7 +277,11 @@ class Package:
         out: dict[str, str] = {}
         data = self.data.name
         for name, source in self._field_sources().items():
-            out[name] = f"{data} 的字段“{source}”" if source else f"{data}（{name}）"
+            out[name] = (
+                gettext("field “%(source)s” of %(data)s") % {"source": source, "data": data}
+                if source
+                else f"{data}{pgettext('opening bracket', ' (')}{name}{pgettext('closing bracket', ')')}"
+            )
         return out
 
     # -- the mapping -------------------------------------------------------------------------------
@@ -290,7 +301,7 @@ class Package:
             keys = self._key_dimensions()
             out["indicator_no"] = "+".join(a.source for d in keys for a in d.chain if a.source)
         if "voucher_no" in self.derived:
-            out["voucher_no"] = "（由各字段的值计算）"
+            out["voucher_no"] = gettext("(computed from the values of the fields)")
         out.update(self.direct)
         return out
 
@@ -377,69 +388,125 @@ class Package:
 
     def describe(self) -> list[str]:
         """The inferred mapping, in Chinese, one line each (``budget_import --dry-run`` prints it)."""
+        comma = pgettext("clause comma", ", ")
         lines = [
-            f"数据包：{self.title}（{self.descriptor.name}），数据文件 {self.data.name}",
-            "计量（金额）：",
+            gettext("Package: %(title)s (%(file)s), data file %(data)s")
+            % {"title": self.title, "file": self.descriptor.name, "data": self.data.name},
+            gettext("Measures (amounts):"),
         ]
         for m in self.measures:
-            extra = "，".join(
+            extra = comma.join(
                 x
                 for x in (
-                    f"币种 {m.currency}" if m.currency else "",
-                    f"乘以系数 {m.factor:,}" if m.factor != 1 else "",
-                    f"阶段 {m.phase}" if m.phase else "",
+                    gettext("currency %(currency)s") % {"currency": m.currency} if m.currency else "",
+                    gettext("times %(factor)s") % {"factor": f"{m.factor:,}"} if m.factor != 1 else "",
+                    gettext("phase %(phase)s") % {"phase": m.phase} if m.phase else "",
                 )
                 if x
             )
-            extra = f"（{extra}）" if extra else ""
-            target = _field_name(m.target, self.kind) if m.target else "不导入"
-            lines.append(f"  “{m.name}”：字段“{m.source}”{extra} → {target}")
-        lines.append("维度：")
+            extra = (
+                f"{pgettext('opening bracket', ' (')}{extra}{pgettext('closing bracket', ')')}"
+                if extra
+                else ""
+            )
+            target = _field_name(m.target, self.kind) if m.target else str(ROLE_NAMES["ignore"])
+            lines.append(
+                "  "
+                + gettext("“%(name)s”: field “%(source)s”%(extra)s → %(target)s")
+                % {"name": m.name, "source": m.source, "extra": extra, "target": target}
+            )
+        lines.append(gettext("Dimensions:"))
         fields = self._dimension_fields()
         for d in self.dimensions:
-            kind = DIMENSION_TYPE_NAMES.get(d.dimension_type, d.dimension_type or "未注明类型")
+            kind = str(
+                DIMENSION_TYPE_NAMES.get(d.dimension_type, d.dimension_type or gettext("type not given"))
+            )
             if d.classification_type:
-                kind += "·" + CLASSIFICATION_TYPE_NAMES.get(d.classification_type, d.classification_type)
+                kind += "·" + str(CLASSIFICATION_TYPE_NAMES.get(d.classification_type, d.classification_type))
             targets = [name for name, (dim, _a) in fields.items() if dim is d]
             if d.role == "ignore" or not targets:
-                lines.append(f"  “{d.name}”（{kind}）→ 不导入{('：' + d.why) if d.why else ''}")
+                why = (pgettext("label colon", ": ") + d.why) if d.why else ""
+                lines.append(
+                    "  "
+                    + gettext("“%(name)s” (%(kind)s) → not imported%(why)s")
+                    % {"name": d.name, "kind": kind, "why": why}
+                )
                 continue
-            codes = "、".join(f"“{a.source}”" for a in d.chain if a.source) or "（常量）"
+            separator = pgettext("list separator", ", ")
+            codes = separator.join(f"“{a.source}”" for a in d.chain if a.source) or gettext("(a constant)")
             if d.role == "date":
-                codes = "、".join(f"“{a.source}”" for a in d.attributes.values() if a.source)
-            names = "、".join(_field_name(t, self.kind) for t in targets)
-            text = f"  “{d.name}”（{kind}）→ {ROLE_NAMES[d.role]}：{names}"
-            text += f"，{'编码' if d.role in {'unit', 'function', 'econ', 'project'} else ''}取自字段 {codes}"
+                codes = separator.join(f"“{a.source}”" for a in d.attributes.values() if a.source)
+            names = separator.join(_field_name(t, self.kind) for t in targets)
+            text = "  " + gettext("“%(name)s” (%(kind)s) → %(role)s: %(fields)s") % {
+                "name": d.name,
+                "kind": kind,
+                "role": ROLE_NAMES[d.role],
+                "fields": names,
+            }
+            if d.role in {"unit", "function", "econ", "project"}:
+                text += gettext(", codes from the fields %(fields)s") % {"fields": codes}
+            else:
+                text += gettext(", from the fields %(fields)s") % {"fields": codes}
             named = [d.label_of(a.key) for a in d.chain]
-            labels = "、".join(f"“{a.source}”" for a in named if a is not None and a.source)
+            labels = separator.join(f"“{a.source}”" for a in named if a is not None and a.source)
             if labels:
-                text += f"，名称取自字段 {labels}"
+                text += gettext(", names from the fields %(fields)s") % {"fields": labels}
             if len(d.chain) > 1:
-                text += f"（{len(d.chain)} 级，上级由 parent 给出）"
+                text += gettext(" (%(n)s levels, the parent given by parent)") % {"n": len(d.chain)}
             if d.why:
-                text += f"（{d.why}）"
+                text += f"{pgettext('opening bracket', ' (')}{d.why}{pgettext('closing bracket', ')')}"
             lines.append(text)
         if self.direct or self.constants:
-            lines.append("映射文件指定：")
-            lines.extend(f"  {_field_name(k, self.kind)} ← 字段“{v}”" for k, v in self.direct.items())
+            lines.append(gettext("Given by the mapping file:"))
+            lines.extend(
+                "  "
+                + gettext("%(field)s ← field “%(source)s”")
+                % {"field": _field_name(k, self.kind), "source": v}
+                for k, v in self.direct.items()
+            )
             lines.extend(f"  {_field_name(k, self.kind)} = {v}" for k, v in self.constants.items())
-        lines.append("派生：")
+        lines.append(gettext("Derived:"))
         if "indicator_no" in self.derived:
-            keys = "、".join(f"“{d.name}”" for d in self._key_dimensions())
+            keys = pgettext("list separator", ", ").join(f"“{d.name}”" for d in self._key_dimensions())
             lines.append(
-                f"  指标编号：数据包没有，由维度 {keys} 的编码以“-”连接"
-                f"（超过 {INDICATOR_NO_MAX} 字符时取其摘要）"
+                "  "
+                + gettext(
+                    "indicator number: not in the package; the codes of the dimensions %(keys)s joined by "
+                    "“-” (their digest when longer than %(max)s characters)"
+                )
+                % {"keys": keys, "max": INDICATOR_NO_MAX}
             )
         if "voucher_no" in self.derived:
-            lines.append("  支付凭证号：数据包没有，由每行各字段的值计算（同一行再次导入得到同一编号）")
+            lines.append(
+                "  "
+                + gettext(
+                    "payment voucher number: not in the package; computed from the values of each row's "
+                    "fields (a row imported again gets the same number)"
+                )
+            )
         if "budget_type" not in self.constants and not self.role_dimension("budget_type"):
-            name = {v: k for k, v in interface.BUDGET_TYPE_NAMES.items()}.get(int(self.budget_type), "")
-            lines.append(f"  预算类型：{name}（{self.budget_type_origin}）")
+            budget_type = (
+                BudgetType(int(self.budget_type)).label if int(self.budget_type) in BudgetType.values else ""
+            )
+            lines.append(
+                "  "
+                + gettext("budget type: %(name)s (%(origin)s)")
+                % {"name": budget_type, "origin": self.budget_type_origin}
+            )
         date = self.role_dimension("date")
         if date is not None:
-            lines.append(f"年度：只导入 {self.year} 年的行（由维度“{date.name}”判断），其他年度的行跳过")
+            lines.append(
+                gettext(
+                    "Year: only the rows of %(year)s are imported (by the dimension “%(name)s”); rows of "
+                    "other years are skipped"
+                )
+                % {"year": self.year, "name": date.name}
+            )
         else:
-            lines.append(f"年度：数据包没有时间维度，全部行按 {self.year} 年度导入")
+            lines.append(
+                gettext("Year: the package has no time dimension; every row is imported into %(year)s")
+                % {"year": self.year}
+            )
         lines.extend(self.notes)
         return lines
 
@@ -449,7 +516,8 @@ class Package:
 
 def _field_name(name: str, kind: str = "") -> str:
     headers = {c.name: c.header for c in interface.SPECS.get(kind, ())}
-    return f"{headers.get(name, name)}（{name}）"
+    opening, closing = pgettext("opening bracket", " ("), pgettext("closing bracket", ")")
+    return f"{headers.get(name, name)}{opening}{name}{closing}"
 
 
 def _digest(values: list[Any]) -> str:
@@ -657,7 +725,11 @@ def is_mapping_form(descriptor: dict[str, Any], kind: str) -> bool:
 
 
 def _fail(descriptor: Path, where: str, message: str) -> UnreadableFile:
-    return UnreadableFile(f"数据包 {descriptor.name} 的 {where}：{message}", column=where)
+    return UnreadableFile(
+        gettext("%(where)s of the package %(package)s: %(message)s")
+        % {"package": descriptor.name, "where": where, "message": message},
+        column=where,
+    )
 
 
 def _role(dimension: Dimension, kind: str) -> tuple[str, str]:
@@ -675,23 +747,37 @@ def _role(dimension: Dimension, kind: str) -> tuple[str, str]:
         return "budget_type", ""
     if dtype == "entity" or (not dtype and any(w in name for w in (*PAYEE_WORDS, *UNIT_WORDS))):
         if any(w in name for w in PAYEE_WORDS):
-            return ("payee", "") if kind == "payments" else ("ignore", "收款人只用于支付数据")
+            return (
+                ("payee", "")
+                if kind == "payments"
+                else ("ignore", gettext("a payee is imported with payments only"))
+            )
         if any(w in name for w in UNIT_WORDS):
-            return "unit", "付款的预算单位"
+            return "unit", gettext("the budget unit that pays")
         if any(w in name for w in FUND_WORDS):
-            return ("fund_source", "") if kind == "indicators" else ("ignore", "资金账户只用于指标数据")
-        return "ignore", "无法判断这一主体是预算单位还是收款人，可在映射文件中指定"
+            return (
+                ("fund_source", "")
+                if kind == "indicators"
+                else ("ignore", gettext("a fund account is imported with indicators only"))
+            )
+        return "ignore", gettext(
+            "whether this entity is a budget unit or a payee cannot be told; the mapping file can say"
+        )
     if any(w in name for w in INDICATOR_WORDS):
         return ("indicator", "") if kind != "revenue" else ("ignore", "")
     if any(w in name for w in VOUCHER_WORDS) or (dtype == "fact" and kind == "payments"):
-        return ("voucher", "") if kind == "payments" else ("ignore", "交易编号只用于支付数据")
+        return (
+            ("voucher", "")
+            if kind == "payments"
+            else ("ignore", gettext("a transaction number is imported with payments only"))
+        )
     if dtype == "fact" and kind == "indicators":
         return "indicator", ""
     if dtype == "activity" or any(w in name for w in ("project", "program", "项目")):
         return ("project", "") if kind != "revenue" else ("ignore", "")
     if dtype == "location":
-        return "ignore", "本系统不按地点统计"
-    return "ignore", "无对应字段，可在映射文件中指定"
+        return "ignore", gettext("the platform does not count by location")
+    return "ignore", gettext("no matching field; the mapping file can name one")
 
 
 MAPPING_FILE_KEYS = {"dimensions", "fields", "constants", "measures", "factor", "budget_type"}
@@ -703,24 +789,46 @@ def _mapping_file(path: Path | None) -> dict[str, Any]:
     try:
         spec = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError) as exc:
-        raise UnreadableFile(f"映射文件 {path.name} 无法读取或不是 JSON：{exc}") from exc
+        raise UnreadableFile(
+            gettext("The mapping file %(file)s cannot be read or is not JSON: %(error)s")
+            % {"file": path.name, "error": exc}
+        ) from exc
     if not isinstance(spec, dict):
-        raise UnreadableFile(f"映射文件 {path.name} 应为一个 JSON 对象")
+        raise UnreadableFile(
+            gettext("The mapping file %(file)s must be one JSON object") % {"file": path.name}
+        )
     unknown = sorted(set(spec) - MAPPING_FILE_KEYS)
     if unknown:
         raise UnreadableFile(
-            f"映射文件 {path.name} 有未知的键：{'、'.join(unknown)}"
-            f"（可用：{'、'.join(sorted(MAPPING_FILE_KEYS))}）",
+            gettext("The mapping file %(file)s has unknown keys: %(keys)s (known: %(known)s)")
+            % {
+                "file": path.name,
+                "keys": pgettext("list separator", ", ").join(unknown),
+                "known": pgettext("list separator", ", ").join(sorted(MAPPING_FILE_KEYS)),
+            },
             column=unknown[0],
         )
     for key in ("dimensions", "fields", "constants", "measures"):
         value = spec.get(key, {})
         if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
-            raise UnreadableFile(f"映射文件 {path.name} 的“{key}”应为对象（名称 → 值）", column=key)
+            raise UnreadableFile(
+                gettext("“%(key)s” of the mapping file %(file)s must be an object (name → value)")
+                % {"key": key, "file": path.name},
+                column=key,
+            )
     for name, role in spec.get("dimensions", {}).items():
         if role not in ROLE_NAMES:
             raise UnreadableFile(
-                f"映射文件 {path.name} 的 dimensions.“{name}”为“{role}”，应为 {'、'.join(ROLE_NAMES)} 之一",
+                gettext(
+                    "dimensions.“%(name)s” of the mapping file %(file)s is “%(role)s”; it must be one of "
+                    "%(roles)s"
+                )
+                % {
+                    "file": path.name,
+                    "name": name,
+                    "role": role,
+                    "roles": pgettext("list separator", ", ").join(ROLE_NAMES),
+                },
                 column=f"dimensions.{name}",
             )
     return spec
@@ -739,25 +847,38 @@ def read_package(
     try:
         descriptor = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError) as exc:
-        raise UnreadableFile(f"数据包描述文件 {path.name} 无法读取或不是 JSON") from exc
+        raise UnreadableFile(
+            gettext("The package descriptor %(file)s cannot be read or is not JSON") % {"file": path.name}
+        ) from exc
     if not isinstance(descriptor, dict):
-        raise UnreadableFile(f"数据包描述文件 {path.name} 应为一个 JSON 对象")
+        raise UnreadableFile(
+            gettext("The package descriptor %(file)s must be one JSON object") % {"file": path.name}
+        )
     if mapping_file is None and not is_mapping_form(descriptor, kind):
         return None
     if kind not in MAPPING_KINDS:
-        raise UnreadableFile(f"映射形式的财政数据包只能导入为 {'、'.join(MAPPING_KINDS)}，不能导入为 {kind}")
+        raise UnreadableFile(
+            gettext("A Fiscal Data Package by mapping imports as %(kinds)s only, not as %(kind)s")
+            % {"kinds": pgettext("list separator", ", ").join(MAPPING_KINDS), "kind": kind}
+        )
     spec = _mapping_file(mapping_file)
     model = descriptor.get("model") or descriptor.get("mapping") or {}
     resources = [r for r in descriptor.get("resources") or [] if isinstance(r, dict) and r.get("path")]
     if not resources:
-        raise _fail(path, "resources", "缺少数据资源（resources[].path）")
+        raise _fail(path, "resources", gettext("no data resource (resources[].path)"))
     resource = resources[0]
     resource_path = resource["path"][0] if isinstance(resource["path"], list) else resource["path"]
     data = (path.parent / str(resource_path)).resolve()
     if path.parent.resolve() not in data.parents:
-        raise _fail(path, "resources[0].path", "数据资源必须位于数据包目录内")
+        raise _fail(
+            path, "resources[0].path", gettext("The data resource must be inside the package's folder")
+        )
     if not data.exists():
-        raise _fail(path, "resources[0].path", f"数据文件 {resource_path} 不存在")
+        raise _fail(
+            path,
+            "resources[0].path",
+            gettext("the data file %(file)s does not exist") % {"file": resource_path},
+        )
     others = {r.get("name") for r in resources[1:]}
 
     measures: list[Measure] = []
@@ -765,32 +886,43 @@ def read_package(
     for name, m in (model.get("measures") or {}).items():
         where = f"model.measures.{name}"
         if not isinstance(m, dict) or not isinstance(m.get("source"), str) or not m["source"]:
-            raise _fail(path, where, "计量缺少 source（数据文件中的金额字段）")
+            raise _fail(path, where, gettext("the measure has no source (the amount field of the data file)"))
         if m.get("resource") and m["resource"] in others:
-            raise _fail(path, where, "只支持第一个数据资源中的字段")
+            raise _fail(path, where, gettext("only fields of the first data resource are read"))
         currency = str(m.get("currency") or "").upper()
         if currency not in CURRENCIES:
-            raise _fail(path, f"{where}.currency", f"币种为 {currency}，只能导入人民币（CNY）金额")
+            raise _fail(
+                path,
+                f"{where}.currency",
+                gettext("the currency is %(currency)s; only amounts in renminbi (CNY) are imported")
+                % {"currency": currency},
+            )
         try:
             factor = Decimal(str(m.get("factor", global_factor)))
         except InvalidOperation:
             factor = Decimal(0)
         if not factor.is_finite() or factor <= 0:
-            raise _fail(path, f"{where}.factor", "系数（factor）应为正数，如 10000 表示金额以万元计")
+            raise _fail(
+                path,
+                f"{where}.factor",
+                gettext("the factor must be positive, such as 10000 for amounts in units of 10,000 yuan"),
+            )
         measures.append(Measure(name, m["source"], factor, currency, str(m.get("phase") or "")))
     if not measures:
-        raise _fail(path, "model.measures", "没有计量（金额字段）")
+        raise _fail(path, "model.measures", gettext("no measure (amount field)"))
 
     dimensions: list[Dimension] = []
     for name, d in (model.get("dimensions") or {}).items():
         where = f"model.dimensions.{name}"
         if not isinstance(d, dict) or not isinstance(d.get("attributes"), dict) or not d["attributes"]:
-            raise _fail(path, where, "维度缺少 attributes")
+            raise _fail(path, where, gettext("the dimension has no attributes"))
         attributes: dict[str, Attribute] = {}
         for key, a in d["attributes"].items():
             if not isinstance(a, dict) or not (isinstance(a.get("source"), str) or "constant" in a):
                 raise _fail(
-                    path, f"{where}.attributes.{key}", "属性缺少 source（数据文件中的字段）或 constant"
+                    path,
+                    f"{where}.attributes.{key}",
+                    gettext("the attribute has no source (a field of the data file) or constant"),
                 )
             attributes[key] = Attribute(
                 key,
@@ -802,12 +934,20 @@ def read_package(
         for key, attribute in attributes.items():
             for ref, what in ((attribute.labelfor, "labelfor"), (attribute.parent, "parent")):
                 if ref and ref not in attributes:
-                    raise _fail(path, f"{where}.attributes.{key}.{what}", f"引用的属性“{ref}”不存在")
+                    raise _fail(
+                        path,
+                        f"{where}.attributes.{key}.{what}",
+                        gettext("the attribute “%(ref)s” it names does not exist") % {"ref": ref},
+                    )
         key = d.get("primaryKey") or []
         primary = [key] if isinstance(key, str) else [str(k) for k in key if isinstance(k, str)]
         for k in primary:
             if k not in attributes:
-                raise _fail(path, f"{where}.primaryKey", f"主键“{k}”不是该维度的属性")
+                raise _fail(
+                    path,
+                    f"{where}.primaryKey",
+                    gettext("the primary key “%(key)s” is not an attribute of the dimension") % {"key": k},
+                )
         dimension = Dimension(
             name,
             str(d.get("dimensionType") or ""),
@@ -817,13 +957,17 @@ def read_package(
         )
         chosen = spec.get("dimensions", {}).get(name)
         if chosen:
-            dimension.role, dimension.why = chosen, "映射文件指定"
+            dimension.role, dimension.why = chosen, gettext("given by the mapping file")
         else:
             dimension.role, dimension.why = _role(dimension, kind)
         dimensions.append(dimension)
     unknown = sorted(set(spec.get("dimensions", {})) - {d.name for d in dimensions})
     if unknown:
-        raise UnreadableFile(f"映射文件指定的维度在数据包中不存在：{'、'.join(unknown)}", column=unknown[0])
+        raise UnreadableFile(
+            gettext("Dimensions the mapping file names are not in the package: %(names)s")
+            % {"names": pgettext("list separator", ", ").join(unknown)},
+            column=unknown[0],
+        )
 
     # one dimension per role: the first keeps it, later ones are reported
     taken: dict[str, str] = {}
@@ -832,7 +976,10 @@ def read_package(
         if dimension.role == "ignore":
             continue
         if dimension.role in taken:
-            dimension.why = f"“{taken[dimension.role]}”已映射为{ROLE_NAMES[dimension.role]}"
+            dimension.why = gettext("“%(name)s” is already the %(role)s") % {
+                "name": taken[dimension.role],
+                "role": ROLE_NAMES[dimension.role],
+            }
             dimension.role = "ignore"
             continue
         taken[dimension.role] = dimension.name
@@ -843,27 +990,45 @@ def read_package(
     ours = {c.name for c in interface.SPECS[kind]}
     for name, source in direct.items():
         if name not in ours:
-            raise UnreadableFile(f"映射文件 fields 中的“{name}”不是 {kind} 的字段", column=f"fields.{name}")
+            raise UnreadableFile(
+                gettext("“%(name)s” in the fields of the mapping file is not a field of %(kind)s")
+                % {"name": name, "kind": kind},
+                column=f"fields.{name}",
+            )
         if columns and source not in columns:
             raise UnreadableFile(
-                f"映射文件 fields.{name} 指向的字段“{source}”不在数据包中", column=f"fields.{name}"
+                gettext(
+                    "fields.%(name)s of the mapping file names the field “%(source)s”, which is not in the "
+                    "package"
+                )
+                % {"name": name, "source": source},
+                column=f"fields.{name}",
             )
     constants = dict(spec.get("constants", {}))
     for name in constants:
         if name not in ours:
             raise UnreadableFile(
-                f"映射文件 constants 中的“{name}”不是 {kind} 的字段", column=f"constants.{name}"
+                gettext("“%(name)s” in the constants of the mapping file is not a field of %(kind)s")
+                % {"name": name, "kind": kind},
+                column=f"constants.{name}",
             )
 
-    chosen_type, origin = budget_type or str(spec.get("budget_type") or ""), "命令行 --budget-type"
+    chosen_type, origin = (
+        budget_type or str(spec.get("budget_type") or ""),
+        gettext("the command line's --budget-type"),
+    )
     if not budget_type and spec.get("budget_type"):
-        origin = "映射文件"
+        origin = gettext("the mapping file")
     if not chosen_type:
-        chosen_type, origin = "1", "数据包未给出，默认；可用 --budget-type 指定"
+        chosen_type, origin = "1", gettext("not given by the package: the default; --budget-type sets it")
     try:
         budget_code = str(interface.parse_budget_type(chosen_type))
     except interface.BadValue as exc:
-        raise UnreadableFile(f"预算类型“{chosen_type}”无效：{exc}", column="budget_type") from exc
+        raise UnreadableFile(
+            gettext("The budget type “%(value)s” is not valid: %(error)s")
+            % {"value": chosen_type, "error": exc},
+            column="budget_type",
+        ) from exc
 
     package = Package(
         kind=kind,
@@ -883,7 +1048,12 @@ def read_package(
     if kind == "indicators" and "indicator_no" not in fields:
         if not package._key_dimensions():
             raise _fail(
-                path, "model.dimensions", "没有可用来编指标编号的维度（单位、功能分类、经济分类或项目）"
+                path,
+                "model.dimensions",
+                gettext(
+                    "no dimension to number the indicators by (unit, functional or economic classification, "
+                    "or project)"
+                ),
             )
         package.derived.append("indicator_no")
     if kind == "payments" and "voucher_no" not in fields:
@@ -891,10 +1061,14 @@ def read_package(
     have = fields | {m.target for m in measures if m.target} | set(package.derived) | {"budget_type"}
     missing = [c for c in interface.SPECS[kind] if c.required and c.name not in have]
     if missing:
-        names = "、".join(f"{c.header}（{c.name}）" for c in missing)
+        names = pgettext("list separator", ", ").join(_field_name(c.name, kind) for c in missing)
         raise UnreadableFile(
-            f"数据包 {path.name} 无法推断 {names} 来自哪个维度或字段：请在映射文件中指定"
-            "（dimensions 把维度指定为某一用途，或 fields 把数据文件的字段指定为本系统的字段）",
+            gettext(
+                "Which dimension or field of the package %(file)s gives %(names)s cannot be inferred: name "
+                "it in the mapping file (dimensions gives a dimension a use, fields maps a field of the data "
+                "file to a field of the platform)"
+            )
+            % {"file": path.name, "names": names},
             column=missing[0].name,
         )
     return package
@@ -911,11 +1085,24 @@ def _assign_measures(path: Path, kind: str, measures: list[Measure], spec: dict[
     for name, target in chosen.items():
         if target not in allowed:
             raise UnreadableFile(
-                f"映射文件 measures.{name} 为“{target}”，{kind} 的金额字段是 {'、'.join(allowed)}",
+                gettext(
+                    "measures.%(name)s of the mapping file is “%(target)s”; the amount fields of %(kind)s "
+                    "are %(allowed)s"
+                )
+                % {
+                    "name": name,
+                    "target": target,
+                    "kind": kind,
+                    "allowed": pgettext("list separator", ", ").join(allowed),
+                },
                 column=f"measures.{name}",
             )
         if not any(m.name == name for m in measures):
-            raise UnreadableFile(f"映射文件指定的计量“{name}”在数据包中不存在", column=f"measures.{name}")
+            raise UnreadableFile(
+                gettext("The measure “%(name)s” the mapping file names is not in the package")
+                % {"name": name},
+                column=f"measures.{name}",
+            )
     for m in measures:
         m.target = chosen.get(m.name, "")
     if any(m.target for m in measures):

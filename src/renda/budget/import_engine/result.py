@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from renda.core.words import Words, chinese, has_words
+
 MAX_ERRORS = 5000  # errors kept and reported (every bad row still counts in ``rejected``)
 
 
@@ -13,10 +15,17 @@ class ImportError_:
     line: int
     column: str
     value: str
-    message: str
+    message: Words  # the reason as words (:mod:`renda.core.words`) or as Chinese text
 
     def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "column": self.column, "value": self.value, "message": self.message}
+        """The error as the data interface reports it (the reason in Chinese)."""
+        message = self.message if isinstance(self.message, str) else chinese(self.message)
+        return {"line": self.line, "column": self.column, "value": self.value, "message": message}
+
+    @property
+    def words(self) -> Words:
+        """The reason as words for each reader's language (``None``: the reason is plain text)."""
+        return self.message if has_words(self.message) else None
 
 
 @dataclass
@@ -28,6 +37,7 @@ class ImportResult:
     unchanged: int = 0
     rejected: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    error_words: list[Words] = field(default_factory=list)  # each error's reason as words (or None)
     warnings: list[str] = field(default_factory=list)
     rows: int = 0
     applied: bool = False

@@ -9,12 +9,14 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
 import psycopg
 from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from renda.budget.import_engine.apply import apply_plan
 from renda.budget.import_engine.bulk import bulk_load, is_postgres
@@ -37,6 +39,7 @@ from renda.budget.models import (
     ImportBatch,
     Payment,
 )
+from renda.core.words import Words, say
 
 logger = logging.getLogger("renda.budget.import")
 
@@ -58,7 +61,7 @@ class _Import:
     table: Table
     columns_at: list[tuple[int, Column]]
     result: ImportResult
-    error: Callable[[int, str, Any, str], None]
+    error: Callable[[int, str, Any, Words], None]
     errors: list[ImportError_]
     batch: ImportBatch
     on_applied: Applied | None
@@ -91,7 +94,7 @@ class _Import:
             stager.writer.abort(exc)
             raise
         if self.result.rows == 0 and not self.errors:
-            self.error(1, "", "", "文件没有数据行")
+            self.error(1, "", "", say(gettext_noop("The file has no data rows")))
         return stager
 
     def staged(self, *, arrow: bool) -> None:
@@ -194,7 +197,7 @@ def run_import(
     errors: list[ImportError_] = []
     bad_lines: set[int] = set()
 
-    def error(line: int, column: str, value: Any, message: str) -> None:
+    def error(line: int, column: str, value: Any, message: Words) -> None:
         column = source.labels.get(column, column)
         if line not in bad_lines:
             bad_lines.add(line)
@@ -230,7 +233,7 @@ def run_import(
         finally:
             drop_stage(plan)
     except UnreadableFile as exc:
-        error(exc.line, exc.column, "", str(exc))
+        error(exc.line, exc.column, "", exc.words)
     finally:
         table.close()
         if plan.streamed is not None:
@@ -243,6 +246,7 @@ def run_import(
 def _finish(result: ImportResult, errors: list[ImportError_], batch: ImportBatch) -> ImportResult:
     errors.sort(key=lambda e: e.line)
     result.errors = [e.as_dict() for e in errors]
+    result.error_words = [e.words for e in errors]
     if errors:
         result.inserted = result.updated = result.unchanged = 0
         result.rejected = max(result.rejected, 1)
@@ -268,7 +272,11 @@ def record_outcome(result: ImportResult, batch: ImportBatch) -> None:
         updated=result.updated,
         unchanged=result.unchanged,
         rejected=result.rejected,
-        errors=result.errors[:1000],
+        errors=[
+            {**e, "words": words} if words is not None else e
+            for e, words in zip_longest(result.errors[:1000], result.error_words[:1000])
+            if e is not None
+        ],
         warnings=[w.replace("\x00", "\u2400") for w in result.warnings[:100]],
         finished_at=timezone.now(),
     )
@@ -322,7 +330,7 @@ def import_path(
         source = file_source(path, kind, file_format)
     except UnreadableFile as exc:
         result = ImportResult(kind=kind, year=year, dry_run=dry_run, batch_id=batch.pk, rejected=1)
-        return _finish(result, [ImportError_(exc.line, exc.column, "", str(exc))], batch)
+        return _finish(result, [ImportError_(exc.line, exc.column, "", exc.words)], batch)
     return run_import(
         kind=kind,
         year=year,

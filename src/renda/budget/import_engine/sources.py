@@ -18,6 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
+from renda.core.words import Words, chinese, say
+
 CHUNK = 1 << 20
 XLSX_MAGIC = b"PK\x03\x04"
 
@@ -26,9 +30,9 @@ class UnreadableFile(ValueError):
     """The file cannot be read at all (encoding, format); the message is Chinese. ``line`` and
     ``column`` say where, when the trouble is at one place of the file."""
 
-    def __init__(self, message: str, *, line: int = 1, column: str = ""):
-        super().__init__(message)
-        self.line, self.column = line, column
+    def __init__(self, message: Words, *, line: int = 1, column: str = ""):
+        super().__init__(message if isinstance(message, str) else chinese(message))
+        self.line, self.column, self.words = line, column, message
 
 
 # Python's csv refuses a field longer than this (131,072 characters): kept as the guard it is (an
@@ -57,16 +61,33 @@ def field_too_long(path: Path, encoding: str, delimiter: str, headers: Sequence[
         csv.field_size_limit(previous)
     if found is None:
         return UnreadableFile(
-            f"第 {number} 行有一个字段超过 {FIELD_LIMIT:,} 个字符（CSV 每个字段的上限），文件无法读取。"
-            "常见原因是引号未配对，使后面的内容都算进了这一个字段。",
+            say(
+                gettext_noop(
+                    "Line %(line)s has a field longer than %(limit)s characters (the limit of a CSV field): "
+                    "the file cannot be read. An unpaired quote, which makes the rest of the file one "
+                    "field, is the usual cause."
+                ),
+                line=str(number),
+                limit=f"{FIELD_LIMIT:,}",
+            ),
             line=number,
         )
     index, length = found
     name = str(headers[index])[:40] if number > 1 and index < len(headers) else ""
-    column = f"“{name}”" if name else ""
+    column = say(gettext_noop(" “%(name)s”"), name=name) if name else ""
     return UnreadableFile(
-        f"第 {number} 行第 {index + 1} 列{column}有 {length:,} 个字符，超过 CSV 每个字段 {FIELD_LIMIT:,} "
-        "个字符的上限，文件无法读取。常见原因是引号未配对，使后面的内容都算进了这一个字段。",
+        say(
+            gettext_noop(
+                "Line %(line)s, column %(index)s%(column)s has %(length)s characters, over the limit of "
+                "%(limit)s characters of a CSV field: the file cannot be read. An unpaired quote, which "
+                "makes the rest of the file one field, is the usual cause."
+            ),
+            line=str(number),
+            index=str(index + 1),
+            column=column,
+            length=f"{length:,}",
+            limit=f"{FIELD_LIMIT:,}",
+        ),
         line=number,
         column=name,
     )
@@ -106,7 +127,7 @@ def detect_encoding(path: Path) -> str:
             return encoding
         except UnicodeDecodeError:
             continue
-    raise UnreadableFile("无法识别文件编码（应为 UTF-8 或 GB18030/GBK）")
+    raise UnreadableFile(say(gettext_noop("Unknown file encoding (use UTF-8 or GB18030/GBK)")))
 
 
 def detect_delimiter(header_line: str, sample: str) -> str:
@@ -254,7 +275,7 @@ def open_csv(path: Path) -> Table:
 XLSX_SHARED_STRINGS_MAX = 500_000  # distinct texts of a workbook; more: save it as CSV
 XLSX_PART_MAX = 64 << 20  # uncompressed bytes of a part read whole (all but the worksheets)
 XLSX_TOTAL_MAX = 2 << 30  # uncompressed bytes of the whole file
-_TOO_LARGE = "；请另存为 CSV（UTF-8）后再导入"
+_TOO_LARGE = say(gettext_noop("; save it as CSV (UTF-8) and import that"))
 
 
 def check_xlsx(path: Path) -> None:
@@ -268,7 +289,14 @@ def check_xlsx(path: Path) -> None:
             if total > XLSX_TOTAL_MAX:
                 size = f"{total / 2**20:,.0f} MB"
                 raise UnreadableFile(
-                    f"Excel 文件解压后有 {size}，超过 {XLSX_TOTAL_MAX >> 20:,} MB 的上限{_TOO_LARGE}"
+                    say(
+                        gettext_noop(
+                            "The Excel file unpacks to %(size)s, over the limit of %(limit)s MB%(advice)s"
+                        ),
+                        size=size,
+                        limit=f"{XLSX_TOTAL_MAX >> 20:,}",
+                        advice=_TOO_LARGE,
+                    )
                 )
             for part in parts:
                 if part.filename.startswith("xl/worksheets/") or part.is_dir():
@@ -276,18 +304,32 @@ def check_xlsx(path: Path) -> None:
                 if part.file_size > XLSX_PART_MAX:
                     size = f"{part.file_size / 2**20:,.0f} MB"
                     raise UnreadableFile(
-                        f"Excel 文件的组成部分 {part.filename[:60]} 解压后有 {size}，"
-                        f"超过 {XLSX_PART_MAX >> 20} MB 的上限{_TOO_LARGE}"
+                        say(
+                            gettext_noop(
+                                "The part %(part)s of the Excel file unpacks to %(size)s, over the limit of "
+                                "%(limit)s MB%(advice)s"
+                            ),
+                            part=part.filename[:60],
+                            size=size,
+                            limit=str(XLSX_PART_MAX >> 20),
+                            advice=_TOO_LARGE,
+                        )
                     )
                 if part.filename.lower().endswith("sharedstrings.xml"):
                     strings = _count_shared_strings(archive, part)
                     if strings > XLSX_SHARED_STRINGS_MAX:
                         raise UnreadableFile(
-                            f"Excel 文件的共享字符串超过 {XLSX_SHARED_STRINGS_MAX:,} 个"
-                            f"（读取它们所需的内存远大于文件本身）{_TOO_LARGE}"
+                            say(
+                                gettext_noop(
+                                    "The Excel file has more than %(limit)s shared strings (reading them "
+                                    "needs far more memory than the file's size)%(advice)s"
+                                ),
+                                limit=f"{XLSX_SHARED_STRINGS_MAX:,}",
+                                advice=_TOO_LARGE,
+                            )
                         )
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError) as exc:
-        raise UnreadableFile("无法读取 Excel 文件") from exc
+        raise UnreadableFile(say(gettext_noop("The Excel file cannot be read"))) from exc
 
 
 # The start of a shared string item: ``<si>``, ``<si/>``, ``<si attr…>``, or the same with a
@@ -326,7 +368,7 @@ def open_xlsx(path: Path) -> Table:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any damage to the file
-        raise UnreadableFile("无法读取 Excel 文件") from exc
+        raise UnreadableFile(say(gettext_noop("The Excel file cannot be read"))) from exc
     sheet = workbook.worksheets[0]
     total = max(sheet.max_row or 1, 1)
     iterator = sheet.iter_rows(values_only=True)
@@ -346,7 +388,7 @@ def open_xlsx(path: Path) -> Table:
 
 def open_table(path: Path) -> Table:
     if not path.exists():
-        raise UnreadableFile("文件不存在")
+        raise UnreadableFile(say(gettext_noop("The file does not exist")))
     if is_xlsx(path):
         return open_xlsx(path)
     return open_csv(path)
@@ -400,13 +442,15 @@ def read_datapackage(path: Path, kind: str) -> tuple[Path, dict[str, str]]:
         descriptor = json.loads(path.read_text(encoding="utf-8-sig"))
         resource = next(r for r in descriptor["resources"] if r.get("path"))
     except (OSError, ValueError, KeyError, StopIteration) as exc:
-        raise UnreadableFile("datapackage.json 无法读取或缺少数据资源 (resources[].path)") from exc
+        raise UnreadableFile(
+            say(gettext_noop("datapackage.json cannot be read or names no data resource (resources[].path)"))
+        ) from exc
     resource_path = resource["path"]
     if isinstance(resource_path, list):
         resource_path = resource_path[0]
     csv_path = (path.parent / resource_path).resolve()
     if path.parent.resolve() not in csv_path.parents:
-        raise UnreadableFile("数据资源必须位于数据包目录内")
+        raise UnreadableFile(say(gettext_noop("The data resource must be inside the package's folder")))
     mapping: dict[str, str] = {}
     by_type = FDP_COLUMN_TYPES.get(kind, {})
     for fdp_field in resource.get("schema", {}).get("fields", []):

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from renda.budget import interface
 from renda.budget.import_engine.bulk import RowWriter, is_postgres
@@ -33,6 +34,7 @@ from renda.budget.models import (
     Payment,
     Revenue,
 )
+from renda.core.words import Words, say
 
 _SCALARS = (int, float, Decimal, dt.date)
 STAGE_BATCH = 10_000  # rows read, checked and staged at a time
@@ -308,7 +310,7 @@ class Stager:
             columns = list(zip(*rows, strict=False))  # rows may be longer than needed
         n = len(rows)
         self.result.rows += n
-        problems: list[tuple[int, int, int, str, Any, str]] = []  # row, phase, order, column, value, why
+        problems: list[tuple[int, int, int, str, Any, Words]] = []  # row, phase, order, column, value, why
         out: list[Any] = [None] * len(self.plan.columns)
         for rule in self.rules:
             cells = columns[rule.index]
@@ -418,28 +420,36 @@ class Stager:
                 return cells, []
         return self._cells(cells, rule)
 
-    def _cells(self, cells: Sequence[Any], rule: _Rule) -> tuple[list[Any], list[tuple[int, str]]]:
+    def _cells(self, cells: Sequence[Any], rule: _Rule) -> tuple[list[Any], list[tuple[int, Words]]]:
         """The full path: every cell through the interface's parser (each distinct value once)."""
         column, year = rule.column, self.plan.year
         header, limit, parse = column.header, column.max_length, column.parse
 
         def convert(raw: Any) -> tuple[bool, Any]:
             if raw is None or raw == "" or (type(raw) is str and raw.isspace()):
-                return (False, f"{header}不能为空") if column.required else (True, rule.empty)
+                return (
+                    (False, say(gettext_noop("%(column)s is empty"), column=header))
+                    if column.required
+                    else (True, rule.empty)
+                )
             if type(raw) is not str and (isinstance(raw, bool) or not isinstance(raw, _SCALARS)):
-                return False, "值的类型不正确"
+                return False, say(gettext_noop("The value is of the wrong type"))
             try:
                 value: Any = interface.parse_month(raw, year) if rule.month else parse(raw)
             except BadValue as exc:
-                return False, str(exc)
+                return False, exc.words
             if limit and len(value) > limit:
-                return False, f"{header}超过 {limit} 个字符"
+                return False, say(
+                    gettext_noop("%(column)s is longer than %(limit)s characters"),
+                    column=header,
+                    limit=str(limit),
+                )
             if type(value) is str and "\x00" in value:
-                return False, "含有不允许的控制字符"
+                return False, say(gettext_noop("Contains a control character that is not allowed"))
             return True, interface.canonical_text(value)
 
         values: list[Any] = []
-        bad: list[tuple[int, str]] = []
+        bad: list[tuple[int, Words]] = []
         seen: dict[tuple[type, Any], tuple[bool, Any]] = {}
         for i, raw in enumerate(cells):
             try:
@@ -465,7 +475,10 @@ class Stager:
             dates = out[at["pay_date"]]
             start, end = self.year_start, self.year_end
             if bad_rows or not (start <= min(dates) and max(dates) <= end):
-                why = f"支付日期不在 {self.plan.year} 年度内"
+                why = say(
+                    gettext_noop("The payment date is not in the fiscal year %(year)s"),
+                    year=str(self.plan.year),
+                )
                 problems.extend(
                     (i, 1, 0, "pay_date", dates[i], why) for i in good if not start <= dates[i] <= end
                 )
@@ -489,18 +502,27 @@ class Stager:
                     else:
                         interface.parse_econ_code(code)
                 except BadValue as exc:
-                    problems.append((i, 1, 0, "code", code, str(exc)))
+                    problems.append((i, 1, 0, "code", code, exc.words))
                     continue
                 levels[i] = str({3: 1, 5: 2, 7: 3}[len(code)])
                 parent, expected = parents[i] or "", code[:-2] if len(code) > 3 else ""
                 if parent and parent != expected:
-                    problems.append((i, 1, 0, "parent_code", parent, f"上级编码应为 {expected}"))
+                    problems.append(
+                        (
+                            i,
+                            1,
+                            0,
+                            "parent_code",
+                            parent,
+                            say(gettext_noop("The parent code must be %(code)s"), code=expected),
+                        )
+                    )
                     continue
                 parents[i] = expected
         elif kind == "units":
             codes, parents = out[at["code"]], out[at["parent_code"]]
             problems.extend(
-                (i, 1, 0, "parent_code", parents[i], "上级单位不能是本单位")
+                (i, 1, 0, "parent_code", parents[i], say(gettext_noop("A unit cannot be its own parent")))
                 for i in good
                 if parents[i] and parents[i] == codes[i]
             )
@@ -511,7 +533,7 @@ class Stager:
         units = out[self.positions["unit_code"]]
         unknown = set(units) - self.known_units - {None}
         if unknown:
-            why = "单位编码不存在（请先导入预算单位）"
+            why = say(gettext_noop("No such unit code (import the budget units first)"))
             problems.extend(
                 (i, 2, 0, "unit_code", u, why)
                 for i, u in enumerate(units)
@@ -553,9 +575,17 @@ class Stager:
         payments naming an indicator that is not (yet) loaded."""
         year, found = self.plan.year, []
         if self.unknown_functions:
-            found.append(f"{self.unknown_functions} 行的功能分类编码不在 {year} 年度分类表中")
+            found.append(
+                gettext(
+                    "%(n)s rows have a functional classification code outside the %(year)s classification"
+                )
+                % {"n": self.unknown_functions, "year": year}
+            )
         if self.unknown_indicators:
-            found.append(f"{self.unknown_indicators} 笔支付的指标编号在 {year} 年度指标中不存在")
+            found.append(
+                gettext("%(n)s payments name an indicator number the %(year)s indicators lack")
+                % {"n": self.unknown_indicators, "year": year}
+            )
         return found
 
 
@@ -604,18 +634,27 @@ def map_headers(kind, headers, rename, result, error) -> list[tuple[int, Column]
             column = interface.match_header(kind, text)
         if column is None:
             if text:
-                result.warnings.append(f"未知列“{text}”已忽略")
+                result.warnings.append(gettext("Unknown column “%(name)s” ignored") % {"name": text})
             continue
         if column.name in seen:
-            error(1, text, text, "列重复")
+            error(1, text, text, say(gettext_noop("The column appears twice")))
             continue
         seen.add(column.name)
         found.append((index, column))
     missing = [c for c in interface.SPECS[kind] if c.required and c.name not in seen]
     for column in missing:
-        error(1, column.name, "", f"缺少必需列：{column.name}（{column.header}）")
+        error(
+            1,
+            column.name,
+            "",
+            say(
+                gettext_noop("A required column is missing: %(name)s (%(header)s)"),
+                name=column.name,
+                header=column.header,
+            ),
+        )
     if missing or not found:
         if not headers:
-            error(1, "", "", "文件没有表头")
+            error(1, "", "", say(gettext_noop("The file has no header row")))
         return None
     return found

@@ -124,6 +124,19 @@ class ImportBatch(models.Model):
             self.Status.FAILED,
         }
 
+    @property
+    def errors_shown(self) -> list[dict]:
+        """The errors with each reason in the reader's language (``message`` keeps the Chinese reason
+        the data interface reports; ``words`` the same reason for every language)."""
+        from renda.core.words import render
+
+        shown = []
+        for error in self.errors if isinstance(self.errors, list) else []:
+            if isinstance(error, dict) and error.get("words"):
+                error = {**error, "message": render(error["words"])}
+            shown.append(error)
+        return shown
+
 
 class FiscalYear(models.Model):
     """预算年度."""

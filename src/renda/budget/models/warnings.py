@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_noop, pgettext, pgettext_lazy
 
 from renda.budget.models.facts import default_region, money
 from renda.core.workflow import WorkflowEvent
@@ -154,15 +154,40 @@ class Finding(models.Model):
         """What was found, as a person reads it. Runs since issue 16 store it as the subject (unit,
         payee, amount); a finding stored earlier with a bare voucher or indicator number there is
         titled here (unit, rule, amount) until its next run rewrites the subject."""
+        from renda.core.words import render, say
+
         evidence = self.evidence if isinstance(self.evidence, dict) else {}
+        words = evidence.get("words")
+        words = words if isinstance(words, dict) else {}
+        if words.get("subject"):
+            return render(words["subject"])  # in the reader's language
         numbers = {str(n) for key in ("vouchers", "indicators") for n in (evidence.get(key) or [])}
         if self.subject not in numbers:
             return self.subject
-        from renda.budget.warning_rules.base import title_amount
+        from renda.budget.warning_rules.base import amount_words
         from renda.budget.warning_rules.registry import rule_name
 
         unit = getattr(self, "unit_name", "") or self.unit_code
-        return f"{unit}{rule_name(self.rule_code)}{title_amount(self.amount)}（{self.subject}）"
+        return render(
+            say(
+                gettext_noop("%(unit)s: %(rule)s %(amount)s (%(number)s)"),
+                unit=unit,
+                rule=rule_name(self.rule_code),
+                amount=amount_words(self.amount),
+                number=self.subject,
+            )
+        )
+
+    @property
+    def description(self) -> str:
+        """What was found in detail, in the reader's language (``message`` keeps the Chinese text the
+        函询函 quotes; a finding stored before its words were kept shows that text)."""
+        from renda.core.words import render
+
+        evidence = self.evidence if isinstance(self.evidence, dict) else {}
+        words = evidence.get("words")
+        words = words if isinstance(words, dict) else {}
+        return render(words["message"]) if words.get("message") else self.message
 
 
 class FindingStep(WorkflowEvent):
@@ -288,3 +313,30 @@ class BudgetReport(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def label(self) -> str:
+        """The report's name in the reader's language (``title`` is the Chinese document's own:
+        2026年第三季度预算执行分析报告)."""
+        values = {"year": self.year, "n": self.period}
+        if self.period_kind == self.Period.MONTH:
+            period = pgettext("report period", "%(n)s/%(year)s") % values
+        elif self.period_kind == self.Period.QUARTER and 1 <= self.period <= 4:
+            period = _QUARTERS[self.period - 1] % values
+        elif self.period_kind == self.Period.HALF and 1 <= self.period <= 2:
+            period = _HALVES[self.period - 1] % values
+        else:
+            return self.title
+        return pgettext("report title", "Budget execution analysis, %(period)s") % {"period": period}
+
+
+_QUARTERS = (
+    pgettext_lazy("report period", "Q1 %(year)s"),
+    pgettext_lazy("report period", "Q2 %(year)s"),
+    pgettext_lazy("report period", "Q3 %(year)s"),
+    pgettext_lazy("report period", "Q4 %(year)s"),
+)
+_HALVES = (
+    pgettext_lazy("report period", "first half of %(year)s"),
+    pgettext_lazy("report period", "second half of %(year)s"),
+)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from renda.accounts.models import User
 from renda.budget.models import Finding, Payment, WarningRule, WarningRun, default_region
@@ -99,7 +100,7 @@ def run_notices(run: WarningRun | None) -> list[RunNotice]:
         result = per_rule.get(code)
         if not isinstance(result, dict):
             continue
-        rule = f"{rule_name(code)}（{code}）"
+        rule = f"{rule_name(code)}{pgettext('opening bracket', ' (')}{code}{pgettext('closing bracket', ')')}"
         missing = result.get("missing_codes") or {}
         codes = [str(c) for values in missing.values() for c in values]
         if codes:
@@ -111,7 +112,7 @@ def run_notices(run: WarningRun | None) -> list[RunNotice]:
                         "%(rule)s ran without the economic codes %(codes)s of its parameters: "
                         "the classification has no such code."
                     )
-                    % {"rule": rule, "codes": "、".join(codes)},
+                    % {"rule": rule, "codes": pgettext("list separator", ", ").join(codes)},
                 )
             )
         if result.get("error"):

@@ -52,7 +52,7 @@ def finding_reply_reminders_send(*, today: dt.date | None = None) -> dict[str, i
         notify(
             kind=kind,
             recipients=[person],
-            text=text % {"number": inquiry.number, "subject": finding.subject, "due": inquiry.reply_due},
+            text=text % {"number": inquiry.number, "subject": finding.title, "due": inquiry.reply_due},
             link=reverse("budget:finding", args=[finding.pk]),
             obj=finding,
         )

@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from renda.accounts.models import Organisation, Role, User
 from renda.budget.models import BudgetUnit, Finding, Indicator, Inquiry, Payment
@@ -368,7 +368,9 @@ def finding_assign(*, actor: User, finding: Finding, assignee: User, note: str =
                 code="bad_assignee",
             )
         finding.assignee = assignee
-        step.note = f"指派给 {assignee.display_name}" + (f"：{note.strip()}" if note.strip() else "")
+        step.note = _("Assigned to %(name)s") % {"name": assignee.display_name} + (
+            pgettext("label colon", ": ") + note.strip() if note.strip() else ""
+        )
     return finding
 
 
@@ -434,9 +436,15 @@ def finding_inquire(
             sent_by=_actor(actor),
             organisation=organisation,
         )
-        step.note = (
-            f"发出函询 {inquiry.number}（致{recipient}），要求于{due.year}年{due.month}月{due.day}日前函复"
-            + (f"；由{organisation.name}在线答复" if organisation is not None else "")
+        step.note = _("Letter %(number)s sent (to %(recipient)s), reply due by %(date)s") % {
+            "number": inquiry.number,
+            "recipient": recipient,
+            "date": pgettext("date in a sentence", "%(year)s-%(month)s-%(day)s")
+            % {"year": due.year, "month": due.month, "day": due.day},
+        } + (
+            _("; %(organisation)s answers online") % {"organisation": organisation.name}
+            if organisation
+            else ""
         )
         step.audit_after = {
             "inquiry": inquiry.number,
@@ -492,9 +500,17 @@ def finding_record_reply(
                 inquiry.reply_file_name = _original_name(reply_file)
                 inquiry.reply_file.save(_stored_name(finding, reply_file), reply_file, save=False)
             inquiry.save(update_fields=["reply_text", "replied_on", "reply_file", "reply_file_name"])
-            step.note = f"收到{inquiry.recipient}复函（{replied_on:%Y-%m-%d}，{inquiry.number}）：{text}"
+            step.note = _("Reply of %(recipient)s received (%(date)s, %(number)s): %(text)s") % {
+                "recipient": inquiry.recipient,
+                "date": f"{replied_on:%Y-%m-%d}",
+                "number": inquiry.number,
+                "text": text,
+            }
         else:
-            step.note = f"单位说明（{replied_on:%Y-%m-%d}）：{text}"
+            step.note = _("The unit's explanation (%(date)s): %(text)s") % {
+                "date": f"{replied_on:%Y-%m-%d}",
+                "text": text,
+            }
             step.prepare = _attach(reply_file, finding)
         step.audit_after = {
             "inquiry": inquiry.number if inquiry else "",

@@ -24,6 +24,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 from renda.budget import interface
 from renda.budget.import_engine import (
@@ -40,6 +42,7 @@ from renda.budget.models import BudgetUnit, ClassificationItem, ImportBatch
 from renda.core.audit import audit
 from renda.core.module_parameters import current_region_code
 from renda.core.permissions import require, service
+from renda.core.words import chinese, has_words, say
 
 BASELINE_DIR = Path(__file__).resolve().parent.parent / "data"
 BASELINE_FILES = (
@@ -169,6 +172,7 @@ def _package_refused(
     )
     result = ImportResult(kind=kind, year=year, dry_run=dry_run, batch_id=batch.pk, rejected=1)
     result.errors = [{"line": exc.line, "column": exc.column, "value": "", "message": str(exc)}]
+    result.error_words = [exc.words if has_words(exc.words) else None]
     record_outcome(result, batch)
     return Imported(batch, result)
 
@@ -195,27 +199,48 @@ def _import_package(*, actor: Any, package: Package, dry_run: bool, origin: str)
     except UnreadableFile as exc:
         result = ImportResult(kind=kind, year=year, dry_run=dry_run, batch_id=batch.pk, rejected=1)
         result.errors = [{"line": exc.line, "column": exc.column, "value": "", "message": str(exc)}]
+        result.error_words = [exc.words if has_words(exc.words) else None]
         record_outcome(result, batch)
         return Imported(batch, result, mapping)
-    notes = [f"{y} 年的 {n} 行不属于 {year} 年度，已跳过" for y, n in sorted(labels.other_years.items())]
-    will = "将" if dry_run else "已"
+    notes = [
+        gettext("%(n)s rows of %(other)s are not of the fiscal year %(year)s and were skipped")
+        % {"n": n, "other": y, "year": year}
+        for y, n in sorted(labels.other_years.items())
+    ]
     with transaction.atomic():
         side: list[tuple[str, ImportResult]] = []
         units = _package_units(labels.units)
         if units:
-            side.append(("预算单位", _package_side(actor, "units", year, units, dry_run)))
-            notes.append(
-                f"{will}新增预算单位 {len(units)} 个：" + "、".join(r["unit_name"] for r in units[:10])
+            side.append(
+                (pgettext("import part", "Budget units"), _package_side(actor, "units", year, units, dry_run))
             )
+            added = (
+                gettext("%(n)s budget units will be added: %(names)s")
+                if dry_run
+                else gettext("%(n)s budget units were added: %(names)s")
+            )
+            names = pgettext("list separator", ", ").join(r["unit_name"] for r in units[:10])
+            notes.append(added % {"n": len(units), "names": names})
         items, left = _package_items(year, labels.items)
         if items and not _side_rejected(side):
-            side.append(("分类科目", _package_side(actor, "classification", year, items, dry_run)))
-            notes.append(f"{will}补入 {year} 年度分类表中没有的科目 {len(items)} 个")
+            side.append(
+                (
+                    pgettext("import part", "Classification items"),
+                    _package_side(actor, "classification", year, items, dry_run),
+                )
+            )
+            added = (
+                gettext("%(n)s items missing from the %(year)s classification will be added")
+                if dry_run
+                else gettext("%(n)s items missing from the %(year)s classification were added")
+            )
+            notes.append(added % {"n": len(items), "year": year})
         notes.extend(left)
         if _side_rejected(side):
             result = ImportResult(kind=kind, year=year, dry_run=dry_run, batch_id=batch.pk)
             for what, rejected in side:
-                result.errors += [{**e, "message": f"{what}：{e['message']}"} for e in rejected.errors]
+                colon = pgettext("label colon", ": ")
+                result.errors += [{**e, "message": f"{what}{colon}{e['message']}"} for e in rejected.errors]
             result.rejected = max(1, sum(r.rejected for _w, r in side))
         else:
             result = run_import(
@@ -290,7 +315,13 @@ def _package_items(year: int, named: dict[tuple[str, str], str]) -> tuple[list[d
             continue  # (the rows' check names a malformed code)
         parent = code[:-2] if len(code) > 3 else ""
         if parent and (family, parent) not in stored | added:
-            left.append(f"分类科目 {code}（{name}）的上级科目 {parent} 不在 {year} 年度分类表中，未补入")
+            left.append(
+                gettext(
+                    "The classification item %(code)s (%(name)s) was not added: its parent %(parent)s is "
+                    "not in the %(year)s classification"
+                )
+                % {"code": code, "name": name, "parent": parent, "year": year}
+            )
             continue
         added.add((family, code))
         rows.append({"scheme": scheme, "code": code, "name": name[:100], "parent_code": parent})
@@ -486,7 +517,14 @@ def _import_task() -> Any:
 
 # --- a worker that stopped ----------------------------------------------------------------------
 
-INTERRUPTED = "导入中断：处理它的后台任务进程已停止（如服务器重启），数据未写入。请重新上传该文件。"
+INTERRUPTED_WORDS = say(
+    gettext_noop(
+        "Import interrupted: the background task that processed it stopped (a server restart, say); no data "
+        "was written. Upload the file again."
+    )
+)
+#: The reason an interrupted import is failed with, as the data interface reports it (Chinese).
+INTERRUPTED = lazy(lambda: chinese(INTERRUPTED_WORDS), str)()
 IN_PROGRESS = (ImportBatch.Status.PENDING, ImportBatch.Status.VALIDATING, ImportBatch.Status.LOADING)
 ENQUEUE_GRACE = dt.timedelta(minutes=2)  # an upload's task is enqueued once its request commits
 
@@ -526,13 +564,21 @@ def import_batches_interrupted(*, worker_id: str = "", now: dt.datetime | None =
                 status=ImportBatch.Status.FAILED,
                 progress=100,
                 finished_at=now,
-                errors=[{"line": 1, "column": "", "value": "", "message": INTERRUPTED}],
+                errors=[
+                    {
+                        "line": 1,
+                        "column": "",
+                        "value": "",
+                        "message": str(INTERRUPTED),
+                        "words": INTERRUPTED_WORDS,
+                    }
+                ],
             )
             DBTaskResult.objects.filter(pk__in=dead.get(batch.pk, [])).update(
                 status=TaskResultStatus.FAILED,
                 finished_at=now,
                 exception_class_path="renda.budget.services.imports.Interrupted",
-                traceback=INTERRUPTED,
+                traceback=str(INTERRUPTED),
             )
             if changed:
                 audit(None, "budget.import_interrupted", batch, after={"status": ImportBatch.Status.FAILED})

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from renda.accounts.models import Organisation, User
 from renda.budget.models import BudgetUnit, Finding, Inquiry, InquiryAttachment
@@ -116,11 +117,16 @@ def inquiry_reply_submit(
             attachment = InquiryAttachment(inquiry=inquiry, name=_original_name(upload), uploaded_by=actor)
             attachment.file.save(_stored_name(finding, upload), upload, save=False)
             attachment.save()
-        names = "、".join(_original_name(u) for u in files)
+        names = pgettext("list separator", ", ").join(_original_name(u) for u in files)
         organisation = actor.organisation.name if actor.organisation is not None else ""
-        step.note = f"{organisation}在线答复 {inquiry.number}（单位称{state_label(outcome)}）：{text}" + (
-            f"\n附件：{names}" if names else ""
-        )
+        step.note = _(
+            "%(organisation)s answered %(number)s online (the unit says: %(outcome)s): %(text)s"
+        ) % {
+            "organisation": organisation,
+            "number": inquiry.number,
+            "outcome": state_label(outcome),
+            "text": text,
+        } + (_("\nAttachments: %(names)s") % {"names": names} if names else "")
         step.audit_after = {"inquiry": inquiry.number, "outcome": outcome, "files": names}
     return inquiry
 
@@ -135,9 +141,10 @@ def finding_accept_reply(*, actor: User, finding: Finding, outcome: str, note: s
         step.to = outcome
         inquiry = open_inquiry(finding)
         number = inquiry.number if inquiry is not None else ""
-        step.note = f"采纳{number}的在线复函（{state_label(outcome)}）" + (
-            f"：{note.strip()}" if note.strip() else ""
-        )
+        step.note = _("Online reply to %(number)s accepted (%(outcome)s)") % {
+            "number": number,
+            "outcome": state_label(outcome),
+        } + (pgettext("label colon", ": ") + note.strip() if note.strip() else "")
         step.audit_after = {"inquiry": number}
     return finding
 
@@ -169,8 +176,17 @@ def finding_return_reply(
             fields.append("reply_due")
         inquiry.save(update_fields=fields)
         due = inquiry.reply_due
-        step.note = f"退回{inquiry.number}的在线复函：{text}" + (
-            f"（请于{due.year}年{due.month}月{due.day}日前重新答复）" if due else ""
+        step.note = _("Online reply to %(number)s returned: %(text)s") % {
+            "number": inquiry.number,
+            "text": text,
+        } + (
+            _(" (answer again by %(date)s)")
+            % {
+                "date": pgettext("date in a sentence", "%(year)s-%(month)s-%(day)s")
+                % {"year": due.year, "month": due.month, "day": due.day}
+            }
+            if due
+            else ""
         )
         step.audit_note = text[:500]
         step.audit_after = {"inquiry": inquiry.number, "reply_due": due}

@@ -46,7 +46,11 @@ def test_rerunning_keeps_findings_single_and_their_state(planted, budget_staff):
     assert run.per_rule["OVER_INDICATOR"]["found"] == 1 and run.per_rule["OVER_INDICATOR"]["new"] == 1
     (over,) = findings("OVER_INDICATOR")
     assert over.key == "OVER_INDICATOR:ZB1" and over.amount == Decimal("10000.00") and over.state == "new"
-    assert over.evidence == {"vouchers": ["A2", "A1"], "indicators": ["ZB1"]}
+    assert {k: over.evidence[k] for k in ("vouchers", "indicators")} == {
+        "vouchers": ["A2", "A1"],
+        "indicators": ["ZB1"],
+    }
+    assert set(over.evidence["words"]) == {"subject", "message"}  # the texts for every reader's language
     assert over.first_run == run and over.last_run == run and over.first_as_of == AS_OF
     Finding.objects.filter(pk=over.pk).update(state=Finding.State.VERIFYING, assignee=budget_staff)
     total = Finding.objects.count()

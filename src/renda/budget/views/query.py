@@ -86,7 +86,7 @@ def query(request: AuthedRequest) -> HttpResponseBase:
                 ]
 
         return xlsx_response(
-            filename=f"预算执行查询-{filters.year}.xlsx",
+            filename=_("budget-execution-%(year)s.xlsx") % {"year": filters.year},
             fallback=f"budget-{filters.year}.xlsx",
             title=re.sub(r"[\\/*?:\[\]：]", " ", str(group_label)),
             headers=[
@@ -216,7 +216,7 @@ def vouchers(request: AuthedRequest) -> HttpResponseBase:
                 ]
 
         return xlsx_response(
-            filename=f"支付凭证-{filters.year}.xlsx",
+            filename=_("payment-vouchers-%(year)s.xlsx") % {"year": filters.year},
             fallback=f"vouchers-{filters.year}.xlsx",
             title=_("Vouchers"),
             headers=headers,

@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext_noop
 
 from renda.budget.models import (
     BudgetType,
@@ -32,6 +33,7 @@ from renda.budget.models import (
 )
 from renda.core.models import CalendarDay
 from renda.core.money import money_sum_sql
+from renda.core.words import Words, chinese, has_words, say
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -55,7 +57,13 @@ CAL = CalendarDay._meta.db_table
 PAYMENT_GROUP_INDEX = {"indicator_no": "budget_pay_indicator", "unit_code": "budget_pay_unit_newest"}
 assert set(PAYMENT_GROUP_INDEX.values()) <= {index.name for index in Payment._meta.indexes}
 
-BUDGET_TYPE_LABELS = {1: "一般公共预算", 2: "政府性基金预算", 3: "国有资本经营预算", 4: "社会保险基金预算"}
+#: The budget types' names (the model's choice labels, as message ids for a finding's words).
+BUDGET_TYPE_LABELS = {
+    1: gettext_noop("General public budget"),
+    2: gettext_noop("Government fund budget"),
+    3: gettext_noop("State capital operation budget"),
+    4: gettext_noop("Social insurance fund budget"),
+}
 assert set(BUDGET_TYPE_LABELS) == set(BudgetType.values)
 
 
@@ -129,17 +137,28 @@ class Found:
     key: str
     severity: str
     unit_code: str
-    subject: str
+    subject: Words  # words (see :mod:`.words`); kept as the Chinese text, the words in ``words``
     amount: Decimal
-    message: str
+    message: Words
     vouchers: list[str] = field(default_factory=list)
     indicators: list[str] = field(default_factory=list)
     accounts: list[str] = field(default_factory=list)  # the payee's accounts, masked
+    words: dict[str, Words] = field(default_factory=dict)
 
-    def evidence(self) -> dict[str, list[str]]:
-        evidence = {"vouchers": self.vouchers[:EVIDENCE_CAP], "indicators": self.indicators[:EVIDENCE_CAP]}
+    def __post_init__(self) -> None:
+        if has_words(self.subject) or has_words(self.message):
+            self.words = {"subject": self.subject, "message": self.message}
+        self.subject, self.message = chinese(self.subject), chinese(self.message)
+
+    def evidence(self) -> dict[str, Any]:
+        evidence: dict[str, Any] = {
+            "vouchers": self.vouchers[:EVIDENCE_CAP],
+            "indicators": self.indicators[:EVIDENCE_CAP],
+        }
         if self.accounts:
             evidence["accounts"] = self.accounts[:EVIDENCE_CAP]
+        if self.words:
+            evidence["words"] = self.words
         return evidence
 
 
@@ -411,9 +430,16 @@ def project_names(region: str, year: int, codes: Iterable[str]) -> dict[str, str
     return {code: name for code, name in names.items() if name}
 
 
-def unit_label(names: dict[str, str], code: str) -> str:
+def unit_label(names: dict[str, str], code: str) -> Words:
     name = names.get(code)
-    return f"{name}（{code}）" if name else f"单位 {code}"
+    if name:
+        return say(gettext_noop("%(unit)s (code %(code)s)"), unit=name, code=code)
+    return unit_words(names, code)
+
+
+def unit_words(names: dict[str, str], code: str) -> Words:
+    """The unit's name, or "unit 101" when it has none."""
+    return names.get(code) or say(gettext_noop("unit %(code)s"), code=code)
 
 
 def yuan(value: Decimal) -> str:
@@ -421,22 +447,44 @@ def yuan(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
-def title_amount(value: Decimal) -> str:
+def amount_words(value: Decimal) -> Words:
     """An amount as a finding's title says it: 12.35万元 from 10,000 yuan up, else 1,234.50元."""
     if abs(value) >= 10_000:
-        return f"{(value / 10_000).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}万元"
-    return f"{value:,.2f}元"
+        wan = f"{(value / 10_000).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+        return say(gettext_noop("%(wan)s × 10,000 yuan"), wan=wan)
+    return say(gettext_noop("%(yuan)s yuan"), yuan=f"{value:,.2f}")
 
 
-def payment_title(names: dict[str, str], unit: str, payee: str, payee_type: str, amount: Decimal) -> str:
+def title_amount(value: Decimal) -> str:
+    """:func:`amount_words` as the stored (Chinese) text."""
+    return chinese(amount_words(value))
+
+
+def payment_title(names: dict[str, str], unit: str, payee: str, payee_type: str, amount: Decimal) -> Words:
     """A payment finding's title: who paid whom how much (第一中学向城关建设公司支付3.00万元)."""
-    return f"{names.get(unit) or '单位 ' + unit}向{masked_payee(payee, payee_type)}支付{title_amount(amount)}"
+    return say(
+        gettext_noop("%(unit)s paid %(payee)s %(amount)s"),
+        unit=unit_words(names, unit),
+        payee=masked_payee(payee, payee_type),
+        amount=amount_words(amount),
+    )
 
 
-def indicator_title(names: dict[str, str], unit: str, project_title: str, what: str, amount: Decimal) -> str:
+def indicator_title(
+    names: dict[str, str], unit: str, project_title: str, what: Words, amount: Decimal
+) -> Words:
     """An indicator finding's title: the unit, the project, what was found and by how much."""
-    project = f"“{project_title}”" if project_title else "预算指标"
-    return f"{names.get(unit) or '单位 ' + unit}{project}{what}{title_amount(amount)}"
+    if project_title:
+        project = say(gettext_noop("“%(project)s”"), project=project_title)
+    else:
+        project = say(gettext_noop("a budget indicator"))
+    return say(
+        gettext_noop("%(unit)s, %(project)s: %(what)s %(amount)s"),
+        unit=unit_words(names, unit),
+        project=project,
+        what=what,
+        amount=amount_words(amount),
+    )
 
 
 def pct(value: Decimal) -> str:
@@ -452,16 +500,30 @@ def share(part: Decimal, whole: Decimal) -> Decimal:
     return part * HUNDRED / whole if whole else Decimal(0)
 
 
-def masked_payee(name: str, payee_type: str) -> str:
+def masked_payee(name: str, payee_type: str) -> Words:
     """A person's name shown as 王**: findings travel further than the voucher list."""
     if payee_type == Payment.PayeeType.PERSON and name:
         return name[:1] + "*" * (len(name) - 1)
-    return name or "（未填写收款人）"
+    return name or say(gettext_noop("(payee not given)"))
 
 
-def more(count: int, shown: int) -> str:
+def more(count: int, shown: int) -> Words:
     """ "（证据列出其中 200 笔）" when the evidence lists some of the vouchers only."""
-    return f"（证据列出其中 {shown} 笔）" if count > shown > 0 else ""
+    return (
+        say(gettext_noop(" (the evidence lists %(shown)s of them)"), shown=str(shown))
+        if count > shown > 0
+        else ""
+    )
+
+
+def aside(text: Words) -> Words:
+    """ "（text）" after a word, nothing when there is no text."""
+    return say(gettext_noop(" (%(text)s)"), text=text) if text else ""
+
+
+def project_aside(project: str) -> Words:
+    """ "（项目 name）" after an indicator's number."""
+    return say(gettext_noop(" (project %(project)s)"), project=project)
 
 
 def key_part(value: str, length: int = 60) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 from renda.budget.models import Severity
 from renda.budget.warning_rules.base import (
     IND,
@@ -15,6 +17,7 @@ from renda.budget.warning_rules.base import (
     Context,
     Found,
     as_date,
+    aside,
     money,
     more,
     num,
@@ -31,6 +34,7 @@ from renda.budget.warning_rules.base import (
     yuan,
 )
 from renda.core.money import money_sum_sql
+from renda.core.words import say
 
 # The SQL pre-filters with a margin; the exact comparison is made on Decimals.
 MARGIN = Decimal("0.5")
@@ -89,7 +93,18 @@ def exec_lag(ctx: Context) -> list[Found]:
                 subject = names.get(key, key)
             else:
                 title = projects.get(key, "")
-                who = f"项目 {key}{'（' + title + '）' if title else ''}，{unit_label(names, unit)}"
+                who = (
+                    say(
+                        gettext_noop("project %(code)s (%(title)s), %(unit)s"),
+                        code=key,
+                        title=title,
+                        unit=unit_label(names, unit),
+                    )
+                    if title
+                    else say(
+                        gettext_noop("project %(code)s, %(unit)s"), code=key, unit=unit_label(names, unit)
+                    )
+                )
                 subject = f"{title or key}"
             found.append(
                 Found(
@@ -98,11 +113,21 @@ def exec_lag(ctx: Context) -> list[Found]:
                     unit_code=unit,
                     subject=subject[:300],
                     amount=budget - paid,
-                    message=(
-                        f"{who} 执行进度 {pct(execution)}，时间进度 {pct(progress)}"
-                        f"（截至 {ctx.as_of.isoformat()}），滞后 {points(behind)} 个百分点；"
-                        f"指标 {yuan(budget)} 元（{n} 条），已支付 {yuan(paid)} 元，"
-                        f"未支付 {yuan(budget - paid)} 元。"
+                    message=say(
+                        gettext_noop(
+                            "%(who)s: execution %(execution)s against %(progress)s of the year elapsed "
+                            "(as of %(date)s), %(behind)s percentage points behind; "
+                            "indicators %(budget)s yuan (%(n)s), paid %(paid)s yuan, unpaid %(unpaid)s yuan."
+                        ),
+                        who=who,
+                        execution=pct(execution),
+                        progress=pct(progress),
+                        date=ctx.as_of.isoformat(),
+                        behind=points(behind),
+                        budget=yuan(budget),
+                        n=str(n),
+                        paid=yuan(paid),
+                        unpaid=yuan(budget - paid),
                     ),
                     indicators=evidence.get(key, []),
                 )
@@ -166,14 +191,34 @@ def year_end_rush(ctx: Context) -> list[Found]:
     for unit, severity, annual, december, q4, budget, dec_pct, q4_pct, before_pct in hits:
         if severity == Severity.RED:
             base = (
-                f"指标 {yuan(budget)} 元的 {pct(before_pct)}" if budget else f"全年支付的 {pct(before_pct)}"
+                say(
+                    gettext_noop("%(share)s of the indicators' %(budget)s yuan"),
+                    share=pct(before_pct),
+                    budget=yuan(budget),
+                )
+                if budget
+                else say(gettext_noop("%(share)s of the year's payments"), share=pct(before_pct))
             )
-            what = (
-                f"12 月支付 {yuan(december)} 元，占全年支付 {yuan(annual)} 元的 {pct(dec_pct)}，"
-                f"而 1–11 月仅支付 {yuan(annual - december)} 元（{base}）"
+            what = say(
+                gettext_noop(
+                    "paid %(december)s yuan in December, %(share)s of the year's %(annual)s yuan, "
+                    "while January–November paid only %(before)s yuan (%(base)s)"
+                ),
+                december=yuan(december),
+                annual=yuan(annual),
+                share=pct(dec_pct),
+                before=yuan(annual - december),
+                base=base,
             )
         else:
-            what = f"第四季度支付 {yuan(q4)} 元，占全年支付 {yuan(annual)} 元的 {pct(q4_pct)}"
+            what = say(
+                gettext_noop(
+                    "paid %(q4)s yuan in the fourth quarter, %(share)s of the year's %(annual)s yuan"
+                ),
+                q4=yuan(q4),
+                annual=yuan(annual),
+                share=pct(q4_pct),
+            )
         vouchers = evidence.get(unit, [])
         found.append(
             Found(
@@ -182,8 +227,20 @@ def year_end_rush(ctx: Context) -> list[Found]:
                 unit_code=unit,
                 subject=names.get(unit, unit),
                 amount=december if severity == Severity.RED else q4,
-                message=f"{unit_label(names, unit)} {what}（截至 {ctx.as_of.isoformat()}）。"
-                + (f"证据列出第四季度金额最大的 {len(vouchers)} 笔支付。" if vouchers else ""),
+                message=[
+                    say(
+                        gettext_noop("%(unit)s %(what)s (as of %(date)s)."),
+                        unit=unit_label(names, unit),
+                        what=what,
+                        date=ctx.as_of.isoformat(),
+                    ),
+                    say(
+                        gettext_noop(" The evidence lists the %(n)s largest payments of the fourth quarter."),
+                        n=str(len(vouchers)),
+                    )
+                    if vouchers
+                    else "",
+                ],
                 vouchers=vouchers,
             )
         )
@@ -243,22 +300,40 @@ def project_idle(ctx: Context) -> list[Found]:
     for number, unit, project, budget, paid, last_day, n, execution in hits:
         title = projects.get(project, "")
         if last_day:
-            idle = f"最近一笔支付在 {last_day.isoformat()}，已 {(ctx.as_of - last_day).days} 天无支付"
+            idle = say(
+                gettext_noop("the last payment was on %(day)s, none for %(days)s days"),
+                day=last_day.isoformat(),
+                days=str((ctx.as_of - last_day).days),
+            )
         else:
-            idle = "本年度尚无支付"
+            idle = say(gettext_noop("no payment yet this year"))
         vouchers = evidence.get(number, [])
         found.append(
             Found(
                 key=number,
                 severity=Severity.YELLOW,
                 unit_code=unit,
-                subject=f"{title or project}（{number}）"[:300],
+                subject=say(
+                    gettext_noop("%(name)s (indicator %(number)s)"), name=title or project, number=number
+                ),
                 amount=budget - paid,
-                message=(
-                    f"{unit_label(names, unit)} 项目 {project}{'（' + title + '）' if title else ''} "
-                    f"指标 {number} "
-                    f"{yuan(budget)} 元，已支付 {yuan(paid)} 元（{n} 笔，执行 {pct(execution)}），{idle}"
-                    f"（截至 {ctx.as_of.isoformat()}）。{more(n, len(vouchers))}"
+                message=say(
+                    gettext_noop(
+                        "%(unit)s, project %(project)s%(title)s, indicator %(number)s of %(budget)s yuan: "
+                        "paid %(paid)s yuan (%(n)s payments, execution %(execution)s), %(idle)s "
+                        "(as of %(date)s).%(more)s"
+                    ),
+                    unit=unit_label(names, unit),
+                    project=project,
+                    title=aside(title),
+                    number=number,
+                    budget=yuan(budget),
+                    paid=yuan(paid),
+                    n=str(n),
+                    execution=pct(execution),
+                    idle=idle,
+                    date=ctx.as_of.isoformat(),
+                    more=more(n, len(vouchers)),
                 ),
                 vouchers=vouchers,
                 indicators=[number],

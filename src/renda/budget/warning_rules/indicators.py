@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 from renda.budget.models import Severity
 from renda.budget.warning_rules.base import (
     IND,
@@ -14,6 +16,7 @@ from renda.budget.warning_rules.base import (
     Context,
     Found,
     as_date,
+    aside,
     chunks,
     indicator_title,
     like_any,
@@ -26,6 +29,7 @@ from renda.budget.warning_rules.base import (
     payment_title,
     pct,
     placeholders,
+    project_aside,
     project_names,
     rows,
     share,
@@ -35,6 +39,7 @@ from renda.budget.warning_rules.base import (
     yuan,
 )
 from renda.core.money import money_sum_sql
+from renda.core.words import listing, say
 
 
 def no_indicator(ctx: Context) -> list[Found]:
@@ -66,18 +71,37 @@ def no_indicator(ctx: Context) -> list[Found]:
     for voucher, day, unit, indicator, amount, payee, payee_type, purpose in found_rows:
         day, amount = as_date(day), money(amount)
         assert day is not None
-        why = "未填写指标号" if not indicator else f"所列指标号 {indicator} 不是 {ctx.year} 年度的预算指标"
+        why = (
+            say(gettext_noop("no indicator number given"))
+            if not indicator
+            else say(
+                gettext_noop("the indicator number %(number)s is not a budget indicator of %(year)s"),
+                number=indicator,
+                year=str(ctx.year),
+            )
+        )
         found.append(
             Found(
                 key=str(voucher),
                 severity=Severity.RED,
                 unit_code=str(unit),
-                subject=payment_title(names, str(unit), payee, payee_type, amount) + "（无预算指标）",
+                subject=say(
+                    gettext_noop("%(title)s (no budget indicator)"),
+                    title=payment_title(names, str(unit), payee, payee_type, amount),
+                ),
                 amount=amount,
-                message=(
-                    f"{unit_label(names, unit)} 支付凭证 {voucher}（{day.isoformat()}）向 "
-                    f"{masked_payee(payee, payee_type)} 支付 {yuan(amount)} 元"
-                    f"{'（' + purpose + '）' if purpose else ''}，{why}，属无预算支出。"
+                message=say(
+                    gettext_noop(
+                        "%(unit)s: voucher %(voucher)s (%(day)s) paid %(payee)s %(amount)s yuan%(purpose)s; "
+                        "%(why)s: spending without a budget."
+                    ),
+                    unit=unit_label(names, unit),
+                    voucher=str(voucher),
+                    day=day.isoformat(),
+                    payee=masked_payee(payee, payee_type),
+                    amount=yuan(amount),
+                    purpose=aside(purpose),
+                    why=why,
                 ),
                 vouchers=[str(voucher)],
             )
@@ -116,19 +140,36 @@ def over_indicator(ctx: Context) -> list[Found]:
     for number, unit, project, budget, paid, n in hits:
         title = projects.get(project, "")
         vouchers = evidence.get(number, [])
-        rate = f"，为指标的 {pct(share(paid, budget))}" if budget > 0 else ""
+        rate = (
+            say(gettext_noop(", %(share)s of the indicator"), share=pct(share(paid, budget)))
+            if budget > 0
+            else ""
+        )
         found.append(
             Found(
                 key=number,
                 severity=Severity.RED,
                 unit_code=unit,
-                subject=indicator_title(names, unit, title or project, "超指标支付", paid - budget),
+                subject=indicator_title(
+                    names, unit, title or project, say(gettext_noop("paid over the indicator")), paid - budget
+                ),
                 amount=paid - budget,
-                message=(
-                    f"{unit_label(names, unit)} 指标 {number}"
-                    f"{'（项目 ' + (title or project) + '）' if project else ''} 现指标数 {yuan(budget)} 元，"
-                    f"截至 {ctx.as_of.isoformat()} 已支付 {yuan(paid)} 元（{n} 笔{rate}），"
-                    f"超出 {yuan(paid - budget)} 元。{more(n, len(vouchers))}"
+                message=say(
+                    gettext_noop(
+                        "%(unit)s: indicator %(number)s%(project)s stands at %(budget)s yuan; "
+                        "by %(date)s %(paid)s yuan were paid (%(n)s payments%(rate)s), "
+                        "%(over)s yuan over.%(more)s"
+                    ),
+                    unit=unit_label(names, unit),
+                    number=number,
+                    project=project_aside(title or project) if project else "",
+                    budget=yuan(budget),
+                    date=ctx.as_of.isoformat(),
+                    paid=yuan(paid),
+                    n=str(n),
+                    rate=rate,
+                    over=yuan(paid - budget),
+                    more=more(n, len(vouchers)),
                 ),
                 vouchers=vouchers,
                 indicators=[number],
@@ -184,7 +225,11 @@ def three_public_over(ctx: Context) -> list[Found]:
     )
     found = []
     for unit, paid, budget in hits:
-        budgeted = f"三公经费指标 {yuan(budget)} 元" if budget else "未安排三公经费指标"
+        budgeted = (
+            say(gettext_noop("the “three public” indicators are %(budget)s yuan"), budget=yuan(budget))
+            if budget
+            else say(gettext_noop("no “three public” indicator was set"))
+        )
         found.append(
             Found(
                 key=f"unit:{unit}",
@@ -192,9 +237,17 @@ def three_public_over(ctx: Context) -> list[Found]:
                 unit_code=unit,
                 subject=names.get(unit, unit),
                 amount=paid - budget,
-                message=(
-                    f"{unit_label(names, unit)} 截至 {ctx.as_of.isoformat()} 三公经费（经济分类 "
-                    f"{'、'.join(codes)}）支付 {yuan(paid)} 元，{budgeted}，超出 {yuan(paid - budget)} 元。"
+                message=say(
+                    gettext_noop(
+                        "%(unit)s: by %(date)s paid %(paid)s yuan of “three public” expenses (economic "
+                        "classes %(codes)s); %(budgeted)s: %(over)s yuan over."
+                    ),
+                    unit=unit_label(names, unit),
+                    date=ctx.as_of.isoformat(),
+                    codes=listing(codes),
+                    paid=yuan(paid),
+                    budgeted=budgeted,
+                    over=yuan(paid - budget),
                 ),
                 vouchers=vouchers.get(unit, []),
                 indicators=indicators.get(unit, []),
@@ -224,7 +277,7 @@ def big_adjustment(ctx: Context) -> list[Found]:
     found = []
     for number, unit, project, original, current, change in hits:
         title = projects.get(project, "")
-        verb = "调增" if current > original else "调减"
+        verb = say(gettext_noop("raised by")) if current > original else say(gettext_noop("cut by"))
         found.append(
             Found(
                 key=number,
@@ -232,12 +285,22 @@ def big_adjustment(ctx: Context) -> list[Found]:
                 unit_code=unit,
                 subject=indicator_title(names, unit, title or project, verb, abs(current - original)),
                 amount=abs(current - original),
-                message=(
-                    f"{unit_label(names, unit)} 指标 {number}"
-                    f"{'（项目 ' + (title or project) + '）' if project else ''} "
-                    f"年初预算 {yuan(original)} 元，"
-                    f"调整后 {yuan(current)} 元，{verb} {yuan(abs(current - original))} 元"
-                    f"（{'+' if change > 0 else '-'}{pct(abs(change))}），超过 {pct(limit)} 的调整幅度。"
+                message=say(
+                    gettext_noop(
+                        "%(unit)s: indicator %(number)s%(project)s, %(original)s yuan at the start of the "
+                        "year, %(current)s yuan after adjustment: %(verb)s %(change)s yuan "
+                        "(%(sign)s%(share)s), more than the %(limit)s allowed."
+                    ),
+                    unit=unit_label(names, unit),
+                    number=number,
+                    project=project_aside(title or project) if project else "",
+                    original=yuan(original),
+                    current=yuan(current),
+                    verb=verb,
+                    change=yuan(abs(current - original)),
+                    sign="+" if change > 0 else "-",
+                    share=pct(abs(change)),
+                    limit=pct(limit),
                 ),
                 indicators=[number],
             )

@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from renda.budget.models import BudgetType, ClassificationItem, Scheme
 from renda.budget.warning_rules.registry import RULES
@@ -269,7 +269,8 @@ def _clean_one(param: Param, raw: Any, known_codes: set[str] | None, dropped: li
         bad = [c for c in codes if not c.isdigit() or len(c) not in param.code_lengths]
         if bad:
             raise ValidationError(
-                _("Not an economic code of 3 or 5 digits: %(codes)s") % {"codes": "、".join(bad[:10])}
+                _("Not an economic code of 3 or 5 digits: %(codes)s")
+                % {"codes": pgettext("list separator", ", ").join(bad[:10])}
             )
         if not codes and not param.allow_empty:
             raise ValidationError(_("Enter at least one code."))
@@ -277,7 +278,8 @@ def _clean_one(param: Param, raw: Any, known_codes: set[str] | None, dropped: li
             unknown = [c for c in codes if c not in known_codes]
             if unknown and dropped is None:
                 raise ValidationError(
-                    _("No such economic classification code: %(codes)s") % {"codes": "、".join(unknown[:10])}
+                    _("No such economic classification code: %(codes)s")
+                    % {"codes": pgettext("list separator", ", ").join(unknown[:10])}
                 )
             if unknown and dropped is not None:
                 dropped.extend(unknown)
@@ -297,7 +299,7 @@ def _clean_one(param: Param, raw: Any, known_codes: set[str] | None, dropped: li
                 _("At most two decimal places.") if value != value.quantize(Decimal("0.01")) else None
             )
             if problem:
-                raise ValidationError(f"{label}：{problem}")
+                raise ValidationError(f"{label}{pgettext('label colon', ': ')}{problem}")
             out[bt] = _stored_number(value.quantize(Decimal("0.01")))
         return out
     if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -422,10 +424,11 @@ def typed(code: str, values: Mapping[str, Any]) -> dict[str, Any]:
 def display_value(param: Param, value: Any) -> str:
     """A parameter's value as the rules page shows it."""
     if param.kind == CODES:
-        return "、".join(value) if value else "—"
+        return pgettext("list separator", ", ").join(value) if value else "—"
     if param.kind == PER_BUDGET_TYPE:
-        return "；".join(
-            f"{BudgetType(int(bt)).label}：{Decimal(str(value[bt])):,.2f}" for bt in BUDGET_TYPES
+        colon = pgettext("label colon", ": ")
+        return pgettext("clause separator", "; ").join(
+            f"{BudgetType(int(bt)).label}{colon}{Decimal(str(value[bt])):,.2f}" for bt in BUDGET_TYPES
         )
     if param.kind == MONEY:
         return f"{Decimal(str(value)):,.2f}"

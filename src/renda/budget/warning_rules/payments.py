@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from renda.budget.models import ClassificationItem, Payment, Scheme, Severity
 from renda.budget.warning_rules.base import (
     BUDGET_TYPE_LABELS,
@@ -27,6 +29,7 @@ from renda.budget.warning_rules.base import (
     Found,
     Shared,
     as_date,
+    aside,
     day_number,
     is_postgres,
     like_any,
@@ -47,13 +50,22 @@ from renda.budget.warning_rules.base import (
 from renda.core.masking import mask_personal
 from renda.core.models import CalendarDay
 from renda.core.money import money_sql, money_sum_sql
+from renda.core.words import Words, listing, say
 
-WEEKDAYS = "一二三四五六日"
+WEEKDAYS = (
+    gettext_noop("Monday"),
+    gettext_noop("Tuesday"),
+    gettext_noop("Wednesday"),
+    gettext_noop("Thursday"),
+    gettext_noop("Friday"),
+    gettext_noop("Saturday"),
+    gettext_noop("Sunday"),
+)
 PAYMENT_COLUMNS = "voucher_no, pay_date, unit_code, amount, payee_name, payee_type, purpose"
 
 
 def _payment_finding(
-    ctx: Context, row: Sequence[Any], names: dict[str, str], severity: str, why: str
+    ctx: Context, row: Sequence[Any], names: dict[str, str], severity: str, why: Words
 ) -> Found:
     voucher, day, unit, amount, payee, payee_type, purpose = row[:7]
     day, amount = as_date(day), money(amount)
@@ -64,10 +76,17 @@ def _payment_finding(
         unit_code=str(unit),
         subject=payment_title(names, str(unit), payee, payee_type, amount),
         amount=amount,
-        message=(
-            f"{unit_label(names, unit)} 支付凭证 {voucher}（{day.isoformat()}）"
-            f"向 {masked_payee(payee, payee_type)} "
-            f"支付 {yuan(amount)} 元{'（' + purpose + '）' if purpose else ''}，{why}"
+        message=say(
+            gettext_noop(
+                "%(unit)s: voucher %(voucher)s (%(day)s) paid %(payee)s %(amount)s yuan%(purpose)s; %(why)s"
+            ),
+            unit=unit_label(names, unit),
+            voucher=str(voucher),
+            day=day.isoformat(),
+            payee=masked_payee(payee, payee_type),
+            amount=yuan(amount),
+            purpose=aside(purpose),
+            why=why,
         ),
         vouchers=[str(voucher)],
     )
@@ -97,7 +116,13 @@ def large_payment(ctx: Context) -> list[Found]:
                 row,
                 names,
                 Severity.YELLOW,
-                f"达到{BUDGET_TYPE_LABELS.get(row[7], '')}单笔大额支付标准 {yuan(limit)} 元。",
+                say(
+                    gettext_noop(
+                        "reaching the single large payment threshold of the %(budget_type)s, %(limit)s yuan."
+                    ),
+                    budget_type=say(BUDGET_TYPE_LABELS[row[7]]) if row[7] in BUDGET_TYPE_LABELS else "",
+                    limit=yuan(limit),
+                ),
             )
         )
     return found
@@ -123,15 +148,29 @@ def individual_large(ctx: Context) -> list[Found]:
         ],
     )
     names = unit_names(ctx.region, [r[2] for r in found_rows])
-    exempt_text = f"不属于对个人和家庭补助类经济分类（{'、'.join(exempt)}）" if exempt else ""
+    exempt_text = (
+        say(
+            gettext_noop(", not an economic class of aid to individuals and families (%(classes)s)"),
+            classes=listing(exempt),
+        )
+        if exempt
+        else ""
+    )
     return [
         _payment_finding(
             ctx,
             row,
             names,
             Severity.YELLOW,
-            f"经济分类 {row[7] or '未填写'}{'，' + exempt_text if exempt_text else ''}，"
-            f"达到向个人大额支付标准 {yuan(threshold)} 元。",
+            say(
+                gettext_noop(
+                    "economic class %(econ)s%(exempt)s, reaching the threshold of large payments to "
+                    "individuals, %(threshold)s yuan."
+                ),
+                econ=row[7] or say(gettext_noop("not given")),
+                exempt=exempt_text,
+                threshold=yuan(threshold),
+            ),
         )
         for row in found_rows
         if money(row[3]) >= threshold
@@ -160,12 +199,16 @@ def _accounts(accounts: list[str]) -> list[str]:
     return [mask_personal(a) for a in accounts]
 
 
-def _several_accounts(accounts: list[str]) -> str:
+def _several_accounts(accounts: list[str]) -> Words:
     """ "，分别付入 3 个收款账户（622*********1234、…）" for a payee paid into several accounts."""
     if len(accounts) < 2:
         return ""
-    shown = "、".join(_accounts(accounts[:5])) + ("等" if len(accounts) > 5 else "")
-    return f"，分别付入 {len(accounts)} 个收款账户（{shown}）"
+    return say(
+        gettext_noop(", into %(n)s payee accounts (%(accounts)s%(etc)s)"),
+        n=str(len(accounts)),
+        accounts=listing(_accounts(accounts[:5])),
+        etc=say(gettext_noop(" and more")) if len(accounts) > 5 else "",
+    )
 
 
 def _add_account(accounts: list[str], account: Any) -> None:
@@ -222,14 +265,25 @@ def split_payment(ctx: Context) -> list[Found]:
                 key=f"{unit}|{run['vouchers'][0]}",
                 severity=Severity.RED,
                 unit_code=str(unit),
-                subject=f"{unit_names_or(names, unit)} → {payee}"[:300],
+                subject=[unit_names_or(names, unit), " → ", payee],
                 amount=run["total"],
-                message=(
-                    f"{unit_label(names, unit)} 于 {first.isoformat()} 至 {last.isoformat()} 向 "
-                    f"{payee} 支付 {n} 笔{_several_accounts(run['accounts'])}，"
-                    f"单笔均低于采购限额 {yuan(threshold)} 元，"
-                    f"{window} 天内合计达到限额（共 {yuan(run['total'])} 元），疑似拆分支付规避采购。"
-                    f"{more(n, min(n, EVIDENCE_CAP))}"
+                message=say(
+                    gettext_noop(
+                        "%(unit)s paid %(payee)s %(n)s times from %(first)s to %(last)s%(accounts)s, each "
+                        "under the procurement limit of %(threshold)s yuan, together reaching it within "
+                        "%(window)s days (%(total)s yuan in all): a payment split to avoid procurement is "
+                        "suspected.%(more)s"
+                    ),
+                    unit=unit_label(names, unit),
+                    first=first.isoformat(),
+                    last=last.isoformat(),
+                    payee=payee,
+                    n=str(n),
+                    accounts=_several_accounts(run["accounts"]),
+                    threshold=yuan(threshold),
+                    window=str(window),
+                    total=yuan(run["total"]),
+                    more=more(n, min(n, EVIDENCE_CAP)),
                 ),
                 vouchers=run["vouchers"],
                 accounts=_accounts(run["accounts"]),
@@ -357,21 +411,31 @@ def duplicate_payment(ctx: Context) -> list[Found]:
         unit, _key, amount = group["partition"]
         payee = masked_payee(group["payee"], group["payee_type"])
         amount, n = money(amount), len(group["vouchers"])
-        days = "、".join(sorted({day.isoformat() for day in group["days"]}))
+        days = listing(sorted({day.isoformat() for day in group["days"]}))
         shown = group["vouchers"][:10]
         found.append(
             Found(
                 key=f"{unit}|{group['vouchers'][0]}",
                 severity=Severity.YELLOW,
                 unit_code=str(unit),
-                subject=f"{unit_names_or(names, unit)} → {payee}"[:300],
+                subject=[unit_names_or(names, unit), " → ", payee],
                 amount=amount * (n - 1),
-                message=(
-                    f"{unit_label(names, unit)} 于 {days} 向 {payee} "
-                    f"支付相同金额 {yuan(amount)} 元共 {n} 笔"
-                    f"（凭证 {'、'.join(shown)}{'等' if n > len(shown) else ''}）"
-                    f"{_several_accounts(group['accounts'])}，"
-                    f"相隔不超过 {window} 天，疑似重复支付 {yuan(amount * (n - 1))} 元。"
+                message=say(
+                    gettext_noop(
+                        "%(unit)s paid %(payee)s the same amount of %(amount)s yuan %(n)s times on %(days)s "
+                        "(vouchers %(vouchers)s%(etc)s)%(accounts)s, no more than %(window)s days apart: "
+                        "%(duplicate)s yuan paid twice is suspected."
+                    ),
+                    unit=unit_label(names, unit),
+                    days=days,
+                    payee=payee,
+                    amount=yuan(amount),
+                    n=str(n),
+                    vouchers=listing(shown),
+                    etc=say(gettext_noop(" and more")) if n > len(shown) else "",
+                    accounts=_several_accounts(group["accounts"]),
+                    window=str(window),
+                    duplicate=yuan(amount * (n - 1)),
                 ),
                 vouchers=group["vouchers"],
                 accounts=_accounts(group["accounts"]),
@@ -434,19 +498,31 @@ def non_workday(ctx: Context) -> list[Found]:
     found = []
     for (unit, day), group in sorted(groups.items()):
         name = festival.get(day, "")
-        kind = f"{name}假日" if name else "周末"
-        weekday = WEEKDAYS[day.weekday()]
+        kind = (
+            say(gettext_noop("the %(festival)s holiday"), festival={"festival": name})
+            if name
+            else say(gettext_noop("Weekend"))
+        )
+        weekday = say(WEEKDAYS[day.weekday()])
         found.append(
             Found(
                 key=f"{unit}|{day.isoformat()}",
                 severity=Severity.YELLOW,
                 unit_code=unit,
-                subject=f"{names.get(unit, unit)} {day.isoformat()}"[:300],
+                subject=f"{names.get(unit, unit)} {day.isoformat()}",
                 amount=group["total"],
-                message=(
-                    f"{unit_label(names, unit)} 于 {day.isoformat()}（星期{weekday}，{kind}，非工作日）"
-                    f"支付 {group['n']} 笔，"
-                    f"合计 {yuan(group['total'])} 元。{more(group['n'], len(group['vouchers']))}"
+                message=say(
+                    gettext_noop(
+                        "%(unit)s made %(n)s payments on %(day)s (%(weekday)s, %(kind)s, not a working day), "
+                        "%(total)s yuan in all.%(more)s"
+                    ),
+                    unit=unit_label(names, unit),
+                    day=day.isoformat(),
+                    weekday=weekday,
+                    kind=kind,
+                    n=str(group["n"]),
+                    total=yuan(group["total"]),
+                    more=more(group["n"], len(group["vouchers"])),
                 ),
                 vouchers=group["vouchers"],
             )
@@ -511,17 +587,27 @@ def outlier(ctx: Context) -> list[Found]:
         cls, n, mean, sd = row[7], row[8], float(row[9]), float(row[10])
         amount = float(row[3])
         z = (amount - mean) / sd if sd else 0.0
-        label = f"{cls} {classes[cls]}" if cls in classes else cls
+        label = f"{cls} {classes[cls]}" if cls in classes else str(cls)
         found.append(
             _payment_finding(
                 ctx,
                 row,
                 names,
                 Severity.YELLOW,
-                f"高于该单位经济分类“{label}”类 {n} 笔支付的均值 {yuan(Decimal(str(round(mean, 2))))} 元 "
-                f"{z:.1f} 个标准差（标准差 {yuan(Decimal(str(round(sd, 2))))} 元，"
-                f"判定线为 {sigmas} 个标准差）。"
-                f"此为统计信号，提示关注，并非违规结论。",
+                say(
+                    gettext_noop(
+                        "%(z)s standard deviations above the mean of %(mean)s yuan of the unit's "
+                        "%(n)s payments of the economic class “%(label)s” (standard deviation %(sd)s yuan, "
+                        "the line is drawn at %(sigmas)s). This is a statistical signal to look at, "
+                        "not a finding of a breach."
+                    ),
+                    label=label,
+                    n=str(n),
+                    mean=yuan(Decimal(str(round(mean, 2)))),
+                    z=f"{z:.1f}",
+                    sd=yuan(Decimal(str(round(sd, 2)))),
+                    sigmas=str(sigmas),
+                ),
             )
         )
     return found

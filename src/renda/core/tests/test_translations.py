@@ -8,13 +8,18 @@
   (the printed letters, sheets and reports are Chinese documents) and in sample file lines
   (``<pre>``/``<code>``);
 - the models: under English no verbose name, help text or choice label is Chinese (categories,
-  kinds, states — what forms, filters and lists show).
+  kinds, states — what forms, filters and lists show);
+- the Python source: no Chinese string literal outside the allow-list of ``chinese_in_code.py``
+  (each entry with its reason: official Chinese documents, the data interface's Chinese values,
+  patterns that read Chinese input), docstrings and comments left out.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -166,8 +171,9 @@ def test_every_marked_string_of_the_source_is_in_the_catalogue(tmp_path, setting
 
 # --- templates -------------------------------------------------------------------------------
 
-#: Official documents: printed in Chinese whatever the reader's language (letters, sheets, reports).
-DOCUMENTS = re.compile(r"/pdf/|/pdf\.html$")
+#: Official documents: printed in Chinese whatever the reader's language (letters, sheets, reports; the
+#: 函询函's text, findings/letter_body.txt).
+DOCUMENTS = re.compile(r"/pdf/|/pdf\.html$|/findings/letter_body\.txt$")
 
 _TRANSLATED = [
     re.compile(r"{%\s*blocktrans(?:late)?\b.*?{%\s*endblocktrans(?:late)?\s*%}", re.S),
@@ -195,12 +201,95 @@ def test_the_template_check_finds_chinese_outside_the_tags():
 
 def test_no_template_shows_chinese_outside_the_translation_tags():
     found = []
-    for path in sorted(SOURCE.rglob("*.html")):
+    for path in sorted([*SOURCE.rglob("*.html"), *SOURCE.rglob("templates/**/*.txt")]):
         relative = path.relative_to(SOURCE).as_posix()
         if "/static/" in f"/{relative}" or DOCUMENTS.search(f"/{relative}"):
             continue
         found += [f"{relative}:{n}: {line[:100]}" for n, line in untranslated_chinese(path.read_text())]
     assert not found, "\n".join(found)
+
+
+# --- Python source ---------------------------------------------------------------------------
+
+
+def chinese_literals(source: str) -> list[tuple[int, str]]:
+    """The Chinese string literals of a module as (line, text): docstrings (any bare string
+    statement) and comments left out; each literal part of an f-string counts on its own."""
+    tree = ast.parse(source)
+    bare = {
+        id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)
+    }
+    return sorted(
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in bare
+        and CJK.search(node.value)
+    )
+
+
+def python_modules() -> list[tuple[str, Path]]:
+    """The modules of ``src/renda`` a person's texts come from: tests, migrations, demo data and
+    the test fixtures (conftest) left out."""
+    modules = []
+    for path in sorted(SOURCE.rglob("*.py")):
+        relative = path.relative_to(SOURCE).as_posix()
+        parts = relative.split("/")
+        if {"tests", "migrations", "demo", "locale", "static"} & set(parts) or parts[-1] == "conftest.py":
+            continue
+        modules.append((relative, path))
+    return modules
+
+
+def test_the_literal_check_finds_chinese_outside_docstrings():
+    source = (
+        '"""模块说明"""\n'
+        'SAVE = "保存"  # 注释\n'
+        'line = f"共 {n} 条"\n'
+        "def f():\n"
+        '    """说明"""\n'
+        '    return _("Save")\n'
+    )
+    assert chinese_literals(source) == [(2, "保存"), (3, " 条"), (3, "共 ")]
+
+
+def test_no_chinese_string_literal_outside_the_allow_list():
+    """A text a person reads is English in the source (wrapped in gettext); the Chinese literals
+    that remain are the allow-list's, each with its reason (``chinese_in_code.py``)."""
+    from renda.core.tests.chinese_in_code import ALLOWED, NOT_YET_TRANSLATED
+
+    allowed: dict[str, set[str]] = defaultdict(set)
+    for allowance in [*ALLOWED, *NOT_YET_TRANSLATED]:
+        allowed[allowance.path] |= allowance.literals
+    found, seen = [], defaultdict(set)
+    for relative, path in python_modules():
+        for line, text in chinese_literals(path.read_text(encoding="utf-8")):
+            seen[relative].add(text)
+            if text not in allowed.get(relative, ()):
+                found.append(f"{relative}:{line}: {text!r}")
+    assert not found, (
+        "Chinese string literals in the Python source: write the English text wrapped in gettext and "
+        "its Chinese in a locale/parts file, or (Chinese by nature) add it to core/tests/"
+        "chinese_in_code.py with its reason:\n" + "\n".join(found)
+    )
+    stale = [
+        f"{a.path}: {text!r}"
+        for a in [*ALLOWED, *NOT_YET_TRANSLATED]
+        for text in a.literals
+        if text not in seen[a.path]
+    ]
+    assert not stale, (
+        "allowed but no longer in the source: take them out of chinese_in_code.py\n" + "\n".join(stale)
+    )
+
+
+def test_every_allowance_gives_its_reason():
+    from renda.core.tests.chinese_in_code import ALLOWED, NOT_YET_TRANSLATED
+
+    assert all(len(a.reason) > 20 and a.literals for a in ALLOWED)
+    assert all(a.reason.startswith("not yet translated") for a in NOT_YET_TRANSLATED)
+    assert not any(a.reason.startswith("not yet translated") for a in ALLOWED)
 
 
 # --- models ----------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from renda.accounts.models import Organisation, User
 from renda.core.audit import audit, snapshot
@@ -717,14 +718,14 @@ def reminder_text(invitation: Invitation) -> str:
     end = timezone.localtime(activity.end_at)
     text = _("Reminder: “%(title)s”, %(date)s %(start)s–%(end)s, at %(place)s.") % {
         "title": activity.title,
-        "date": date_format(start, "Y-m-d（l）"),
+        "date": date_format(start, pgettext("date with weekday", "Y-m-d (l)")),
         "start": date_format(start, "H:i"),
         "end": date_format(end, "H:i"),
         "place": activity.place,
     }
     materials = [f.name for f in activity.files.all() if f.kind == ActivityFile.Kind.MATERIAL]
     if materials:
-        text += " " + _("Materials: %(files)s.") % {"files": "、".join(materials)}
+        text += " " + _("Materials: %(files)s.") % {"files": pgettext("list separator", ", ").join(materials)}
     return text
 
 

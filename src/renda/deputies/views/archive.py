@@ -241,7 +241,7 @@ def review_list(request: AuthedRequest) -> HttpResponseBase:
             for e in entries.iterator(chunk_size=500)
         )
         return xlsx_response(
-            filename=f"履职档案-{timezone.localdate():%Y%m%d}.xlsx",
+            filename=_("deputy-archive-%(date)s.xlsx") % {"date": f"{timezone.localdate():%Y%m%d}"},
             fallback="archive.xlsx",
             title=_("Performance archive"),
             headers=[str(h) for h in ARCHIVE_EXPORT_HEADERS],

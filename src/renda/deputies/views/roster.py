@@ -85,7 +85,7 @@ def _export(request: AuthedRequest, deputies: Any) -> HttpResponseBase:
         for d in deputies.iterator(chunk_size=500)
     )
     return xlsx_response(
-        filename=f"代表名册-{timezone.localdate():%Y%m%d}.xlsx",
+        filename=_("deputy-roster-%(date)s.xlsx") % {"date": f"{timezone.localdate():%Y%m%d}"},
         fallback="deputies.xlsx",
         title=_("Deputies"),
         headers=[str(h) for h in EXPORT_HEADERS],

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from renda.budget.interface import KINDS
 from renda.budget.services.imports import SYSTEM, budget_import
@@ -94,19 +95,40 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(shape, ensure_ascii=False))
         else:
             if imported.mapping and (options["dry_run"] or result.errors):
-                self.stdout.write("推断的映射：")
+                self.stdout.write(gettext("The mapping inferred:"))
                 for line in imported.mapping:
                     self.stdout.write(f"  {line}")
-            verb = "检查通过（未写入）" if options["dry_run"] else "已导入"
             if result.errors:
-                self.stdout.write(f"文件被拒绝：{result.rejected} 行有错误，数据未改变。")
-                for e in result.errors:
-                    self.stdout.write(f"  第 {e['line']} 行 [{e['column']}] “{e['value']}”：{e['message']}")
-            else:
                 self.stdout.write(
-                    f"{verb}：新增 {result.inserted}，更新 {result.updated}，未变 {result.unchanged}。"
+                    gettext("File refused: %(n)s rows have errors; no data changed.") % {"n": result.rejected}
                 )
+                for e in result.errors:
+                    self.stdout.write(
+                        "  "
+                        + gettext("line %(line)s [%(column)s] “%(value)s”: %(message)s")
+                        % {
+                            "line": e["line"],
+                            "column": e["column"],
+                            "value": e["value"],
+                            "message": e["message"],
+                        }
+                    )
+            else:
+                counts = {
+                    "inserted": result.inserted,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                }
+                done = (
+                    gettext(
+                        "Checked (nothing written): %(inserted)s new, %(updated)s updated, "
+                        "%(unchanged)s unchanged."
+                    )
+                    if options["dry_run"]
+                    else gettext("Imported: %(inserted)s new, %(updated)s updated, %(unchanged)s unchanged.")
+                )
+                self.stdout.write(done % counts)
         for warning in result.warnings:
-            self.stderr.write(f"警告：{warning}")
+            self.stderr.write(gettext("Warning: %(warning)s") % {"warning": warning})
         if result.errors:
             sys.exit(1)

@@ -18,6 +18,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
+from django.utils.translation import gettext, pgettext
 
 from renda.budget.selectors.warnings import run_findings, run_notices
 from renda.budget.services.warnings import warnings_evaluate
@@ -38,12 +39,16 @@ class Command(BaseCommand):
             as_of = dt.date.fromisoformat(options["as_of"])
         except ValueError:
             raise CommandError(
-                f"日期无效：{options['as_of']}（应为 YYYY-MM-DD，如 {year}-11-20）", returncode=2
+                gettext("Not a date: %(value)s (write YYYY-MM-DD, such as %(year)s-11-20)")
+                % {"value": options["as_of"], "year": year},
+                returncode=2,
             ) from None
         try:
             run = warnings_evaluate(actor=None, year=year, as_of=as_of)
         except ValidationError as error:
-            raise CommandError("；".join(error.messages), returncode=2) from None
+            raise CommandError(
+                pgettext("clause separator", "; ").join(error.messages), returncode=2
+            ) from None
         findings = run_findings(run=run)
         with translation.override("zh-hans"):
             notices = [notice.text for notice in run_notices(run)]
@@ -73,21 +78,36 @@ class Command(BaseCommand):
         for f in findings:
             if f.severity == "red":
                 red[f.rule_code] = red.get(f.rule_code, 0) + 1
-        self.stdout.write(f"{year} 年度预警（截至 {as_of.isoformat()}）")
-        self.stdout.write(f"{'规则':<20}{'名称':<14}{'发现':>6}{'红色':>6}{'新增':>6}{'耗时(秒)':>10}")
+        self.stdout.write(
+            gettext("Warnings of %(year)s (as of %(date)s)") % {"year": year, "date": as_of.isoformat()}
+        )
+        heads = [
+            pgettext("warnings table", "Rule"),
+            pgettext("warnings table", "Name"),
+            pgettext("warnings table", "Found"),
+            pgettext("warnings table", "Red"),
+            pgettext("warnings table", "New"),
+            pgettext("warnings table", "Time (s)"),
+        ]
+        self.stdout.write(
+            f"{heads[0]:<20}{heads[1]:<14}{heads[2]:>6}{heads[3]:>6}{heads[4]:>6}{heads[5]:>10}"
+        )
         for code in RULES:
             result = run.per_rule.get(code)
             name = rule_name(code)
             if result is None:
-                self.stdout.write(f"{code:<20}{name:<14}{'已停用':>6}")
+                self.stdout.write(f"{code:<20}{name:<14}{pgettext('warnings table', 'Off'):>6}")
                 continue
             if "error" in result:
-                self.stdout.write(f"{code:<20}{name:<14}{'运行失败':>6}")
+                self.stdout.write(f"{code:<20}{name:<14}{pgettext('warnings table', 'Failed'):>6}")
                 continue
             self.stdout.write(
                 f"{code:<20}{name:<14}{result['found']:>8}{red[code]:>8}{result['new']:>8}{result['seconds']:>12.2f}"
             )
         seconds = sum(r.get("seconds", 0) for r in run.per_rule.values())
-        self.stdout.write(f"合计：发现 {run.found} 条，其中新增 {run.new} 条，用时 {seconds:.2f} 秒。")
+        self.stdout.write(
+            gettext("In all: %(found)s found, %(new)s of them new, in %(seconds)s seconds.")
+            % {"found": run.found, "new": run.new, "seconds": f"{seconds:.2f}"}
+        )
         for text in notices:
-            self.stdout.write(f"提示：{text}")
+            self.stdout.write(gettext("Note: %(text)s") % {"text": text})
