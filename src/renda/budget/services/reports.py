@@ -27,6 +27,7 @@ from renda.accounts.models import User
 from renda.budget import report_charts as charts
 from renda.budget.models import BudgetReport
 from renda.budget.selectors.reports import (
+    WORKBOOK_UNIT_NOTE,
     PERIOD_COUNT,
     ReportData,
     ReportPeriod,
@@ -287,7 +288,7 @@ def report_workbook(data: ReportData, *, issuer: str) -> bytes:
         ws = workbook.create_sheet(title)
         append_row(ws, [heading])
         ws["A1"].font = Font(bold=True, size=13)
-        append_row(ws, [note or f"数据截至{_day(h.as_of)}（{p.span}）　金额单位：元"])
+        append_row(ws, [note or f"数据截至{_day(h.as_of)}（{p.span}）　{WORKBOOK_UNIT_NOTE}"])
         append_row(ws, list(headers))
         for cell in ws[3]:
             cell.font = bold

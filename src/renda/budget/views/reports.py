@@ -27,6 +27,7 @@ from renda.budget.selectors.reports import (
     summary,
     summary_years,
 )
+from renda.budget.selectors.reading import reader_amount_unit
 from renda.budget.services.reports import budget_report_generate, report_filename
 from renda.core.excel import XLSX_CONTENT_TYPE, content_disposition
 from renda.core.params import ChoiceParam, query_params
@@ -84,7 +85,9 @@ def report(request: AuthedRequest, pk: int) -> HttpResponse:
         if state != "pending":  # made (or failed) meanwhile: show the whole page with its tables
             response["HX-Refresh"] = "true"
         return response
-    context["tables"] = report_tables(item) if state == "ready" else []
+    context["tables"] = (
+        report_tables(item, unit=reader_amount_unit(actor=request.user)) if state == "ready" else []
+    )
     return render(request, "budget/reports/detail.html", context)
 
 
