@@ -207,8 +207,9 @@ class Package:
                 headers = [str(h or "").strip().lstrip("\ufeff") for h in table.headers]
                 missing = sorted(self._sources() - set(headers))
                 if missing:
+                    where = self._file_name(data)
                     raise UnreadableFile(
-                        f"数据包 {self.descriptor.name} 引用的字段在数据文件 {self._file_name(data)} 中不存在："
+                        f"数据包 {self.descriptor.name} 引用的字段在数据文件 {where} 中不存在："
                         + "、".join(f"“{m}”" for m in missing),
                         column="、".join(missing),
                     )
@@ -985,7 +986,7 @@ def _data_files(
         parts = resource["path"] if isinstance(resource["path"], list) else [resource["path"]]
         if not parts or not all(isinstance(p, str) and p for p in parts):
             raise _fail(path, f"{where}.path", "数据资源的 path 应为文件路径（或路径的列表）")
-        schema = resource.get("schema") if isinstance(resource.get("schema"), dict) else {}
+        schema: dict[str, Any] = resource["schema"] if isinstance(resource.get("schema"), dict) else {}
         declared = {f.get("name") for f in schema.get("fields") or [] if isinstance(f, dict)}
         suffixes = {Path(p).suffix.lower() for p in parts}
         if not wanted and not suffixes <= TABULAR_SUFFIXES:
@@ -1013,7 +1014,8 @@ def _data_files(
     if not files and lacked:
         _name, first, lacking = lacked[0]
         raise UnreadableFile(
-            f"数据包 {path.name} 引用的字段在数据文件 {first} 中不存在：" + "、".join(f"“{m}”" for m in lacking),
+            f"数据包 {path.name} 引用的字段在数据文件 {first} 中不存在："
+            + "、".join(f"“{m}”" for m in lacking),
             column="、".join(lacking),
         )
     if not files:

@@ -61,7 +61,11 @@ def notify_inquiry_sent(inquiry: Inquiry) -> None:
         "inquiry.sent",
         inquiry_clerks(inquiry),
         _("Inquiry letter %(number)s on “%(subject)s”: please reply online by %(due)s.")
-        % {"number": inquiry.number, "subject": _subject(inquiry.finding), "due": due.isoformat() if due else "—"},
+        % {
+            "number": inquiry.number,
+            "subject": _subject(inquiry.finding),
+            "due": due.isoformat() if due else "—",
+        },
         reverse("budget:inquiry", args=[inquiry.pk]),
         inquiry,
     )

@@ -27,8 +27,8 @@ from renda.accounts.models import User
 from renda.budget import report_charts as charts
 from renda.budget.models import BudgetReport
 from renda.budget.selectors.reports import (
-    WORKBOOK_UNIT_NOTE,
     PERIOD_COUNT,
+    WORKBOOK_UNIT_NOTE,
     ReportData,
     ReportPeriod,
     last_payment_date,

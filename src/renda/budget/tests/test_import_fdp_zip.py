@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -67,7 +68,7 @@ SECOND_HALF = HEADER + (
 UNITS = "code,name\r\n101001,第一中学\r\n"
 
 
-def _zip(members: dict[str, str | bytes]) -> bytes:
+def _zip(members: Mapping[str, str | bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in members.items():
@@ -105,7 +106,9 @@ def test_a_package_of_two_resources_is_uploaded_and_both_are_imported(
         response = _upload(staff_client, _package())
     assert response.status_code == 302
     batch = ImportBatch.objects.latest("id")
-    assert (batch.status, batch.file_format, batch.inserted, batch.rejected) == ("applied", "fdp", 5, 0), batch.errors
+    assert (batch.status, batch.file_format, batch.inserted, batch.rejected) == ("applied", "fdp", 5, 0), (
+        batch.errors
+    )
     paid = {p.voucher_no: p.amount for p in Payment.objects.filter(voucher_no__startswith="Z-")}
     assert paid == {
         "Z-0101": Decimal("1200.50"),
@@ -185,16 +188,20 @@ def test_a_package_in_one_top_folder_and_from_the_command_line(loaded_year, tmp_
         )
     )
     imported = budget_import(actor=None, kind="payments", year=YEAR, source=archive, dry_run=True)
+    assert imported.result is not None
     assert imported.result.errors == [] and imported.result.inserted == 5
     assert imported.mapping and imported.batch.file_format == "fdp"
     assert not Payment.objects.filter(voucher_no__startswith="Z-").exists()  # a dry run
 
 
 def test_a_resource_named_by_the_model_must_exist(loaded_year, tmp_path):
-    descriptor = DESCRIPTOR.replace('"source": "金额", "currency"', '"source": "金额", "resource": "spending-h3", "currency"')
+    descriptor = DESCRIPTOR.replace(
+        '"source": "金额", "currency"', '"source": "金额", "resource": "spending-h3", "currency"'
+    )
     archive = tmp_path / "p.zip"
     archive.write_bytes(_package(**{"datapackage.json": descriptor}))
     result = budget_import(actor=None, kind="payments", year=YEAR, source=archive).result
+    assert result is not None
     assert result.rejected and "引用的数据资源“spending-h3”不存在" in result.errors[0]["message"]
     assert result.errors[0]["column"] == "model.measures.paid.resource"
 

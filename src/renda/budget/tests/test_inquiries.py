@@ -309,7 +309,13 @@ def second_clerk(make_user, education):
 
 
 def test_sending_a_letter_tells_the_unit_s_clerks_only(
-    loaded_year, budget_staff, education, clerk, second_clerk, other_clerk, make_user,
+    loaded_year,
+    budget_staff,
+    education,
+    clerk,
+    second_clerk,
+    other_clerk,
+    make_user,
     django_capture_on_commit_callbacks,
 ):
     gone = make_user(Role.UNIT_HANDLER, organisation=education, is_active=False)
@@ -322,7 +328,7 @@ def test_sending_a_letter_tells_the_unit_s_clerks_only(
     assert {n.recipient for n in sent} == {clerk, second_clerk}
     assert other_clerk not in {n.recipient for n in sent} and gone not in {n.recipient for n in sent}
     assert all(n.link == reverse("budget:inquiry", args=[letter.pk]) for n in sent)
-    assert letter.number in sent[0].text and letter.reply_due.isoformat() in sent[0].text
+    assert letter.number in sent[0].text and str(letter.reply_due) in sent[0].text
     # A letter on paper (no organisation to answer online) tells no clerk.
     paper = make_finding(subject="另一项")
     services.finding_verify(actor=budget_staff, finding=paper)
@@ -332,10 +338,18 @@ def test_sending_a_letter_tells_the_unit_s_clerks_only(
 
 
 def test_a_reply_tells_the_staff_who_review_it_and_the_review_tells_the_clerk(
-    budget_staff, budget_org, clerk, second_clerk, other_clerk, letter, make_user,
+    budget_staff,
+    budget_org,
+    clerk,
+    second_clerk,
+    other_clerk,
+    letter,
+    make_user,
     django_capture_on_commit_callbacks,
 ):
-    colleague = make_user(Role.STAFF, organisation=budget_org)  # budget staff, but neither sender nor assignee
+    colleague = make_user(
+        Role.STAFF, organisation=budget_org
+    )  # budget staff, but neither sender nor assignee
     outsider = make_user(Role.STAFF)  # staff of another committee
     with django_capture_on_commit_callbacks(execute=True):
         inquiries.inquiry_reply_submit(
@@ -343,14 +357,20 @@ def test_a_reply_tells_the_staff_who_review_it_and_the_review_tells_the_clerk(
         )
     submitted = _notices("inquiry.reply_submitted")
     assert [n.recipient for n in submitted] == [budget_staff]  # who sent the letter
-    assert "县教育局" in submitted[0].text and submitted[0].link == reverse("budget:inquiry", args=[letter.pk])
-    assert colleague not in [n.recipient for n in submitted] and outsider not in [n.recipient for n in submitted]
+    assert "县教育局" in submitted[0].text and submitted[0].link == reverse(
+        "budget:inquiry", args=[letter.pk]
+    )
+    assert colleague not in [n.recipient for n in submitted] and outsider not in [
+        n.recipient for n in submitted
+    ]
 
     with django_capture_on_commit_callbacks(execute=True):
         inquiries.finding_return_reply(actor=budget_staff, finding=letter.finding, reason="请附上银行回单。")
     returned = _notices("inquiry.reply_returned")
     assert [n.recipient for n in returned] == [clerk]  # who wrote the reply, not the other clerks
-    assert "请附上银行回单。" in returned[0].text and returned[0].link == reverse("budget:inquiry", args=[letter.pk])
+    assert "请附上银行回单。" in returned[0].text and returned[0].link == reverse(
+        "budget:inquiry", args=[letter.pk]
+    )
 
     # Assigned meanwhile: the assignee reviews (and the sender, still budget staff).
     Finding.objects.filter(pk=letter.finding_id).update(assignee=colleague)
@@ -362,7 +382,9 @@ def test_a_reply_tells_the_staff_who_review_it_and_the_review_tells_the_clerk(
     assert {n.recipient for n in _notices("inquiry.reply_submitted")} == {budget_staff, colleague}
     finding = Finding.objects.get(pk=letter.finding_id)
     with django_capture_on_commit_callbacks(execute=True):
-        inquiries.finding_accept_reply(actor=colleague, finding=finding, outcome=State.EXPLAINED, note="情况属实。")
+        inquiries.finding_accept_reply(
+            actor=colleague, finding=finding, outcome=State.EXPLAINED, note="情况属实。"
+        )
     accepted = _notices("inquiry.reply_accepted")
     assert [n.recipient for n in accepted] == [second_clerk]
     assert "情况属实。" in accepted[0].text
@@ -377,13 +399,17 @@ def test_a_reply_whose_sender_left_tells_the_budget_staff(
     budget_staff.is_active = False
     budget_staff.save(update_fields=["is_active"])
     with django_capture_on_commit_callbacks(execute=True):
-        inquiries.inquiry_reply_submit(actor=clerk, inquiry=letter, outcome=State.RECTIFIED, reply_text="已整改。")
+        inquiries.inquiry_reply_submit(
+            actor=clerk, inquiry=letter, outcome=State.RECTIFIED, reply_text="已整改。"
+        )
     assert [n.recipient for n in _notices("inquiry.reply_submitted")] == [colleague]
 
 
 def test_a_refused_reply_tells_no_one(other_clerk, letter, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(PermissionRefused):
-        inquiries.inquiry_reply_submit(actor=other_clerk, inquiry=letter, outcome=State.RECTIFIED, reply_text="x")
+        inquiries.inquiry_reply_submit(
+            actor=other_clerk, inquiry=letter, outcome=State.RECTIFIED, reply_text="x"
+        )
     assert _notices("inquiry.reply_submitted") == []
 
 
@@ -402,6 +428,12 @@ def test_the_daily_reminder_of_an_online_letter_reaches_its_clerks(
         (clerk, reverse("budget:inquiry", args=[letter.pk])),
     }
     # Every kind the budget module sends is declared (labels and channels in 消息中心).
-    for kind in ("finding.reply_due", "finding.reply_overdue", "inquiry.sent", "inquiry.reply_submitted",
-                 "inquiry.reply_returned", "inquiry.reply_accepted"):
+    for kind in (
+        "finding.reply_due",
+        "finding.reply_overdue",
+        "inquiry.sent",
+        "inquiry.reply_submitted",
+        "inquiry.reply_returned",
+        "inquiry.reply_accepted",
+    ):
         assert kind_of(kind).label != kind

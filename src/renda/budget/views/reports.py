@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from renda.accounts.http import AuthedRequest
 from renda.budget.forms_reports import ReportForm
 from renda.budget.models import BudgetReport
+from renda.budget.selectors.reading import reader_amount_unit
 from renda.budget.selectors.reports import (
     latest_periods,
     report_for,
@@ -27,7 +28,6 @@ from renda.budget.selectors.reports import (
     summary,
     summary_years,
 )
-from renda.budget.selectors.reading import reader_amount_unit
 from renda.budget.services.reports import budget_report_generate, report_filename
 from renda.core.excel import XLSX_CONTENT_TYPE, content_disposition
 from renda.core.params import ChoiceParam, query_params
