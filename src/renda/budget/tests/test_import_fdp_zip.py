@@ -211,11 +211,10 @@ def test_unit_handlers_cannot_upload_a_package(client_for, unit_user, loaded_yea
     assert not ImportBatch.objects.exists()
 
 
-def test_path_helper_is_not_fooled_by_similar_prefixes(tmp_path: Path):
-    # a sibling directory whose name starts like the target's is still outside it
+def test_a_package_unpacks_into_a_directory_of_its_own(tmp_path: Path):
     archive = tmp_path / "p.zip"
     archive.write_bytes(_zip({"datapackage.json": DESCRIPTOR, "data/a.csv": "a\r\n"}))
     (tmp_path / "out").mkdir()
     descriptor = unpack_package_zip(archive, tmp_path / "out")
     assert descriptor == (tmp_path / "out" / "datapackage.json").resolve()
-    assert (tmp_path / "out" / "data" / "a.csv").read_text() == "a\r\n"
+    assert (tmp_path / "out" / "data" / "a.csv").read_bytes() == b"a\r\n"
