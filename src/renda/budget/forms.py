@@ -114,12 +114,22 @@ class UploadForm(StyledForm):
             " (datapackage.json with its CSV files)."
         ),
     )
+    budget_type = forms.TypedChoiceField(
+        label=_("Budget type of rows that carry none"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("A Fiscal Data Package only; without a choice, the general public budget."),
+    )
     dry_run = forms.BooleanField(label=_("Only check, do not import"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = dt.date.today().year
         self.fields["file"].widget.attrs["accept"] = ".csv,.txt,.xlsx,.zip"
+        budget_type = self.fields["budget_type"]
+        assert isinstance(budget_type, forms.ChoiceField)
+        budget_type.choices = [("", "—"), *BudgetType.choices]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -914,11 +914,12 @@ def read_package(
                 f"映射文件 constants 中的“{name}”不是 {kind} 的字段", column=f"constants.{name}"
             )
 
-    chosen_type, origin = budget_type or str(spec.get("budget_type") or ""), "命令行 --budget-type"
+    chosen_type = budget_type or str(spec.get("budget_type") or "")
+    origin = "导入时指定（--budget-type 或上传页的选项）"
     if not budget_type and spec.get("budget_type"):
         origin = "映射文件"
     if not chosen_type:
-        chosen_type, origin = "1", "数据包未给出，默认；可用 --budget-type 指定"
+        chosen_type, origin = "1", "数据包未给出，默认；可用 --budget-type 或上传页的选项指定"
     try:
         budget_code = str(interface.parse_budget_type(chosen_type))
     except interface.BadValue as exc:

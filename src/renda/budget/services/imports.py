@@ -159,6 +159,7 @@ def budget_import(
         dry_run=dry_run,
         file_format=file_format,
         background=background,
+        budget_type=budget_type,
     )
     if not background:
         budget_import_run(batch_id=imported.batch.pk)
@@ -393,9 +394,10 @@ def _import_upload(
     dry_run: bool,
     file_format: str,
     background: bool,
+    budget_type: str = "",
 ) -> Imported:
     """Keep the uploaded file and, in the background, enqueue its import (once this transaction
-    commits)."""
+    commits). ``budget_type``: a Fiscal Data Package's rows that carry none (kept on the batch)."""
     if actor is not SYSTEM:
         require(actor, "budget.import_data")
     suffix = Path(upload.name or "").suffix.lower()
@@ -413,6 +415,9 @@ def _import_upload(
         file_format=file_format,
         dry_run=dry_run,
     )
+    if budget_type and file_format == "fdp":
+        batch.package_budget_type = str(interface.parse_budget_type(budget_type))
+        batch.save(update_fields=["package_budget_type"])
     audit(
         actor,
         "budget.upload",
@@ -440,7 +445,9 @@ def budget_import_run(*, batch_id: int) -> ImportResult | None:
         classification_ensure_baseline(year=batch.year, actor=batch.actor)
         if batch.file_format == "fdp" and path.suffix.lower() == ".zip":
             ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.VALIDATING)
-            return _import_package_zip(actor=batch.actor, batch=batch, path=path).result
+            return _import_package_zip(
+                actor=batch.actor, batch=batch, path=path, budget_type=batch.package_budget_type
+            ).result
         return import_path(
             kind=batch.kind,
             year=batch.year,

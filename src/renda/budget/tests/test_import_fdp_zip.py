@@ -131,6 +131,20 @@ def test_a_package_of_two_resources_is_uploaded_and_both_are_imported(
     assert (again.status, again.inserted, again.updated, again.unchanged) == ("applied", 0, 0, 5)
 
 
+def test_the_upload_page_offers_a_budget_type_for_the_package_s_rows(
+    staff_client, loaded_year, django_capture_on_commit_callbacks
+):
+    page = staff_client.get(reverse("budget:imports")).content.decode()
+    assert 'name="budget_type"' in page and ".zip" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(staff_client, _package(), budget_type="2")
+    batch = ImportBatch.objects.latest("id")
+    assert (batch.status, batch.package_budget_type) == ("applied", "2"), batch.errors
+    types = Payment.objects.filter(voucher_no__startswith="Z-").values_list("budget_type", flat=True)
+    assert set(types) == {2}
+    assert any("政府性基金预算" in line for line in batch.mapping)
+
+
 def test_an_error_in_the_second_resource_names_its_file_line_and_field(
     staff_client, loaded_year, django_capture_on_commit_callbacks
 ):

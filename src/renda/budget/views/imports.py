@@ -34,6 +34,7 @@ def imports(request: AuthedRequest) -> HttpResponseBase:
             source=form.cleaned_data["file"],
             dry_run=form.cleaned_data["dry_run"],
             file_format=form.file_format(),
+            budget_type=str(form.cleaned_data.get("budget_type") or ""),
             background=True,
         )
         return redirect("budget:import_detail", pk=imported.batch.pk)
