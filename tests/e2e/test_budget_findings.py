@@ -200,6 +200,8 @@ def test_the_findings_in_ten_thousand_yuan_at_1366_and_375(
     sign_in(phone_page, budget_staff)
     phone_page.goto(f"/budget/findings/?year={YEAR}")
     expect(phone_page.get_by_test_id("amount-unit-wan").first).to_have_attribute("aria-pressed", "true")
+    phone_row = phone_page.locator(f'[data-testid="finding-row"][data-pk="{x.pk}"]')
+    expect(phone_row.get_by_test_id("finding-amount-phone")).to_have_text(wan)  # under the title
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 380
     assert phone_page.evaluate(AMOUNTS_ON_ONE_LINE)
     shot(phone_page, "list-375")
