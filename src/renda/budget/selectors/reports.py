@@ -493,9 +493,9 @@ def report_tables(
                 for row in filled[:max_rows]
             ]
             if unit is not None:
-                money = {
+                money = {  # a column of amounts: its heading or a cell says so (an empty one: its heading)
                     i
-                    for row in filled[:max_rows]
+                    for row in [rows[2], *filled[:max_rows]]
                     for i, c in enumerate(row[:width])
                     if getattr(c, "number_format", "") == "#,##0.00" and getattr(c, "value", None) is not None
                 }

@@ -300,6 +300,8 @@ def report_workbook(data: ReportData, *, issuer: str) -> bytes:
         return ws
 
     def formats(ws: Any, money_cols: Sequence[int], rate_cols: Sequence[int] = ()) -> None:
+        for column in money_cols:  # the heading too: a page reading the sheet knows an empty column's kind
+            ws.cell(3, column).number_format = MONEY_FORMAT
         for row in ws.iter_rows(min_row=4):
             for cell in row:
                 if cell.column in money_cols:

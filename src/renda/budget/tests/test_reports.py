@@ -473,6 +473,7 @@ def test_the_report_page_and_the_summary_show_amounts_in_the_reader_s_unit(
     # 136,200.50 yuan paid in the year to date → 13.62 万元, the headline and the tables headed so
     assert 'data-value="136200.50">13.62<' in detail and "136,200.50" not in detail
     assert "累计支出（万元）" in detail and "预算指标（万元）" in detail
+    assert "年度预算数（万元）" in detail and "债务限额（万元）" in detail  # with rows or without
     assert "执行进度(%)" in detail and "执行进度(%)（万元）" not in detail  # a rate keeps its own unit
     assert "金额单位：元" not in detail  # the workbook's note: the page says its own unit
     assert "Excel 文件以元为单位" in detail and 'data-testid="amount-unit-switch"' in detail
