@@ -94,3 +94,42 @@ def test_budget_query_fits_a_phone(phone_page, shot, sign_in, budget_staff, unit
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 380
     shot(phone_page, "phone")
+
+
+def test_budget_staff_upload_a_fiscal_data_package_of_two_files(
+    page, shot, sign_in, budget_staff, units_and_indicators, settings, tmp_path
+):
+    """A .zip written by hand (descriptor and two CSV files): imported in the background, the
+    mapping shown in Chinese on the result; then a package with a member outside it is refused."""
+    from renda.budget.tests.test_import_fdp_zip import DESCRIPTOR as FDP
+    from renda.budget.tests.test_import_fdp_zip import _package, _zip
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.DATA_DIR = tmp_path
+    archive = tmp_path / "县级支付明细2025.zip"
+    archive.write_bytes(_package())
+    sign_in(page, budget_staff)
+    page.goto("/budget/imports/")
+    page.locator("select[name=kind]").select_option("payments")
+    page.locator("input[name=year]").fill(str(YEAR))
+    page.locator("input[name=file]").set_input_files(str(archive))
+    page.get_by_test_id("upload-submit").click()
+    expect(page.get_by_test_id("import-progress")).to_have_attribute("data-status", "pending")
+    budget_import_run(batch_id=ImportBatch.objects.latest("id").pk)  # the background worker
+    expect(page.get_by_test_id("import-progress")).to_have_attribute("data-status", "applied")
+    expect(page.get_by_test_id("count-inserted")).to_have_text("5")
+    mapping = page.get_by_test_id("import-mapping")
+    mapping.locator("summary").click()
+    expect(mapping).to_contain_text("data/spending-h1.csv、data/spending-h2.csv")
+    expect(mapping).to_contain_text("收款人")
+    shot(page, "package-applied")
+
+    evil = tmp_path / "evil.zip"
+    evil.write_bytes(_zip({"datapackage.json": FDP, "../outside.csv": "a\r\n"}))
+    page.goto("/budget/imports/")
+    page.locator("select[name=kind]").select_option("payments")
+    page.locator("input[name=year]").fill(str(YEAR))
+    page.locator("input[name=file]").set_input_files(str(evil))
+    page.get_by_test_id("upload-submit").click()
+    expect(page.get_by_test_id("upload-form")).to_contain_text("路径指向数据包之外")
+    shot(page, "package-refused")

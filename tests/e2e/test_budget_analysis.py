@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from playwright.sync_api import expect
@@ -154,3 +154,62 @@ def test_deputy_reads_the_dashboards_and_drills_from_a_bar(page, shot, sign_in, 
     assert Decimal(total.get_attribute("data-value")) == amounts[month]
     assert f"date_from={YEAR}-{month + 1:02d}-01" in page.url
     shot(page, "query-of-the-month")
+
+
+# A chart's tooltip as shown: its formatter on the first data item (the same function ECharts calls).
+TOOLTIP_TEXT = """(key) => {
+  const chart = echarts.getInstanceByDom(document.getElementById("chart-" + key));
+  const option = chart.getOption();
+  const tooltip = option.tooltip[0];
+  const series = chart.getModel().getSeriesByIndex(0);
+  const data = series.getData();
+  const index = [...Array(data.count()).keys()].find((i) => {
+    const raw = data.getRawDataItem(i);
+    return raw && raw.raw !== undefined && raw.raw !== null;
+  }) || 0;
+  const params = {
+    dataIndex: index,
+    name: data.getName(index),
+    value: data.get(data.mapDimension('value'), index),
+    data: data.getRawDataItem(index),
+    seriesName: series.name,
+  };
+  const shown = tooltip.formatter(tooltip.trigger === "axis" ? [params] : params);
+  return shown.replace(/<br>/g, "\\n");
+}"""
+
+
+def test_chart_tooltips_speak_the_reader_s_unit(page, shot, sign_in, make_user, loaded_year):
+    from renda.budget.services.reading import reader_amount_unit_set
+
+    deputy = make_user(Role.DEPUTY, real_name="王代表")
+    reader_amount_unit_set(actor=deputy, unit="wan")
+    sign_in(page, deputy)
+    page.goto(f"/budget/analysis/?year={YEAR}")
+    root = page.locator("#analysis-dashboards")
+    assert root.get_attribute("data-divisor") == "10000"
+    # the exact conversion of a decimal string, rounded half up on its digits (as the tables do)
+    shown = page.evaluate("window.rendaChartAmount('123456789.5')")
+    assert shown in ("12,345.68 万元", "12,345.68 10,000 yuan")
+    assert page.evaluate("window.rendaChartAmount('49.99')").startswith("0.00 ")
+    assert page.evaluate("window.rendaChartAmount('50')").startswith("0.01 ")
+    charts = json.loads(page.locator("#analysis-charts").text_content())
+    monthly = next(v for v in charts["monthly"]["amount"] if v is not None)
+    wan = (Decimal(monthly) / 10000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    for key in ("department", "monthly", "structure_function", "structure_econ", "three_public", "payees"):
+        chart = page.get_by_test_id(f"chart-{key}")
+        expect(chart).to_have_attribute("data-drawn", "true")
+        text = page.evaluate(TOOLTIP_TEXT, key)
+        assert "万元" in text or "10,000 yuan" in text, (key, text)
+    assert f"{wan:,.2f}" in page.evaluate(TOOLTIP_TEXT, "monthly")
+    # the axis of money is named in the unit too
+    assert page.evaluate(
+        "echarts.getInstanceByDom(document.getElementById('chart-monthly')).getOption().yAxis[0].name"
+    ) in ("万元", "10,000 yuan")
+    page.get_by_test_id("dashboard-monthly").scroll_into_view_if_needed()
+    page.wait_for_timeout(800)
+    box = page.get_by_test_id("chart-monthly").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # a real tooltip
+    page.wait_for_timeout(400)
+    shot(page, "monthly-tooltip-in-wan")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.utils import translation
@@ -147,7 +148,6 @@ def test_the_findings_pages_fit_a_phone(phone_page, shot, sign_in, budget_staff,
     warnings_evaluate(actor=None, year=YEAR, as_of=AS_OF)
     x = Finding.objects.filter(year=YEAR).order_by("severity", "id").first()
     assert x is not None
-    sign_in(phone_page, budget_staff)
     phone_page.goto(f"/budget/findings/?year={YEAR}")
     expect(phone_page.get_by_test_id("finding-row").first).to_be_visible()
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 380
@@ -156,3 +156,58 @@ def test_the_findings_pages_fit_a_phone(phone_page, shot, sign_in, budget_staff,
     expect(phone_page.get_by_test_id("message")).to_be_visible()
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 380
     shot(phone_page, "detail")
+
+
+# Whether every amount shown sits on one line (no number broken mid-digit): the line boxes of its text.
+AMOUNTS_ON_ONE_LINE = """() => [...document.querySelectorAll('.amount')]
+  .filter((el) => el.offsetParent !== null && el.textContent.trim())
+  .every((el) => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size <= 1;
+  })"""
+
+
+def test_the_findings_in_ten_thousand_yuan_at_1366_and_375(
+    browser, live_server, phone_page, shot, sign_in, budget_staff, small_year
+):
+    warnings_evaluate(actor=None, year=YEAR, as_of=AS_OF)
+    found = Finding.objects.filter(year=YEAR).exclude(amount=None).order_by("-amount", "id")
+    x = next((f for f in found if (f.evidence or {}).get("vouchers")), None)  # with a vouchers' table
+    assert x is not None
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 860})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        sign_in(page, budget_staff)
+        page.goto(f"/budget/findings/?year={YEAR}")
+        page.get_by_test_id("amount-unit-wan").first.click()  # the switch posts and comes back here
+        expect(page.get_by_test_id("amount-unit-wan").first).to_have_attribute("aria-pressed", "true")
+        expect(page.get_by_test_id("head-amount")).to_have_text(re.compile(r"（万元）|\(10,000 yuan\)"))
+        row = page.locator(f'[data-testid="finding-row"][data-pk="{x.pk}"]')
+        wan = f"{(x.amount / 10000).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+        expect(row.get_by_test_id("finding-amount")).to_have_text(wan)
+        shot(page, "list-1366")
+        page.goto(f"/budget/findings/{x.pk}/")
+        expect(page.get_by_test_id("amount")).to_contain_text(wan)
+        in_wan = re.compile(r"（万元）|\(10,000 yuan\)")
+        expect(page.get_by_test_id("evidence-head-amount")).to_have_text(in_wan)
+        shot(page, "detail-1366")
+        # the same session on the phone (a second factor's code is good for one sign-in only)
+        phone_page.context.add_cookies(context.cookies())
+    finally:
+        context.close()
+
+    # The same person on a phone: the unit is remembered, nothing is cut off, no number breaks.
+    phone_page.goto(f"/budget/findings/?year={YEAR}")
+    expect(phone_page.get_by_test_id("amount-unit-wan").first).to_have_attribute("aria-pressed", "true")
+    phone_row = phone_page.locator(f'[data-testid="finding-row"][data-pk="{x.pk}"]')
+    expect(phone_row.get_by_test_id("finding-amount-phone")).to_have_text(wan)  # under the title
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 380
+    assert phone_page.evaluate(AMOUNTS_ON_ONE_LINE)
+    shot(phone_page, "list-375")
+    phone_page.goto(f"/budget/findings/{x.pk}/")
+    expect(phone_page.get_by_test_id("amount")).to_contain_text(wan)
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 380
+    assert phone_page.evaluate(AMOUNTS_ON_ONE_LINE)
+    shot(phone_page, "detail-375")

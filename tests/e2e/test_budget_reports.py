@@ -129,3 +129,44 @@ def test_budget_staff_issue_a_quarterly_report_and_a_deputy_reads_it(
 
 def page_name(number: int) -> str:
     return f"test_budget_staff_issue_a_quarterly_report_and_a_deputy_reads_it--pdf-page-{number + 1}.png"
+
+
+def test_a_report_page_in_ten_thousand_yuan_at_1366_and_375(
+    browser, live_server, phone_page, shot, sign_in, budget_staff, small_year, settings, tmp_path
+):
+    from renda.budget.services.reports import budget_report_generate
+
+    from .test_budget_findings import AMOUNTS_ON_ONE_LINE
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.DATA_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
+    report = budget_report_generate(actor=budget_staff, year=YEAR, period_kind="quarter", period=2)
+    budget_report_render(report.pk)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 860})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        sign_in(page, budget_staff)
+        page.goto("/budget/reports/")
+        expect(page.get_by_test_id("report-files-units")).to_be_visible()
+        page.goto(f"/budget/reports/{report.pk}/")
+        page.get_by_test_id("amount-unit-wan").first.click()
+        expect(page.get_by_test_id("amount-unit-wan").first).to_have_attribute("aria-pressed", "true")
+        # 136,200.50 yuan paid → 13.62 万元; the issued files keep their own units (said on the page)
+        expect(page.get_by_test_id("figure-paid")).to_have_text("13.62")
+        expect(page.get_by_test_id("report-units")).to_contain_text(re.compile("万元|10,000 yuan"))
+        expect(page.get_by_test_id("report-table").first.locator("th").nth(2)).to_have_text(
+            re.compile(r"（万元）|\(10,000 yuan\)")
+        )
+        shot(page, "report-1366")
+        # the same session on the phone (a second factor's code is good for one sign-in only)
+        phone_page.context.add_cookies(context.cookies())
+    finally:
+        context.close()
+
+    phone_page.goto(f"/budget/reports/{report.pk}/")
+    expect(phone_page.get_by_test_id("figure-paid")).to_have_text("13.62")  # the unit is remembered
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 380
+    assert phone_page.evaluate(AMOUNTS_ON_ONE_LINE)
+    shot(phone_page, "report-375")

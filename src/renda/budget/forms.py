@@ -9,6 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from renda.budget.import_engine.package_zip import check_package_zip
+from renda.budget.import_engine.sources import UnreadableFile
 from renda.budget.interface import KINDS
 from renda.budget.models import BudgetType, ImportBatch
 from renda.budget.selectors.query import GROUPS, BudgetFilter, group_labels
@@ -105,13 +107,29 @@ class QueryForm(StyledForm):
 class UploadForm(StyledForm):
     kind = forms.ChoiceField(label=_("Kind of data"), choices=[(k, ImportBatch.Kind(k).label) for k in KINDS])
     year = forms.IntegerField(label=_("Fiscal year"), min_value=1990, max_value=2100)
-    file = forms.FileField(label=_("File"), help_text=_("CSV or XLSX by the data interface specification."))
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV or XLSX by the data interface specification, or a Fiscal Data Package as a ZIP file"
+            " (datapackage.json with its CSV files)."
+        ),
+    )
+    budget_type = forms.TypedChoiceField(
+        label=_("Budget type of rows that carry none"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("A Fiscal Data Package only; without a choice, the general public budget."),
+    )
     dry_run = forms.BooleanField(label=_("Only check, do not import"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = dt.date.today().year
-        self.fields["file"].widget.attrs["accept"] = ".csv,.txt,.xlsx"
+        self.fields["file"].widget.attrs["accept"] = ".csv,.txt,.xlsx,.zip"
+        budget_type = self.fields["budget_type"]
+        assert isinstance(budget_type, forms.ChoiceField)
+        budget_type.choices = [("", "—"), *BudgetType.choices]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -119,4 +137,17 @@ class UploadForm(StyledForm):
             raise forms.ValidationError(_("The file is larger than 2 GB."))
         if upload.size == 0:
             raise forms.ValidationError(_("The file is empty."))
+        if self.is_package(upload):
+            try:
+                check_package_zip(upload, label=upload.name)
+            except UnreadableFile as exc:
+                raise forms.ValidationError(str(exc), code="bad_package") from exc
         return upload
+
+    @staticmethod
+    def is_package(upload) -> bool:
+        """A Fiscal Data Package uploaded as a .zip (imported by its model's mapping)."""
+        return (upload.name or "").lower().endswith(".zip")
+
+    def file_format(self) -> str:
+        return "fdp" if self.is_package(self.cleaned_data["file"]) else "auto"

@@ -15,6 +15,13 @@ gives back a :class:`Package`: its inferred mapping described in Chinese, the la
 classification items the package carries (:meth:`Package.labels`), and the rows of one fiscal year
 transformed into the interface's fields (:meth:`Package.table`), with their lines in the data file.
 The import engine checks those rows like any other file's.
+
+A package may hold several data resources (one file per year or per department, or a resource in
+parts: ``path`` a list). Every resource the mapping covers is read, one after the other: those the
+measures or attributes name (``resource``), or, when none is named, every tabular resource whose
+schema holds the columns the mapping reads; the others are listed as not read. Lines run on from
+one file to the next inside the engine; :meth:`Package.locate_errors` gives each error back its
+file and its line in that file.
 """
 
 from __future__ import annotations
@@ -170,7 +177,7 @@ class Package:
     kind: str
     year: int
     descriptor: Path
-    data: Path
+    data: Path  # the first data file (a package of one resource: its only one)
     title: str
     measures: list[Measure]
     dimensions: list[Dimension]
@@ -180,32 +187,67 @@ class Package:
     budget_type_origin: str
     derived: list[str] = field(default_factory=list)  # our fields derived (indicator, voucher)
     notes: list[str] = field(default_factory=list)
+    # every data file read, in order: (the resource's name, the file)
+    files: list[tuple[str, Path]] = field(default_factory=list)
+    # where each file's lines start in the run of lines (the first file: 0, its own numbers)
+    offsets: list[tuple[int, Path]] = field(default_factory=list)
 
     # -- reading ----------------------------------------------------------------------------------
 
     def _rows(self) -> Generator[tuple[int, dict[str, Any], int | None]]:
-        """``(line, cells by column, the row's year or None)`` of every row of the data file."""
-        table = open_table(self.data)
+        """``(line, cells by column, the row's year or None)`` of every row of the data files, the
+        lines of each file after the last line of the one before (see :meth:`locate`)."""
+        files = self.files or [("", self.data)]
+        date = self.role_dimension("date")
+        offsets: list[tuple[int, Path]] = []
+        offset = 0
+        for _name, data in files:
+            offsets.append((offset, data))
+            self.offsets = list(offsets)
+            table = open_table(data)
+            last = 1
+            try:
+                headers = [str(h or "").strip().lstrip("\ufeff") for h in table.headers]
+                missing = sorted(self._sources() - set(headers))
+                if missing:
+                    where = self._file_name(data)
+                    raise _missing_fields(self.descriptor.name, where, missing)
+                for line, cells in table.rows:
+                    last = line
+                    row = dict(zip(headers, cells, strict=False))
+                    year = _date_parts(date, row)[0] if date else None
+                    yield offset + line, row, year
+            finally:
+                table.close()
+            offset += last
+
+    def _file_name(self, data: Path) -> str:
+        """A data file as the package names it (its path inside the package)."""
         try:
-            headers = [str(h or "").strip().lstrip("\ufeff") for h in table.headers]
-            missing = sorted(self._sources() - set(headers))
-            if missing:
-                raise UnreadableFile(
-                    gettext("The package %(package)s names fields the data file %(data)s lacks: %(fields)s")
-                    % {
-                        "package": self.descriptor.name,
-                        "data": self.data.name,
-                        "fields": pgettext("list separator", ", ").join(f"“{m}”" for m in missing),
-                    },
-                    column=pgettext("list separator", ", ").join(missing),
-                )
-            date = self.role_dimension("date")
-            for line, cells in table.rows:
-                row = dict(zip(headers, cells, strict=False))
-                year = _date_parts(date, row)[0] if date else None
-                yield line, row, year
-        finally:
-            table.close()
+            return data.relative_to(self.descriptor.parent.resolve()).as_posix()
+        except ValueError:
+            return data.name
+
+    def locate(self, line: int) -> tuple[str, int]:
+        """A line of the run of lines → (the data file, its line in that file)."""
+        offsets = self.offsets or [(0, self.data)]
+        start, data = offsets[0]
+        for offset, path in offsets:
+            if offset < line:
+                start, data = offset, path
+        return self._file_name(data), line - start
+
+    def locate_errors(self, errors: list[dict[str, Any]]) -> None:
+        """Errors of a package of several files: each names its file and its line in that file."""
+        if len(self.files) < 2:
+            return
+        for error in errors:
+            line = error.get("line")
+            if not isinstance(line, int) or line < 1:
+                continue
+            name, error["line"] = self.locate(line)
+            column = str(error.get("column") or "")
+            error["column"] = gettext("%(file)s: %(column)s") % {"file": name, "column": column}
 
     def _sources(self) -> set[str]:
         found = {m.source for m in self.measures if m.target}
@@ -275,13 +317,22 @@ class Package:
     def column_labels(self) -> dict[str, str]:
         """Our field → where it comes from in the package (for the errors: file and field)."""
         out: dict[str, str] = {}
-        data = self.data.name
+        # several files: the file is added to each error by :meth:`locate_errors`
+        single = len(self.files) < 2
+        data = self._file_name(self.data)
         for name, source in self._field_sources().items():
-            out[name] = (
-                gettext("field “%(source)s” of %(data)s") % {"source": source, "data": data}
-                if source
-                else f"{data}{pgettext('opening bracket', ' (')}{name}{pgettext('closing bracket', ')')}"
-            )
+            if single:
+                out[name] = (
+                    gettext("field “%(source)s” of %(data)s") % {"source": source, "data": data}
+                    if source
+                    else f"{data}{pgettext('opening bracket', ' (')}{name}{pgettext('closing bracket', ')')}"
+                )
+            else:
+                out[name] = (
+                    gettext("field “%(source)s”") % {"source": source}
+                    if source
+                    else gettext("field (%(name)s)") % {"name": name}
+                )
         return out
 
     # -- the mapping -------------------------------------------------------------------------------
@@ -389,9 +440,10 @@ class Package:
     def describe(self) -> list[str]:
         """The inferred mapping, in Chinese, one line each (``budget_import --dry-run`` prints it)."""
         comma = pgettext("clause comma", ", ")
+        files = pgettext("list separator", ", ").join(self._file_name(p) for _n, p in self.files)
         lines = [
             gettext("Package: %(title)s (%(file)s), data file %(data)s")
-            % {"title": self.title, "file": self.descriptor.name, "data": self.data.name},
+            % {"title": self.title, "file": self.descriptor.name, "data": files or self._file_name(self.data)},
             gettext("Measures (amounts):"),
         ]
         for m in self.measures:
@@ -866,20 +918,19 @@ def read_package(
     resources = [r for r in descriptor.get("resources") or [] if isinstance(r, dict) and r.get("path")]
     if not resources:
         raise _fail(path, "resources", gettext("no data resource (resources[].path)"))
-    resource = resources[0]
-    resource_path = resource["path"][0] if isinstance(resource["path"], list) else resource["path"]
-    data = (path.parent / str(resource_path)).resolve()
-    if path.parent.resolve() not in data.parents:
-        raise _fail(
-            path, "resources[0].path", gettext("The data resource must be inside the package's folder")
-        )
-    if not data.exists():
-        raise _fail(
-            path,
-            "resources[0].path",
-            gettext("the data file %(file)s does not exist") % {"file": resource_path},
-        )
-    others = {r.get("name") for r in resources[1:]}
+    resource_names = [str(r.get("name") or f"resources[{i}]") for i, r in enumerate(resources)]
+    wanted: set[str] = set()  # the resources the model names (measures' and attributes' ``resource``)
+
+    def named_resource(where: str, spec: dict[str, Any]) -> None:
+        name = spec.get("resource")
+        if name:
+            if str(name) not in resource_names:
+                raise _fail(
+                    path,
+                    f"{where}.resource",
+                    gettext("the data resource “%(name)s” it names does not exist") % {"name": name},
+                )
+            wanted.add(str(name))
 
     measures: list[Measure] = []
     global_factor = spec.get("factor", 1)
@@ -887,8 +938,7 @@ def read_package(
         where = f"model.measures.{name}"
         if not isinstance(m, dict) or not isinstance(m.get("source"), str) or not m["source"]:
             raise _fail(path, where, gettext("the measure has no source (the amount field of the data file)"))
-        if m.get("resource") and m["resource"] in others:
-            raise _fail(path, where, gettext("only fields of the first data resource are read"))
+        named_resource(where, m)
         currency = str(m.get("currency") or "").upper()
         if currency not in CURRENCIES:
             raise _fail(
@@ -924,6 +974,7 @@ def read_package(
                     f"{where}.attributes.{key}",
                     gettext("the attribute has no source (a field of the data file) or constant"),
                 )
+            named_resource(f"{where}.attributes.{key}", a)
             attributes[key] = Attribute(
                 key,
                 a.get("source") or "",
@@ -985,7 +1036,12 @@ def read_package(
         taken[dimension.role] = dimension.name
 
     _assign_measures(path, kind, measures, spec)
-    columns = {f.get("name") for f in (resource.get("schema") or {}).get("fields", []) if isinstance(f, dict)}
+    columns = {
+        f.get("name")
+        for r in resources
+        for f in ((r.get("schema") or {}).get("fields") or [])
+        if isinstance(r.get("schema"), dict) and isinstance(f, dict)
+    }
     direct = {str(k): str(v) for k, v in spec.get("fields", {}).items()}
     ours = {c.name for c in interface.SPECS[kind]}
     for name, source in direct.items():
@@ -1013,14 +1069,15 @@ def read_package(
                 column=f"constants.{name}",
             )
 
-    chosen_type, origin = (
-        budget_type or str(spec.get("budget_type") or ""),
-        gettext("the command line's --budget-type"),
-    )
+    chosen_type = budget_type or str(spec.get("budget_type") or "")
+    origin = gettext("given with the import (--budget-type or the upload page's option)")
     if not budget_type and spec.get("budget_type"):
         origin = gettext("the mapping file")
     if not chosen_type:
-        chosen_type, origin = "1", gettext("not given by the package: the default; --budget-type sets it")
+        chosen_type, origin = (
+            "1",
+            gettext("not given by the package: the default; --budget-type or the upload page's option sets it"),
+        )
     try:
         budget_code = str(interface.parse_budget_type(chosen_type))
     except interface.BadValue as exc:
@@ -1034,7 +1091,7 @@ def read_package(
         kind=kind,
         year=year,
         descriptor=path,
-        data=data,
+        data=path,  # (the data files are chosen below, once the mapping says which columns it reads)
         title=str(descriptor.get("title") or descriptor.get("name") or path.parent.name),
         measures=measures,
         dimensions=dimensions,
@@ -1044,6 +1101,8 @@ def read_package(
         budget_type_origin=origin,
         notes=notes,
     )
+    package.files = _data_files(path, resources, resource_names, wanted, package._sources(), notes)
+    package.data = package.files[0][1]
     fields = set(package._dimension_fields()) | set(direct) | set(constants)
     if kind == "indicators" and "indicator_no" not in fields:
         if not package._key_dimensions():
@@ -1072,6 +1131,79 @@ def read_package(
             column=missing[0].name,
         )
     return package
+
+
+TABULAR_SUFFIXES = {".csv", ".txt", ".xlsx"}
+
+
+def _missing_fields(package: str, data: str, missing: list[str]) -> UnreadableFile:
+    """The package names fields a data file lacks."""
+    separator = pgettext("list separator", ", ")
+    return UnreadableFile(
+        gettext("The package %(package)s names fields the data file %(data)s lacks: %(fields)s")
+        % {"package": package, "data": data, "fields": separator.join(f"“{m}”" for m in missing)},
+        column=separator.join(missing),
+    )
+
+
+def _data_files(
+    path: Path,
+    resources: list[dict[str, Any]],
+    names: list[str],
+    wanted: set[str],
+    sources: set[str],
+    notes: list[str],
+) -> list[tuple[str, Path]]:
+    """The data files to read, in the package's order: every part of every resource the model
+    names, or (none named) of every tabular resource whose schema holds the columns the mapping
+    reads. A resource left out is noted (why); a named one that cannot be read is refused."""
+    root = path.parent.resolve()
+    files: list[tuple[str, Path]] = []
+    lacked: list[tuple[str, str, list[str]]] = []  # (resource, its first file, the columns it lacks)
+    for i, (resource, name) in enumerate(zip(resources, names, strict=True)):
+        where = f"resources[{i}]"
+        if wanted and name not in wanted:
+            notes.append(gettext("data resource “%(name)s”: not named by the mapping, not read") % {"name": name})
+            continue
+        parts = resource["path"] if isinstance(resource["path"], list) else [resource["path"]]
+        if not parts or not all(isinstance(p, str) and p for p in parts):
+            raise _fail(
+                path, f"{where}.path", gettext("a data resource's path must be a file path (or a list of them)")
+            )
+        schema: dict[str, Any] = resource["schema"] if isinstance(resource.get("schema"), dict) else {}
+        declared = {f.get("name") for f in schema.get("fields") or [] if isinstance(f, dict)}
+        suffixes = {Path(p).suffix.lower() for p in parts}
+        if not wanted and not suffixes <= TABULAR_SUFFIXES:
+            notes.append(gettext("data resource “%(name)s”: not a CSV or XLSX table, not read") % {"name": name})
+            continue
+        lacking = sorted(sources - declared) if declared else []
+        if lacking and not wanted:
+            lacked.append((name, parts[0], lacking))
+            notes.append(
+                gettext("data resource “%(name)s”: lacks the fields the mapping reads (%(fields)s), not read")
+                % {"name": name, "fields": pgettext("list separator", ", ").join(f"“{c}”" for c in lacking[:5])}
+            )
+            continue
+        for j, part in enumerate(parts):
+            spot = f"{where}.path" + (f"[{j}]" if len(parts) > 1 else "")
+            if "://" in part:
+                raise _fail(path, spot, gettext("only files inside the package are imported, not web addresses"))
+            data = (path.parent / part).resolve()
+            if root not in data.parents:
+                raise _fail(path, spot, gettext("The data resource must be inside the package's folder"))
+            if data.suffix.lower() not in TABULAR_SUFFIXES:
+                raise _fail(path, spot, gettext("the data file %(file)s is not a CSV or XLSX table") % {"file": part})
+            if not data.exists():
+                raise _fail(path, spot, gettext("the data file %(file)s does not exist") % {"file": part})
+            files.append((name, data))
+    if not files and lacked:
+        _name, first, lacking = lacked[0]
+        raise _missing_fields(path.name, first, lacking)
+    if not files:
+        raise _fail(
+            path, "resources", gettext("no data resource is a CSV or XLSX table with the fields the mapping reads")
+        )
+    return files
 
 
 def _assign_measures(path: Path, kind: str, measures: list[Measure], spec: dict[str, Any]) -> None:

@@ -103,6 +103,10 @@ class ImportBatch(models.Model):
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    # a Fiscal Data Package: the mapping inferred from its model, in Chinese, a line each
+    mapping = models.JSONField(_("inferred mapping"), default=list, blank=True)
+    # a Fiscal Data Package uploaded: the budget type (1–4) of its rows that carry none ("": 一般公共预算)
+    package_budget_type = models.CharField(_("default budget type"), max_length=2, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

@@ -19,6 +19,7 @@ from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from renda.accounts.models import User
+from renda.budget.amount_units import ShownUnit
 from renda.budget.models import (
     BudgetReport,
     BudgetUnit,
@@ -422,6 +423,9 @@ def report_state(report: BudgetReport) -> str:
     return "pending"
 
 
+WORKBOOK_UNIT_NOTE = "金额单位：元"  # the note under each sheet's heading (services.reports.report_workbook)
+
+
 @dataclass(frozen=True)
 class SheetTable:
     """One table of a report as issued: a sheet of its workbook, its cells ready to show."""
@@ -434,7 +438,7 @@ class SheetTable:
     more: int = 0  # rows of the sheet not shown (the workbook holds them)
 
 
-def _cell_text(value: Any, number_format: str) -> tuple[str, bool]:
+def _cell_text(value: Any, number_format: str, unit: ShownUnit | None = None) -> tuple[str, bool]:
     if value is None:
         return "", False
     if isinstance(value, bool):
@@ -445,17 +449,21 @@ def _cell_text(value: Any, number_format: str) -> tuple[str, bool]:
         return value.isoformat(), False
     if isinstance(value, int | float | Decimal):
         number = Decimal(str(value))
-        if number_format == "#,##0.00":
-            return f"{number:,.2f}", True
+        if number_format == "#,##0.00":  # an amount in 元 (the workbook's unit), shown in ``unit``
+            return f"{(unit.convert(number) if unit else number):,.2f}", True
         if number_format == "0.0":
             return f"{number:.1f}", True
         return f"{number:,}", True
     return str(value), False
 
 
-def report_tables(report: BudgetReport, *, max_rows: int = 200) -> list[SheetTable]:
+def report_tables(
+    report: BudgetReport, *, max_rows: int = 200, unit: ShownUnit | None = None
+) -> list[SheetTable]:
     """The tables of an issued report, read back from its workbook (what was issued is shown,
-    whatever the data have become since). The headline sheet is left to the page."""
+    whatever the data have become since). The headline sheet is left to the page. The workbook
+    holds amounts in 元; with ``unit`` its amount columns are shown in that unit, their headers
+    saying so (金额（万元）)."""
     from openpyxl import load_workbook
 
     if not report.excel_file:
@@ -469,16 +477,29 @@ def report_tables(report: BudgetReport, *, max_rows: int = 200) -> list[SheetTab
                 continue
             heading = str(rows[0][0].value or sheet.title)
             note = str(rows[1][0].value or "")
+            if unit is not None:  # the page names its own unit: drop the workbook's 「金额单位：元」
+                note = note.replace(WORKBOOK_UNIT_NOTE, "").rstrip("　 ")
             headers = [str(c.value) for c in rows[2] if c.value is not None]
             width = len(headers)
             filled = [
                 row for row in rows[3:] if any(getattr(c, "value", None) not in (None, "") for c in row)
             ]
             cells = [
-                [_cell_text(getattr(c, "value", None), getattr(c, "number_format", "")) for c in row[:width]]
+                [
+                    _cell_text(getattr(c, "value", None), getattr(c, "number_format", ""), unit)
+                    for c in row[:width]
+                ]
                 + [("", False)] * (width - len(row))
                 for row in filled[:max_rows]
             ]
+            if unit is not None:
+                money = {  # a column of amounts: its heading or a cell says so (an empty one: its heading)
+                    i
+                    for row in [rows[2], *filled[:max_rows]]
+                    for i, c in enumerate(row[:width])
+                    if getattr(c, "number_format", "") == "#,##0.00" and getattr(c, "value", None) is not None
+                }
+                headers = [unit.heading(h) if i in money else h for i, h in enumerate(headers)]
             numeric = [any(row[i][1] for row in cells) or "%" in headers[i] for i in range(width)]
             body = [
                 [(text or ("—" if numeric[i] else ""), numeric[i]) for i, (text, _n) in enumerate(row)]

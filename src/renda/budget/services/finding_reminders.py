@@ -2,7 +2,8 @@
 
 A finding in 已函询 whose latest letter is not answered is reminded to the person it is assigned to
 (or, when no one is, to who sent the letter) one working day before the reply is due and every day
-once it is overdue — through the notification centre, once a day per finding.
+once it is overdue — through the notification centre, once a day per finding. A letter to be answered
+online also reminds its organisation's clerks (承办单位经办人), with a link to the page they answer on.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renda.budget.models import Finding, Inquiry
+from renda.budget.services.inquiry_notices import inquiry_clerks
 from renda.core.audit import audit
 from renda.core.calendar import add_working_days
 from renda.notifications.selectors import notified_recently
@@ -26,7 +28,7 @@ def finding_reply_reminders_send(*, today: dt.date | None = None) -> dict[str, i
     due_by = add_working_days(today, 1)
     letters = (
         Inquiry.objects.filter(finding__state=Finding.State.INQUIRED)
-        .select_related("finding", "finding__assignee", "sent_by")
+        .select_related("finding", "finding__assignee", "sent_by", "organisation")
         .order_by("finding_id", "-sent_at", "-id")
     )
     counts = {"due": 0, "overdue": 0}
@@ -43,19 +45,30 @@ def finding_reply_reminders_send(*, today: dt.date | None = None) -> dict[str, i
         if notified_recently(kind=kind, obj=finding):
             continue
         person = finding.assignee if finding.assignee_id else inquiry.sent_by
-        if person is None:
+        clerks = inquiry_clerks(inquiry)  # a letter answered online: its unit's clerks too
+        if person is None and not clerks:
             continue
         if overdue:
             text = _("Inquiry %(number)s on “%(subject)s” is overdue: the reply was due on %(due)s.")
         else:
             text = _("Inquiry %(number)s on “%(subject)s”: the reply is due on %(due)s.")
-        notify(
-            kind=kind,
-            recipients=[person],
-            text=text % {"number": inquiry.number, "subject": finding.title, "due": inquiry.reply_due},
-            link=reverse("budget:finding", args=[finding.pk]),
-            obj=finding,
-        )
+        text = text % {"number": inquiry.number, "subject": finding.title, "due": inquiry.reply_due}
+        if person is not None:
+            notify(
+                kind=kind,
+                recipients=[person],
+                text=text,
+                link=reverse("budget:finding", args=[finding.pk]),
+                obj=finding,
+            )
+        if clerks:
+            notify(
+                kind=kind,
+                recipients=clerks,
+                text=text,
+                link=reverse("budget:inquiry", args=[inquiry.pk]),
+                obj=finding,
+            )
         counts["overdue" if overdue else "due"] += 1
     note = f"due={counts['due']} overdue={counts['overdue']}"
     audit(None, "budget.finding_reply_reminders", None, note=note)

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from renda.accounts.models import Organisation, Role, User
 from renda.budget.models import BudgetUnit, Finding, Indicator, Inquiry, Payment
 from renda.budget.rules import budget_committee_codes
+from renda.budget.services.inquiry_notices import notify_inquiry_sent
 from renda.budget.warning_rules.registry import rule_name
 from renda.budget.workflow import FINAL_STATES, FINDING, REPLY_OUTCOMES
 from renda.core.audit import label_actions
@@ -451,6 +452,8 @@ def finding_inquire(
             "reply_due": due,
             "organisation": organisation.name if organisation is not None else "",
         }
+    if organisation is not None:
+        notify_inquiry_sent(inquiry)
     return inquiry
 
 

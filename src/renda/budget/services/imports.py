@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from renda.budget.import_engine import (
     run_import,
 )
 from renda.budget.import_engine.fdp import Package, read_package
+from renda.budget.import_engine.package_zip import unpack_package_zip
 from renda.budget.models import BudgetUnit, ClassificationItem, ImportBatch
 from renda.core.audit import audit
 from renda.core.module_parameters import current_region_code
@@ -110,6 +112,19 @@ def budget_import(
         _permitted(actor=actor, perm="budget.import_data")
         if kind != "classification":  # (the command loads no baseline under a classification file)
             classification_ensure_baseline(year=year, actor=actor)
+        if file_format in {"auto", "fdp"} and source.suffix.lower() == ".zip":
+            batch = _new_batch(
+                kind=kind,
+                year=year,
+                source=origin or ImportBatch.Source.COMMAND,
+                actor=actor,
+                file_name=source.name,
+                file_format="fdp",
+                dry_run=dry_run,
+            )
+            return _import_package_zip(
+                actor=actor, batch=batch, path=source, mapping_file=mapping_file, budget_type=budget_type
+            )
         if file_format in {"auto", "fdp"} and (
             source.name == "datapackage.json" or source.is_dir() or mapping_file is not None
         ):
@@ -147,6 +162,7 @@ def budget_import(
         dry_run=dry_run,
         file_format=file_format,
         background=background,
+        budget_type=budget_type,
     )
     if not background:
         budget_import_run(batch_id=imported.batch.pk)
@@ -177,7 +193,42 @@ def _package_refused(
     return Imported(batch, result)
 
 
-def _import_package(*, actor: Any, package: Package, dry_run: bool, origin: str) -> Imported:
+def _import_package_zip(
+    *,
+    actor: Any,
+    batch: ImportBatch,
+    path: Path,
+    mapping_file: Path | None = None,
+    budget_type: str = "",
+    label: str = "",
+) -> Imported:
+    """财政数据包 (.zip): unpacked safely into a directory of its own (removed after), then read and
+    imported like a package on the server, on ``batch``. A package refused says why on the batch."""
+    with tempfile.TemporaryDirectory(prefix="renda-fdp-") as folder:
+        try:
+            descriptor = unpack_package_zip(path, Path(folder), label=label or batch.file_name or path.name)
+            package = read_package(
+                descriptor, batch.kind, batch.year, mapping_file=mapping_file, budget_type=budget_type
+            )
+            if package is None:
+                raise UnreadableFile(
+                    f"压缩包 {label or batch.file_name} 中的数据包不是映射形式（model 中的 measures 和"
+                    " dimensions）；请改用 2016 年财政数据包规范的 model，或直接上传 CSV / XLSX 文件"
+                )
+        except UnreadableFile as exc:
+            result = ImportResult(kind=batch.kind, year=batch.year, dry_run=batch.dry_run, batch_id=batch.pk)
+            result.rejected = 1
+            result.errors = [{"line": exc.line, "column": exc.column, "value": "", "message": str(exc)}]
+            record_outcome(result, batch)
+            return Imported(batch, result)
+        return _import_package(
+            actor=actor, package=package, dry_run=batch.dry_run, origin=batch.source, batch=batch
+        )
+
+
+def _import_package(
+    *, actor: Any, package: Package, dry_run: bool, origin: str, batch: ImportBatch | None = None
+) -> Imported:
     """财政数据包: the units and classification items the package names that the county lacks,
     then the rows of the year, in one transaction that any rejection (or a dry run) rolls back.
     Units and items already stored are left as they are; an item whose parent is neither stored
@@ -185,15 +236,17 @@ def _import_package(*, actor: Any, package: Package, dry_run: bool, origin: str)
     file's unknown codes)."""
     kind, year = package.kind, package.year
     mapping = package.describe()
-    batch = _new_batch(
-        kind=kind,
-        year=year,
-        source=origin or ImportBatch.Source.COMMAND,
-        actor=actor,
-        file_name=f"{package.descriptor.parent.name}/{package.data.name}",
-        file_format="fdp",
-        dry_run=dry_run,
-    )
+    if batch is None:
+        batch = _new_batch(
+            kind=kind,
+            year=year,
+            source=origin or ImportBatch.Source.COMMAND,
+            actor=actor,
+            file_name=f"{package.descriptor.parent.name}/{package.data.name}",
+            file_format="fdp",
+            dry_run=dry_run,
+        )
+    ImportBatch.objects.filter(pk=batch.pk).update(mapping=mapping)
     try:
         labels = package.labels()
     except UnreadableFile as exc:
@@ -251,6 +304,7 @@ def _import_package(*, actor: Any, package: Package, dry_run: bool, origin: str)
                 dry_run=dry_run,
                 on_applied=_audit_applied(actor, batch),
             )
+            package.locate_errors(result.errors)  # several files: each error names its own
         if result.errors or dry_run:
             transaction.set_rollback(True)
     result.warnings[:0] = notes
@@ -371,9 +425,10 @@ def _import_upload(
     dry_run: bool,
     file_format: str,
     background: bool,
+    budget_type: str = "",
 ) -> Imported:
     """Keep the uploaded file and, in the background, enqueue its import (once this transaction
-    commits)."""
+    commits). ``budget_type``: a Fiscal Data Package's rows that carry none (kept on the batch)."""
     if actor is not SYSTEM:
         require(actor, "budget.import_data")
     suffix = Path(upload.name or "").suffix.lower()
@@ -391,6 +446,9 @@ def _import_upload(
         file_format=file_format,
         dry_run=dry_run,
     )
+    if budget_type and file_format == "fdp":
+        batch.package_budget_type = str(interface.parse_budget_type(budget_type))
+        batch.save(update_fields=["package_budget_type"])
     audit(
         actor,
         "budget.upload",
@@ -416,6 +474,11 @@ def budget_import_run(*, batch_id: int) -> ImportResult | None:
     path = Path(batch.stored_path)
     try:
         classification_ensure_baseline(year=batch.year, actor=batch.actor)
+        if batch.file_format == "fdp" and path.suffix.lower() == ".zip":
+            ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.VALIDATING)
+            return _import_package_zip(
+                actor=batch.actor, batch=batch, path=path, budget_type=batch.package_budget_type
+            ).result
         return import_path(
             kind=batch.kind,
             year=batch.year,

@@ -31,6 +31,11 @@ from renda.budget.services.findings import (
     state_label,
     validate_upload,
 )
+from renda.budget.services.inquiry_notices import (
+    notify_reply_accepted,
+    notify_reply_returned,
+    notify_reply_submitted,
+)
 from renda.budget.workflow import FINDING
 from renda.core.module_parameters import current_region_code
 from renda.core.permissions import require, service
@@ -128,6 +133,7 @@ def inquiry_reply_submit(
             "text": text,
         } + (_("\nAttachments: %(names)s") % {"names": names} if names else "")
         step.audit_after = {"inquiry": inquiry.number, "outcome": outcome, "files": names}
+    notify_reply_submitted(inquiry, organisation=organisation)
     return inquiry
 
 
@@ -146,6 +152,8 @@ def finding_accept_reply(*, actor: User, finding: Finding, outcome: str, note: s
             "outcome": state_label(outcome),
         } + (pgettext("label colon", ": ") + note.strip() if note.strip() else "")
         step.audit_after = {"inquiry": number}
+    if inquiry is not None and inquiry.organisation_id is not None:
+        notify_reply_accepted(inquiry, outcome_label=state_label(outcome), note=note.strip())
     return finding
 
 
@@ -190,4 +198,6 @@ def finding_return_reply(
         )
         step.audit_note = text[:500]
         step.audit_after = {"inquiry": inquiry.number, "reply_due": due}
+    if inquiry.organisation_id is not None:
+        notify_reply_returned(inquiry, reason=text)
     return finding

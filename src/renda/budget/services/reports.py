@@ -28,6 +28,7 @@ from renda.budget import report_charts as charts
 from renda.budget.models import BudgetReport
 from renda.budget.selectors.reports import (
     PERIOD_COUNT,
+    WORKBOOK_UNIT_NOTE,
     ReportData,
     ReportPeriod,
     last_payment_date,
@@ -287,7 +288,7 @@ def report_workbook(data: ReportData, *, issuer: str) -> bytes:
         ws = workbook.create_sheet(title)
         append_row(ws, [heading])
         ws["A1"].font = Font(bold=True, size=13)
-        append_row(ws, [note or f"数据截至{_day(h.as_of)}（{p.span}）　金额单位：元"])
+        append_row(ws, [note or f"数据截至{_day(h.as_of)}（{p.span}）　{WORKBOOK_UNIT_NOTE}"])
         append_row(ws, list(headers))
         for cell in ws[3]:
             cell.font = bold
@@ -299,6 +300,8 @@ def report_workbook(data: ReportData, *, issuer: str) -> bytes:
         return ws
 
     def formats(ws: Any, money_cols: Sequence[int], rate_cols: Sequence[int] = ()) -> None:
+        for column in money_cols:  # the heading too: a page reading the sheet knows an empty column's kind
+            ws.cell(3, column).number_format = MONEY_FORMAT
         for row in ws.iter_rows(min_row=4):
             for cell in row:
                 if cell.column in money_cols:

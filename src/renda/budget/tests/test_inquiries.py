@@ -292,3 +292,148 @@ def test_the_staff_workbench_lists_letters_due_and_overdue_in_working_days(clien
 def test_every_tile_of_the_budget_panel_is_a_link(budget_staff, letter):
     panels = [p for p in panels_for(budget_staff) if p.template == "budget/reports/panel.html"]
     assert panels and all(stat.url for stat in panels[0].stats)
+
+
+# --- notices (消息中心) --------------------------------------------------------------------------
+
+
+def _notices(kind):
+    from renda.notifications.models import Notification
+
+    return list(Notification.objects.filter(kind=kind).select_related("recipient").order_by("recipient_id"))
+
+
+@pytest.fixture
+def second_clerk(make_user, education):
+    return make_user(Role.UNIT_HANDLER, organisation=education, real_name="钱经办")
+
+
+def test_sending_a_letter_tells_the_unit_s_clerks_only(
+    loaded_year,
+    budget_staff,
+    education,
+    clerk,
+    second_clerk,
+    other_clerk,
+    make_user,
+    django_capture_on_commit_callbacks,
+):
+    gone = make_user(Role.UNIT_HANDLER, organisation=education, is_active=False)
+    make_user(Role.STAFF, organisation=education)  # not a clerk
+    finding = make_finding()
+    services.finding_verify(actor=budget_staff, finding=finding)
+    with django_capture_on_commit_callbacks(execute=True):
+        letter = services.finding_inquire(actor=budget_staff, finding=finding, organisation=education)
+    sent = _notices("inquiry.sent")
+    assert {n.recipient for n in sent} == {clerk, second_clerk}
+    assert other_clerk not in {n.recipient for n in sent} and gone not in {n.recipient for n in sent}
+    assert all(n.link == reverse("budget:inquiry", args=[letter.pk]) for n in sent)
+    assert letter.number in sent[0].text and str(letter.reply_due) in sent[0].text
+    # A letter on paper (no organisation to answer online) tells no clerk.
+    paper = make_finding(subject="另一项")
+    services.finding_verify(actor=budget_staff, finding=paper)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.finding_inquire(actor=budget_staff, finding=paper)
+    assert len(_notices("inquiry.sent")) == 2
+
+
+def test_a_reply_tells_the_staff_who_review_it_and_the_review_tells_the_clerk(
+    budget_staff,
+    budget_org,
+    clerk,
+    second_clerk,
+    other_clerk,
+    letter,
+    make_user,
+    django_capture_on_commit_callbacks,
+):
+    colleague = make_user(
+        Role.STAFF, organisation=budget_org
+    )  # budget staff, but neither sender nor assignee
+    outsider = make_user(Role.STAFF)  # staff of another committee
+    with django_capture_on_commit_callbacks(execute=True):
+        inquiries.inquiry_reply_submit(
+            actor=clerk, inquiry=letter, outcome=State.RECTIFIED, reply_text="已整改。"
+        )
+    submitted = _notices("inquiry.reply_submitted")
+    assert [n.recipient for n in submitted] == [budget_staff]  # who sent the letter
+    assert "县教育局" in submitted[0].text and submitted[0].link == reverse(
+        "budget:inquiry", args=[letter.pk]
+    )
+    assert colleague not in [n.recipient for n in submitted] and outsider not in [
+        n.recipient for n in submitted
+    ]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        inquiries.finding_return_reply(actor=budget_staff, finding=letter.finding, reason="请附上银行回单。")
+    returned = _notices("inquiry.reply_returned")
+    assert [n.recipient for n in returned] == [clerk]  # who wrote the reply, not the other clerks
+    assert "请附上银行回单。" in returned[0].text and returned[0].link == reverse(
+        "budget:inquiry", args=[letter.pk]
+    )
+
+    # Assigned meanwhile: the assignee reviews (and the sender, still budget staff).
+    Finding.objects.filter(pk=letter.finding_id).update(assignee=colleague)
+    letter.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        inquiries.inquiry_reply_submit(
+            actor=second_clerk, inquiry=letter, outcome=State.EXPLAINED, reply_text="已附回单。"
+        )
+    assert {n.recipient for n in _notices("inquiry.reply_submitted")} == {budget_staff, colleague}
+    finding = Finding.objects.get(pk=letter.finding_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        inquiries.finding_accept_reply(
+            actor=colleague, finding=finding, outcome=State.EXPLAINED, note="情况属实。"
+        )
+    accepted = _notices("inquiry.reply_accepted")
+    assert [n.recipient for n in accepted] == [second_clerk]
+    assert "情况属实。" in accepted[0].text
+    assert other_clerk not in {n.recipient for n in _notices("inquiry.reply_returned") + accepted}
+
+
+def test_a_reply_whose_sender_left_tells_the_budget_staff(
+    budget_staff, budget_org, clerk, letter, make_user, django_capture_on_commit_callbacks
+):
+    colleague = make_user(Role.STAFF, organisation=budget_org)
+    make_user(Role.STAFF)  # another committee's staff: not told
+    budget_staff.is_active = False
+    budget_staff.save(update_fields=["is_active"])
+    with django_capture_on_commit_callbacks(execute=True):
+        inquiries.inquiry_reply_submit(
+            actor=clerk, inquiry=letter, outcome=State.RECTIFIED, reply_text="已整改。"
+        )
+    assert [n.recipient for n in _notices("inquiry.reply_submitted")] == [colleague]
+
+
+def test_a_refused_reply_tells_no_one(other_clerk, letter, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(PermissionRefused):
+        inquiries.inquiry_reply_submit(
+            actor=other_clerk, inquiry=letter, outcome=State.RECTIFIED, reply_text="x"
+        )
+    assert _notices("inquiry.reply_submitted") == []
+
+
+def test_the_daily_reminder_of_an_online_letter_reaches_its_clerks(
+    budget_staff, clerk, other_clerk, letter, django_capture_on_commit_callbacks
+):
+    from renda.budget.services.finding_reminders import finding_reply_reminders_send
+    from renda.notifications.kinds import kind_of
+
+    Inquiry.objects.filter(pk=letter.pk).update(reply_due=timezone.localdate() - dt.timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert finding_reply_reminders_send() == {"due": 0, "overdue": 1}
+    late = _notices("finding.reply_overdue")
+    assert {(n.recipient, n.link) for n in late} == {
+        (budget_staff, reverse("budget:finding", args=[letter.finding_id])),
+        (clerk, reverse("budget:inquiry", args=[letter.pk])),
+    }
+    # Every kind the budget module sends is declared (labels and channels in 消息中心).
+    for kind in (
+        "finding.reply_due",
+        "finding.reply_overdue",
+        "inquiry.sent",
+        "inquiry.reply_submitted",
+        "inquiry.reply_returned",
+        "inquiry.reply_accepted",
+    ):
+        assert kind_of(kind).label != kind

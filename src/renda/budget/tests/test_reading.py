@@ -103,3 +103,22 @@ def test_the_voucher_page_shows_names_each_a_link_and_keeps_the_drill_path(
     assert 'data-testid="crumb-vouchers"' in html  # back to the list it came from
     lst = client.get(reverse("budget:vouchers"), {"year": YEAR, "unit": "101001"}).content.decode()
     assert "101001 第一中学" in lst and "金额（元）" in lst
+
+
+def test_the_findings_list_and_a_finding_show_amounts_in_the_reader_s_unit(
+    client_for, budget_staff, loaded_year
+):
+    from renda.budget.tests.test_findings import make_finding
+
+    x = make_finding(amount=Decimal("1234567.89"), evidence={"vouchers": ["PZ001", "PZ002"]})
+    client = client_for(budget_staff)
+    reader_amount_unit_set(actor=budget_staff, unit="wan")
+    listed = client.get(reverse("budget:findings"), {"year": YEAR}).content.decode()
+    assert "金额（万元）" in listed and ">123.46<" in listed and "1,234,567.89" not in listed
+    assert 'data-testid="amount-unit-switch"' in listed
+    detail = client.get(reverse("budget:finding", args=[x.pk])).content.decode()
+    assert "123.46 万元" in detail and "金额（万元）" in detail  # the figures and the vouchers' table
+    assert 'data-testid="evidence-total"' in detail
+    reader_amount_unit_set(actor=budget_staff, unit="yuan")
+    detail = client.get(reverse("budget:finding", args=[x.pk])).content.decode()
+    assert "1,234,567.89 元" in detail and "金额（元）" in detail

@@ -460,3 +460,30 @@ def test_reports_sign_as_the_letters_do(db, make_organisation, settings):
     assert issuer_name() == committee_name() == "某县人大常委会预算工委"
     make_organisation(name="河口县人大常委会预算工作委员会", code="RD003")
     assert issuer_name() == committee_name() == "河口县人大常委会预算工作委员会"
+
+
+def test_the_report_page_and_the_summary_show_amounts_in_the_reader_s_unit(
+    q2_report, client_for, budget_staff, deputy_user
+):
+    from renda.budget.services.reading import reader_amount_unit_set
+
+    client = client_for(budget_staff)
+    reader_amount_unit_set(actor=budget_staff, unit="wan")
+    detail = client.get(reverse("budget:report", args=[q2_report.pk])).content.decode()
+    # 136,200.50 yuan paid in the year to date → 13.62 万元, the headline and the tables headed so
+    assert 'data-value="136200.50">13.62<' in detail and "136,200.50" not in detail
+    assert "累计支出（万元）" in detail and "预算指标（万元）" in detail
+    assert "年度预算数（万元）" in detail and "债务限额（万元）" in detail  # with rows or without
+    assert "执行进度(%)" in detail and "执行进度(%)（万元）" not in detail  # a rate keeps its own unit
+    assert "金额单位：元" not in detail  # the workbook's note: the page says its own unit
+    assert "Excel 文件以元为单位" in detail and 'data-testid="amount-unit-switch"' in detail
+    # the files keep theirs: the workbook still holds yuan
+    sheet = _workbook(q2_report)["按主管部门"]
+    assert "金额单位：元" in str(sheet["A2"].value)
+    tables = report_tables(q2_report)
+    assert not any("万元" in h for t in tables for h, _n in t.headers)  # no unit given: as issued
+    # the deputies' summary, in 亿元 for this deputy
+    reader_amount_unit_set(actor=deputy_user, unit="yi")
+    summary = client_for(deputy_user).get(reverse("budget:summary")).content.decode()
+    assert "金额单位：亿元" in summary and "预算指标（亿元）" in summary
+    assert "136,200.50" not in summary and 'data-value="136200.50">0.00<' in summary

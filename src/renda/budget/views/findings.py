@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import mimetypes
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -23,12 +21,13 @@ from renda.budget.models import Finding, FindingStep, Inquiry
 from renda.budget.selectors import findings as selectors
 from renda.budget.selectors.warnings import latest_run, run_notices
 from renda.budget.services import findings as services
+from renda.budget.views.replies import act_on_finding, file_after_check, visible_or_404
 from renda.budget.warning_rules.registry import RULES, rule_name
 from renda.budget.workflow import FINDING
 from renda.core.params import IntParam, query_params
 from renda.core.pdf import pdf_response, render_pdf
 from renda.core.permissions import can, require
-from renda.core.views.acts import OfferedAct, offered_acts, run_act
+from renda.core.views.acts import OfferedAct, offered_acts
 
 State = Finding.State
 PAGE_SIZE = 30
@@ -101,10 +100,7 @@ def findings(request: AuthedRequest) -> HttpResponse:
 
 
 def _finding(request: AuthedRequest, pk: int) -> Finding:
-    try:
-        return selectors.finding_for(actor=request.user, pk=pk)
-    except Finding.DoesNotExist:
-        raise Http404 from None
+    return visible_or_404(lambda: selectors.finding_for(actor=request.user, pk=pk), Finding)
 
 
 def _detail(
@@ -148,10 +144,14 @@ def finding(request: AuthedRequest, pk: int) -> HttpResponse:
 def finding_act(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     x = _finding(request, pk)
     require(request.user, "budget.act_on_finding", x)
-    outcome = run_act(request, FINDING, x, action, reload=lambda: _finding(request, pk))
-    if outcome.done:
-        return redirect("budget:finding", pk=pk)
-    return _detail(request, _finding(request, pk), outcome.offered, status=400, failed=outcome.failed)
+    return act_on_finding(
+        request,
+        x,
+        action,
+        reload=lambda: _finding(request, pk),
+        done=reverse("budget:finding", args=[pk]),
+        failed_page=lambda offered, failed: _detail(request, _finding(request, pk), offered, failed=failed),
+    )
 
 
 # --- letters and files ----------------------------------------------------------------------------
@@ -162,10 +162,7 @@ def finding_act(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
 @require_GET
 def finding_letter(request: AuthedRequest, pk: int) -> HttpResponse:
     """函询函 (PDF), with the Chinese fonts embedded."""
-    try:
-        inquiry = selectors.inquiry_for(actor=request.user, pk=pk)
-    except Inquiry.DoesNotExist:
-        raise Http404 from None
+    inquiry = visible_or_404(lambda: selectors.inquiry_for(actor=request.user, pk=pk), Inquiry)
     pdf = render_pdf(
         "budget/findings/pdf/inquiry_letter.html",
         {
@@ -182,30 +179,16 @@ def finding_letter(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-def _serve(stored: FieldFile, name: str) -> FileResponse:
-    """A stored file, streamed only after the permission check; never served from MEDIA_URL."""
-    if not stored:
-        raise Http404
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @login_required
 @never_cache
 @require_GET
 def finding_reply_file(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """The unit's scanned reply letter (复函扫描件)."""
-    try:
-        inquiry = selectors.inquiry_for(actor=request.user, pk=pk)
-    except Inquiry.DoesNotExist:
-        raise Http404 from None
-    return _serve(inquiry.reply_file, inquiry.reply_file_name or "reply")
+    return file_after_check(
+        lambda: selectors.inquiry_for(actor=request.user, pk=pk),
+        Inquiry,
+        lambda inquiry: (inquiry.reply_file, inquiry.reply_file_name or "reply"),
+    )
 
 
 @login_required
@@ -213,11 +196,11 @@ def finding_reply_file(request: AuthedRequest, pk: int) -> HttpResponseBase:
 @require_GET
 def finding_step_file(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """A file attached to a step of the history (an explanation, a closing document)."""
-    try:
-        step = selectors.step_for(actor=request.user, pk=pk)
-    except FindingStep.DoesNotExist:
-        raise Http404 from None
-    return _serve(step.attachment, step.attachment_name or "file")
+    return file_after_check(
+        lambda: selectors.step_for(actor=request.user, pk=pk),
+        FindingStep,
+        lambda step: (step.attachment, step.attachment_name or "file"),
+    )
 
 
 urlpatterns: list[URLPattern] = [

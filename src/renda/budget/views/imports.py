@@ -22,7 +22,8 @@ from renda.budget.services.imports import budget_import
 @never_cache
 @require_http_methods(["GET", "POST"])
 def imports(request: AuthedRequest) -> HttpResponseBase:
-    """数据导入: upload a file; its import runs in the background."""
+    """数据导入: upload a file (or a Fiscal Data Package as a .zip); its import runs in the background.
+    A package's inferred mapping is shown, in Chinese, on the batch's page."""
     batches = recent_batches(actor=request.user)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -32,10 +33,13 @@ def imports(request: AuthedRequest) -> HttpResponseBase:
             year=form.cleaned_data["year"],
             source=form.cleaned_data["file"],
             dry_run=form.cleaned_data["dry_run"],
+            file_format=form.file_format(),
+            budget_type=str(form.cleaned_data.get("budget_type") or ""),
             background=True,
         )
         return redirect("budget:import_detail", pk=imported.batch.pk)
-    return render(request, "budget/imports.html", {"form": form, "batches": batches})
+    status = 400 if form.errors else 200
+    return render(request, "budget/imports.html", {"form": form, "batches": batches}, status=status)
 
 
 def _batch(request: AuthedRequest, pk: int) -> ImportBatch:

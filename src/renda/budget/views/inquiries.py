@@ -9,8 +9,8 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.shortcuts import render
+from django.urls import URLPattern, path, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -18,11 +18,11 @@ from renda.accounts.http import AuthedRequest
 from renda.budget.models import Inquiry, InquiryAttachment
 from renda.budget.selectors import inquiries as selectors
 from renda.budget.services.findings import letter_title
-from renda.budget.views.findings import _serve
+from renda.budget.views.replies import act_on_finding, file_after_check, visible_or_404
 from renda.budget.workflow import FINDING
 from renda.core.params import ChoiceParam, query_params
 from renda.core.permissions import can, require
-from renda.core.views.acts import OfferedAct, offered_acts, run_act
+from renda.core.views.acts import OfferedAct, offered_acts
 
 # The acts offered on a letter's page (the others are on the finding's page, for the staff).
 LETTER_ACTS = ("unit_reply", "accept_reply", "return_reply")
@@ -50,10 +50,7 @@ def inquiries(request: AuthedRequest) -> HttpResponse:
 
 
 def _inquiry(request: AuthedRequest, pk: int) -> Inquiry:
-    try:
-        return selectors.inquiry_for(actor=request.user, pk=pk)
-    except Inquiry.DoesNotExist:
-        raise Http404 from None
+    return visible_or_404(lambda: selectors.inquiry_for(actor=request.user, pk=pk), Inquiry)
 
 
 def _page(
@@ -88,10 +85,14 @@ def inquiry_act(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     if action not in LETTER_ACTS:
         raise Http404
     q = _inquiry(request, pk)
-    outcome = run_act(request, FINDING, q.finding, action, reload=lambda: _inquiry(request, pk).finding)
-    if outcome.done:
-        return redirect("budget:inquiry", pk=pk)
-    return _page(request, _inquiry(request, pk), outcome.offered, status=400, failed=outcome.failed)
+    return act_on_finding(
+        request,
+        q.finding,
+        action,
+        reload=lambda: _inquiry(request, pk).finding,
+        done=reverse("budget:inquiry", args=[pk]),
+        failed_page=lambda offered, failed: _page(request, _inquiry(request, pk), offered, failed=failed),
+    )
 
 
 @login_required
@@ -99,11 +100,11 @@ def inquiry_act(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
 @require_GET
 def inquiry_attachment(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """A file the unit attached to its reply, after the permission check."""
-    try:
-        attachment = selectors.attachment_for(actor=request.user, pk=pk)
-    except InquiryAttachment.DoesNotExist:
-        raise Http404 from None
-    return _serve(attachment.file, attachment.name)
+    return file_after_check(
+        lambda: selectors.attachment_for(actor=request.user, pk=pk),
+        InquiryAttachment,
+        lambda attachment: (attachment.file, attachment.name),
+    )
 
 
 urlpatterns: list[URLPattern] = [

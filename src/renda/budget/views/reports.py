@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from renda.accounts.http import AuthedRequest
 from renda.budget.forms_reports import ReportForm
 from renda.budget.models import BudgetReport
+from renda.budget.selectors.reading import reader_amount_unit
 from renda.budget.selectors.reports import (
     latest_periods,
     report_for,
@@ -84,7 +85,9 @@ def report(request: AuthedRequest, pk: int) -> HttpResponse:
         if state != "pending":  # made (or failed) meanwhile: show the whole page with its tables
             response["HX-Refresh"] = "true"
         return response
-    context["tables"] = report_tables(item) if state == "ready" else []
+    context["tables"] = (
+        report_tables(item, unit=reader_amount_unit(actor=request.user)) if state == "ready" else []
+    )
     return render(request, "budget/reports/detail.html", context)
 
 

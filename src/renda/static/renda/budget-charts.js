@@ -1,8 +1,10 @@
 /* 分析: draws the budget analysis dashboards with ECharts.
  *
  * The page embeds every chart's figures in one JSON script (#analysis-charts, written by
- * budget/views/analysis.py). Money arrives as exact decimal strings: the tooltips show them as
- * they are (with thousands separators), only the drawing turns them into numbers. A click on a
+ * budget/views/analysis.py). Money arrives as exact decimal strings in 元: the tooltips show them
+ * in the reader's unit (data-divisor, data-unit-label: 元 / 万元 / 亿元), divided exactly on the
+ * digits and rounded half up to the fen of that unit, as the page's tables do (amount_units.py);
+ * only the drawing turns them into numbers. A click on a
  * bar or slice that carries a link opens the filtered 查询. Each card also holds its figures as a
  * table, shown when JavaScript is off and reachable with the card's toggle button.
  */
@@ -34,12 +36,45 @@
     return (negative ? "-" : "") + whole + "." + cents;
   }
 
+  // "123456789.5" 元 in 万元 → "12,345.68": the decimal point moved by the divisor's zeros, then
+  // rounded half up (away from zero) to two places, all on the digits (no float round trip).
+  function scaled(value, shift) {
+    if (value === null || value === undefined || value === "") return null;
+    var text = String(value);
+    var negative = text.charAt(0) === "-";
+    if (negative || text.charAt(0) === "+") text = text.slice(1);
+    var parts = text.split(".");
+    var digits = (parts[0] || "0") + (parts[1] || "");
+    var point = (parts[0] || "0").length - shift;
+    while (point < 1) {
+      digits = "0" + digits;
+      point += 1;
+    }
+    var whole = digits.slice(0, point);
+    var fraction = digits.slice(point) + "000";
+    var cents = BigInt(whole + fraction.slice(0, 2));
+    if (fraction.charAt(2) >= "5") cents += BigInt(1);
+    var padded = cents.toString();
+    while (padded.length < 3) padded = "0" + padded;
+    var result = padded.slice(0, -2) + "." + padded.slice(-2);
+    return (negative && /[1-9]/.test(padded) ? "-" : "") + result;
+  }
+
   function percent(value) {
     return value === null || value === undefined ? "—" : value + "%";
   }
 
   // Axis labels in the reader's unit (元 / 万元 / 亿元): the page gives the divisor (data-divisor).
   var divisor = Number(root.dataset.divisor) || 10000;
+  var shift = Math.round(Math.log10(divisor));
+  var unitLabel = root.dataset.unitLabel || "";
+
+  // A tooltip's amount: the yuan string in the reader's unit, with the unit's name.
+  function amount(value) {
+    var text = scaled(value, shift);
+    return text === null ? "—" : money(text) + (unitLabel ? " " + unitLabel : "");
+  }
+  window.rendaChartAmount = amount; // for the browser checks
   function tenThousands(value) {
     return (value / divisor).toLocaleString(locale === "ZH" ? "zh-CN" : "en", {
       maximumFractionDigits: divisor >= 100000000 ? 2 : 0,
@@ -103,8 +138,8 @@
             var i = items[0].dataIndex;
             return (
               d.labels[i] + "<br>" + d.text.rate + ": " + percent(d.rate[i]) + "<br>" + d.text.progress + ": " +
-              percent(d.progress) + "<br>" + d.text.indicator + ": " + money(d.indicator[i]) + "<br>" +
-              d.text.paid + ": " + money(d.paid[i])
+              percent(d.progress) + "<br>" + d.text.indicator + ": " + amount(d.indicator[i]) + "<br>" +
+              d.text.paid + ": " + amount(d.paid[i])
             );
           },
         },
@@ -157,9 +192,9 @@
           formatter: function (items) {
             var i = items[0].dataIndex;
             return (
-              d.labels[i] + "<br>" + t.amount + ": " + money(d.amount[i]) + "<br>" + t.previous + ": " +
-              money(d.previous[i]) + "<br>" + t.cumulative + ": " + money(d.cumulative[i]) + "<br>" +
-              t.previous_cumulative + ": " + money(d.previous_cumulative[i])
+              d.labels[i] + "<br>" + t.amount + ": " + amount(d.amount[i]) + "<br>" + t.previous + ": " +
+              amount(d.previous[i]) + "<br>" + t.cumulative + ": " + amount(d.cumulative[i]) + "<br>" +
+              t.previous_cumulative + ": " + amount(d.previous_cumulative[i])
             );
           },
         },
@@ -180,7 +215,7 @@
       return {
         color: palette,
         tooltip: {
-          formatter: function (p) { return p.name + "<br>" + money(p.data.raw) + " (" + percent(p.data.share) + ")"; },
+          formatter: function (p) { return p.name + "<br>" + amount(p.data.raw) + " (" + percent(p.data.share) + ")"; },
         },
         legend: { type: "scroll", orient: "vertical", right: 0, top: 10, bottom: 10, formatter: function (v) { return wrap(v, 12); } },
         series: [
@@ -202,7 +237,7 @@
       return {
         color: palette,
         tooltip: {
-          formatter: function (p) { return p.name + "<br>" + money(p.data.raw) + " (" + percent(p.data.share) + ")"; },
+          formatter: function (p) { return p.name + "<br>" + amount(p.data.raw) + " (" + percent(p.data.share) + ")"; },
         },
         series: [
           {
@@ -238,7 +273,7 @@
             var i = items[0].dataIndex;
             var lines = [d.labels[i]];
             d.series.forEach(function (s) {
-              lines.push(s.name + ": " + (horizontal ? s.values[i] : money(s.values[i])));
+              lines.push(s.name + ": " + (horizontal ? s.values[i] : amount(s.values[i])));
             });
             return lines.join("<br>");
           },
@@ -255,7 +290,7 @@
       return {
         color: ["#2f6fb0"],
         grid: { left: 8, right: 48, top: 16, bottom: 36, containLabel: true },
-        tooltip: { formatter: function (p) { return p.name + "<br>" + d.text.amount + ": " + money(p.data.raw); } },
+        tooltip: { formatter: function (p) { return p.name + "<br>" + d.text.amount + ": " + amount(p.data.raw); } },
         xAxis: { type: "value", name: d.text.unit, nameLocation: "middle", nameGap: 26, axisLabel: { formatter: tenThousands } },
         yAxis: { type: "category", inverse: true, data: d.labels, axisLabel: { formatter: function (v) { return wrap(v, 14); } } },
         series: [
@@ -281,8 +316,8 @@
           formatter: function (items) {
             var i = items[0].dataIndex;
             return (
-              d.labels[i] + "<br>" + t.budget + ": " + money(d.budget[i]) + "<br>" + t.received + ": " +
-              money(d.received[i]) + "<br>" + t.rate + ": " + percent(d.rate[i])
+              d.labels[i] + "<br>" + t.budget + ": " + amount(d.budget[i]) + "<br>" + t.received + ": " +
+              amount(d.received[i]) + "<br>" + t.rate + ": " + percent(d.rate[i])
             );
           },
         },
@@ -309,7 +344,7 @@
           formatter: function (items) {
             var i = items[0].dataIndex;
             var lines = [d.labels[i]];
-            d.series.forEach(function (s) { lines.push(s.name + ": " + money(s.values[i])); });
+            d.series.forEach(function (s) { lines.push(s.name + ": " + amount(s.values[i])); });
             return lines.join("<br>");
           },
         },
