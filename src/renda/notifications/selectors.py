@@ -54,7 +54,7 @@ def latest_unread(*, actor: User, limit: int = 5) -> list[Notification]:
 
 def kinds_in_inbox(*, actor: User) -> list[tuple[str, str]]:
     """(kind, label) of every declared kind, for the filter (no query: the registry's list)."""
-    return sorted(((k.name, str(k.label)) for k in all_kinds()), key=lambda pair: pair[1])
+    return sorted(((k.name, str(k.label)) for k in all_kinds() if not k.to_phone), key=lambda pair: pair[1])
 
 
 def own_notice(*, actor: User, pk: int) -> Notification | None:

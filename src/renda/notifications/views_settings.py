@@ -174,7 +174,7 @@ def _export(rows: Any) -> HttpResponseBase:
         for d in rows.iterator(chunk_size=2000):
             yield [
                 timezone.localtime(d.created_at).strftime("%Y-%m-%d %H:%M"),
-                d.recipient.display_name,
+                d.recipient.display_name if d.recipient_id else _("no account"),
                 kind_label(d.kind),
                 str(CHANNELS.get(d.channel, d.channel)),
                 d.address_masked,  # never the address in clear
@@ -183,7 +183,7 @@ def _export(rows: Any) -> HttpResponseBase:
                 timezone.localtime(d.sent_at).strftime("%Y-%m-%d %H:%M") if d.sent_at else "",
                 d.gateway_code,
                 d.reason,
-                d.notification.text,
+                d.message_text,
             ]
 
     return xlsx_response(
