@@ -314,6 +314,7 @@ def _address(delivery: Delivery, settings_row: RecipientSettings | None) -> tupl
             return delivery.address, mask_phone(delivery.address)
         raise Permanent("no_address", "the number is no longer kept")
     user = delivery.recipient
+    assert user is not None
     if delivery.channel == SMS:
         phone = (user.phone or "").strip()
         if not phone:
@@ -349,7 +350,7 @@ def _send_one(
     notice = delivery.notification
     # A text to a number without an account (a code the person just asked for) ignores quiet hours.
     if delivery.channel in QUIET_CHANNELS and notice is not None and not notice.urgent:
-        wait = quiet_until(now, *_quiet_hours(settings_of.get(delivery.recipient_id)))
+        wait = quiet_until(now, *_quiet_hours(settings_of.get(notice.recipient_id)))
         if wait is not None:  # a retry that fell into the quiet hours waits for their end
             delivery.next_attempt_at = wait
             report.postponed += 1
@@ -419,6 +420,7 @@ def _fail(delivery: Delivery, report: RunReport, now: dt.datetime) -> Delivery |
     if delivery.recipient_id is None:
         return None  # no account: no other channel
     user = delivery.recipient
+    assert user is not None
     chain = outside_chain(ChannelChooser([user]).choice(user, delivery.kind).channels)
     tried = {delivery.channel} | set(_earlier_channels(delivery))
     following = [c for c in OUTSIDE_CHANNELS[OUTSIDE_CHANNELS.index(delivery.channel) + 1 :] if c in chain]
@@ -452,17 +454,20 @@ def digests_send(*, now: dt.datetime | None = None) -> int:
     """每日汇总: one e-mail per recipient listing the notices whose messages waited for it."""
     now = now or timezone.now()
     waiting = list(
-        Delivery.objects.filter(status=Delivery.Status.QUEUED, digest=True, next_attempt_at__lte=now)
+        Delivery.objects.filter(
+            status=Delivery.Status.QUEUED, digest=True, next_attempt_at__lte=now, recipient__isnull=False
+        )
         .select_related("notification", "recipient")
         .order_by("recipient_id", "id")
     )
     by_user: dict[int, list[Delivery]] = {}
     for delivery in waiting:
-        by_user.setdefault(delivery.recipient_id, []).append(delivery)
+        by_user.setdefault(delivery.recipient_id or 0, []).append(delivery)
     sent = 0
     for rows in by_user.values():
         user = rows[0].recipient
-        lines = [f"· {d.notification.text}" for d in rows]
+        assert user is not None
+        lines = [f"· {d.message_text}" for d in rows]
         ids = [d.pk for d in rows]
         try:
             if not (user.email or "").strip():
@@ -526,7 +531,7 @@ def receipts_check(*, now: dt.datetime | None = None, max_age_hours: int = 72) -
         ask = getattr(gateway, "receipt", None)
         if ask is None or delivery.sent_at is None:
             continue
-        address = delivery.address if delivery.recipient_id is None else (delivery.recipient.phone or "")
+        address = delivery.address if delivery.recipient is None else (delivery.recipient.phone or "")
         if not address.strip():
             continue
         try:

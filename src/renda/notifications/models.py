@@ -143,12 +143,12 @@ class Delivery(models.Model):
 
     @property
     def message_text(self) -> str:
-        return self.notification.text if self.notification_id else self.text
+        return self.notification.text if self.notification is not None else self.text
 
     @property
     def recipient_label(self) -> str:
         """The recipient's name, or the masked number of a text to someone without an account."""
-        if self.recipient_id:
+        if self.recipient is not None:
             return self.recipient.display_name
         return self.address_masked
 
@@ -253,6 +253,18 @@ class NotifyFailure(models.Model):
         from renda.notifications.kinds import kind_label
 
         return kind_label(self.kind)
+
+    @property
+    def object_label(self) -> str:
+        """What it was about: the object's type and name (or its type alone, once it is gone)."""
+        if self.object_type_id is None or self.object_id is None:
+            return ""
+        model = self.object_type.model_class() if self.object_type else None
+        if model is None:
+            return ""
+        found = model._default_manager.filter(pk=self.object_id).first()
+        label = str(model._meta.verbose_name)
+        return f"{label} {found}" if found is not None else label
 
     @property
     def can_retry(self) -> bool:

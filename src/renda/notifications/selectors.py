@@ -12,7 +12,7 @@ from django.utils import timezone
 from renda.accounts.models import User
 from renda.core.permissions import require
 from renda.notifications.kinds import all_kinds
-from renda.notifications.models import Delivery, Notification
+from renda.notifications.models import Delivery, Notification, NotifyFailure
 from renda.notifications.params import param
 
 
@@ -105,3 +105,17 @@ def deliveries_visible_to(*, actor: User, filters: DeliveryFilter | None = None)
 def delivery_counts(*, actor: User) -> dict[str, int]:
     require(actor, "notifications.view_deliveries")
     return {row["status"]: row["n"] for row in Delivery.objects.values("status").annotate(n=Count("id"))}
+
+
+def failures_visible_to(*, actor: User, open_only: bool = False) -> QuerySet[NotifyFailure]:
+    """通知失败: the notifications that could not be written, newest first (administrators)."""
+    require(actor, "notifications.view_deliveries")
+    rows = NotifyFailure.objects.select_related("retried_by", "object_type")
+    if open_only:
+        rows = rows.filter(retried_at__isnull=True)
+    return rows.order_by("-created_at", "-id")
+
+
+def failure_visible_to(*, actor: User, pk: int) -> NotifyFailure | None:
+    require(actor, "notifications.view_deliveries")
+    return NotifyFailure.objects.filter(pk=pk).first()

@@ -245,9 +245,7 @@ def _plan_and_enqueue(notices: list[Notification]) -> None:
         due = [d.pk for d in planned if not d.digest and d.next_attempt_at and d.next_attempt_at <= now]
         if due:
             tasks.send_deliveries.enqueue(due)
-        later = [
-            d.next_attempt_at for d in planned if not d.digest and d.next_attempt_at and d.pk not in due
-        ]
+        later = [d.next_attempt_at for d in planned if not d.digest and d.next_attempt_at and d.pk not in due]
         if later:
             tasks.schedule_sweep(min(later))
         digests = [d.next_attempt_at for d in planned if d.digest and d.next_attempt_at]
