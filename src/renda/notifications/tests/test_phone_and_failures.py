@@ -104,7 +104,9 @@ def test_a_rolled_back_request_sends_nothing(sms, django_capture_on_commit_callb
     assert callbacks == [] and not Delivery.objects.exists()
 
 
-def test_a_failing_gateway_fails_the_text_and_forgets_the_number(sms, settings, django_capture_on_commit_callbacks):
+def test_a_failing_gateway_fails_the_text_and_forgets_the_number(
+    sms, settings, django_capture_on_commit_callbacks
+):
     settings.RENDA_NOTIFICATIONS = {"MAX_ATTEMPTS": 2, "QUIET_START": "00:00", "QUIET_END": "00:00"}
     sms.always("/sms", 500, {"Code": "isp.SYSTEM_ERROR"})
     _text(django_capture_on_commit_callbacks)
@@ -126,7 +128,11 @@ def test_the_delivery_log_and_its_export_never_show_the_number(
     assert "138****5678" in page and PHONE not in page
     assert "测试查询码" in page
     export = admin.get(reverse("notifications:deliveries") + "?export=xlsx")
-    cells = [str(c) for row in load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True) for c in row]
+    cells = [
+        str(c)
+        for row in load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True)
+        for c in row
+    ]
     assert "138****5678" in cells and not any(PHONE in c for c in cells)
 
 

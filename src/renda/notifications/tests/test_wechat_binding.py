@@ -75,7 +75,9 @@ def test_binding_by_web_authorisation_then_unbinding(wx, deputy, client_for):
     state = query["state"][0]
     assert len(state) == 58 and state.isalnum()
 
-    wx.answer(EXCHANGE, (200, {"access_token": "A", "expires_in": 7200, "openid": OPENID, "scope": "snsapi_base"}))
+    wx.answer(
+        EXCHANGE, (200, {"access_token": "A", "expires_in": 7200, "openid": OPENID, "scope": "snsapi_base"})
+    )
     back = c.get(reverse("notifications:wechat_callback"), {"code": "CODE-1", "state": state})
     assert back.status_code == 302 and back["Location"] == reverse("notifications:preferences")
     (exchange,) = wx.to(EXCHANGE)
@@ -110,7 +112,9 @@ def test_a_state_is_used_once_and_only_by_its_session(wx, deputy, make_user, cli
     c = client_for(deputy)
     state = _state_of(_start(c))
     other = client_for(make_user(Role.DEPUTY))
-    assert other.get(reverse("notifications:wechat_callback"), {"code": "C", "state": state}).status_code == 400
+    assert (
+        other.get(reverse("notifications:wechat_callback"), {"code": "C", "state": state}).status_code == 400
+    )
     wx.answer(EXCHANGE, (200, {"openid": OPENID}))
     assert c.get(reverse("notifications:wechat_callback"), {"code": "C", "state": state}).status_code == 302
     again = c.get(reverse("notifications:wechat_callback"), {"code": "C", "state": state})
@@ -253,7 +257,9 @@ def test_a_failed_event_fails_the_notice_with_the_reason_and_falls_back(
 
 def test_unsigned_or_hostile_events_change_nothing(wx, deputy, client, django_capture_on_commit_callbacks):
     delivery = _bound_and_sent(wx, deputy, django_capture_on_commit_callbacks)
-    unsigned = client.post(reverse("notifications:wechat_events"), _sent_event("0", "success"), content_type="text/xml")
+    unsigned = client.post(
+        reverse("notifications:wechat_events"), _sent_event("0", "success"), content_type="text/xml"
+    )
     assert unsigned.status_code == 403
     bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><xml>&b;</xml>'
     assert client.post(_events(_signed()), bomb, content_type="text/xml").status_code == 400
