@@ -147,7 +147,10 @@ def exchange_code(code: str) -> str:
     openid = str(answer.get("openid") or "")
     if openid and not answer.get("errcode"):
         return openid[:64]
-    errcode = int(answer.get("errcode") or -1)
+    try:
+        errcode = int(answer.get("errcode") or -1)
+    except (TypeError, ValueError):
+        errcode = -1
     reason = CODE_REASONS.get(errcode)
     logger.warning("wechat binding: the code exchange failed with errcode %s", errcode)
     if reason is None:
