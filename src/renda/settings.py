@@ -354,6 +354,7 @@ NOTIFICATION_GATEWAYS = {
         "ACCESS_KEY_SECRET": os.environ.get("ALIYUN_SMS_ACCESS_KEY_SECRET", ""),
         "SIGN_NAME": os.environ.get("ALIYUN_SMS_SIGN_NAME", ""),
         "TEMPLATE_CODE": os.environ.get("ALIYUN_SMS_TEMPLATE_CODE", ""),
+        "TEXT_VARIABLES": int(os.environ.get("ALIYUN_SMS_TEXT_VARIABLES", "2")),
         "ENDPOINT": os.environ.get("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
         "TIMEOUT": float(os.environ.get("RENDA_GATEWAY_TIMEOUT", "10")),
     },

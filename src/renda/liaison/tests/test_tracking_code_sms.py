@@ -32,6 +32,7 @@ def sms(settings, fake_gateway):  # noqa: F811
         "sms": {
             "BACKEND": "aliyun", "ACCESS_KEY_ID": "id", "ACCESS_KEY_SECRET": "s", "SIGN_NAME": "某县人大",
             "TEMPLATE_CODE": "SMS_1", "ENDPOINT": f"{fake_gateway.url}/sms", "TIMEOUT": 1,
+            "TEXT_VARIABLES": 2,
         },
     }  # fmt: skip
     return fake_gateway
@@ -62,7 +63,9 @@ def test_the_citizen_receives_exactly_one_sms_with_the_code(
     deliveries_send(now=timezone.now())
     (sent,) = sms.to("/sms")
     assert sent.form["Action"] == "SendSms" and sent.form["PhoneNumbers"] == PHONE
-    text = json.loads(sent.form["TemplateParam"])["text"]
+    variables = json.loads(sent.form["TemplateParam"])
+    assert variables["kind"] == "意见查询码" and all(len(v) <= 35 for v in variables.values())
+    text = variables["text"] + variables["text2"]
     assert text == f"您的意见已收到，查询码 {opinion.code_display}，可在网上家站查询办理进度"
     delivery = Delivery.objects.get(kind="opinion.tracking_code")
     assert delivery.status == Delivery.Status.SENT and delivery.object_id == opinion.pk
@@ -135,5 +138,6 @@ def test_a_booking_with_the_wish_gets_its_code_by_sms(
         )
     deliveries_send(now=timezone.now())
     (sent,) = sms.to("/sms")
-    assert Appointment.objects.get().code_display in json.loads(sent.form["TemplateParam"])["text"]
+    variables = json.loads(sent.form["TemplateParam"])
+    assert Appointment.objects.get().code_display in variables["text"] + variables["text2"]
     assert appointment.code_by_sms

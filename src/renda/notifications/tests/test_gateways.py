@@ -72,6 +72,16 @@ def test_sms_success_request_shape_and_signature(fake_gateway):
     assert form["Signature"] == _server_side_signature(form, "secret-为了测试")
 
 
+def test_a_long_text_goes_on_in_the_second_variable(fake_gateway):
+    gateway = AliyunSmsGateway(
+        access_key_id="k", access_key_secret="s", sign_name="某县人大", template_code="SMS_1",
+        endpoint=fake_gateway.url, text_variables=2,
+    )  # fmt: skip
+    text = "您的意见已收到，查询码 2E5J-S36J-FRGY-FK，可在网上家站查询办理进度"
+    variables = gateway.template_param(Message(**{**MESSAGE.__dict__, "text": text}))
+    assert variables["text"] + variables["text2"] == text and len(variables["text"]) == 35
+
+
 def test_sms_5xx_and_flow_control_are_transient_and_a_bad_number_permanent(fake_gateway):
     gateway = _sms(fake_gateway)
     fake_gateway.answer(
