@@ -65,7 +65,7 @@ def preferences(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your notification settings have been saved."))
             return redirect("notifications:preferences")
-    return render(
+    response = render(
         request,
         "notifications/preferences.html",
         {
@@ -80,6 +80,11 @@ def preferences(request: AuthedRequest) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+    if wechat.binding_available():
+        # The bind button's form is answered by a redirect to WeChat's authorisation page: the
+        # browser follows it only if the page's form-action allows that origin.
+        response._csp_update = {"form-action": [wechat.authorize_origin()]}  # type: ignore[attr-defined]
+    return response
 
 
 @login_required

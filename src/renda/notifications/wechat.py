@@ -61,6 +61,11 @@ def config() -> dict[str, Any]:
     return {str(k).lower(): v for k, v in raw.items()}
 
 
+def authorize_origin() -> str:
+    """The origin of WeChat's authorisation page (for the settings page's form-action)."""
+    return str(config().get("oauth_base") or AUTHORIZE_BASE).rstrip("/")
+
+
 def binding_available() -> bool:
     c = config()
     return bool(c.get("appid") and c.get("secret"))
@@ -94,8 +99,7 @@ def authorize_url(*, actor: User, session: Any, redirect_uri: str) -> str:
             "state": state,
         }
     )
-    base = str(c.get("oauth_base") or AUTHORIZE_BASE).rstrip("/")
-    return f"{base}/connect/oauth2/authorize?{query}#wechat_redirect"
+    return f"{authorize_origin()}/connect/oauth2/authorize?{query}#wechat_redirect"
 
 
 def check_state(*, actor: User, session: Any, state: str) -> None:
