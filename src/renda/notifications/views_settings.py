@@ -217,7 +217,9 @@ def _export(rows: Any) -> HttpResponseBase:
                 timezone.localtime(d.sent_at).strftime("%Y-%m-%d %H:%M") if d.sent_at else "",
                 d.gateway_code,
                 d.reason,
-                d.message_text,
+                # A citizen's text holds their tracking code: with the number's last digits it
+                # would open their opinion, so the log names its kind only.
+                d.message_text if d.recipient_id else "",
             ]
 
     return xlsx_response(

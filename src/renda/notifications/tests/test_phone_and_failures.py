@@ -120,9 +120,15 @@ def test_a_failing_gateway_fails_the_text_and_forgets_the_number(
 def test_the_delivery_log_and_its_export_never_show_the_number(
     sms, make_user, client_for, django_capture_on_commit_callbacks
 ):
-    sms.answer("/sms", (200, {"Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": f"bad number {PHONE}"}))
+    sms.answer(
+        "/sms",
+        (200, {"Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": f"bad number {PHONE}"}),
+        (200, {"Code": "OK", "BizId": "B-2"}),
+    )
+    _text(django_capture_on_commit_callbacks)
     _text(django_capture_on_commit_callbacks)
     deliveries_send(now=timezone.now())
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).exclude(text="").count() == 1
     admin = client_for(make_user(Role.ADMIN))
     page = admin.get(reverse("notifications:deliveries")).content.decode()
     assert "138****5678" in page and PHONE not in page
@@ -136,6 +142,7 @@ def test_the_delivery_log_and_its_export_never_show_the_number(
         for c in row
     ]
     assert "138****5678" in cells and not any(PHONE in c for c in cells)
+    assert not any("AB12-CD34" in c for c in cells)  # nor the citizen's tracking code
 
 
 # --- failed notifications ------------------------------------------------------------------------------
