@@ -339,7 +339,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "renda@localhost")
 
 # --- messages beyond the inbox (消息中心): one gateway per channel -----------------------------
 # RENDA_SMS_BACKEND: console | file | aliyun (阿里云短信 SendSms);
-# RENDA_WECHAT_BACKEND: console | file | wechat (订阅消息); RENDA_EMAIL_GATEWAY: django | console | file.
+# RENDA_WECHAT_BACKEND: console | file | wechat (the official account's 订阅通知, bizsend);
+# RENDA_EMAIL_GATEWAY: django | console | file. WeChat binding (网页授权) needs WECHAT_APPID and
+# WECHAT_SECRET of the official account; its receipts (事件推送) need WECHAT_TOKEN (服务器配置's token).
 # The file backends append JSON lines to RENDA_MESSAGES_DIR. Secrets come from the environment only.
 RENDA_SITE_URL = os.environ.get("RENDA_SITE_URL", "")  # the address in e-mails' links
 _messages_dir = os.environ.get("RENDA_MESSAGES_DIR", str(REPO_DIR / "var" / "messages"))
@@ -352,6 +354,7 @@ NOTIFICATION_GATEWAYS = {
         "ACCESS_KEY_SECRET": os.environ.get("ALIYUN_SMS_ACCESS_KEY_SECRET", ""),
         "SIGN_NAME": os.environ.get("ALIYUN_SMS_SIGN_NAME", ""),
         "TEMPLATE_CODE": os.environ.get("ALIYUN_SMS_TEMPLATE_CODE", ""),
+        "TEXT_VARIABLES": int(os.environ.get("ALIYUN_SMS_TEXT_VARIABLES", "2")),
         "ENDPOINT": os.environ.get("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
         "TIMEOUT": float(os.environ.get("RENDA_GATEWAY_TIMEOUT", "10")),
     },
@@ -362,7 +365,10 @@ NOTIFICATION_GATEWAYS = {
         "SECRET": os.environ.get("WECHAT_SECRET", ""),
         "TEMPLATE_ID": os.environ.get("WECHAT_TEMPLATE_ID", ""),
         "PAGE": os.environ.get("WECHAT_PAGE", ""),
+        "SITE_URL": RENDA_SITE_URL,
+        "TOKEN": os.environ.get("WECHAT_TOKEN", ""),
         "API_BASE": os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com"),
+        "OAUTH_BASE": os.environ.get("WECHAT_OAUTH_BASE", "https://open.weixin.qq.com"),
         "TIMEOUT": float(os.environ.get("RENDA_GATEWAY_TIMEOUT", "10")),
     },
 }

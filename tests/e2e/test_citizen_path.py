@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from renda.liaison.models import Appointment, Opinion
+from renda.notifications.models import Delivery
 
 from .test_liaison import assert_accessible, county_setup  # noqa: F401  (the county of the journeys)
 
@@ -77,7 +78,10 @@ def test_citizen_writes_with_the_question_in_words_and_copies_the_code(citizen, 
     expect(code).to_be_visible()
     opinion = Opinion.objects.get()
     assert opinion.code_by_sms and code.inner_text() == opinion.code_display
-    expect(citizen.get_by_test_id("sms-note")).to_contain_text("138****5678")
+    expect(citizen.get_by_test_id("sms-note")).to_contain_text("查询码正在以短信发送至 138****5678")
+    # The text is queued for the worker, addressed to the number the citizen gave (shown masked).
+    queued = Delivery.objects.get(kind="opinion.tracking_code")
+    assert queued.address_masked == "138****5678" and queued.object_id == opinion.pk
     citizen.get_by_test_id("copy-code").click()
     expect(citizen.get_by_test_id("copy-code")).to_contain_text("已复制")
     assert citizen.evaluate("navigator.clipboard.readText()") == opinion.code_display

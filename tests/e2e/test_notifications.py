@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from renda.accounts.models import Organisation, Role
 from renda.deputies.models import Deputy, Level, Term
+from renda.notifications.models import NotifyFailure
 from renda.suggestions import services
 from renda.suggestions.models import SuggestionCategory
 
@@ -148,3 +149,32 @@ def test_a_person_sets_channels_and_an_administrator_reads_the_delivery_log(
     shot(admin, "delivery-log-1366")
     admin.goto("/notifications/defaults/?role=deputy")
     shot(admin, "role-defaults-1366")
+
+
+def test_an_administrator_retries_a_failed_notification(people, open_as, admin_user, shot):
+    """A notify() that could not write its notices is kept; the administrator retries it from the
+    delivery log's 通知失败 tab (desktop and phone) and the clerk's bell shows it."""
+    clerk = people["housing_clerk"]
+    NotifyFailure.objects.create(
+        kind="suggestion.assigned", stage=NotifyFailure.Stage.NOTICES, recipients=1,
+        error_class="OperationalError", error_message="database is locked",
+        payload={"recipient_ids": [clerk.pk], "text": "建议已交办，请及时办理。", "link": "/suggestions/",
+                 "urgent": False, "dedup_key": ""},
+    )  # fmt: skip
+    phone = open_as(admin_user, 375)
+    phone.goto("/notifications/deliveries/")
+    phone.get_by_test_id("failures-tab").click()
+    card = phone.get_by_test_id("failure-card")
+    expect(card).to_contain_text("OperationalError")
+    expect(card.get_by_test_id("retry-card")).to_be_visible()  # on a phone: a card, nothing cut off
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    shot(phone, "failures-375")
+    desk = phone  # the same administrator on a desktop (a second sign-in would reuse the TOTP code)
+    desk.set_viewport_size({"width": 1366, "height": 900})
+    desk.goto("/notifications/deliveries/?section=failures")
+    shot(desk, "failures-1366")
+    desk.get_by_test_id("retry").click()
+    expect(desk.locator("#messages")).to_contain_text("已再试：写入 1 条通知")
+    expect(desk.get_by_test_id("retry")).to_have_count(0)
+    clerk_page = open_as(clerk, 375)
+    expect(clerk_page.get_by_test_id("notice-count")).to_have_text("1")

@@ -15,6 +15,9 @@ declare(
     Kind("opinion.dissatisfied", _("Citizen not satisfied with an answer"), ALL, urgent=True),
     Kind("opinion.due", _("Opinion due soon"), ALL, dedup=True),
     Kind("opinion.overdue", _("Opinion overdue"), ALL, dedup=True),
+    # A citizen's tracking code, by SMS to the number they gave (no account, no inbox).
+    Kind("opinion.tracking_code", _("Tracking code of an opinion"), (SMS,), to_phone=True),
+    Kind("appointment.tracking_code", _("Tracking code of an appointment"), (SMS,), to_phone=True),
     # The notices moved from the module's old table kept no kind of their own.
     Kind("opinion.notice", _("Notice about a citizen's opinion"), (INBOX,)),
 )

@@ -52,7 +52,7 @@ from renda.liaison.models import (
 from renda.liaison.params import param
 from renda.liaison.redact import redact
 from renda.liaison.workflow import APPOINTMENT, NEW, OPINION, PUBLICATION
-from renda.notifications.services import notify
+from renda.notifications.services import notify, notify_phone
 
 State = Opinion.State
 AState = Appointment.State
@@ -296,6 +296,17 @@ def appointment_book(
     _notify(
         "appointment.new", station_managers(day.station), _("New appointment for %(day)s.") % {"day": day}
     )
+    if code_by_sms:
+        notify_phone(
+            kind="appointment.tracking_code",
+            phone=phone,
+            text=_(
+                "Your appointment request has been received, tracking code %(code)s; follow it on the"
+                " online liaison station."
+            )
+            % {"code": appointment.code_display},
+            obj=appointment,
+        )
     return appointment
 
 
@@ -520,6 +531,17 @@ def opinion_submit(
         )
         attachment.file.save(f"x.{ALLOWED_ATTACHMENT_TYPES[kind]}", upload, save=False)
         attachment.save()
+    if code_by_sms:  # sent after the commit, by the worker; a failure never touches the opinion
+        notify_phone(
+            kind="opinion.tracking_code",
+            phone=phone,
+            text=_(
+                "Your opinion has been received, tracking code %(code)s; follow its progress on the"
+                " online liaison station."
+            )
+            % {"code": opinion.code_display},
+            obj=opinion,
+        )
     return opinion
 
 

@@ -19,6 +19,10 @@ class NotificationsConfig(AppConfig):
                 "notifications.role_defaults_save": _("Change a role's default notification channels"),
                 "notifications.phone_code_send": _("Send a code to verify a mobile number"),
                 "notifications.phone_verify": _("Verify a mobile number"),
+                "notifications.wechat_bind": _("Bind one's WeChat"),
+                "notifications.wechat_unbind": _("Unbind one's WeChat"),
+                "notifications.failure_retry": _("Try a failed notification again"),
+                "notifications.retry_failures": _("Try failed notifications again"),
                 # The permissions (a refusal is audited under the permission's name).
                 "notifications.view_inbox": _("Open one's notices"),
                 "notifications.set_preferences": _("Change one's notification settings"),

@@ -25,7 +25,7 @@ from django.utils import timezone
 from renda.accounts.models import User
 from renda.core.masking import mask_personal, mask_phone
 from renda.notifications.gateways import Message, Permanent, Transient, gateway_for
-from renda.notifications.kinds import EMAIL, OUTSIDE_CHANNELS, SMS, WECHAT, kind_of
+from renda.notifications.kinds import EMAIL, OUTSIDE_CHANNELS, SMS, WECHAT, kind_label, kind_of
 from renda.notifications.models import Delivery, Notification, Preference, RecipientSettings, RoleDefault
 from renda.notifications.params import param
 
@@ -40,6 +40,11 @@ CHUNK = 50
 
 def phone_hash(phone: str) -> str:
     return hashlib.sha256(("renda-phone:" + phone.strip()).encode()).hexdigest()
+
+
+def openid_hash(openid: str) -> str:
+    """The hash a WeChat delivery keeps of its openid (the receipt names the openid, not our id)."""
+    return hashlib.sha256(("renda-openid:" + openid.strip()).encode()).hexdigest()
 
 
 def _clock(value: Any, fallback: str) -> dt.time:
@@ -262,7 +267,10 @@ def deliveries_send(*, ids: Iterable[int] | None = None, now: dt.datetime | None
     )
     limiter = RateLimiter(now)
     settings_of = {
-        s.user_id: s for s in RecipientSettings.objects.filter(user_id__in={d.recipient_id for d in work})
+        s.user_id: s
+        for s in RecipientSettings.objects.filter(
+            user_id__in={d.recipient_id for d in work if d.recipient_id is not None}
+        )
     }
     while work:
         chunk, work = work[:CHUNK], work[CHUNK:]
@@ -301,7 +309,12 @@ def _claim(chunk: Sequence[Delivery], now: dt.datetime) -> set[int]:
 
 def _address(delivery: Delivery, settings_row: RecipientSettings | None) -> tuple[str, str]:
     """(address, masked) of the recipient on the delivery's channel, or Permanent with the reason."""
+    if delivery.recipient_id is None:  # a text to a number without an account
+        if delivery.channel == SMS and delivery.address:
+            return delivery.address, mask_phone(delivery.address)
+        raise Permanent("no_address", "the number is no longer kept")
     user = delivery.recipient
+    assert user is not None
     if delivery.channel == SMS:
         phone = (user.phone or "").strip()
         if not phone:
@@ -335,8 +348,9 @@ def _send_one(
     settings_of: dict[int, RecipientSettings],
 ) -> Delivery | None:
     notice = delivery.notification
-    if delivery.channel in QUIET_CHANNELS and not notice.urgent:
-        wait = quiet_until(now, *_quiet_hours(settings_of.get(delivery.recipient_id)))
+    # A text to a number without an account (a code the person just asked for) ignores quiet hours.
+    if delivery.channel in QUIET_CHANNELS and notice is not None and not notice.urgent:
+        wait = quiet_until(now, *_quiet_hours(settings_of.get(notice.recipient_id)))
         if wait is not None:  # a retry that fell into the quiet hours waits for their end
             delivery.next_attempt_at = wait
             report.postponed += 1
@@ -350,14 +364,18 @@ def _send_one(
         return None
     delivery.attempts += 1
     try:
-        address, delivery.address_masked = _address(delivery, settings_of.get(delivery.recipient_id))
+        address, delivery.address_masked = _address(
+            delivery, settings_of.get(delivery.recipient_id) if delivery.recipient_id else None
+        )
+        if delivery.channel == WECHAT:
+            delivery.address_hash = openid_hash(address)
         message = Message(
             address=address,
-            kind=notice.kind,
-            kind_label=notice.kind_label,
-            text=notice.text,
-            link=notice.link,
-            created_at=notice.created_at,
+            kind=delivery.kind,
+            kind_label=kind_label(delivery.kind),
+            text=delivery.message_text,
+            link=notice.link if notice is not None else "",
+            created_at=notice.created_at if notice is not None else (delivery.created_at or now),
             reference=f"renda-{delivery.pk}",
         )
         sent = gateway_for(delivery.channel).send(message)
@@ -386,6 +404,8 @@ def _send_one(
     delivery.delivered_at = now if sent.delivered else None
     delivery.gateway_id, delivery.gateway_code, delivery.reason = sent.gateway_id[:80], sent.code[:40], ""
     delivery.next_attempt_at = None
+    if sent.delivered or not sent.gateway_id:
+        delivery.forget_address()  # no receipt to ask for: the number is not needed any more
     report.sent += 1
     return None
 
@@ -395,8 +415,12 @@ def _fail(delivery: Delivery, report: RunReport, now: dt.datetime) -> Delivery |
     (a new delivery, not yet saved)."""
     delivery.status = Delivery.Status.FAILED
     delivery.next_attempt_at = None
+    delivery.forget_address()  # the number of a text without an account is kept no longer
     report.failed += 1
+    if delivery.recipient_id is None:
+        return None  # no account: no other channel
     user = delivery.recipient
+    assert user is not None
     chain = outside_chain(ChannelChooser([user]).choice(user, delivery.kind).channels)
     tried = {delivery.channel} | set(_earlier_channels(delivery))
     following = [c for c in OUTSIDE_CHANNELS[OUTSIDE_CHANNELS.index(delivery.channel) + 1 :] if c in chain]
@@ -430,17 +454,20 @@ def digests_send(*, now: dt.datetime | None = None) -> int:
     """每日汇总: one e-mail per recipient listing the notices whose messages waited for it."""
     now = now or timezone.now()
     waiting = list(
-        Delivery.objects.filter(status=Delivery.Status.QUEUED, digest=True, next_attempt_at__lte=now)
+        Delivery.objects.filter(
+            status=Delivery.Status.QUEUED, digest=True, next_attempt_at__lte=now, recipient__isnull=False
+        )
         .select_related("notification", "recipient")
         .order_by("recipient_id", "id")
     )
     by_user: dict[int, list[Delivery]] = {}
     for delivery in waiting:
-        by_user.setdefault(delivery.recipient_id, []).append(delivery)
+        by_user.setdefault(delivery.recipient_id or 0, []).append(delivery)
     sent = 0
     for rows in by_user.values():
         user = rows[0].recipient
-        lines = [f"· {d.notification.text}" for d in rows]
+        assert user is not None
+        lines = [f"· {d.message_text}" for d in rows]
         ids = [d.pk for d in rows]
         try:
             if not (user.email or "").strip():
@@ -504,9 +531,12 @@ def receipts_check(*, now: dt.datetime | None = None, max_age_hours: int = 72) -
         ask = getattr(gateway, "receipt", None)
         if ask is None or delivery.sent_at is None:
             continue
+        address = delivery.address if delivery.recipient is None else (delivery.recipient.phone or "")
+        if not address.strip():
+            continue
         try:
             receipt = ask(
-                address=(delivery.recipient.phone or "").strip(),
+                address=address.strip(),
                 gateway_id=delivery.gateway_id,
                 sent_on=timezone.localtime(delivery.sent_at).date(),
             )
@@ -516,6 +546,7 @@ def receipts_check(*, now: dt.datetime | None = None, max_age_hours: int = 72) -
         if receipt.state == "delivered":
             delivery.status, delivery.delivered_at = Delivery.Status.DELIVERED, now
             delivery.gateway_code = receipt.code[:40]
+            delivery.forget_address()
             done.append(delivery)
         elif receipt.state == "failed":
             delivery.gateway_code, delivery.reason = receipt.code[:40], "the operator could not deliver it"
@@ -528,6 +559,10 @@ def receipts_check(*, now: dt.datetime | None = None, max_age_hours: int = 72) -
             delivery.save()
         for fallback in fallbacks:
             fallback.save()
+        # A number without an account is not kept past the receipts' window, receipt or not.
+        Delivery.objects.filter(
+            status=Delivery.Status.SENT, sent_at__lt=now - dt.timedelta(hours=max_age_hours)
+        ).exclude(address="").update(address="", text="")
     if fallbacks:
         deliveries_send(ids=[f.pk for f in fallbacks], now=now)
     return counts

@@ -31,6 +31,8 @@ class Kind:
     channels: tuple[str, ...] = (INBOX,)
     urgent: bool = False
     dedup: bool = False
+    # A text to a phone number without an account (:func:`notify_phone`): no inbox, no preferences.
+    to_phone: bool = False
 
     def __post_init__(self) -> None:
         unknown = set(self.channels) - set(CHANNELS)

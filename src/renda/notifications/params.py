@@ -23,6 +23,10 @@ PARAMETERS = ModuleParameters(
     RETRY_MAX_SECONDS=Parameter(3600, "退避: the longest wait between two attempts"),
     QUIET_START=Parameter("22:00", "免打扰开始: SMS and WeChat of non-urgent kinds wait from this hour"),
     QUIET_END=Parameter("07:00", "免打扰结束: … until this hour"),
+    PHONE_TEXTS_PER_HOUR=Parameter(
+        3, "限流: the most texts to one number without an account (a tracking code) within an hour"
+    ),
+    WECHAT_STATE_MINUTES=Parameter(10, "微信绑定: minutes a binding's signed state stays valid"),
     RATE_PER_MINUTE=Parameter(
         {"sms": 3000, "wechat": 3000, "email": 600},
         "限流: the most messages a gateway is sent per minute (per channel)",

@@ -31,7 +31,9 @@ CODE_TRIES = 5
 
 def configurable_kinds() -> list[Kind]:
     return [
-        k for k in all_kinds() if not k.name.startswith("system.digest") and not k.name.startswith("test.")
+        k
+        for k in all_kinds()
+        if not k.name.startswith("system.digest") and not k.name.startswith("test.") and not k.to_phone
     ]
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from renda.accounts.models import User
 from renda.core.permissions import require
 from renda.notifications.kinds import all_kinds
-from renda.notifications.models import Delivery, Notification
+from renda.notifications.models import Delivery, Notification, NotifyFailure
 from renda.notifications.params import param
 
 
@@ -54,7 +54,7 @@ def latest_unread(*, actor: User, limit: int = 5) -> list[Notification]:
 
 def kinds_in_inbox(*, actor: User) -> list[tuple[str, str]]:
     """(kind, label) of every declared kind, for the filter (no query: the registry's list)."""
-    return sorted(((k.name, str(k.label)) for k in all_kinds()), key=lambda pair: pair[1])
+    return sorted(((k.name, str(k.label)) for k in all_kinds() if not k.to_phone), key=lambda pair: pair[1])
 
 
 def own_notice(*, actor: User, pk: int) -> Notification | None:
@@ -105,3 +105,17 @@ def deliveries_visible_to(*, actor: User, filters: DeliveryFilter | None = None)
 def delivery_counts(*, actor: User) -> dict[str, int]:
     require(actor, "notifications.view_deliveries")
     return {row["status"]: row["n"] for row in Delivery.objects.values("status").annotate(n=Count("id"))}
+
+
+def failures_visible_to(*, actor: User, open_only: bool = False) -> QuerySet[NotifyFailure]:
+    """通知失败: the notifications that could not be written, newest first (administrators)."""
+    require(actor, "notifications.view_deliveries")
+    rows = NotifyFailure.objects.select_related("retried_by", "object_type")
+    if open_only:
+        rows = rows.filter(retried_at__isnull=True)
+    return rows.order_by("-created_at", "-id")
+
+
+def failure_visible_to(*, actor: User, pk: int) -> NotifyFailure | None:
+    require(actor, "notifications.view_deliveries")
+    return NotifyFailure.objects.filter(pk=pk).first()

@@ -1,26 +1,32 @@
-"""消息中心 services: :func:`notify` (what every module calls) and marking notices read.
+"""消息中心 services: :func:`notify` (what every module calls), :func:`notify_phone` (a text to a
+number without an account), marking notices read, and trying a failed notification again.
 
 ``notify`` writes nothing in the caller's transaction: it registers its work with
 ``transaction.on_commit``, so a rolled-back request notifies no one, and whatever goes wrong while
-notifying is logged and never reaches the request that triggered it.
+notifying never reaches the request that triggered it: it is logged and kept as a
+:class:`NotifyFailure` the administrators see in the delivery log and can try again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from renda.accounts.models import User
 from renda.core.audit import audit
+from renda.core.masking import mask_phone
 from renda.core.permissions import require, service
-from renda.notifications.kinds import kind_of
-from renda.notifications.models import Notification
+from renda.notifications.kinds import SMS, kind_of
+from renda.notifications.models import Delivery, Notification, NotifyFailure
 from renda.notifications.params import param
 
 logger = logging.getLogger("renda.notifications")
@@ -110,9 +116,41 @@ class _NotifyJob:
         try:
             with transaction.atomic():
                 return self._write()
-        except Exception:  # noqa: BLE001 - logged with its reason, never raised into the request
+        except Exception as fault:  # noqa: BLE001 - kept with its reason, never raised into the request
             logger.exception("notify(kind=%s) failed for %d recipients", self.kind, len(self.recipient_ids))
+            _record_failure(
+                NotifyFailure.Stage.NOTICES,
+                fault,
+                kind=self.kind,
+                object_type_id=self.object_type_id,
+                object_id=self.object_id,
+                recipients=len(self.recipient_ids),
+                payload=self.payload(),
+            )
             return []
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "recipient_ids": self.recipient_ids,
+            "text": self.text,
+            "link": self.link,
+            "urgent": self.urgent,
+            "dedup_key": self.dedup_key,
+        }
+
+    @classmethod
+    def from_failure(cls, failure: NotifyFailure) -> _NotifyJob:
+        data = failure.payload
+        return cls(
+            kind=failure.kind,
+            recipient_ids=[int(pk) for pk in data.get("recipient_ids", [])],
+            text=str(data.get("text", "")),
+            link=str(data.get("link", "")),
+            object_type_id=failure.object_type_id,
+            object_id=failure.object_id,
+            urgent=bool(data.get("urgent")),
+            dedup_key=str(data.get("dedup_key", "")),
+        )
 
     def _write(self) -> list[Notification]:
         ids = list(
@@ -147,29 +185,72 @@ class _NotifyJob:
         return notices
 
 
-def _plan_messages(notices: list[Notification]) -> None:
+def _record_failure(
+    stage: str,
+    fault: BaseException,
+    *,
+    kind: str,
+    object_type_id: int | None,
+    object_id: int | None,
+    recipients: int,
+    payload: dict[str, Any],
+) -> NotifyFailure | None:
+    """Keep a failed notification for the delivery log (its own transaction; never raising)."""
+    try:
+        with transaction.atomic():
+            return NotifyFailure.objects.create(
+                kind=kind[:60],
+                stage=stage,
+                object_type_id=object_type_id,
+                object_id=object_id,
+                recipients=recipients,
+                error_class=type(fault).__name__[:120],
+                error_message=str(fault)[:500],
+                payload=payload,
+            )
+    except Exception:  # noqa: BLE001 - the database itself may be what failed
+        logger.exception("notify(kind=%s): the failure could not be kept either", kind)
+        return None
+
+
+def _plan_messages(notices: list[Notification], *, record: bool = True) -> None:
     """The deliveries by the other channels, and the task that sends them (never failing the notices:
-    a fault here is logged, the in-app notices stay)."""
+    a fault here is kept as a failure of stage "messages", the in-app notices stay). With
+    ``record=False`` (a retry) the fault is raised instead."""
+    try:
+        _plan_and_enqueue(notices)
+    except Exception as fault:  # noqa: BLE001 - the notices are written; their messages are what failed
+        if not record:
+            raise
+        logger.exception("notify: could not plan the messages of %d notices", len(notices))
+        first = notices[0] if notices else None
+        _record_failure(
+            NotifyFailure.Stage.MESSAGES,
+            fault,
+            kind=first.kind if first else "",
+            object_type_id=first.object_type_id if first else None,
+            object_id=first.object_id if first else None,
+            recipients=len(notices),
+            payload={"notice_ids": [n.pk for n in notices]},
+        )
+
+
+def _plan_and_enqueue(notices: list[Notification]) -> None:
     from renda.notifications import tasks
     from renda.notifications.delivery import plan_deliveries
 
-    try:
-        with transaction.atomic():
-            planned = plan_deliveries(notices)
-            now = timezone.now()
-            due = [d.pk for d in planned if not d.digest and d.next_attempt_at and d.next_attempt_at <= now]
-            if due:
-                tasks.send_deliveries.enqueue(due)
-            later = [
-                d.next_attempt_at for d in planned if not d.digest and d.next_attempt_at and d.pk not in due
-            ]
-            if later:
-                tasks.schedule_sweep(min(later))
-            digests = [d.next_attempt_at for d in planned if d.digest and d.next_attempt_at]
-            if digests:
-                tasks.schedule_digest(min(digests))
-    except Exception:  # noqa: BLE001 - the notices are written; their messages are what failed
-        logger.exception("notify: could not plan the messages of %d notices", len(notices))
+    with transaction.atomic():
+        planned = plan_deliveries(notices)
+        now = timezone.now()
+        due = [d.pk for d in planned if not d.digest and d.next_attempt_at and d.next_attempt_at <= now]
+        if due:
+            tasks.send_deliveries.enqueue(due)
+        later = [d.next_attempt_at for d in planned if not d.digest and d.next_attempt_at and d.pk not in due]
+        if later:
+            tasks.schedule_sweep(min(later))
+        digests = [d.next_attempt_at for d in planned if d.digest and d.next_attempt_at]
+        if digests:
+            tasks.schedule_digest(min(digests))
 
 
 @service
@@ -195,3 +276,123 @@ def notifications_mark_all_read(*, actor: User, kind: str = "") -> int:
     count = unread.update(read_at=timezone.now())
     audit(actor, "notifications.mark_all_read", None, note=f"count={count}")
     return count
+
+
+# --- a text to a number without an account ------------------------------------------------------------
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def notify_phone(*, kind: str, phone: str, text: str, obj: models.Model | None = None) -> None:
+    """短信: one text to ``phone`` — someone without an account (a citizen's tracking code) — once
+    the caller's transaction commits, sent by the worker through the SMS gateway with its retries,
+    rate limit and receipts. The quiet hours do not apply (the person just asked for it); at most
+    ``PHONE_TEXTS_PER_HOUR`` such texts reach one number within an hour (the rest are dropped and
+    logged, masked). The number is kept only until the text is delivered or failed, and shown
+    masked everywhere. Never raises."""
+    try:
+        number = re.sub(r"[\s-]", "", str(phone or ""))
+        if number.startswith("+86"):
+            number = number[3:]
+        if not MOBILE.match(number):
+            if number:
+                logger.warning("notify_phone(kind=%s): %s is not a mobile number", kind, mask_phone(number))
+            return
+        object_type_id, object_id = _object_ref(obj)
+        job = _PhoneJob(
+            kind=kind[:60],
+            phone=number,
+            text=str(text)[:TEXT_MAX],
+            object_type_id=object_type_id,
+            object_id=object_id,
+        )
+    except Exception:  # noqa: BLE001 - a text never breaks the work it reports
+        logger.exception("notify_phone(kind=%s): could not prepare the text", kind)
+        return
+    transaction.on_commit(job.run, robust=True)
+
+
+class _PhoneJob:
+    def __init__(
+        self, *, kind: str, phone: str, text: str, object_type_id: int | None, object_id: int | None
+    ) -> None:
+        self.kind, self.phone, self.text = kind, phone, text
+        self.object_type_id, self.object_id = object_type_id, object_id
+
+    def run(self) -> Delivery | None:
+        from renda.notifications import tasks
+        from renda.notifications.delivery import phone_hash
+
+        try:
+            with transaction.atomic():
+                digest = phone_hash(self.phone)
+                since = timezone.now() - dt.timedelta(hours=1)
+                sent = Delivery.objects.filter(
+                    address_hash=digest, recipient__isnull=True, created_at__gte=since
+                ).count()
+                if sent >= int(param("PHONE_TEXTS_PER_HOUR")):
+                    logger.warning(
+                        "notify_phone(kind=%s): %s had %d texts within the hour; not sent",
+                        self.kind, mask_phone(self.phone), sent,
+                    )  # fmt: skip
+                    return None
+                delivery = Delivery.objects.create(
+                    kind=self.kind,
+                    channel=SMS,
+                    address=self.phone,
+                    address_hash=digest,
+                    address_masked=mask_phone(self.phone),
+                    text=self.text,
+                    object_type_id=self.object_type_id,
+                    object_id=self.object_id,
+                    next_attempt_at=timezone.now(),
+                )
+                tasks.send_deliveries.enqueue([delivery.pk])
+                return delivery
+        except Exception as fault:  # noqa: BLE001 - kept (without the number), never raised
+            logger.exception("notify_phone(kind=%s) failed for %s", self.kind, mask_phone(self.phone))
+            _record_failure(
+                NotifyFailure.Stage.PHONE,
+                fault,
+                kind=self.kind,
+                object_type_id=self.object_type_id,
+                object_id=self.object_id,
+                recipients=1,
+                payload={},
+            )
+            return None
+
+
+# --- a failed notification, tried again ---------------------------------------------------------------
+
+
+@service
+def notify_failure_retry(*, actor: User, failure: NotifyFailure) -> tuple[int, str]:
+    """再试: write again what a failed :func:`notify` could not — its notices (and their messages),
+    or the messages of notices already written. Answers (the notices it covered, ""), or (0, the
+    new fault's class) — kept on the row, which stays open to another try."""
+    require(actor, "notifications.retry_failures")
+    failure = NotifyFailure.objects.select_for_update().get(pk=failure.pk)
+    if not failure.can_retry:
+        raise ValidationError(_("This failed notification cannot be tried again."))
+    try:
+        with transaction.atomic():
+            if failure.stage == NotifyFailure.Stage.NOTICES:
+                count = len(_NotifyJob.from_failure(failure)._write())
+            else:
+                ids = [int(pk) for pk in failure.payload.get("notice_ids", [])]
+                notices = list(Notification.objects.filter(pk__in=ids, deliveries__isnull=True))
+                if notices:
+                    _plan_messages(notices, record=False)
+                count = len(notices)
+    except Exception as fault:  # noqa: BLE001 - shown to the administrator, the row stays retryable
+        logger.exception("notify retry of failure %s failed", failure.pk)
+        NotifyFailure.objects.filter(pk=failure.pk).update(
+            retry_error=f"{type(fault).__name__}: {fault}"[:500]
+        )
+        audit(actor, "notifications.failure_retry", failure, note=f"failed {type(fault).__name__}")
+        return 0, type(fault).__name__
+    failure.retried_at, failure.retried_by, failure.retry_error = timezone.now(), actor, ""
+    failure.save(update_fields=["retried_at", "retried_by", "retry_error"])
+    audit(actor, "notifications.failure_retry", failure, note=f"notices={count}")
+    return count, ""

@@ -4,24 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    HttpResponseRedirect,
+)
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from renda.accounts.http import AuthedRequest
 from renda.core.excel import xlsx_response
+from renda.core.masking import mask_personal
 from renda.core.params import ChoiceParam, DateParam, TextParam, query_params
 from renda.core.permissions import can, require
 from renda.core.roles import Role
 from renda.notifications import preferences as prefs
-from renda.notifications import selectors
+from renda.notifications import selectors, services, wechat
 from renda.notifications.forms import ChannelGridForm, CodeForm, field_name
 from renda.notifications.kinds import CHANNELS, kind_label
 from renda.notifications.models import Delivery
@@ -54,7 +65,7 @@ def preferences(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your notification settings have been saved."))
             return redirect("notifications:preferences")
-    return render(
+    response = render(
         request,
         "notifications/preferences.html",
         {
@@ -62,10 +73,18 @@ def preferences(request: AuthedRequest) -> HttpResponse:
             "phone_masked": request.user.phone_masked,
             "phone_verified": prefs.phone_is_verified(request.user),
             "wechat_bound": bool(own.wechat_openid),
+            "wechat_masked": mask_personal(own.wechat_openid) if own.wechat_openid else "",
+            "wechat_bound_at": own.wechat_bound_at,
+            "wechat_available": wechat.binding_available(),
             "code_form": CodeForm(),
         },
         status=400 if request.method == "POST" else 200,
     )
+    if wechat.binding_available():
+        # The bind button's form is answered by a redirect to WeChat's authorisation page: the
+        # browser follows it only if the page's form-action allows that origin.
+        response._csp_update = {"form-action": [wechat.authorize_origin()]}  # type: ignore[attr-defined]
+    return response
 
 
 @login_required
@@ -138,11 +157,25 @@ def deliveries(request: AuthedRequest) -> HttpResponseBase:
         since=DateParam(),
         until=DateParam(),
         export=ChoiceParam(["xlsx"]),
+        section=ChoiceParam(["failures"]),
     )
     filters = DeliveryFilter(
         channel=params["channel"], status=params["status"], kind=params["kind"], q=params["q"],
         since=params["since"], until=params["until"],
     )  # fmt: skip
+    if params["section"] == "failures":
+        failures = Paginator(selectors.failures_visible_to(actor=request.user), 50).get_page(
+            request.GET.get("page")
+        )
+        return render(
+            request,
+            "notifications/deliveries.html",
+            {
+                "section": "failures",
+                "failures": failures,
+                "open_failures": selectors.failures_visible_to(actor=request.user, open_only=True).count(),
+            },
+        )
     rows = selectors.deliveries_visible_to(actor=request.user, filters=filters)
     if params["export"] == "xlsx":
         return _export(rows)
@@ -160,6 +193,7 @@ def deliveries(request: AuthedRequest) -> HttpResponseBase:
             "statuses": Delivery.Status.choices,
             "status_counts": [(label, counts.get(value, 0)) for value, label in Delivery.Status.choices],
             "query": query.urlencode(),
+            "open_failures": selectors.failures_visible_to(actor=request.user, open_only=True).count(),
         },
     )
 
@@ -174,7 +208,7 @@ def _export(rows: Any) -> HttpResponseBase:
         for d in rows.iterator(chunk_size=2000):
             yield [
                 timezone.localtime(d.created_at).strftime("%Y-%m-%d %H:%M"),
-                d.recipient.display_name,
+                d.recipient.display_name if d.recipient_id else _("no account"),
                 kind_label(d.kind),
                 str(CHANNELS.get(d.channel, d.channel)),
                 d.address_masked,  # never the address in clear
@@ -183,7 +217,9 @@ def _export(rows: Any) -> HttpResponseBase:
                 timezone.localtime(d.sent_at).strftime("%Y-%m-%d %H:%M") if d.sent_at else "",
                 d.gateway_code,
                 d.reason,
-                d.notification.text,
+                # A citizen's text holds their tracking code: with the number's last digits it
+                # would open their opinion, so the log names its kind only.
+                d.message_text if d.recipient_id else "",
             ]
 
     return xlsx_response(
@@ -194,3 +230,103 @@ def _export(rows: Any) -> HttpResponseBase:
         rows=data(),
         footer=_("Exported on %(date)s") % {"date": timezone.localdate()},
     )
+
+
+# --- WeChat: binding by 网页授权, and the official account's event push ----------------------------
+
+
+def _callback_uri(request: AuthedRequest) -> str:
+    path = reverse("notifications:wechat_callback")
+    site = (getattr(settings, "RENDA_SITE_URL", "") or "").rstrip("/")
+    return f"{site}{path}" if site else request.build_absolute_uri(path)
+
+
+def _wechat_refused(request: AuthedRequest, error: ValidationError) -> HttpResponse:
+    return render(request, "notifications/wechat_refused.html", {"reasons": error.messages}, status=400)
+
+
+@login_required
+@require_POST
+def wechat_bind_start(request: AuthedRequest) -> HttpResponse:
+    """绑定微信: off to WeChat's authorisation page (silent in WeChat's browser), back to the callback."""
+    try:
+        url = wechat.authorize_url(
+            actor=request.user, session=request.session, redirect_uri=_callback_uri(request)
+        )
+    except ValidationError as error:
+        return _wechat_refused(request, error)
+    return HttpResponseRedirect(url)
+
+
+@login_required
+def wechat_callback(request: AuthedRequest) -> HttpResponse:
+    """WeChat sends the person back here with ``code`` and the state Renda gave."""
+    params = query_params(request.GET, code=TextParam(max_length=128), state=TextParam(max_length=128))
+    try:
+        wechat.check_state(actor=request.user, session=request.session, state=params["state"])
+        if not params["code"]:
+            raise ValidationError(_("WeChat did not allow the binding. Start it again if you want it."))
+        openid = wechat.exchange_code(params["code"])
+        wechat.wechat_bind(actor=request.user, openid=openid)
+    except ValidationError as error:
+        return _wechat_refused(request, error)
+    messages.success(request, _("Your WeChat is bound: notices can reach you there."))
+    return redirect("notifications:preferences")
+
+
+@login_required
+@require_POST
+def wechat_unbind(request: AuthedRequest) -> HttpResponse:
+    if wechat.wechat_unbind(actor=request.user):
+        messages.success(request, _("Your WeChat is no longer bound."))
+    return redirect("notifications:preferences")
+
+
+@csrf_exempt
+def wechat_events(request: HttpRequest) -> HttpResponse:
+    """The official account's server address (服务器配置): WeChat's check (GET, ``echostr``) and its
+    event push (POST) — the receipts of subscription notices. Only WeChat's signature gets in."""
+    if request.method not in ("GET", "POST"):
+        return HttpResponse(status=405)
+    if not wechat.signature_valid(
+        signature=request.GET.get("signature", "")[:64],
+        timestamp=request.GET.get("timestamp", "")[:20],
+        nonce=request.GET.get("nonce", "")[:64],
+    ):
+        return HttpResponseForbidden(
+            _("The signature is not WeChat's."), content_type="text/plain; charset=utf-8"
+        )
+    if request.method == "GET":
+        return HttpResponse(request.GET.get("echostr", "")[:128], content_type="text/plain")
+    try:
+        root = wechat.parse_event(request.body)
+    except wechat.BadEvent:
+        return HttpResponseBadRequest(
+            _("This is not an event of WeChat's."), content_type="text/plain; charset=utf-8"
+        )
+    wechat.event_receive(root)
+    return HttpResponse("success", content_type="text/plain")
+
+
+# --- failed notifications (the delivery log's section) ------------------------------------------------
+
+
+@login_required
+@require_POST
+def failure_retry(request: AuthedRequest, pk: int) -> HttpResponse:
+    """再试 a failed notification (administrators)."""
+    if not can(request.user, "notifications.retry_failures"):
+        raise PermissionDenied
+    failure = selectors.failure_visible_to(actor=request.user, pk=pk)
+    if failure is None:
+        raise Http404
+    try:
+        count, error = services.notify_failure_retry(actor=request.user, failure=failure)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    else:
+        if error:
+            messages.error(request, _("Trying again failed as well (%(error)s).") % {"error": error})
+        else:
+            messages.success(request, _("Tried again: %(count)s notices written.") % {"count": count})
+    return redirect(f"{reverse('notifications:deliveries')}?section=failures")

@@ -16,7 +16,7 @@ def inbox_panel(user) -> list[Panel]:  # type: ignore[no-untyped-def]
     unread = selectors.unread_count(actor=user)
     return [
         Panel(
-            title=_("Notifications"),
+            title=_("Notification centre"),
             order=5,
             stats=[Stat(_("Unread"), unread)],
             template="notifications/panels/workbench.html",

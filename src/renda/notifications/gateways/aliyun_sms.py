@@ -71,6 +71,7 @@ class AliyunSmsGateway:
         template_code: str = "",
         endpoint: str = "https://dysmsapi.aliyuncs.com/",
         region_id: str = "cn-hangzhou",
+        text_variables: int | str = 1,
         timeout: float = 10.0,
         **options: Any,
     ) -> None:
@@ -78,12 +79,19 @@ class AliyunSmsGateway:
         self.access_key_id, self.access_key_secret = access_key_id, access_key_secret
         self.sign_name, self.template_code = sign_name, template_code
         self.endpoint, self.region_id, self.timeout = endpoint, region_id, float(timeout)
+        # How many 35-character variables the template gives the text: ``${text}``, ``${text2}`` …
+        # (a citizen's tracking-code text needs two).
+        self.text_variables = max(1, int(text_variables or 1))
         self.session = requests.Session()
 
     def template_param(self, message: Message) -> dict[str, str]:
-        """The template's variables: ``${kind}`` (the kind's label) and ``${text}`` (the notice),
-        each cut to the platform's limit."""
-        return {"kind": message.kind_label[:VARIABLE_MAX], "text": message.text[:VARIABLE_MAX]}
+        """The template's variables: ``${kind}`` (the kind's label) and ``${text}`` (the notice) —
+        with ``text_variables`` > 1 the text goes on in ``${text2}``, ``${text3}`` … — each at most
+        the platform's limit of characters."""
+        params = {"kind": message.kind_label[:VARIABLE_MAX], "text": message.text[:VARIABLE_MAX]}
+        for n in range(2, self.text_variables + 1):
+            params[f"text{n}"] = message.text[(n - 1) * VARIABLE_MAX : n * VARIABLE_MAX]
+        return params
 
     def params(self, message: Message, *, now: dt.datetime | None = None, nonce: str = "") -> dict[str, str]:
         now = now or dt.datetime.now(dt.UTC)

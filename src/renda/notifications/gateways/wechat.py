@@ -1,11 +1,17 @@
-"""微信订阅消息 (WeChat subscription messages) of a mini program or an official account.
+"""微信订阅通知 of the official account (服务号/公众号): Renda's pages open in WeChat's own browser
+(H5), not in a mini program, so a person's openid is the official account's (bound by 网页授权,
+:mod:`renda.notifications.wechat`) and a message goes by the official account's subscription
+notice API ``cgi-bin/message/subscribe/bizsend`` (the mini program's ``subscribe/send`` would need
+the mini program's openid, which no page of Renda can obtain).
 
 The access token comes from ``cgi-bin/stable_token`` (``grant_type=client_credential``) and is kept
-in the cache until shortly before it expires; a message goes to ``cgi-bin/message/subscribe/send``.
-The answer's ``errcode``: ``0`` sent; ``40001``/``42001`` (token invalid or expired) — a new token
-is fetched (``force_refresh``) and the message sent once more; ``43101`` the user did not subscribe
-or refused — permanent (fall back to SMS); ``47003`` the template's data is wrong — permanent;
-``-1`` (system busy) and ``45009`` (API limit) — transient; anything else permanent.
+in the cache until shortly before it expires. The answer's ``errcode``: ``0`` sent (``bizsend`` gives
+no message id: the receipt, ``subscribe_msg_sent_event``, is matched by the openid); ``40001``/
+``42001`` (token invalid or expired) — a new token is fetched (``force_refresh``) and the message
+sent once more; ``43101`` the user did not subscribe or refused — permanent (fall back to SMS);
+``47003`` the template's data is wrong — permanent; ``-1`` (system busy) and ``45009`` (API limit)
+— transient; anything else permanent. ``page`` is the web address the notice opens (the site's
+address and the notice's link).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ REASONS = {
     40003: "the openid is not valid for this app",
     40037: "the template id is not valid",
 }
+SEND_PATH = "/cgi-bin/message/subscribe/bizsend"
 THING_MAX = 20  # a ``thing`` field holds at most 20 characters
 
 
@@ -41,18 +48,19 @@ class WeChatSubscribeGateway:
         secret: str = "",
         template_id: str = "",
         page: str = "",
+        site_url: str = "",
         api_base: str = "https://api.weixin.qq.com",
         fields: dict[str, str] | tuple[tuple[str, str], ...] | None = None,
-        miniprogram_state: str = "formal",
         timeout: float = 10.0,
         **options: Any,
     ) -> None:
         self.channel = channel
         self.appid, self.secret, self.template_id, self.page = appid, secret, template_id, page
+        self.site_url = site_url.rstrip("/")
         self.api_base = api_base.rstrip("/")
         # template field → what fills it: "kind" (the kind's label), "text", "time"
         self.fields = dict(fields or {"thing1": "kind", "thing2": "text", "time3": "time"})
-        self.miniprogram_state, self.timeout = miniprogram_state, float(timeout)
+        self.timeout = float(timeout)
         self.session = requests.Session()
         self._cache_key = (
             "renda.wechat.token." + hashlib.sha256(f"{appid}|{self.api_base}".encode()).hexdigest()[:16]
@@ -106,23 +114,22 @@ class WeChatSubscribeGateway:
             "touser": message.address,
             "template_id": self.template_id,
             "data": self.data(message),
-            "miniprogram_state": self.miniprogram_state,
-            "lang": "zh_CN",
         }
-        if self.page:
-            body["page"] = self.page
+        page = self.page
+        if not page and self.site_url and message.link.startswith("/"):
+            page = self.site_url + message.link  # the notice's own page, opened in WeChat's browser
+        if page:
+            body["page"] = page
         return body
 
     def send(self, message: Message) -> Sent:
         if not (self.appid and self.secret and self.template_id):
             raise Permanent("not_configured", "WeChat has no appid, secret or template")
-        answer = self._post(
-            "/cgi-bin/message/subscribe/send", self.payload(message), token=self.access_token()
-        )
+        answer = self._post(SEND_PATH, self.payload(message), token=self.access_token())
         code = int(answer.get("errcode") or 0)
         if code in TOKEN_INVALID:  # the token was revoked or expired early: a new one, once
             answer = self._post(
-                "/cgi-bin/message/subscribe/send",
+                SEND_PATH,
                 self.payload(message),
                 token=self.access_token(refresh=True),
             )

@@ -97,7 +97,8 @@ def test_sms_retried_with_backoff_then_sent(gateways, deputy, django_capture_on_
 
 
 def test_wechat_refused_falls_back_to_sms_then_email(gateways, deputy, django_capture_on_commit_callbacks):
-    gateways.answer("/wx/cgi-bin/message/subscribe/send", (200, {"errcode": 43101, "errmsg": "user refuse"}))
+    refused = {"errcode": 43101, "errmsg": "user refuse"}
+    gateways.answer("/wx/cgi-bin/message/subscribe/bizsend", (200, refused))
     gateways.answer("/sms", (200, {"Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": "bad number"}))
     _notify("test.assigned", [deputy], django_capture_on_commit_callbacks)
     report = deliveries_send()
@@ -119,7 +120,7 @@ def test_bad_template_data_fails_for_good_without_retries(
 ):
     Preference.objects.create(user=deputy, kind="test.assigned", channels=[INBOX, WECHAT])
     gateways.answer(
-        "/wx/cgi-bin/message/subscribe/send", (200, {"errcode": 47003, "errmsg": "argument invalid"})
+        "/wx/cgi-bin/message/subscribe/bizsend", (200, {"errcode": 47003, "errmsg": "argument invalid"})
     )
     _notify("test.assigned", [deputy], django_capture_on_commit_callbacks)
     deliveries_send()

@@ -72,6 +72,16 @@ def test_sms_success_request_shape_and_signature(fake_gateway):
     assert form["Signature"] == _server_side_signature(form, "secret-为了测试")
 
 
+def test_a_long_text_goes_on_in_the_second_variable(fake_gateway):
+    gateway = AliyunSmsGateway(
+        access_key_id="k", access_key_secret="s", sign_name="某县人大", template_code="SMS_1",
+        endpoint=fake_gateway.url, text_variables=2,
+    )  # fmt: skip
+    text = "您的意见已收到，查询码 2E5J-S36J-FRGY-FK，可在网上家站查询办理进度"
+    variables = gateway.template_param(Message(**{**MESSAGE.__dict__, "text": text}))
+    assert variables["text"] + variables["text2"] == text and len(variables["text"]) == 35
+
+
 def test_sms_5xx_and_flow_control_are_transient_and_a_bad_number_permanent(fake_gateway):
     gateway = _sms(fake_gateway)
     fake_gateway.answer(
@@ -117,14 +127,15 @@ WX_MESSAGE = Message(**{**MESSAGE.__dict__, "address": "oB_hN41zbT1OvATDONK5LccF
 def wechat(fake_gateway):
     cache.clear()
     return WeChatSubscribeGateway(
-        appid="wx1234567890", secret="wx-secret", template_id="TPL-1", page="pages/notice/index",
+        appid="wx1234567890", secret="wx-secret", template_id="TPL-1", page="https://rd.example.cn/notice/index",
         api_base=fake_gateway.url, timeout=2,
     )  # fmt: skip
 
 
 def test_wechat_gets_a_token_once_and_sends_the_subscription_message(fake_gateway, wechat):
     fake_gateway.answer("/cgi-bin/stable_token", (200, {"access_token": "TOKEN-1", "expires_in": 7200}))
-    fake_gateway.always("/cgi-bin/message/subscribe/send", 200, {"errcode": 0, "errmsg": "ok", "msgid": 42})
+    ok = {"errcode": 0, "errmsg": "ok", "msgid": 42}
+    fake_gateway.always("/cgi-bin/message/subscribe/bizsend", 200, ok)
     assert wechat.send(WX_MESSAGE).gateway_id == "42"
     assert wechat.send(WX_MESSAGE).gateway_id == "42"
     (token_call,) = fake_gateway.to("/cgi-bin/stable_token")  # cached for the second message
@@ -134,11 +145,12 @@ def test_wechat_gets_a_token_once_and_sends_the_subscription_message(fake_gatewa
         "secret": "wx-secret",
         "force_refresh": False,
     }
-    first = fake_gateway.to("/cgi-bin/message/subscribe/send")[0]
+    first = fake_gateway.to("/cgi-bin/message/subscribe/bizsend")[0]
     assert first.query == {"access_token": ["TOKEN-1"]}
     body = first.json
     assert body["touser"] == WX_MESSAGE.address and body["template_id"] == "TPL-1"
-    assert body["page"] == "pages/notice/index" and body["lang"] == "zh_CN"
+    assert body["page"] == "https://rd.example.cn/notice/index"  # a web page: the official account's H5
+    assert "miniprogram_state" not in body and "lang" not in body
     assert body["data"]["thing1"] == {"value": "建议已交办"}
     assert len(body["data"]["thing2"]["value"]) == 20 and body["data"]["thing2"]["value"].endswith("…")
     assert body["data"]["time3"] == {"value": "2025-03-05 09:30"}  # Beijing time
@@ -151,14 +163,14 @@ def test_wechat_refreshes_a_revoked_token_and_sends_again(fake_gateway, wechat):
         (200, {"access_token": "NEW", "expires_in": 7200}),
     )
     fake_gateway.answer(
-        "/cgi-bin/message/subscribe/send",
+        "/cgi-bin/message/subscribe/bizsend",
         (200, {"errcode": 40001, "errmsg": "invalid credential"}),
         (200, {"errcode": 0, "errmsg": "ok", "msgid": 7}),
     )
     assert wechat.send(WX_MESSAGE).gateway_id == "7"
     tokens = fake_gateway.to("/cgi-bin/stable_token")
     assert [t.json["force_refresh"] for t in tokens] == [False, True]
-    sends = fake_gateway.to("/cgi-bin/message/subscribe/send")
+    sends = fake_gateway.to("/cgi-bin/message/subscribe/bizsend")
     assert [s.query["access_token"] for s in sends] == [["OLD"], ["NEW"]]
 
 
@@ -167,7 +179,7 @@ def test_wechat_refreshes_a_revoked_token_and_sends_again(fake_gateway, wechat):
 )
 def test_wechat_error_codes(fake_gateway, wechat, errcode, fault):
     fake_gateway.answer("/cgi-bin/stable_token", (200, {"access_token": "T", "expires_in": 7200}))
-    fake_gateway.answer("/cgi-bin/message/subscribe/send", (200, {"errcode": errcode, "errmsg": "x"}))
+    fake_gateway.answer("/cgi-bin/message/subscribe/bizsend", (200, {"errcode": errcode, "errmsg": "x"}))
     with pytest.raises(fault) as raised:
         wechat.send(WX_MESSAGE)
     assert raised.value.code == str(errcode)
