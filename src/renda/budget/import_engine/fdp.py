@@ -443,7 +443,11 @@ class Package:
         files = pgettext("list separator", ", ").join(self._file_name(p) for _n, p in self.files)
         lines = [
             gettext("Package: %(title)s (%(file)s), data file %(data)s")
-            % {"title": self.title, "file": self.descriptor.name, "data": files or self._file_name(self.data)},
+            % {
+                "title": self.title,
+                "file": self.descriptor.name,
+                "data": files or self._file_name(self.data),
+            },
             gettext("Measures (amounts):"),
         ]
         for m in self.measures:
@@ -1076,7 +1080,9 @@ def read_package(
     if not chosen_type:
         chosen_type, origin = (
             "1",
-            gettext("not given by the package: the default; --budget-type or the upload page's option sets it"),
+            gettext(
+                "not given by the package: the default; --budget-type or the upload page's option sets it"
+            ),
         )
     try:
         budget_code = str(interface.parse_budget_type(chosen_type))
@@ -1163,36 +1169,49 @@ def _data_files(
     for i, (resource, name) in enumerate(zip(resources, names, strict=True)):
         where = f"resources[{i}]"
         if wanted and name not in wanted:
-            notes.append(gettext("data resource “%(name)s”: not named by the mapping, not read") % {"name": name})
+            notes.append(
+                gettext("data resource “%(name)s”: not named by the mapping, not read") % {"name": name}
+            )
             continue
         parts = resource["path"] if isinstance(resource["path"], list) else [resource["path"]]
         if not parts or not all(isinstance(p, str) and p for p in parts):
             raise _fail(
-                path, f"{where}.path", gettext("a data resource's path must be a file path (or a list of them)")
+                path,
+                f"{where}.path",
+                gettext("a data resource's path must be a file path (or a list of them)"),
             )
         schema: dict[str, Any] = resource["schema"] if isinstance(resource.get("schema"), dict) else {}
         declared = {f.get("name") for f in schema.get("fields") or [] if isinstance(f, dict)}
         suffixes = {Path(p).suffix.lower() for p in parts}
         if not wanted and not suffixes <= TABULAR_SUFFIXES:
-            notes.append(gettext("data resource “%(name)s”: not a CSV or XLSX table, not read") % {"name": name})
+            notes.append(
+                gettext("data resource “%(name)s”: not a CSV or XLSX table, not read") % {"name": name}
+            )
             continue
         lacking = sorted(sources - declared) if declared else []
         if lacking and not wanted:
             lacked.append((name, parts[0], lacking))
             notes.append(
                 gettext("data resource “%(name)s”: lacks the fields the mapping reads (%(fields)s), not read")
-                % {"name": name, "fields": pgettext("list separator", ", ").join(f"“{c}”" for c in lacking[:5])}
+                % {
+                    "name": name,
+                    "fields": pgettext("list separator", ", ").join(f"“{c}”" for c in lacking[:5]),
+                }
             )
             continue
         for j, part in enumerate(parts):
             spot = f"{where}.path" + (f"[{j}]" if len(parts) > 1 else "")
             if "://" in part:
-                raise _fail(path, spot, gettext("only files inside the package are imported, not web addresses"))
+                raise _fail(
+                    path, spot, gettext("only files inside the package are imported, not web addresses")
+                )
             data = (path.parent / part).resolve()
             if root not in data.parents:
                 raise _fail(path, spot, gettext("The data resource must be inside the package's folder"))
             if data.suffix.lower() not in TABULAR_SUFFIXES:
-                raise _fail(path, spot, gettext("the data file %(file)s is not a CSV or XLSX table") % {"file": part})
+                raise _fail(
+                    path, spot, gettext("the data file %(file)s is not a CSV or XLSX table") % {"file": part}
+                )
             if not data.exists():
                 raise _fail(path, spot, gettext("the data file %(file)s does not exist") % {"file": part})
             files.append((name, data))
@@ -1201,7 +1220,9 @@ def _data_files(
         raise _missing_fields(path.name, first, lacking)
     if not files:
         raise _fail(
-            path, "resources", gettext("no data resource is a CSV or XLSX table with the fields the mapping reads")
+            path,
+            "resources",
+            gettext("no data resource is a CSV or XLSX table with the fields the mapping reads"),
         )
     return files
 

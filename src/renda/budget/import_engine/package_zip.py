@@ -1,12 +1,12 @@
 """A Fiscal Data Package uploaded as one ``.zip``: its ``datapackage.json`` and the data files beside
 it, checked before anything is written and unpacked into a directory of its own.
 
-The archive is refused (:class:`UnreadableFile`, in Chinese, naming the member) when it is not a zip
-file, holds too many members or too many bytes once unpacked (sizes are counted as the members are
-written, not taken from the archive's own headers), a member compressed suspiciously well, a member
-whose name leads outside the package (an absolute path, a drive, ``..``, a backslash, a control
-character), a link, an encrypted member or the same name twice; or when it has no
-``datapackage.json`` at its top (or inside its one top folder).
+The archive is refused (:class:`UnreadableFile`, in the reader's language, naming the member)
+when it is not a zip file; when it holds too many members or too many bytes once unpacked (sizes
+are counted as the members are written, not taken from the archive's own headers); when a member
+is compressed suspiciously well, is a link, is encrypted, appears twice, or has a name that leads
+outside the package (an absolute path, a drive, ``..``, a backslash, a control character); or when
+it has no ``datapackage.json`` at its top (or inside its one top folder).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import stat
 import zipfile
 from pathlib import Path, PurePosixPath
 from typing import IO
+
+from django.utils.translation import gettext
 
 from renda.budget.import_engine.sources import UnreadableFile
 
@@ -28,42 +30,67 @@ CHUNK = 1024 * 1024
 def _bad_name(name: str) -> str:
     """Why a member's name is refused ('' when it is fine)."""
     if not name or "\x00" in name or any(ord(c) < 32 for c in name):
-        return "名称含有控制字符"
+        return gettext("has a control character in its name")
     if "\\" in name:
-        return "名称含有反斜杠"
+        return gettext("has a backslash in its name")
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
-        return "是绝对路径"
+        return gettext("is an absolute path")
     parts = PurePosixPath(name).parts
     if any(part in {"..", "."} for part in parts) or "//" in name:
-        return "路径指向数据包之外"
+        return gettext("leads outside the package")
     return ""
+
+
+def _refused(label: str, name: str, why: str) -> UnreadableFile:
+    return UnreadableFile(
+        gettext("The member “%(name)s” of the zip file %(label)s %(why)s: refused")
+        % {"name": name, "label": label, "why": why},
+        column=name,
+    )
+
+
+def _too_big(label: str) -> UnreadableFile:
+    return UnreadableFile(
+        gettext("The zip file %(label)s unpacks to more than %(gb)s GB")
+        % {"label": label, "gb": MAX_UNPACKED_BYTES // 1024**3}
+    )
 
 
 def package_members(archive: zipfile.ZipFile, *, label: str) -> tuple[list[zipfile.ZipInfo], str]:
     """The archive's members, checked, and the name of its ``datapackage.json``."""
     members = archive.infolist()
     if len(members) > MAX_MEMBERS:
-        raise UnreadableFile(f"压缩包 {label} 有 {len(members)} 个成员，最多 {MAX_MEMBERS} 个")
+        raise UnreadableFile(
+            gettext("The zip file %(label)s holds %(count)s members; at most %(most)s are read")
+            % {"label": label, "count": len(members), "most": MAX_MEMBERS}
+        )
     seen: set[str] = set()
     total = 0
     for info in members:
         name = info.filename
         why = _bad_name(name)
         if why:
-            raise UnreadableFile(f"压缩包 {label} 的成员“{name}”{why}，拒绝导入", column=name)
+            raise _refused(label, name, why)
         if stat.S_ISLNK(info.external_attr >> 16):
-            raise UnreadableFile(f"压缩包 {label} 的成员“{name}”是链接，拒绝导入", column=name)
+            raise _refused(label, name, gettext("is a link"))
         if info.flag_bits & 0x1:
-            raise UnreadableFile(f"压缩包 {label} 的成员“{name}”已加密，无法读取", column=name)
+            raise UnreadableFile(
+                gettext("The member “%(name)s” of the zip file %(label)s is encrypted and cannot be read")
+                % {"name": name, "label": label},
+                column=name,
+            )
         key = name.rstrip("/").casefold()
         if key in seen:
-            raise UnreadableFile(f"压缩包 {label} 中“{name}”出现了两次", column=name)
+            raise UnreadableFile(
+                gettext("The zip file %(label)s holds “%(name)s” twice") % {"name": name, "label": label},
+                column=name,
+            )
         seen.add(key)
         total += info.file_size
         if info.file_size > CHUNK and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise UnreadableFile(f"压缩包 {label} 的成员“{name}”压缩比异常，拒绝导入", column=name)
+            raise _refused(label, name, gettext("is compressed suspiciously well"))
     if total > MAX_UNPACKED_BYTES:
-        raise UnreadableFile(f"压缩包 {label} 解压后超过 {MAX_UNPACKED_BYTES // 1024**3} GB")
+        raise _too_big(label)
     files = [m.filename for m in members if not m.is_dir()]
     top = [n for n in files if n == DESCRIPTOR]
     if not top:
@@ -73,8 +100,11 @@ def package_members(archive: zipfile.ZipFile, *, label: str) -> tuple[list[zipfi
             top = inner
     if not top:
         raise UnreadableFile(
-            f"压缩包 {label} 中没有 {DESCRIPTOR}：财政数据包应把描述文件 {DESCRIPTOR} "
-            "放在压缩包的最上层，数据文件（CSV）放在它旁边",
+            gettext(
+                "The zip file %(label)s holds no %(descriptor)s: a Fiscal Data Package puts its "
+                "%(descriptor)s at the top of the zip file, its data files (CSV) beside it"
+            )
+            % {"label": label, "descriptor": DESCRIPTOR},
             column=DESCRIPTOR,
         )
     return members, top[0]
@@ -86,7 +116,7 @@ def check_package_zip(stream: IO[bytes], *, label: str) -> None:
         with zipfile.ZipFile(stream) as archive:
             package_members(archive, label=label)
     except zipfile.BadZipFile as exc:
-        raise UnreadableFile(f"{label} 不是有效的 zip 压缩包") from exc
+        raise UnreadableFile(gettext("%(label)s is not a valid zip file") % {"label": label}) from exc
     finally:
         stream.seek(0)
 
@@ -102,7 +132,7 @@ def unpack_package_zip(source: Path, into: Path, *, label: str = "") -> Path:
             for info in members:
                 target = (root / info.filename).resolve()
                 if target != root and root not in target.parents:  # (the names were checked)
-                    raise UnreadableFile(f"压缩包 {label} 的成员“{info.filename}”路径指向数据包之外")
+                    raise _refused(label, info.filename, gettext("leads outside the package"))
                 if info.is_dir():
                     target.mkdir(parents=True, exist_ok=True)
                     continue
@@ -111,12 +141,12 @@ def unpack_package_zip(source: Path, into: Path, *, label: str = "") -> Path:
                     while chunk := member.read(CHUNK):
                         written += len(chunk)
                         if written > MAX_UNPACKED_BYTES:
-                            raise UnreadableFile(
-                                f"压缩包 {label} 解压后超过 {MAX_UNPACKED_BYTES // 1024**3} GB"
-                            )
+                            raise _too_big(label)
                         out.write(chunk)
     except zipfile.BadZipFile as exc:
-        raise UnreadableFile(f"{label} 不是有效的 zip 压缩包") from exc
+        raise UnreadableFile(gettext("%(label)s is not a valid zip file") % {"label": label}) from exc
     except (OSError, RuntimeError, NotImplementedError) as exc:  # a damaged or unsupported member
-        raise UnreadableFile(f"压缩包 {label} 无法解压：{exc}") from exc
+        raise UnreadableFile(
+            gettext("The zip file %(label)s cannot be unpacked: %(error)s") % {"label": label, "error": exc}
+        ) from exc
     return root / descriptor

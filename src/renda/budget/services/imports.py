@@ -212,8 +212,12 @@ def _import_package_zip(
             )
             if package is None:
                 raise UnreadableFile(
-                    f"压缩包 {label or batch.file_name} 中的数据包不是映射形式（model 中的 measures 和"
-                    " dimensions）；请改用 2016 年财政数据包规范的 model，或直接上传 CSV / XLSX 文件"
+                    gettext(
+                        "The package in the zip file %(label)s is not in the mapping form (measures and "
+                        "dimensions in its model): use the model of the 2016 Fiscal Data Package "
+                        "specification, or upload a CSV or XLSX file"
+                    )
+                    % {"label": label or batch.file_name}
                 )
         except UnreadableFile as exc:
             result = ImportResult(kind=batch.kind, year=batch.year, dry_run=batch.dry_run, batch_id=batch.pk)

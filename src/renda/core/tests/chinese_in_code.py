@@ -217,6 +217,8 @@ ALLOWED: list[Allowance] = [
         "budget/selectors/reports.py",
         "the report period's name and the report's title (2026年第三季度预算执行分析报告): the printed document's own words",
         {
+            "金额单位：元",
+            "\u3000 ",
             "1月",
             "上半年",
             "下半年",
@@ -275,6 +277,7 @@ ALLOWED: list[Allowance] = [
         "budget/services/reports.py",
         "the budget execution analysis report (Excel and PDF): an official Chinese document",
         {
+            "）\u3000",
             "%，",
             "%；红色为落后时间进度15个百分点以上。",
             "“三公”经费支出",
@@ -427,7 +430,6 @@ ALLOWED: list[Allowance] = [
             "（",
             "（指标额前",
             "）",
-            "）\u3000金额单位：元",
             "）。",
             "）尚未销号、非误报的预警发现",
             "）支出",
@@ -612,6 +614,8 @@ ALLOWED: list[Allowance] = [
             "退避: the longest wait between two attempts",
             "重试: attempts of one delivery before it fails for good",
             "限流: the most messages a gateway is sent per minute (per channel)",
+            "限流: the most texts to one number without an account (a tracking code) within an hour",
+            "微信绑定: minutes a binding's signed state stays valid",
         },
     ),
     Allowance(
