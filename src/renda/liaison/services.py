@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from renda.accounts.models import Organisation, Region, User
 from renda.core.audit import audit, snapshot
@@ -31,6 +32,7 @@ from renda.core.public_cache import public_content_changed
 from renda.core.roles import Role
 from renda.core.similarity import most_similar
 from renda.core.uploads import CONTENT_TYPES, sniffed_extension
+from renda.core.words import Words, say
 from renda.deputies.models import Activity, ActivityKind, Deputy
 from renda.deputies.models.archive import Kind as ArchiveKind
 from renda.deputies.models.archive import Section as ArchiveSection
@@ -89,7 +91,7 @@ def deadline_for(submitted_on: dt.date, *, is_complex: bool) -> dt.date:
     return add_working_days(submitted_on, COMPLEX_ANSWER_DAYS if is_complex else ANSWER_DAYS)
 
 
-def _notify(kind: str, users: Sequence[User], text: str, opinion: Opinion | None = None) -> None:
+def _notify(kind: str, users: Sequence[User], text: Words, opinion: Opinion | None = None) -> None:
     """Tell ``users`` through the notification centre (kinds in ``notices.py``) after the commit."""
     notify(
         kind=kind,
@@ -294,17 +296,21 @@ def appointment_book(
     with APPOINTMENT.step(appointment, actor=None, action="book", to=AState.PENDING) as step:
         step.audit_after = {"reception_day": day.pk, "phone": phone}
     _notify(
-        "appointment.new", station_managers(day.station), _("New appointment for %(day)s.") % {"day": day}
+        "appointment.new",
+        station_managers(day.station),
+        say(gettext_noop("New appointment for %(day)s."), day=day),
     )
     if code_by_sms:
         notify_phone(
             kind="appointment.tracking_code",
             phone=phone,
-            text=_(
-                "Your appointment request has been received, tracking code %(code)s; follow it on the"
-                " online liaison station."
-            )
-            % {"code": appointment.code_display},
+            text=say(
+                gettext_noop(
+                    "Your appointment request has been received, tracking code %(code)s; follow it on the"
+                    " online liaison station."
+                ),
+                code=appointment.code_display,
+            ),
             obj=appointment,
         )
     return appointment
@@ -474,7 +480,9 @@ def _create_opinion(
     _notify(
         "opinion.new",
         recipients,
-        _("New opinion %(code)s for %(station)s.") % {"code": opinion.code_display, "station": station},
+        say(
+            gettext_noop("New opinion %(code)s for %(station)s."), code=opinion.code_display, station=station
+        ),
         opinion,
     )
     return opinion
@@ -535,11 +543,13 @@ def opinion_submit(
         notify_phone(
             kind="opinion.tracking_code",
             phone=phone,
-            text=_(
-                "Your opinion has been received, tracking code %(code)s; follow its progress on the"
-                " online liaison station."
-            )
-            % {"code": opinion.code_display},
+            text=say(
+                gettext_noop(
+                    "Your opinion has been received, tracking code %(code)s; follow its progress on the"
+                    " online liaison station."
+                ),
+                code=opinion.code_display,
+            ),
             obj=opinion,
         )
     return opinion
@@ -604,7 +614,7 @@ def opinion_refer(*, actor: User, opinion: Opinion, department: Organisation, no
     _notify(
         "opinion.referred",
         clerks,
-        _("Opinion %(code)s was referred to your department.") % {"code": opinion.code_display},
+        say(gettext_noop("Opinion %(code)s was referred to your department."), code=opinion.code_display),
         opinion,
     )
     return opinion
@@ -711,11 +721,15 @@ def opinion_rate(*, opinion: Opinion, satisfaction: str, reason: str = "") -> Op
         _notify(
             "opinion.dissatisfied",
             list(people.values()),
-            _(
-                "The citizen is not satisfied with the answer to %(code)s (%(reason)s); "
-                "please answer again by %(due)s."
-            )
-            % {"code": opinion.code_display, "reason": reason, "due": opinion.deadline},
+            say(
+                gettext_noop(
+                    "The citizen is not satisfied with the answer to %(code)s (%(reason)s); "
+                    "please answer again by %(due)s."
+                ),
+                code=opinion.code_display,
+                reason=reason,
+                due=opinion.deadline,
+            ),
             opinion,
         )
     return opinion
@@ -819,13 +833,13 @@ def send_deadline_reminders(*, actor: Any = None, today: dt.date | None = None) 
         assert opinion.deadline is not None
         overdue = opinion.deadline < today
         if overdue:
-            text = _("Opinion %(code)s is overdue: it was due on %(date)s.")
+            text = gettext_noop("Opinion %(code)s is overdue: it was due on %(date)s.")
         else:
-            text = _("Opinion %(code)s is due on %(date)s.")
+            text = gettext_noop("Opinion %(code)s is due on %(date)s.")
         _notify(
             "opinion.overdue" if overdue else "opinion.due",
             _responsible(opinion),
-            text % {"code": opinion.code_display, "date": opinion.deadline.isoformat()},
+            say(text, code=opinion.code_display, date=opinion.deadline.isoformat()),
             opinion,
         )
         Opinion.objects.filter(pk=opinion.pk).update(last_reminded_on=today)

@@ -7,6 +7,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from renda.core.words import render
+
+TEXT_MAX = 300
+
 
 class Notification(models.Model):
     """站内通知: an event of a kind (``suggestion.assigned``) addressed to one user, with its text,
@@ -19,7 +23,10 @@ class Notification(models.Model):
         related_name="notifications",
     )
     kind = models.CharField(_("kind"), max_length=60)
+    # The Chinese text (the official wording: search, export, messages) and, for notices written
+    # since issue 15.9, the words it was rendered from, which the pages render in the reader's language.
     text = models.CharField(_("text"), max_length=300)
+    words = models.JSONField(_("words"), null=True, blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
     object_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -52,6 +59,14 @@ class Notification(models.Model):
         from renda.notifications.kinds import kind_label
 
         return kind_label(self.kind)
+
+    @property
+    def shown_text(self) -> str:
+        """The text in the reader's (active) language: its words rendered, or (a notice written before
+        the words were kept) the text as it was written."""
+        if self.words:
+            return render(self.words)[:TEXT_MAX]
+        return self.text
 
     @property
     def is_read(self) -> bool:
@@ -143,7 +158,13 @@ class Delivery(models.Model):
 
     @property
     def message_text(self) -> str:
+        """The text sent: the official (Chinese) wording — a recipient has no language of their own."""
         return self.notification.text if self.notification is not None else self.text
+
+    @property
+    def shown_text(self) -> str:
+        """The text in the reader's language (the delivery log)."""
+        return self.notification.shown_text if self.notification is not None else self.text
 
     @property
     def recipient_label(self) -> str:

@@ -10,6 +10,7 @@ notifying never reaches the request that triggered it: it is logged and kept as 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import re
 from collections.abc import Iterable
@@ -25,13 +26,13 @@ from renda.accounts.models import User
 from renda.core.audit import audit
 from renda.core.masking import mask_phone
 from renda.core.permissions import require, service
+from renda.core.words import Words, chinese, has_words
 from renda.notifications.kinds import SMS, kind_of
-from renda.notifications.models import Delivery, Notification, NotifyFailure
+from renda.notifications.models import TEXT_MAX, Delivery, Notification, NotifyFailure
 from renda.notifications.params import param
 
 logger = logging.getLogger("renda.notifications")
 
-TEXT_MAX = 300
 LINK_MAX = 300
 
 
@@ -44,6 +45,14 @@ def _recipient_ids(recipients: Iterable[Any]) -> list[int]:
     return list(ids)
 
 
+def _text_and_words(text: Words) -> tuple[str, Words]:
+    """A notice's stored text (Chinese, cut to its field) and its words (None for plain text: data)."""
+    if has_words(text):
+        words = json.loads(json.dumps(text, default=str))  # a date, a name: data, kept as their text
+        return chinese(words)[:TEXT_MAX], words
+    return str(text if text is not None else "")[:TEXT_MAX], None
+
+
 def _object_ref(obj: models.Model | None) -> tuple[int | None, int | None]:
     if obj is None or not isinstance(obj.pk, int):
         return None, None
@@ -54,7 +63,7 @@ def notify(
     *,
     kind: str,
     recipients: Iterable[Any],
-    text: str,
+    text: Words,
     link: str,
     obj: models.Model | None = None,
     urgent: bool = False,
@@ -63,7 +72,9 @@ def notify(
     """通知: tell ``recipients`` (users or their ids) of an event of ``kind`` once the caller's
     transaction commits — an in-app notice each, and the deliveries by their other channels.
 
-    ``text`` is the short message (cut to 300 characters), ``link`` the page it leads to, ``obj`` the
+    ``text`` is the short message: words (:func:`renda.core.words.say`, kept with the notice and read
+    in each reader's language; its Chinese rendering is the stored text and what messages send) or a
+    plain string (data, shown as it is); cut to 300 characters. ``link`` the page it leads to, ``obj`` the
     object it is about. A ``dedup_key`` (or a kind declared ``dedup``) makes the same kind with the
     same key (by default: the object) reach a recipient once within ``DEDUP_WINDOW_HOURS``.
     Never raises: a failure is logged with its reason.
@@ -77,10 +88,12 @@ def notify(
         key = dedup_key or ""
         if not key and declared.dedup and object_id is not None:
             key = f"{object_type_id}:{object_id}"
+        stored, words = _text_and_words(text)
         job = _NotifyJob(
             kind=kind[:60],
             recipient_ids=ids,
-            text=str(text)[:TEXT_MAX],
+            text=stored,
+            words=words,
             link=str(link)[:LINK_MAX],
             object_type_id=object_type_id,
             object_id=object_id,
@@ -102,6 +115,7 @@ class _NotifyJob:
         kind: str,
         recipient_ids: list[int],
         text: str,
+        words: Words,
         link: str,
         object_type_id: int | None,
         object_id: int | None,
@@ -109,6 +123,7 @@ class _NotifyJob:
         dedup_key: str,
     ) -> None:
         self.kind, self.recipient_ids, self.text, self.link = kind, recipient_ids, text, link
+        self.words = words
         self.object_type_id, self.object_id = object_type_id, object_id
         self.urgent, self.dedup_key = urgent, dedup_key
 
@@ -133,6 +148,7 @@ class _NotifyJob:
         return {
             "recipient_ids": self.recipient_ids,
             "text": self.text,
+            "words": self.words,
             "link": self.link,
             "urgent": self.urgent,
             "dedup_key": self.dedup_key,
@@ -145,6 +161,7 @@ class _NotifyJob:
             kind=failure.kind,
             recipient_ids=[int(pk) for pk in data.get("recipient_ids", [])],
             text=str(data.get("text", "")),
+            words=data.get("words"),
             link=str(data.get("link", "")),
             object_type_id=failure.object_type_id,
             object_id=failure.object_id,
@@ -172,6 +189,7 @@ class _NotifyJob:
                     recipient_id=pk,
                     kind=self.kind,
                     text=self.text,
+                    words=self.words,
                     link=self.link,
                     object_type_id=self.object_type_id,
                     object_id=self.object_id,
@@ -283,13 +301,14 @@ def notifications_mark_all_read(*, actor: User, kind: str = "") -> int:
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
-def notify_phone(*, kind: str, phone: str, text: str, obj: models.Model | None = None) -> None:
+def notify_phone(*, kind: str, phone: str, text: Words, obj: models.Model | None = None) -> None:
     """短信: one text to ``phone`` — someone without an account (a citizen's tracking code) — once
     the caller's transaction commits, sent by the worker through the SMS gateway with its retries,
     rate limit and receipts. The quiet hours do not apply (the person just asked for it); at most
     ``PHONE_TEXTS_PER_HOUR`` such texts reach one number within an hour (the rest are dropped and
     logged, masked). The number is kept only until the text is delivered or failed, and shown
-    masked everywhere. Never raises."""
+    masked everywhere. ``text`` (words or a plain string) is sent in Chinese: a citizen without an
+    account has no language of their own. Never raises."""
     try:
         number = re.sub(r"[\s-]", "", str(phone or ""))
         if number.startswith("+86"):
@@ -302,7 +321,7 @@ def notify_phone(*, kind: str, phone: str, text: str, obj: models.Model | None =
         job = _PhoneJob(
             kind=kind[:60],
             phone=number,
-            text=str(text)[:TEXT_MAX],
+            text=_text_and_words(text)[0],
             object_type_id=object_type_id,
             object_id=object_id,
         )

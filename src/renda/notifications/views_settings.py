@@ -219,7 +219,7 @@ def _export(rows: Any) -> HttpResponseBase:
                 d.reason,
                 # A citizen's text holds their tracking code: with the number's last digits it
                 # would open their opinion, so the log names its kind only.
-                d.message_text if d.recipient_id else "",
+                d.shown_text if d.recipient_id else "",
             ]
 
     return xlsx_response(

@@ -24,7 +24,7 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop, pgettext
 
 from renda.accounts.models import Organisation, Role, User
 from renda.core.audit import audit, snapshot
@@ -32,6 +32,7 @@ from renda.core.permissions import require, service
 from renda.core.public_cache import public_content_changed
 from renda.core.redaction import redact_personal_data
 from renda.core.uploads import upload_check
+from renda.core.words import Words, render, say
 from renda.core.workflow import WorkflowEvent
 from renda.deputies.models import Deputy, Term
 from renda.deputies.models.archive import Kind as ArchiveKind
@@ -111,7 +112,7 @@ def involved_users(
 
 
 def notify(
-    users: Iterable[User], suggestion: Suggestion, kind: str, text: str, *, dedup_key: str | None = None
+    users: Iterable[User], suggestion: Suggestion, kind: str, text: Words, *, dedup_key: str | None = None
 ) -> None:
     """Tell ``users`` about ``suggestion`` through the notification centre (kind ``suggestion.<kind>``,
     declared in ``notices.py``), once this transaction commits."""
@@ -234,7 +235,7 @@ def suggestion_create(
         invited,
         suggestion,
         "invite",
-        _("%(name)s invites you to co-sign “%(title)s”.") % {"name": actor, "title": title},
+        say(gettext_noop("%(name)s invites you to co-sign “%(title)s”."), name=actor, title=title),
     )
     return suggestion
 
@@ -308,7 +309,7 @@ def suggestion_submit(*, actor: User, suggestion: Suggestion) -> Suggestion:
         office_staff(),
         suggestion,
         "submitted",
-        _("New suggestion to review: “%(title)s”.") % {"title": suggestion.title},
+        say(gettext_noop("New suggestion to review: “%(title)s”."), title=suggestion.title),
     )
     return suggestion
 
@@ -328,7 +329,9 @@ def suggestion_withdraw(*, actor: User, suggestion: Suggestion, reason: str = ""
         office_staff(),
         suggestion,
         "withdrawn",
-        _("The deputy withdrew “%(title)s” before it was registered.") % {"title": suggestion.title},
+        say(
+            gettext_noop("The deputy withdrew “%(title)s” before it was registered."), title=suggestion.title
+        ),
     )
     return suggestion
 
@@ -380,7 +383,7 @@ def _review_with_reason(
         involved_users(suggestion, units=False),
         suggestion,
         "returned" if to == State.RETURNED else "converted",
-        message % {"title": suggestion.title, "reason": reason},
+        say(message, title=suggestion.title, reason=reason),
     )
     return suggestion
 
@@ -394,7 +397,7 @@ def suggestion_return(*, actor: User, suggestion: Suggestion, reason: str) -> Su
         to=State.RETURNED,
         action="return",
         reason=reason,
-        message=_("“%(title)s” was returned for revision: %(reason)s"),
+        message=gettext_noop("“%(title)s” was returned for revision: %(reason)s"),
     )
 
 
@@ -407,7 +410,7 @@ def suggestion_convert(*, actor: User, suggestion: Suggestion, reason: str) -> S
         to=State.CONVERTED,
         action="convert",
         reason=reason,
-        message=_("“%(title)s” was handled as an opinion: %(reason)s"),
+        message=gettext_noop("“%(title)s” was handled as an opinion: %(reason)s"),
     )
 
 
@@ -464,8 +467,11 @@ def suggestion_register(
         involved_users(suggestion, units=False),
         suggestion,
         "registered",
-        _("“%(title)s” was registered as suggestion %(number)s.")
-        % {"title": suggestion.title, "number": suggestion.number},
+        say(
+            gettext_noop("“%(title)s” was registered as suggestion %(number)s."),
+            title=suggestion.title,
+            number=suggestion.number,
+        ),
     )
     return suggestion
 
@@ -479,7 +485,8 @@ def suggestion_merge(*, actor: User, suggestion: Suggestion, into: Suggestion, n
         raise ValidationError(_("A suggestion cannot be merged into itself."))
     if into.state in (State.DRAFT, State.RETURNED, State.CONVERTED, State.MERGED):
         raise ValidationError(_("Merge only into a submitted or registered suggestion."))
-    text = note.strip() or _("Merged into %(target)s.") % {"target": into}
+    words = note.strip() or say(gettext_noop("Merged into %(target)s."), target=str(into))
+    text = render(words)
     with SUGGESTION.step(suggestion, actor=actor, action="merge", to=State.MERGED, note=text) as step:
         suggestion.merged_into = into
         step.audit_note = f"into={into.pk}"
@@ -495,7 +502,7 @@ def suggestion_merge(*, actor: User, suggestion: Suggestion, into: Suggestion, n
     SUGGESTION.record(
         into, actor=actor, action="absorb", note=_("Merged with %(other)s.") % {"other": suggestion}
     )
-    notify(involved_users(suggestion, units=False), suggestion, "merged", text)
+    notify(involved_users(suggestion, units=False), suggestion, "merged", words)
     return suggestion
 
 
@@ -564,8 +571,12 @@ def suggestion_assign(
         involved_users(suggestion),
         suggestion,
         "assigned",
-        _("Suggestion %(number)s “%(title)s” has been assigned; the reply is due on %(due)s.")
-        % {"number": suggestion.number, "title": suggestion.title, "due": suggestion.reply_due},
+        say(
+            gettext_noop("Suggestion %(number)s “%(title)s” has been assigned; the reply is due on %(due)s."),
+            number=suggestion.number,
+            title=suggestion.title,
+            due=suggestion.reply_due,
+        ),
     )
     return suggestion
 
@@ -610,8 +621,12 @@ def assignment_request_release(*, actor: User, assignment: Assignment, reason: s
         office_staff(),
         suggestion,
         "release_requested",
-        _("%(unit)s asks to be replaced on %(number)s: %(reason)s")
-        % {"unit": assignment.unit.name, "number": suggestion.number, "reason": reason},
+        say(
+            gettext_noop("%(unit)s asks to be replaced on %(number)s: %(reason)s"),
+            unit=assignment.unit.name,
+            number=suggestion.number,
+            reason=reason,
+        ),
     )
     return assignment
 
@@ -639,12 +654,11 @@ def assignment_reassign(
             # The reply deadline starts again for the new lead unit.
             suggestion.assigned_on = suggestion.round_started_on = today
             suggestion.reply_due = compute_reply_due(suggestion)
-        text = note.strip() or _("%(old)s replaced by %(new)s") % {
-            "old": assignment.unit.name,
-            "new": unit.name,
-        }
-        step.note = step.audit_note = text
-    notify(involved_users(suggestion), suggestion, "reassigned", text)
+        words = note.strip() or say(
+            gettext_noop("%(old)s replaced by %(new)s"), old=assignment.unit.name, new=unit.name
+        )
+        step.note = step.audit_note = render(words)
+    notify(involved_users(suggestion), suggestion, "reassigned", words)
     return new
 
 
@@ -674,8 +688,11 @@ def assignment_send_opinion(*, actor: User, assignment: Assignment, text: str) -
             clerks,
             suggestion,
             "opinion_sent",
-            _("%(unit)s sent its opinion on %(number)s.")
-            % {"unit": assignment.unit.name, "number": suggestion.number},
+            say(
+                gettext_noop("%(unit)s sent its opinion on %(number)s."),
+                unit=assignment.unit.name,
+                number=suggestion.number,
+            ),
         )
     return assignment
 
@@ -727,8 +744,12 @@ def assignment_waive_opinion(*, actor: User, assignment: Assignment, reason: str
         involved_users(suggestion, deputies=False),
         suggestion,
         "opinion_waived",
-        _("%(number)s: the lead unit may reply without the opinion of %(unit)s (%(reason)s).")
-        % {"number": suggestion.number, "unit": assignment.unit.name, "reason": reason},
+        say(
+            gettext_noop("%(number)s: the lead unit may reply without the opinion of %(unit)s (%(reason)s)."),
+            number=suggestion.number,
+            unit=assignment.unit.name,
+            reason=reason,
+        ),
     )
     return assignment
 
@@ -790,7 +811,7 @@ def extension_request(*, actor: User, suggestion: Suggestion, months: int, reaso
         office_staff(),
         suggestion,
         "extension_requested",
-        _("Extension requested on %(number)s.") % {"number": suggestion.number},
+        say(gettext_noop("Extension requested on %(number)s."), number=suggestion.number),
     )
     return request
 
@@ -819,15 +840,20 @@ def extension_decide(
                 )
             suggestion.extension_months += extension.months
             suggestion.reply_due = compute_reply_due(suggestion)
-        verdict = _("approved") if approve else _("rejected")
+        verdict_words = say(gettext_noop("approved") if approve else gettext_noop("rejected"))
+        verdict = render(verdict_words)
         step.note = f"{verdict} {extension.decision_note}".strip()
         step.audit_note = str(verdict)
     notify(
         involved_users(suggestion, deputies=False),
         suggestion,
         "extension_decided",
-        _("The extension on %(number)s was %(verdict)s; the reply is due on %(due)s.")
-        % {"number": suggestion.number, "verdict": verdict, "due": suggestion.reply_due},
+        say(
+            gettext_noop("The extension on %(number)s was %(verdict)s; the reply is due on %(due)s."),
+            number=suggestion.number,
+            verdict=verdict_words,
+            due=suggestion.reply_due,
+        ),
     )
     return extension
 
@@ -936,8 +962,12 @@ def suggestion_reply(
         involved_users(suggestion, units=False, staff=True),
         suggestion,
         "replied",
-        _("%(unit)s replied to %(number)s (class %(cls)s); please rate the reply.")
-        % {"unit": lead.unit.name, "number": suggestion.number, "cls": reply_class},
+        say(
+            gettext_noop("%(unit)s replied to %(number)s (class %(cls)s); please rate the reply."),
+            unit=lead.unit.name,
+            number=suggestion.number,
+            cls=reply_class,
+        ),
     )
     return reply
 
@@ -985,19 +1015,21 @@ def suggestion_rate(
             suggestion.reply_due = compute_reply_due(suggestion)
             kind, text = (
                 "unsatisfied",
-                _("The deputy is unsatisfied with the reply to %(number)s: handle it again by %(due)s."),
+                gettext_noop(
+                    "The deputy is unsatisfied with the reply to %(number)s: handle it again by %(due)s."
+                ),
             )
         else:
             step.to = State.CLOSED
             step.note = f"{label} · {comment.strip()[:300]}".strip(" ·")
             suggestion.closed_at = now
-            kind, text = "closed", _("Suggestion %(number)s is closed.")
+            kind, text = "closed", gettext_noop("Suggestion %(number)s is closed.")
         step.audit_after = {"result": result, "attitude": attitude}
     notify(
         involved_users(suggestion, deputies=False, staff=True),
         suggestion,
         kind,
-        text % {"number": suggestion.number, "due": suggestion.reply_due},
+        say(text, number=suggestion.number, due=suggestion.reply_due),
     )
     return evaluation
 
@@ -1039,8 +1071,11 @@ def suggestion_mark_key(*, actor: User, suggestion: Suggestion, leader: str, not
         involved_users(suggestion),
         suggestion,
         "key",
-        _("%(number)s is now a key suggestion supervised by %(leader)s.")
-        % {"number": suggestion.number, "leader": leader},
+        say(
+            gettext_noop("%(number)s is now a key suggestion supervised by %(leader)s."),
+            number=suggestion.number,
+            leader=leader,
+        ),
     )
     return suggestion
 
@@ -1060,7 +1095,7 @@ def suggestion_chase(*, actor: User, suggestion: Suggestion, note: str) -> Chase
         involved_users(suggestion, deputies=False),
         suggestion,
         "chased",
-        _("Chase on %(number)s: %(note)s") % {"number": suggestion.number, "note": note},
+        say(gettext_noop("Chase on %(number)s: %(note)s"), number=suggestion.number, note=note),
     )
     return chase
 
@@ -1264,8 +1299,11 @@ def reminders_send(today: dt.date | None = None) -> dict[str, int]:
                 involved_users(suggestion, staff=True),
                 suggestion,
                 "overdue",
-                _("Suggestion %(number)s is overdue: the reply was due on %(due)s.")
-                % {"number": suggestion.number, "due": suggestion.reply_due},
+                say(
+                    gettext_noop("Suggestion %(number)s is overdue: the reply was due on %(due)s."),
+                    number=suggestion.number,
+                    due=suggestion.reply_due,
+                ),
             )
             counts["overdue"] += 1
         for suggestion in open_rows.filter(reply_due__gte=today, reply_due__lte=soon):
@@ -1275,8 +1313,11 @@ def reminders_send(today: dt.date | None = None) -> dict[str, int]:
                 involved_users(suggestion, deputies=False),
                 suggestion,
                 "due_soon",
-                _("Suggestion %(number)s: the reply is due on %(due)s.")
-                % {"number": suggestion.number, "due": suggestion.reply_due},
+                say(
+                    gettext_noop("Suggestion %(number)s: the reply is due on %(due)s."),
+                    number=suggestion.number,
+                    due=suggestion.reply_due,
+                ),
             )
             counts["due_soon"] += 1
         late_accept = Assignment.objects.filter(
@@ -1294,12 +1335,12 @@ def reminders_send(today: dt.date | None = None) -> dict[str, int]:
                 [*clerks, *office_staff()],
                 assignment.suggestion,
                 "not_accepted",
-                _("%(unit)s has not accepted suggestion %(number)s; it was due by %(due)s.")
-                % {
-                    "unit": assignment.unit.name,
-                    "number": assignment.suggestion.number,
-                    "due": assignment.accept_due,
-                },
+                say(
+                    gettext_noop("%(unit)s has not accepted suggestion %(number)s; it was due by %(due)s."),
+                    unit=assignment.unit.name,
+                    number=assignment.suggestion.number,
+                    due=assignment.accept_due,
+                ),
                 dedup_key=key,
             )
             counts["not_accepted"] += 1
@@ -1313,8 +1354,11 @@ def reminders_send(today: dt.date | None = None) -> dict[str, int]:
                 involved_users(commitment.suggestion, deputies=False, staff=commitment.due_on < today),
                 commitment.suggestion,
                 "commitment_due",
-                _("Commitment “%(text)s” is due on %(due)s.")
-                % {"text": commitment.text, "due": commitment.due_on},
+                say(
+                    gettext_noop("Commitment “%(text)s” is due on %(due)s."),
+                    text=commitment.text,
+                    due=commitment.due_on,
+                ),
                 dedup_key=key,
             )
             counts["commitments"] += 1

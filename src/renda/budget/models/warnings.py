@@ -8,6 +8,8 @@ letters (函询) sent about a finding with the unit's reply, and the execution a
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -151,16 +153,23 @@ class Finding(models.Model):
 
     @property
     def title(self) -> str:
-        """What was found, as a person reads it. Runs since issue 16 store it as the subject (unit,
-        payee, amount); a finding stored earlier with a bare voucher or indicator number there is
-        titled here (unit, rule, amount) until its next run rewrites the subject."""
-        from renda.core.words import render, say
+        """What was found, as a person reads it (:attr:`title_words` in the reader's language)."""
+        from renda.core.words import render
+
+        return render(self.title_words)
+
+    @property
+    def title_words(self) -> Any:
+        """The title as words (a notice about the finding keeps them). Runs since issue 16 store it as
+        the subject (unit, payee, amount); a finding stored earlier with a bare voucher or indicator
+        number there is titled here (unit, rule, amount) until its next run rewrites the subject."""
+        from renda.core.words import say
 
         evidence = self.evidence if isinstance(self.evidence, dict) else {}
         words = evidence.get("words")
         words = words if isinstance(words, dict) else {}
         if words.get("subject"):
-            return render(words["subject"])  # in the reader's language
+            return words["subject"]
         numbers = {str(n) for key in ("vouchers", "indicators") for n in (evidence.get(key) or [])}
         if self.subject not in numbers:
             return self.subject
@@ -168,14 +177,12 @@ class Finding(models.Model):
         from renda.budget.warning_rules.registry import rule_name
 
         unit = getattr(self, "unit_name", "") or self.unit_code
-        return render(
-            say(
-                gettext_noop("%(unit)s: %(rule)s %(amount)s (%(number)s)"),
-                unit=unit,
-                rule=rule_name(self.rule_code),
-                amount=amount_words(self.amount),
-                number=self.subject,
-            )
+        return say(
+            gettext_noop("%(unit)s: %(rule)s %(amount)s (%(number)s)"),
+            unit=unit,
+            rule=rule_name(self.rule_code),
+            amount=amount_words(self.amount),
+            number=self.subject,
         )
 
     @property

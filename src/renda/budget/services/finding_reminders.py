@@ -12,12 +12,13 @@ import datetime as dt
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from renda.budget.models import Finding, Inquiry
 from renda.budget.services.inquiry_notices import inquiry_clerks
 from renda.core.audit import audit
 from renda.core.calendar import add_working_days
+from renda.core.words import say
 from renda.notifications.selectors import notified_recently
 from renda.notifications.services import notify
 
@@ -49,10 +50,12 @@ def finding_reply_reminders_send(*, today: dt.date | None = None) -> dict[str, i
         if person is None and not clerks:
             continue
         if overdue:
-            text = _("Inquiry %(number)s on “%(subject)s” is overdue: the reply was due on %(due)s.")
+            message = gettext_noop(
+                "Inquiry %(number)s on “%(subject)s” is overdue: the reply was due on %(due)s."
+            )
         else:
-            text = _("Inquiry %(number)s on “%(subject)s”: the reply is due on %(due)s.")
-        text = text % {"number": inquiry.number, "subject": finding.title, "due": inquiry.reply_due}
+            message = gettext_noop("Inquiry %(number)s on “%(subject)s”: the reply is due on %(due)s.")
+        text = say(message, number=inquiry.number, subject=finding.title_words, due=inquiry.reply_due)
         if person is not None:
             notify(
                 kind=kind,

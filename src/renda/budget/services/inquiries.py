@@ -153,7 +153,7 @@ def finding_accept_reply(*, actor: User, finding: Finding, outcome: str, note: s
         } + (pgettext("label colon", ": ") + note.strip() if note.strip() else "")
         step.audit_after = {"inquiry": number}
     if inquiry is not None and inquiry.organisation_id is not None:
-        notify_reply_accepted(inquiry, outcome_label=state_label(outcome), note=note.strip())
+        notify_reply_accepted(inquiry, outcome=outcome, note=note.strip())
     return finding
 
 

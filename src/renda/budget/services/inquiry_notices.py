@@ -17,12 +17,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from renda.accounts.models import Role, User
 from renda.budget.models import Finding, Inquiry
 from renda.budget.rules import in_budget_committee
 from renda.core.permissions import can
+from renda.core.words import Words, say
 from renda.notifications.services import notify
 
 
@@ -46,11 +47,20 @@ def reply_reviewers(finding: Finding, inquiry: Inquiry) -> list[User]:
     return [person for person in staff.select_related("organisation") if in_budget_committee(person)]
 
 
-def _subject(finding: Finding) -> str:
-    return finding.title[:80]
+def _subject(finding: Finding) -> Words:
+    """The finding's title as words (read in each reader's language), or its text cut to 80 characters."""
+    words = finding.title_words
+    return words[:80] if isinstance(words, str) else words
 
 
-def _tell(kind: str, recipients: Iterable[User], text: str, link: str, inquiry: Inquiry) -> None:
+# The outcomes of an accepted reply, as the finding's state choices name them.
+OUTCOME_WORDS = {
+    Finding.State.EXPLAINED: say("Explained", context="finding state"),
+    Finding.State.RECTIFIED: say("Rectified", context="finding state"),
+}
+
+
+def _tell(kind: str, recipients: Iterable[User], text: Words, link: str, inquiry: Inquiry) -> None:
     notify(kind=kind, recipients=list(recipients), text=text, link=link, obj=inquiry)
 
 
@@ -60,12 +70,12 @@ def notify_inquiry_sent(inquiry: Inquiry) -> None:
     _tell(
         "inquiry.sent",
         inquiry_clerks(inquiry),
-        _("Inquiry letter %(number)s on “%(subject)s”: please reply online by %(due)s.")
-        % {
-            "number": inquiry.number,
-            "subject": _subject(inquiry.finding),
-            "due": due.isoformat() if due else "—",
-        },
+        say(
+            gettext_noop("Inquiry letter %(number)s on “%(subject)s”: please reply online by %(due)s."),
+            number=inquiry.number,
+            subject=_subject(inquiry.finding),
+            due=due.isoformat() if due else "—",
+        ),
         reverse("budget:inquiry", args=[inquiry.pk]),
         inquiry,
     )
@@ -77,8 +87,14 @@ def notify_reply_submitted(inquiry: Inquiry, *, organisation: str) -> None:
     _tell(
         "inquiry.reply_submitted",
         reply_reviewers(finding, inquiry),
-        _("%(unit)s replied to inquiry %(number)s on “%(subject)s”: the reply awaits your review.")
-        % {"unit": organisation or _("The unit"), "number": inquiry.number, "subject": _subject(finding)},
+        say(
+            gettext_noop(
+                "%(unit)s replied to inquiry %(number)s on “%(subject)s”: the reply awaits your review."
+            ),
+            unit=organisation or say(gettext_noop("The unit")),
+            number=inquiry.number,
+            subject=_subject(finding),
+        ),
         reverse("budget:inquiry", args=[inquiry.pk]),
         inquiry,
     )
@@ -97,21 +113,29 @@ def notify_reply_returned(inquiry: Inquiry, *, reason: str) -> None:
     _tell(
         "inquiry.reply_returned",
         _reply_authors(inquiry),
-        _("Your reply to inquiry %(number)s was returned: %(reason)s Please reply again by %(due)s.")
-        % {"number": inquiry.number, "reason": reason, "due": due.isoformat() if due else "—"},
+        say(
+            gettext_noop(
+                "Your reply to inquiry %(number)s was returned: %(reason)s Please reply again by %(due)s."
+            ),
+            number=inquiry.number,
+            reason=reason,
+            due=due.isoformat() if due else "—",
+        ),
         reverse("budget:inquiry", args=[inquiry.pk]),
         inquiry,
     )
 
 
-def notify_reply_accepted(inquiry: Inquiry, *, outcome_label: str, note: str) -> None:
-    """The staff accepted the reply: who sent it is told, with the staff's note if any."""
-    text = _("Your reply to inquiry %(number)s was accepted (%(outcome)s).") % {
-        "number": inquiry.number,
-        "outcome": outcome_label,
-    }
+def notify_reply_accepted(inquiry: Inquiry, *, outcome: str, note: str) -> None:
+    """The staff accepted the reply (``outcome``: explained or rectified): who sent it is told, with
+    the staff's note if any."""
+    text: Words = say(
+        gettext_noop("Your reply to inquiry %(number)s was accepted (%(outcome)s)."),
+        number=inquiry.number,
+        outcome=OUTCOME_WORDS.get(outcome, outcome),
+    )
     if note:
-        text += " " + note
+        text = [text, " " + note]
     _tell(
         "inquiry.reply_accepted",
         _reply_authors(inquiry),
