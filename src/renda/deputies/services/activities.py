@@ -28,12 +28,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop
 
 from renda.accounts.models import Organisation, User
 from renda.core.audit import audit, snapshot
 from renda.core.permissions import PermissionRefused, require, service
 from renda.core.uploads import upload_check, upload_name
+from renda.core.words import Words, listing, say
 from renda.deputies.activity_workflow import ACTIVITY, NEW, OPEN_STATES
 from renda.deputies.models import Deputy, DeputyGroup, Term
 from renda.deputies.models.activities import (
@@ -177,8 +178,12 @@ def activity_publish(*, actor: User, activity: Activity) -> Activity:
     notify(
         kind="activity.invited",
         recipients=_invitee_users(activity),
-        text=_("You are invited to “%(title)s” on %(when)s at %(place)s; please answer.")
-        % {"title": activity.title, "when": _local(activity.start_at), "place": activity.place},
+        text=say(
+            gettext_noop("You are invited to “%(title)s” on %(when)s at %(place)s; please answer."),
+            title=activity.title,
+            when=_local(activity.start_at),
+            place=activity.place,
+        ),
         link=_link(activity),
         obj=activity,
     )
@@ -236,8 +241,12 @@ def activity_cancel(*, actor: User, activity: Activity, reason: str) -> Activity
     notify(
         kind="activity.changed",
         recipients=_invitee_users(activity),
-        text=_("“%(title)s” on %(when)s is cancelled: %(reason)s")
-        % {"title": activity.title, "when": _local(activity.start_at), "reason": activity.cancel_reason},
+        text=say(
+            gettext_noop("“%(title)s” on %(when)s is cancelled: %(reason)s"),
+            title=activity.title,
+            when=_local(activity.start_at),
+            reason=activity.cancel_reason,
+        ),
         link=_link(activity),
         obj=activity,
     )
@@ -375,8 +384,12 @@ def invitation_answer(
         notify(
             kind="activity.leave_asked",
             recipients=[activity.created_by_id],
-            text=_("%(name)s asks for leave from “%(title)s”: %(reason)s")
-            % {"name": invitation.deputy.name, "title": activity.title, "reason": invitation.reason},
+            text=say(
+                gettext_noop("%(name)s asks for leave from “%(title)s”: %(reason)s"),
+                name=invitation.deputy.name,
+                title=activity.title,
+                reason=invitation.reason,
+            ),
             link=_link(activity) + "#invitees",
             obj=activity,
         )
@@ -412,12 +425,13 @@ def invitation_decide_leave(
         notify(
             kind="activity.leave_decided",
             recipients=[invitation.deputy.user],
-            text=(
-                _("Your leave from “%(title)s” is approved.")
+            text=say(
+                gettext_noop("Your leave from “%(title)s” is approved.")
                 if approve
-                else _("Your leave from “%(title)s” is not approved: %(note)s")
-            )
-            % {"title": invitation.activity.title, "note": note},
+                else gettext_noop("Your leave from “%(title)s” is not approved: %(note)s"),
+                title=invitation.activity.title,
+                note=note,
+            ),
             link=_link(invitation.activity),
             obj=invitation.activity,
         )
@@ -711,21 +725,38 @@ def _invitee_users(activity: Activity) -> list[User]:
     ]
 
 
-def reminder_text(invitation: Invitation) -> str:
-    """The reminder: what, when (date and time), where, and the materials to read."""
+# The weekdays as words (Monday first, as ``date.weekday()`` counts).
+WEEKDAYS = (
+    gettext_noop("Monday"),
+    gettext_noop("Tuesday"),
+    gettext_noop("Wednesday"),
+    gettext_noop("Thursday"),
+    gettext_noop("Friday"),
+    gettext_noop("Saturday"),
+    gettext_noop("Sunday"),
+)
+
+
+def reminder_text(invitation: Invitation) -> Words:
+    """The reminder (words): what, when (date and weekday, time), where, and the materials to read."""
     activity = invitation.activity
     start = timezone.localtime(activity.start_at)
     end = timezone.localtime(activity.end_at)
-    text = _("Reminder: “%(title)s”, %(date)s %(start)s–%(end)s, at %(place)s.") % {
-        "title": activity.title,
-        "date": date_format(start, pgettext("date with weekday", "Y-m-d (l)")),
-        "start": date_format(start, "H:i"),
-        "end": date_format(end, "H:i"),
-        "place": activity.place,
-    }
+    text: Words = say(
+        gettext_noop("Reminder: “%(title)s”, %(date)s %(start)s–%(end)s, at %(place)s."),
+        title=activity.title,
+        date=say(
+            gettext_noop("%(date)s (%(weekday)s)"),
+            date=date_format(start, "Y-m-d"),
+            weekday=say(WEEKDAYS[start.weekday()]),
+        ),
+        start=date_format(start, "H:i"),
+        end=date_format(end, "H:i"),
+        place=activity.place,
+    )
     materials = [f.name for f in activity.files.all() if f.kind == ActivityFile.Kind.MATERIAL]
     if materials:
-        text += " " + _("Materials: %(files)s.") % {"files": pgettext("list separator", ", ").join(materials)}
+        text = [text, " ", say(gettext_noop("Materials: %(files)s."), files=listing(materials))]
     return text
 
 
