@@ -54,7 +54,7 @@ def _subject(finding: Finding) -> Words:
 
 
 # The outcomes of an accepted reply, as the finding's state choices name them.
-OUTCOME_WORDS = {
+OUTCOME_WORDS: dict[str, Words] = {
     Finding.State.EXPLAINED: say("Explained", context="finding state"),
     Finding.State.RECTIFIED: say("Rectified", context="finding state"),
 }
