@@ -42,6 +42,7 @@ def test_the_liaison_notices_read_in_english(
         with translation.override("zh-hans"):
             assert notice.shown_text == notice.text
     overdue_notice = Notification.objects.filter(kind="opinion.overdue").first()
+    assert overdue_notice is not None
     with translation.override("en"):
         assert "is overdue" in overdue_notice.shown_text
 

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0004_phone_texts_wechat_binding_failures'),
+        ("notifications", "0004_phone_texts_wechat_binding_failures"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='notification',
-            name='words',
-            field=models.JSONField(blank=True, null=True, verbose_name='words'),
+            model_name="notification",
+            name="words",
+            field=models.JSONField(blank=True, null=True, verbose_name="words"),
         ),
     ]

@@ -55,7 +55,7 @@ def test_a_notice_written_in_chinese_reads_in_each_readers_language(
     _written_in_chinese([reader], django_capture_on_commit_callbacks)
     notice = Notification.objects.get(recipient=reader)
     assert notice.text == CHINESE  # the stored (official) wording: search, export, messages
-    assert notice.words["id"] == ASSIGNED
+    assert isinstance(notice.words, dict) and notice.words["id"] == ASSIGNED
     client = client_for(reader)
 
     inbox = _page(client, "notifications:inbox", "en")

@@ -59,5 +59,6 @@ def test_every_notice_of_a_suggestions_way_reads_in_english(flow, django_capture
         with translation.override("zh-hans"):
             assert notice.shown_text == notice.text
     extension = Notification.objects.filter(kind="suggestion.extension_decided").first()
+    assert extension is not None
     with translation.override("en"):
         assert "was approved" in extension.shown_text
