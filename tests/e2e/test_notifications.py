@@ -74,7 +74,9 @@ def open_as(browser, live_server, sign_in):
         context.close()
 
 
-def test_unit_clerks_see_the_bell_count_go_up_and_open_the_assigned_suggestion(people, open_as, shot):
+def test_unit_clerks_see_the_bell_count_go_up_and_open_the_assigned_suggestion(
+    people, open_as, shot, live_server
+):
     suggestion = people["suggestion"]
     detail = f"/suggestions/{suggestion.pk}/"
 
@@ -129,6 +131,19 @@ def test_unit_clerks_see_the_bell_count_go_up_and_open_the_assigned_suggestion(p
     # The clerk's inbox, read state filter: the notice is read now.
     phone.goto("/notifications/?state=unread")
     expect(phone.get_by_test_id("empty-inbox")).to_be_visible()
+
+    # The same notice, written while the office worked in Chinese, reads in English for a clerk who
+    # switched to English (the title is data) — on the desktop and on the phone.
+    for page, width in ((desk, 1366), (phone, 375)):
+        page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+        page.goto("/notifications/")
+        english = page.get_by_test_id("notice-link").first
+        expect(english).to_contain_text(
+            f"Suggestion {suggestion.number} “{suggestion.title}” has been assigned"
+        )
+        expect(english).not_to_contain_text("已交办")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        shot(page, f"5-inbox-english-{width}")
 
 
 def test_a_person_sets_channels_and_an_administrator_reads_the_delivery_log(
