@@ -93,10 +93,12 @@ def reviewed_group_ids(actor: User) -> frozenset[int]:
 
 
 def archive_entries_for_staff(*, actor: User, filters: ArchiveFilter | None = None) -> QuerySet[ArchiveEntry]:
-    """档案审核与查询: the office sees every entry; a group's reviewer only their group's."""
+    """档案审核与查询: the office sees every entry; a group's reviewer only their group's. Entries up to
+    today only (the Excel export reads the same queryset)."""
     require(actor, "deputies.archive_view_staff")
     filters = filters or ArchiveFilter()
-    qs = ArchiveEntry.objects.all()
+    # Only what happened counts: a reception day ahead is a duty scheduled, not performance yet.
+    qs = ArchiveEntry.objects.filter(date__lte=timezone.localdate())
     if not can(actor, "deputies.archive_view_all"):  # a group reviewer: their groups only
         qs = qs.filter(seat__group_id__in=reviewed_group_ids(actor))
     if filters.self_reported:

@@ -265,6 +265,7 @@ def review_list(request: AuthedRequest) -> HttpResponseBase:
             "sections": Section.choices,
             "groups": groups_for(actor=request.user) if can(request.user, "deputies.view_deputies") else [],
             "querystring": querystring.urlencode(),
+            "can_manage_reviewers": can(request.user, "deputies.manage_reviewers"),
         },
     )
 
