@@ -24,7 +24,12 @@ def groups_with_reviewers(*, actor: User) -> QuerySet[DeputyGroup]:
         DeputyGroup.objects.filter(term__is_current=True)
         .select_related("term", "region")
         .prefetch_related(
-            Prefetch("reviewers", queryset=GroupReviewer.objects.select_related("user__organisation").order_by("user__real_name"))
+            Prefetch(
+                "reviewers",
+                queryset=GroupReviewer.objects.select_related("user__organisation").order_by(
+                    "user__real_name"
+                ),
+            )
         )
         .annotate(
             waiting=Count(

@@ -49,9 +49,7 @@ def reviewers_page(request: AuthedRequest) -> HttpResponse:
             )
             return redirect("deputies:archive_reviewers")
     status = 400 if form.errors else 200
-    return render(
-        request, "deputies/archive/reviewers.html", {"groups": groups, "form": form}, status=status
-    )
+    return render(request, "deputies/archive/reviewers.html", {"groups": groups, "form": form}, status=status)
 
 
 @login_required
