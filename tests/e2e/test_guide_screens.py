@@ -23,6 +23,7 @@ from playwright.sync_api import expect
 from renda.accounts.models import Organisation, User
 from renda.budget.models import Finding
 from renda.demo.county import DEMO_PASSWORD, ORG_HOUSING
+from renda.deputies.models import DeputyGroup
 from renda.liaison import services as liaison
 from renda.liaison.models import Opinion, Station
 from renda.suggestions import services as suggestions
@@ -210,9 +211,24 @@ def guide_accounts(demo, person):
     assert Station.objects.exists() and dt.date.today()
 
 
+def guide_deputies(demo, person):
+    """履职档案: the office assigns a group's first-step reviewer (初审人) by name."""
+    staff = person(demo["staff"])
+    staff.goto("/deputies/archive/reviewers/")
+    group = DeputyGroup.objects.filter(term__is_current=True, term__level="county").order_by("pk").first()
+    clerk = User.objects.filter(role="deputy", deputy_person__seats__group=group).order_by("pk").first()
+    assert group is not None and clerk is not None
+    staff.locator("#id_group").select_option(str(group.pk))
+    staff.locator("#id_user").select_option(str(clerk.pk))
+    staff.get_by_test_id("reviewer-add").click()
+    expect(staff.get_by_test_id("reviewer-groups")).to_contain_text(clerk.display_name)
+    save(staff, "deputies-1-reviewers")
+
+
 def test_guide_screens(demo, person):
     """One demo county for every workflow (the seed takes a minute), then each workflow in turn."""
     guide_accounts(demo, person)
     guide_suggestions(demo, person)
     guide_liaison(demo, person)
+    guide_deputies(demo, person)
     guide_budget(demo, person)

@@ -69,6 +69,33 @@ def archive_of_seat(*, actor: User, seat: Deputy, section: str = "") -> MyArchiv
     )
 
 
+@dataclass
+class TermArchive:
+    """一人一档 (PDF): every counted (approved) entry of the seat's term up to today, by section."""
+
+    seat: Deputy
+    sections: list[tuple[str, list[ArchiveEntry]]]  # (section value, entries), in the sections' order
+    total: int
+
+
+def term_archive(*, actor: User, seat: Deputy) -> TermArchive:
+    """The whole term, not the page's latest entries: one query, no evidence (the PDF lists no files)."""
+    require(actor, "deputies.archive_view", ArchiveEntry(seat=seat))
+    rows = (
+        ArchiveEntry.objects.filter(seat=seat, state=S.APPROVED, date__lte=timezone.localdate())
+        .only("seat_id", "section", "kind", "date", "title", "text", "is_automatic")
+        .order_by("date", "id")
+    )
+    by_section: dict[str, list[ArchiveEntry]] = defaultdict(list)
+    for e in rows:
+        by_section[e.section].append(e)
+    return TermArchive(
+        seat=seat,
+        sections=[(s, by_section.get(s, [])) for s in Section.values],
+        total=sum(len(v) for v in by_section.values()),
+    )
+
+
 def my_archive(*, actor: User, section: str = "") -> MyArchive:
     seat = seat_of(actor)
     require(actor, "deputies.archive_add")
