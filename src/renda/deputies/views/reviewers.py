@@ -14,7 +14,7 @@ from renda.accounts.http import AuthedRequest
 from renda.core.permissions import require
 from renda.core.workflow import errors_onto_form
 from renda.deputies.forms import GroupReviewerForm
-from renda.deputies.models import GroupReviewer
+from renda.deputies.models import DeputyGroup, GroupReviewer
 from renda.deputies.selectors.reviewers import (
     groups_with_reviewers,
     reviewer_assignment_for,
@@ -30,7 +30,7 @@ def reviewers_page(request: AuthedRequest) -> HttpResponse:
     groups = groups_with_reviewers(actor=request.user)
     form = GroupReviewerForm(
         request.POST or None,
-        groups=groups.model.objects.filter(term__is_current=True).select_related("term"),
+        groups=DeputyGroup.objects.filter(term__is_current=True).select_related("term"),
         users=reviewer_candidates(actor=request.user),
         initial={"group": request.GET.get("group")} if request.GET.get("group", "").isdigit() else None,
     )
