@@ -128,7 +128,8 @@ def test_a_reviewer_of_group_a_is_refused_group_bs_entries(
         services.archive_entry_approve(actor=clerk, entry=theirs, version=1)
     # their own group's entry: the first step only, then the office
     assert (
-        c.post(reverse("deputies:archive_act", args=[mine.pk, "approve"]), {"approve-version": 1}).status_code == 302
+        c.post(reverse("deputies:archive_act", args=[mine.pk, "approve"]), {"approve-version": 1}).status_code
+        == 302
     )
     mine.refresh_from_db()
     assert mine.state == "checked"
@@ -171,7 +172,11 @@ def test_future_reception_days_neither_show_nor_export(seats, office, client_for
 
     from openpyxl import load_workbook
 
-    cells = [str(c.value) for row in load_workbook(BytesIO(b"".join(export.streaming_content))).active.iter_rows() for c in row]
+    cells = [
+        str(c.value)
+        for row in load_workbook(BytesIO(b"".join(export.streaming_content))).active.iter_rows()
+        for c in row
+    ]
     assert "已接待" in cells and "将接待" not in cells
 
 

@@ -53,7 +53,7 @@ def my_archive_page(request: AuthedRequest) -> HttpResponse:
     if request.user.role == Role.DEPUTY and seat_of(request.user) is None:
         return no_seat_response(request)
     params = query_params(request.GET, section=ChoiceParam(Section.values))
-    archive = my_archive(actor=request.user, section=params["section"])
+    archive = my_archive(actor=request.user, section=params["section"], page=request.GET.get("page"))
     return render(
         request,
         "deputies/archive/mine.html",
