@@ -215,9 +215,11 @@ def guide_deputies(demo, person):
     """履职档案: the office assigns a group's first-step reviewer (初审人) by name."""
     staff = person(demo["staff"])
     staff.goto("/deputies/archive/reviewers/")
-    group = DeputyGroup.objects.filter(term__is_current=True, term__level="county").order_by("pk").first()
-    clerk = User.objects.filter(role="deputy", deputy_person__seats__group=group).order_by("pk").first()
-    assert group is not None and clerk is not None
+    clerk = demo["deputy"]  # the demo deputy leads their group and reviews its entries first
+    group = DeputyGroup.objects.filter(
+        term__is_current=True, term__level="county", deputies__person__user=clerk
+    ).first()
+    assert group is not None
     staff.locator("#id_group").select_option(str(group.pk))
     staff.locator("#id_user").select_option(str(clerk.pk))
     staff.get_by_test_id("reviewer-add").click()
