@@ -118,6 +118,8 @@ class ArchiveEntry(models.Model):
         verbose_name_plural = _("archive entries")
         indexes = [
             models.Index(fields=["seat", "date"], name="archive_seat_date"),
+            # a section of one seat's archive, latest first (the archive page, a section's page)
+            models.Index(fields=["seat", "section", "date"], name="archive_seat_section_date"),
             models.Index(fields=["state", "seat"], name="archive_state_seat"),
             models.Index(fields=["source_type", "source_id"], name="archive_source"),
         ]
