@@ -263,6 +263,8 @@ def review_list(request: AuthedRequest) -> HttpResponseBase:
             "groups": groups_for(actor=request.user) if can(request.user, "deputies.view_deputies") else [],
             "querystring": querystring.urlencode(),
             "can_manage_reviewers": can(request.user, "deputies.manage_reviewers"),
+            # a group's reviewer does the first step only: no box to tick on an entry awaiting the final
+            "can_final_review": can(request.user, "deputies.archive_view_all"),
         },
     )
 
