@@ -320,7 +320,9 @@ def _evidence(rng, entries: list[ArchiveEntry]) -> None:
         image.save(buffer, fmt, **({"quality": 70} if fmt == "JPEG" else {}))
         data = buffer.getvalue()
         name = f"{'签到表' if fmt == 'PDF' else '活动照片'}{n % 7 + 1}.{ext}"
-        stored = field.storage.save(field.generate_filename(None, f"demo{n:05d}-{name}"), ContentFile(data))
+        stored = field.storage.save(
+            field.generate_filename(ArchiveEvidence(entry=entry), f"demo{n:05d}-{name}"), ContentFile(data)
+        )
         rows.append(
             ArchiveEvidence(
                 entry=entry, file=stored, name=name, size=len(data), sha256=hashlib.sha256(data).hexdigest()

@@ -61,7 +61,7 @@ class ReviewerChoiceField(forms.ModelChoiceField):
 class GroupReviewerForm(StyledForm):
     """指定初审人: a group and the person who reviews its entries first."""
 
-    group = forms.ModelChoiceField(
+    group: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Delegation or group"),
         queryset=None,  # set in __init__
         empty_label=_("Choose a group"),

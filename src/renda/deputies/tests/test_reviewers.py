@@ -5,6 +5,7 @@ pages cost the same number of queries whatever the number of entries."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -58,7 +59,7 @@ def seat_b(term, group_b, county):
 
 
 def report(user, **kw):
-    data = {"kind": "visit_voters", "date": DAY, "title": "走访幸福社区选民", "text": TEXT}
+    data: dict[str, Any] = {"kind": "visit_voters", "date": DAY, "title": "走访幸福社区选民", "text": TEXT}
     data.update(kw)
     return services.archive_entry_create(actor=user, **data)
 
