@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from renda.core.forms import FilterableSelect, StyledForm
+from renda.core.people import person_label
 from renda.deputies.models.archive import SELF_REPORTED_SECTIONS, Kind
 from renda.deputies.params import param
 
@@ -54,8 +56,7 @@ class ReviewerChoiceField(forms.ModelChoiceField):
     """A staff member or deputy by name, with their office or role to tell namesakes apart."""
 
     def label_from_instance(self, obj: Any) -> str:
-        where = obj.organisation.name if obj.organisation_id else obj.get_role_display()
-        return f"{obj.display_name}（{where}）"
+        return person_label(obj)
 
 
 class GroupReviewerForm(StyledForm):
@@ -78,5 +79,12 @@ class GroupReviewerForm(StyledForm):
     def __init__(self, *args: Any, groups: Any, users: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = groups  # type: ignore[attr-defined]
-        self.fields["group"].label_from_instance = lambda g: f"{g.name}（{g.term.name}）"  # type: ignore[attr-defined]
+        group_field: Any = self.fields["group"]
+        group_field.label_from_instance = lambda g: (
+            gettext("%(name)s (%(role)s)")
+            % {
+                "name": g.name,
+                "role": g.term.name,
+            }
+        )
         self.fields["user"].queryset = users  # type: ignore[attr-defined]
