@@ -148,6 +148,7 @@ def test_the_findings_pages_fit_a_phone(phone_page, shot, sign_in, budget_staff,
     warnings_evaluate(actor=None, year=YEAR, as_of=AS_OF)
     x = Finding.objects.filter(year=YEAR).order_by("severity", "id").first()
     assert x is not None
+    sign_in(phone_page, budget_staff)
     phone_page.goto(f"/budget/findings/?year={YEAR}")
     expect(phone_page.get_by_test_id("finding-row").first).to_be_visible()
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 380

@@ -3,6 +3,7 @@ review (returned with a reason, corrected, approved) and shows in the archive an
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -151,3 +152,56 @@ def test_deputy_entry_is_returned_fixed_and_approved(
     shot(phone_page, "archive-approved")
     response = phone_page.request.get(f"/deputies/archive/seat/{seat.pk}.pdf")
     assert response.ok and response.body().startswith(b"%PDF")
+
+
+def test_office_assigns_a_group_reviewer_who_passes_an_entry_on_from_the_phone(
+    browser, live_server, phone_page, page, shot, sign_in, make_user, office, group, tmp_path, settings
+):
+    from renda.deputies.services import archive as archive_services
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    author = make_user(Role.DEPUTY, real_name="林晓梅")
+    leader = make_user(Role.DEPUTY, real_name="王强")
+    for number, user in (("19001", author), ("19002", leader)):
+        person = Deputy.objects.get(number=number).person
+        person.user = user
+        person.save()
+    entry = archive_services.archive_entry_create(
+        actor=author,
+        kind="visit_voters",
+        date=dt.date(2025, 5, 20),
+        title="走访幸福社区选民",
+        text="走访幸福社区选民十二户，收集到关于老旧小区加装电梯的意见三条。",
+    )
+
+    # At the desk: the office assigns the group leader as the group's first-step reviewer.
+    page.set_viewport_size({"width": 1366, "height": 860})
+    sign_in(page, office)
+    page.goto("/deputies/archive/review/")
+    page.get_by_test_id("archive-reviewers").click()
+    expect(page.get_by_test_id("reviewer-group")).to_contain_text("城关镇代表团")
+    page.locator("#id_group").select_option(str(group.pk))
+    page.locator("#id_user").select_option(str(leader.pk))
+    shot(page, "assign")
+    page.get_by_test_id("reviewer-add").click()
+    expect(page.get_by_test_id("reviewer-name")).to_have_text("王强")
+    shot(page, "assigned")
+
+    # On the phone: the reviewer finds the entry on the workbench and passes it to the final step.
+    sign_in(phone_page, leader)
+    expect(phone_page.get_by_role("link", name="走访幸福社区选民")).to_be_visible()
+    shot(phone_page, "reviewer-workbench")
+    phone_page.get_by_role("link", name="走访幸福社区选民").click()
+    expect(phone_page.get_by_test_id("entry-state")).to_have_text("待初审")
+    shot(phone_page, "reviewer-entry")
+    phone_page.get_by_test_id("do-approve").click()
+    phone_page.wait_for_url("**/archive/review/")
+    shot(phone_page, "reviewer-done")
+    entry.refresh_from_db()
+    assert entry.state == "checked"
+
+    # The office now sees it awaiting the final review.
+    page.goto("/deputies/archive/review/?state=checked")
+    expect(page.get_by_test_id("review-item")).to_have_count(1)
+    expect(page.get_by_test_id("entry-state")).to_have_text("待终审")
+    shot(page, "office-final")

@@ -25,6 +25,7 @@ from playwright.sync_api import expect
 from renda.accounts.models import Organisation, User
 from renda.budget.models import Finding
 from renda.demo.county import DEMO_PASSWORD, ORG_HOUSING
+from renda.deputies.models import DeputyGroup
 from renda.liaison import services as liaison
 from renda.liaison.models import Opinion, Station
 from renda.suggestions import services as suggestions
@@ -215,10 +216,27 @@ def guide_accounts(demo, person):
     assert Station.objects.exists() and dt.date.today()
 
 
+def guide_deputies(demo, person):
+    """履职档案: the office assigns a group's first-step reviewer (初审人) by name."""
+    staff = person(demo["staff"])
+    staff.goto("/deputies/archive/reviewers/")
+    clerk = demo["deputy"]  # the demo deputy leads their group and reviews its entries first
+    group = DeputyGroup.objects.filter(
+        term__is_current=True, term__level="county", deputies__person__user=clerk
+    ).first()
+    assert group is not None
+    staff.locator("#id_group").select_option(str(group.pk))
+    staff.locator("#id_user").select_option(str(clerk.pk))
+    staff.get_by_test_id("reviewer-add").click()
+    expect(staff.get_by_test_id("reviewer-groups")).to_contain_text(clerk.display_name)
+    save(staff, "deputies-1-reviewers")
+
+
 WORKFLOWS = {
     "accounts": guide_accounts,
     "suggestions": guide_suggestions,
     "liaison": guide_liaison,
+    "deputies": guide_deputies,
     "budget": guide_budget,
 }
 

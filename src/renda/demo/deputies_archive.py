@@ -10,9 +10,13 @@ source; the self-reported ones of the demo are replaced on each run.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from renda.demo.county import (
     COUNTY_TERM_NUMBER,
@@ -22,13 +26,30 @@ from renda.demo.county import (
     register_demo_step,
 )
 from renda.deputies.models import ArchiveEntry, Deputy, Level, Person, Term
-from renda.deputies.models.archive import SELF_REPORTED_SECTIONS, Kind, ReviewState, Section
+from renda.deputies.models.activities import Activity, ActivityKind, Invitation
+from renda.deputies.models.archive import (
+    SELF_REPORTED_SECTIONS,
+    ArchiveEvidence,
+    Kind,
+    ReviewState,
+    Section,
+)
+from renda.deputies.services.activities import ARCHIVE_SECTION_OF_KIND
 from renda.liaison.models import Opinion, ReceptionDay
-from renda.suggestions.models import CoSign, Suggestion
+from renda.suggestions.models import CoSign, Evaluation, Suggestion
+from renda.suggestions.models import Event as SuggestionEvent
 
 PREVIOUS = COUNTY_TERM_NUMBER - 1
 RESIGNED_NUMBER = f"{COUNTY_TERM_NUMBER}150"
 FORMER_ONLY = (("郭振华", "M", 1958), ("邓秀英", "F", 1961), ("韩立新", "M", 1960), ("曹玉兰", "F", 1963))
+# The share of self-reported demo entries with a file: most of those a reviewer still has to look at,
+# a few of the approved ones (each file costs the seed a few milliseconds).
+EVIDENCE_SHARE = {
+    ReviewState.APPROVED: 0.12,
+    ReviewState.SUBMITTED: 0.7,
+    ReviewState.CHECKED: 0.7,
+    ReviewState.RETURNED: 0.7,
+}
 DEMO_MARK = "【示范】"  # the self-reported demo entries carry it in their text, to be replaced on a rerun
 
 SELF_TITLES = {
@@ -97,7 +118,14 @@ def _automatic_entries(ctx: DemoContext) -> None:
     rows: list[ArchiveEntry] = []
 
     def add(
-        seat_id: int, kind: str, section: str, date: dt.date, title: str, ct: ContentType, pk: int
+        seat_id: int,
+        kind: str,
+        section: str,
+        date: dt.date,
+        title: str,
+        ct: ContentType,
+        pk: int,
+        text: str = "",
     ) -> None:
         rows.append(
             ArchiveEntry(
@@ -106,6 +134,7 @@ def _automatic_entries(ctx: DemoContext) -> None:
                 section=section,
                 date=date,
                 title=title[:200],
+                text=text,
                 is_automatic=True,
                 source_type=ct,
                 source_id=pk,
@@ -160,14 +189,64 @@ def _automatic_entries(ctx: DemoContext) -> None:
             ct_o,
             o.pk,
         )
+    # 重点建议 and the final evaluation of the reply (满意度), both for the proposer.
+    key_days = dict(SuggestionEvent.objects.filter(action="mark_key").values_list("suggestion_id", "at"))
+    for s in Suggestion.objects.filter(is_key=True, submitted_at__isnull=False).only(
+        "pk", "deputy_id", "title", "submitted_at", "supervising_leader"
+    ):
+        add(
+            s.deputy_id,
+            Kind.SUGGESTION_KEY,
+            Section.SUGGESTIONS,
+            timezone.localdate(key_days.get(s.pk, s.submitted_at)),
+            s.title,
+            ct_s,
+            s.pk,
+            f"{s.supervising_leader}督办的重点建议",
+        )
+    final: dict[int, Evaluation] = {}  # the latest evaluation of each suggestion is its final one
+    for ev in Evaluation.objects.select_related("suggestion").order_by("rated_at", "id"):
+        final[ev.suggestion_id] = ev
+    for ev in final.values():
+        add(
+            ev.suggestion.deputy_id,
+            Kind.SUGGESTION_RATED,
+            Section.SUGGESTIONS,
+            timezone.localdate(ev.rated_at),
+            ev.suggestion.title,
+            ct_s,
+            ev.suggestion_id,
+            f"对答复的评价：{ev.get_result_display()}",
+        )
+    # 出席: the demo's activities were signed in without the service, so their entries are added here.
+    ct_a = ContentType.objects.get_for_model(Activity)
+    signed = Invitation.objects.filter(signed_in_at__isnull=False, activity__start_at__date__lte=today)
+    for inv in signed.select_related("activity").only(
+        "deputy_id", "activity__id", "activity__kind", "activity__title", "activity__start_at"
+    ):
+        section = ARCHIVE_SECTION_OF_KIND.get(ActivityKind(inv.activity.kind))
+        if section is not None:
+            add(
+                inv.deputy_id,
+                Kind.ACTIVITY_ATTENDED,
+                section,
+                timezone.localdate(inv.activity.start_at),
+                inv.activity.title,
+                ct_a,
+                inv.activity.pk,
+            )
     ArchiveEntry.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
 
 
 def _self_reported_entries(ctx: DemoContext, seats: list[Deputy]) -> None:
     rng = ctx.rng("deputies.archive")
-    ArchiveEntry.objects.filter(
+    previous = ArchiveEntry.objects.filter(
         seat__term=ctx.county_term, is_automatic=False, text__startswith=DEMO_MARK
-    ).delete()
+    )
+    storage = ArchiveEvidence._meta.get_field("file").storage
+    for name in ArchiveEvidence.objects.filter(entry__in=previous).values_list("file", flat=True):
+        storage.delete(name)  # a rerun replaces the demo's entries and their files
+    previous.delete()
     today = timezone.localdate()
     start = ctx.county_term.start_date
     span = (today - start).days
@@ -180,7 +259,7 @@ def _self_reported_entries(ctx: DemoContext, seats: list[Deputy]) -> None:
     kinds = list(SELF_REPORTED_SECTIONS)
     rows: list[ArchiveEntry] = []
     for seat in seats:
-        for _i in range(rng.randint(5, 12)):
+        for _i in range(rng.randint(8, 15)):
             kind = rng.choice(kinds)
             village = seat.region.name
             title = rng.choice(SELF_TITLES[kind]).format(v=village, n=rng.randint(1, 30))
@@ -215,3 +294,38 @@ def _self_reported_entries(ctx: DemoContext, seats: list[Deputy]) -> None:
                     )
                 )
     ArchiveEntry.objects.bulk_create(rows, batch_size=1000)
+    _evidence(rng, rows)
+
+
+def _evidence(rng, entries: list[ArchiveEntry]) -> None:
+    """佐证材料: most self-reported entries carry a photo (a small real JPEG or PNG, each different,
+    so the reviewer's same-photo warning stays meaningful), a few a one-page PDF; stored through the
+    evidence field's storage path, as an upload is."""
+    rows: list[ArchiveEvidence] = []
+    field = ArchiveEvidence._meta.get_field("file")
+    for n, entry in enumerate(entries):
+        if rng.random() >= EVIDENCE_SHARE[ReviewState(entry.state)]:
+            continue
+        fmt = "PDF" if n % 25 == 0 else ("PNG" if n % 3 == 0 else "JPEG")
+        ext = {"PDF": "pdf", "PNG": "png", "JPEG": "jpg"}[fmt]
+        image = Image.new("RGB", (96, 72), tuple(rng.randrange(40, 230) for _c in range(3)))  # type: ignore[arg-type]
+        draw = ImageDraw.Draw(image)
+        for _b in range(4):  # a few blocks, in places of their own: every file is different
+            x, y = rng.randrange(0, 80), rng.randrange(0, 56)
+            draw.rectangle(
+                (x, y, x + rng.randrange(8, 30), y + rng.randrange(8, 24)),
+                fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)),
+            )
+        buffer = io.BytesIO()
+        image.save(buffer, fmt, **({"quality": 70} if fmt == "JPEG" else {}))
+        data = buffer.getvalue()
+        name = f"{'签到表' if fmt == 'PDF' else '活动照片'}{n % 7 + 1}.{ext}"
+        stored = field.storage.save(
+            field.generate_filename(ArchiveEvidence(entry=entry), f"demo{n:05d}-{name}"), ContentFile(data)
+        )
+        rows.append(
+            ArchiveEvidence(
+                entry=entry, file=stored, name=name, size=len(data), sha256=hashlib.sha256(data).hexdigest()
+            )
+        )
+    ArchiveEvidence.objects.bulk_create(rows, batch_size=1000)

@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 
 from renda.core.schemas import AUTHENTICATED, WITH_BODY, CleanSchema, LimitOffsetPagination, errors
 from renda.deputies.models.archive import ArchiveEntry
-from renda.deputies.selectors.archive import my_archive
+from renda.deputies.selectors.archive import my_archive_entries
 from renda.deputies.services import archive as services
 
 router = Router(tags=["deputies"])
@@ -94,7 +94,7 @@ def archive_mine(request, filters: Query[MineQuery]):
     unknown = set(request.GET) - {"limit", "offset", "section"}
     if unknown:
         raise HttpError(422, _("Unknown parameter: %(names)s.") % {"names": ", ".join(sorted(unknown))})
-    return my_archive(actor=request.auth, section=filters.section or "").entries
+    return my_archive_entries(actor=request.auth, section=filters.section or "")
 
 
 @router.post("/archive/mine", response={201: ArchiveEntryOut, **WRITE})

@@ -94,3 +94,5 @@ rules.add_perm(
 )
 rules.add_perm("deputies.archive_final_review", archive_office & is_self_reported & ~is_own_archive_entry)
 rules.add_perm("deputies.archive_view_all", archive_office)
+# 初审人: the office (and administrators) assign who reviews a group's entries first.
+rules.add_perm("deputies.manage_reviewers", archive_office)

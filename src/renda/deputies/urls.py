@@ -18,4 +18,6 @@ urlpatterns = [
     path("archive/seat/<int:seat_pk>.pdf", views.archive_pdf, name="archive_pdf"),
     path("archive/review/", views.review_list, name="archive_review"),
     path("archive/review/approve/", views.review_batch_approve, name="archive_batch_approve"),
+    path("archive/reviewers/", views.reviewers_page, name="archive_reviewers"),
+    path("archive/reviewers/<int:pk>/remove/", views.reviewer_remove, name="archive_reviewer_remove"),
 ]

@@ -53,3 +53,36 @@ def deputies_panels(user) -> list[Panel]:
             )
         ]
     return []
+
+
+@register
+def archive_review_panels(user) -> list[Panel]:
+    """待我审核: a group's reviewer sees the entries awaiting their first review; the office both steps."""
+    if user.role not in (Role.STAFF, Role.DEPUTY, Role.ADMIN) or not can(user, "deputies.archive_view_staff"):
+        return []
+    from renda.deputies.selectors.reviewers import review_queue
+
+    first, final = review_queue(actor=user)
+    url = reverse("deputies:archive_review")
+    office = can(user, "deputies.archive_view_all")
+    waiting = list(first[:5])
+    waiting += list(final[: 5 - len(waiting)]) if len(waiting) < 5 else []
+    stats = [Stat(_("Awaiting first review"), first.count(), f"{url}?state=submitted")]
+    if office:
+        stats.append(Stat(_("Awaiting final review"), final.count(), f"{url}?state=checked"))
+    return [
+        Panel(
+            title=_("Archive entries to review"),
+            order=15,
+            stats=stats,
+            todo=[
+                {
+                    "label": e.title,
+                    "url": reverse("deputies:archive_entry", args=[e.pk]),
+                    "note": f"{e.seat.name} · {e.date:%Y-%m-%d}",
+                }
+                for e in waiting
+            ],
+            empty_text=_("No archive entry awaits your review."),
+        )
+    ]

@@ -57,6 +57,7 @@ from renda.liaison.forms import (
 from renda.liaison.models import Appointment, Category, Opinion, OpinionAttachment, ReceptionDay, Station
 from renda.liaison.templatetags.liaison_public import ELDER_COOKIE
 from renda.liaison.workflow import APPOINTMENT, OPINION, PUBLICATION
+from renda.notifications.selectors import number_may_be_texted
 
 # Rate limits (django-ratelimit on the shared cache). Overridable in settings.
 RATES = {
@@ -170,6 +171,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, _throttle_message())
                 status = 429
             else:
+                texted = form.cleaned_data["code_by_sms"] and number_may_be_texted(form.cleaned_data["phone"])
                 try:
                     appointment = services.appointment_book(
                         day=day,
@@ -182,7 +184,8 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
                     request.session[SESSION_NEW_CODE] = {
                         "kind": "appointment",
                         "code": appointment.code_display,
-                        "sms_to": appointment.phone_masked if appointment.code_by_sms else "",
+                        "sms_to": appointment.phone_masked if texted else "",
+                        "sms_refused": appointment.code_by_sms and not texted,
                         "day": day.pk,
                     }
                     return redirect("liaison:done")
@@ -209,6 +212,7 @@ def write(request: HttpRequest) -> HttpResponse:
                 status = 429
             else:
                 data = form.cleaned_data
+                texted = data["code_by_sms"] and number_may_be_texted(data["phone"])
                 try:
                     opinion = services.opinion_submit(
                         town=data["town"],
@@ -229,7 +233,8 @@ def write(request: HttpRequest) -> HttpResponse:
                     request.session[SESSION_NEW_CODE] = {
                         "kind": "opinion",
                         "code": opinion.code_display,
-                        "sms_to": opinion.phone_masked if opinion.code_by_sms else "",
+                        "sms_to": opinion.phone_masked if texted else "",
+                        "sms_refused": opinion.code_by_sms and not texted,
                     }
                     return redirect("liaison:done")
         else:

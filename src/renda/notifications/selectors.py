@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -14,6 +15,8 @@ from renda.core.permissions import require
 from renda.notifications.kinds import all_kinds
 from renda.notifications.models import Delivery, Notification, NotifyFailure
 from renda.notifications.params import param
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
 @dataclass(frozen=True)
@@ -119,3 +122,28 @@ def failures_visible_to(*, actor: User, open_only: bool = False) -> QuerySet[Not
 def failure_visible_to(*, actor: User, pk: int) -> NotifyFailure | None:
     require(actor, "notifications.view_deliveries")
     return NotifyFailure.objects.filter(pk=pk).first()
+
+
+def mobile_number(phone: str) -> str:
+    """A mainland mobile number as the gateway takes it (spaces, dashes and +86 dropped), or ''."""
+    number = re.sub(r"[\s-]", "", str(phone or ""))
+    if number.startswith("+86"):
+        number = number[3:]
+    return number if MOBILE.match(number) else ""
+
+
+def texts_to_number_within_hour(number: str) -> int:
+    """Texts queued within the last hour to ``number`` for someone without an account."""
+    from renda.notifications.delivery import phone_hash
+
+    since = timezone.now() - dt.timedelta(hours=1)
+    return Delivery.objects.filter(
+        address_hash=phone_hash(number), recipient__isnull=True, created_at__gte=since
+    ).count()
+
+
+def number_may_be_texted(phone: str) -> bool:
+    """Whether one more text to ``phone`` (a citizen's tracking code) is within the hourly limit
+    (``PHONE_TEXTS_PER_HOUR``): the confirmation page promises a text only then."""
+    number = mobile_number(phone)
+    return bool(number) and texts_to_number_within_hour(number) < int(param("PHONE_TEXTS_PER_HOUR"))

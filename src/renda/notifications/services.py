@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,6 +26,7 @@ from renda.core.audit import audit
 from renda.core.masking import mask_phone
 from renda.core.permissions import require, service
 from renda.core.words import Words, chinese, has_words
+from renda.notifications import selectors
 from renda.notifications.kinds import SMS, kind_of
 from renda.notifications.models import TEXT_MAX, Delivery, Notification, NotifyFailure
 from renda.notifications.params import param
@@ -298,8 +298,6 @@ def notifications_mark_all_read(*, actor: User, kind: str = "") -> int:
 
 # --- a text to a number without an account ------------------------------------------------------------
 
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
-
 
 def notify_phone(*, kind: str, phone: str, text: Words, obj: models.Model | None = None) -> None:
     """短信: one text to ``phone`` — someone without an account (a citizen's tracking code) — once
@@ -310,12 +308,11 @@ def notify_phone(*, kind: str, phone: str, text: Words, obj: models.Model | None
     masked everywhere. ``text`` (words or a plain string) is sent in Chinese: a citizen without an
     account has no language of their own. Never raises."""
     try:
-        number = re.sub(r"[\s-]", "", str(phone or ""))
-        if number.startswith("+86"):
-            number = number[3:]
-        if not MOBILE.match(number):
-            if number:
-                logger.warning("notify_phone(kind=%s): %s is not a mobile number", kind, mask_phone(number))
+        number = selectors.mobile_number(phone)
+        if not number:
+            if str(phone or "").strip():
+                masked = mask_phone(str(phone))
+                logger.warning("notify_phone(kind=%s): %s is not a mobile number", kind, masked)
             return
         object_type_id, object_id = _object_ref(obj)
         job = _PhoneJob(
@@ -345,10 +342,7 @@ class _PhoneJob:
         try:
             with transaction.atomic():
                 digest = phone_hash(self.phone)
-                since = timezone.now() - dt.timedelta(hours=1)
-                sent = Delivery.objects.filter(
-                    address_hash=digest, recipient__isnull=True, created_at__gte=since
-                ).count()
+                sent = selectors.texts_to_number_within_hour(self.phone)
                 if sent >= int(param("PHONE_TEXTS_PER_HOUR")):
                     logger.warning(
                         "notify_phone(kind=%s): %s had %d texts within the hour; not sent",

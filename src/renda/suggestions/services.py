@@ -1025,6 +1025,16 @@ def suggestion_rate(
             suggestion.closed_at = now
             kind, text = "closed", gettext_noop("Suggestion %(number)s is closed.")
         step.audit_after = {"result": result, "attitude": attitude}
+    # 满意度: one entry per suggestion, the latest (final) evaluation overwriting an earlier round's.
+    archive_record_automatic(
+        seat=suggestion.deputy,
+        kind=ArchiveKind.SUGGESTION_RATED,
+        section=ArchiveSection.SUGGESTIONS,
+        date=timezone.localdate(now),
+        title=suggestion.title,
+        source=suggestion,
+        text=_("Evaluation of the reply: %(result)s") % {"result": label},
+    )
     notify(
         involved_users(suggestion, deputies=False, staff=True),
         suggestion,
@@ -1067,6 +1077,16 @@ def suggestion_mark_key(*, actor: User, suggestion: Suggestion, leader: str, not
         step.note = (_("Supervising leader: %(leader)s") % {"leader": leader}) + (
             f" · {note.strip()}" if note.strip() else ""
         )
+    # 重点建议: the proposer's archive records that their suggestion became a key one.
+    archive_record_automatic(
+        seat=suggestion.deputy,
+        kind=ArchiveKind.SUGGESTION_KEY,
+        section=ArchiveSection.SUGGESTIONS,
+        date=timezone.localdate(),
+        title=suggestion.title,
+        source=suggestion,
+        text=_("Key suggestion supervised by %(leader)s") % {"leader": leader[:50]},
+    )
     notify(
         involved_users(suggestion),
         suggestion,

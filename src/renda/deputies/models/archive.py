@@ -36,6 +36,8 @@ class Kind(models.TextChoices):
 
     SUGGESTION_SUBMITTED = "suggestion_submitted", _("Suggestion submitted")
     SUGGESTION_COSIGNED = "suggestion_cosigned", _("Suggestion co-signed")
+    SUGGESTION_KEY = "suggestion_key", _("Suggestion made a key suggestion")
+    SUGGESTION_RATED = "suggestion_rated", _("Reply to a suggestion evaluated")
     RECEPTION_DUTY = "reception_duty", _("Reception day at a station")
     OPINION_ANSWERED = "opinion_answered", _("Citizen's opinion answered")
     ACTIVITY_ATTENDED = "activity_attended", _("Activity attended")
@@ -52,6 +54,8 @@ AUTOMATIC_KINDS = frozenset(
     {
         Kind.SUGGESTION_SUBMITTED,
         Kind.SUGGESTION_COSIGNED,
+        Kind.SUGGESTION_KEY,
+        Kind.SUGGESTION_RATED,
         Kind.RECEPTION_DUTY,
         Kind.OPINION_ANSWERED,
         Kind.ACTIVITY_ATTENDED,
@@ -114,6 +118,8 @@ class ArchiveEntry(models.Model):
         verbose_name_plural = _("archive entries")
         indexes = [
             models.Index(fields=["seat", "date"], name="archive_seat_date"),
+            # a section of one seat's archive, latest first (the archive page, a section's page)
+            models.Index(fields=["seat", "section", "date"], name="archive_seat_section_date"),
             models.Index(fields=["state", "seat"], name="archive_state_seat"),
             models.Index(fields=["source_type", "source_id"], name="archive_source"),
         ]

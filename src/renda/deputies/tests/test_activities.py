@@ -399,3 +399,17 @@ def test_sign_out_records_leaving_early(signin_open):
     assert invitation.signed_out_at is not None
     assert invitation.attendance() == Attendance.PRESENT  # still 出席, with 中途退场 recorded
     assert selectors.attendance_counts(activity).left_early == 1
+
+
+def test_a_training_sign_in_is_a_training_entry(make_activity, make_deputy, organiser):
+    """学习培训 attended: the sign-in writes the 学习培训 section's entry (no separate hook needed)."""
+    from renda.deputies.models.activities import ActivityKind
+    from renda.deputies.models.archive import ArchiveEntry
+
+    a = make_deputy("钱七")
+    activity = make_activity(deputies=[a], kind=ActivityKind.TRAINING, title="代表履职能力培训班")
+    services.activity_open_signin(actor=organiser, activity=activity)
+    services.activity_sign_in(actor=a.user, token=services.signin_token(activity))
+    entry = ArchiveEntry.objects.get(seat=a, is_automatic=True)
+    assert (entry.section, entry.kind, entry.title) == ("training", "activity_attended", "代表履职能力培训班")
+    assert entry.source == activity

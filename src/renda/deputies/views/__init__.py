@@ -13,6 +13,7 @@ from renda.deputies.views.archive import (
     review_batch_approve,
     review_list,
 )
+from renda.deputies.views.reviewers import reviewer_remove, reviewers_page
 from renda.deputies.views.roster import (
     accounts_create,
     deputy_list,
@@ -34,4 +35,6 @@ __all__ = [
     "person_detail",
     "review_batch_approve",
     "review_list",
+    "reviewer_remove",
+    "reviewers_page",
 ]

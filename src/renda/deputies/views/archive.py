@@ -31,9 +31,9 @@ from renda.deputies.selectors.archive import (
     archive_duplicates,
     archive_entries_for_staff,
     archive_entry_for,
-    archive_of_seat,
     evidence_for,
     my_archive,
+    term_archive,
 )
 from renda.deputies.services import archive as services
 from renda.deputies.views.roster import no_seat_response
@@ -53,7 +53,7 @@ def my_archive_page(request: AuthedRequest) -> HttpResponse:
     if request.user.role == Role.DEPUTY and seat_of(request.user) is None:
         return no_seat_response(request)
     params = query_params(request.GET, section=ChoiceParam(Section.values))
-    archive = my_archive(actor=request.user, section=params["section"])
+    archive = my_archive(actor=request.user, section=params["section"], page=request.GET.get("page"))
     return render(
         request,
         "deputies/archive/mine.html",
@@ -65,15 +65,12 @@ def my_archive_page(request: AuthedRequest) -> HttpResponse:
 def archive_pdf(request: AuthedRequest, seat_pk: int) -> HttpResponse:
     """一人一档 (PDF): the seat's term archive with a cover page, CJK fonts embedded, fit to print."""
     seat = get_object_or_404(Deputy.objects.select_related("person", "term", "group", "region"), pk=seat_pk)
-    archive = archive_of_seat(actor=request.user, seat=seat)
-    approved = [e for e in archive.entries if e.state == ReviewState.APPROVED]
-    sections = [
-        (label, [e for e in approved if e.section == value], archive.counts.get(value, 0))
-        for value, label in Section.choices
-    ]
+    archive = term_archive(actor=request.user, seat=seat)
+    labels = dict(Section.choices)
+    sections = [(labels[value], entries, len(entries)) for value, entries in archive.sections]
     pdf = render_pdf(
         "deputies/pdf/archive.html",
-        {"seat": seat, "sections": sections, "total": len(approved), "today": timezone.localdate()},
+        {"seat": seat, "sections": sections, "total": archive.total, "today": timezone.localdate()},
     )
     return pdf_response(
         pdf, filename=f"履职档案-{seat.name}-{seat.term.name}.pdf", fallback="archive.pdf", inline=True
@@ -265,6 +262,9 @@ def review_list(request: AuthedRequest) -> HttpResponseBase:
             "sections": Section.choices,
             "groups": groups_for(actor=request.user) if can(request.user, "deputies.view_deputies") else [],
             "querystring": querystring.urlencode(),
+            "can_manage_reviewers": can(request.user, "deputies.manage_reviewers"),
+            # a group's reviewer does the first step only: no box to tick on an entry awaiting the final
+            "can_final_review": can(request.user, "deputies.archive_view_all"),
         },
     )
 

@@ -141,3 +141,20 @@ def test_a_booking_with_the_wish_gets_its_code_by_sms(
     variables = json.loads(sent.form["TemplateParam"])
     assert Appointment.objects.get().code_display in variables["text"] + variables["text2"]
     assert appointment.code_by_sms
+
+
+def test_past_the_hourly_limit_the_page_does_not_promise_a_text(
+    sms, client, town, station, django_capture_on_commit_callbacks
+):
+    """The fourth code within the hour is not texted, and the confirmation page says so."""
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.opinion_submit(
+                town=town, category="urban", phone=PHONE, content=CONTENT, code_by_sms=True
+            )
+    assert Delivery.objects.filter(kind="opinion.tracking_code").count() == 3
+    cache.clear()  # the public form's own rate limits are not what this test is about
+    response = _submit(client, town, django_capture_on_commit_callbacks, code_by_sms="on")
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-testid="sms-refused"' in page and 'data-testid="sms-note"' not in page
+    assert Delivery.objects.filter(kind="opinion.tracking_code").count() == 3
