@@ -172,12 +172,14 @@ def main() -> None:
         pages = seed(env)
         urls = ["/bench/hello/", *pages]
         results: dict[tuple[str, str, int], tuple[float, float, int]] = {}
+        sizes: dict[str, int] = {}  # bytes of each page (a bigger page costs more to serve)
         for mode, flag in (("before", "0"), ("after", "1")):
             port = free_port()
             server = start_server({**env, "RENDA_PUBLIC_PAGE_CACHE": flag}, port)
             try:
                 for url in urls:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}{url}", timeout=30).read()  # warm
+                    page = urllib.request.urlopen(f"http://127.0.0.1:{port}{url}", timeout=30).read()  # warm
+                    sizes[url] = len(page)
                     for connections in args.connections:
                         results[mode, url, connections] = wrk(
                             binary, f"http://127.0.0.1:{port}{url}", connections, args.seconds
@@ -185,7 +187,8 @@ def main() -> None:
             finally:
                 stop_server(server)
         print(
-            f"\n{'page':34} {'conn':>4} {'mode':>6} {'req/s':>9} {'× hello':>8} {'p99 ms':>8} {'non-2xx':>8}"
+            f"\n{'page':34} {'KiB':>5} {'conn':>4} {'mode':>6} {'req/s':>9} {'× hello':>8} {'p99 ms':>8} "
+            f"{'non-2xx':>8}"
         )
         for url in urls:
             for connections in args.connections:
@@ -194,7 +197,8 @@ def main() -> None:
                     hello = results[mode, "/bench/hello/", connections][0]
                     ratio = rps / hello
                     print(
-                        f"{url:34} {connections:>4} {mode:>6} {rps:>9.0f} {ratio:>8.2f} {p99:>8.1f} {bad:>8}"
+                        f"{url:34} {sizes[url] / 1024:>5.1f} {connections:>4} {mode:>6} {rps:>9.0f} "
+                        f"{ratio:>8.2f} {p99:>8.1f} {bad:>8}"
                     )
         worst = [
             (
