@@ -21,6 +21,17 @@ def demo_installation(settings):
 
 
 @pytest.fixture(autouse=True)
+def default_language(settings):
+    """Each test starts in the site's language (Chinese): a request in English through the test
+    client leaves English active in the test's thread, which the next test would inherit."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def fresh_public_pages():
     """Each test starts with no stored public page (the store is per process, like a worker's)."""
     from django.core.cache import caches

@@ -74,7 +74,8 @@ def test_budget_staff_issue_a_quarterly_report_and_a_deputy_reads_it(
     shot(page, "generating")
     report = BudgetReport.objects.get()
     budget_report_render(report.pk)  # the background worker makes the files; the page keeps polling
-    expect(page.get_by_test_id("report-table").first).to_be_visible()  # the page refreshes itself
+    # the page polls every few seconds and then refreshes itself
+    expect(page.get_by_test_id("report-table").first).to_be_visible(timeout=20_000)
     expect(page.get_by_test_id("report-status")).to_have_attribute("data-state", "ready")
     expect(page.get_by_test_id("figure-paid")).to_have_attribute("data-value", "136200.50")
     shot(page, "report")
