@@ -47,7 +47,7 @@ _FULLWIDTH.update(
 
 _PLAIN_AMOUNT = re.compile(r"-?\d{1,16}(?:\.\d{1,2})?\Z")
 _AMOUNT = re.compile(r"(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d*))?\Z")
-_MAX_AMOUNT = Decimal("9999999999999999.99")
+MAX_AMOUNT = Decimal("9999999999999999.99")  # numeric(18, 2): what a stored amount can hold
 
 
 def normalise(text: str) -> str:
@@ -97,7 +97,7 @@ def parse_amount(value: Any) -> Decimal:
 def _check_amount(amount: Decimal) -> Decimal:
     if not amount.is_finite():
         raise BadValue(say(gettext_noop("Not an amount")))
-    if abs(amount) > _MAX_AMOUNT:
+    if abs(amount) > MAX_AMOUNT:
         raise BadValue(say(gettext_noop("The amount is out of range")))
     if amount != amount.quantize(Decimal("0.01")):
         raise BadValue(say(gettext_noop("An amount has at most two decimal places (fen)")))

@@ -486,10 +486,15 @@ class Stager:
             original, adjusted = out[at["original_amount"]], out[at["adjusted_amount"]]
             if None in adjusted:
                 adjusted = out[at["adjusted_amount"]] = ["0.00" if a is None else a for a in adjusted]
-            out[at["current_amount"]] = [
-                None if o is None else str(Decimal(o) + Decimal(a))
-                for o, a in zip(original, adjusted, strict=True)
-            ]
+            current: list[str | None] = []
+            for i, (o, a) in enumerate(zip(original, adjusted, strict=True)):
+                total = None if o is None else Decimal(o) + Decimal(a)
+                if total is not None and abs(total) > interface.MAX_AMOUNT:  # each in range, the sum not
+                    why = say(gettext_noop("The current amount (approved plus adjustment) is out of range"))
+                    problems.append((i, 1, 0, "adjusted_amount", a, why))
+                    total = None
+                current.append(None if total is None else str(total))
+            out[at["current_amount"]] = current
         elif kind == "classification":
             schemes, codes, parents = out[at["scheme"]], out[at["code"]], out[at["parent_code"]]
             levels = out[at["level"]] = list(out[at["level"]])

@@ -306,3 +306,13 @@ def test_a_batch_that_finds_the_database_locked_is_a_503_to_send_again(token, lo
     assert answer.status_code == 503
     assert answer["Retry-After"] == str(api.RETRY_AFTER_SECONDS)
     assert answer.json()["code"] == "database_busy"
+
+
+def test_an_indicator_whose_current_amount_overflows_is_refused_naming_the_line(token, loaded_year):
+    """Each amount in range, their sum not: the current amount cannot be stored (numeric(18, 2)).
+    Found by the fuzz above on PostgreSQL, where it was a 500."""
+    row = {**GOOD_ROWS["indicators"], "original_amount": "9999999999999999.99", "adjusted_amount": "100"}
+    answer = post(token, "indicators", {"year": YEAR, "rows": [row]})
+    assert answer.status_code == 422, answer.content
+    errors = answer.json()["errors"]
+    assert errors[0]["line"] == 2 and errors[0]["column"] == "adjusted_amount", errors  # the first row
