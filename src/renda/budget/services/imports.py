@@ -113,15 +113,7 @@ def budget_import(
         if kind != "classification":  # (the command loads no baseline under a classification file)
             classification_ensure_baseline(year=year, actor=actor)
         if file_format in {"auto", "fdp"} and source.suffix.lower() == ".zip":
-            batch = _new_batch(
-                kind=kind,
-                year=year,
-                source=origin or ImportBatch.Source.COMMAND,
-                actor=actor,
-                file_name=source.name,
-                file_format="fdp",
-                dry_run=dry_run,
-            )
+            batch = _package_batch(actor, kind, year, source, origin, dry_run)
             return _import_package_zip(
                 actor=actor, batch=batch, path=source, mapping_file=mapping_file, budget_type=budget_type
             )
@@ -173,11 +165,9 @@ def budget_import(
 # --- Fiscal Data Packages in the mapping form ---------------------------------------------------
 
 
-def _package_refused(
-    actor: Any, kind: str, year: int, source: Path, origin: str, dry_run: bool, exc: UnreadableFile
-) -> Imported:
-    """A package whose descriptor (or mapping file) cannot be mapped: a rejected batch naming why."""
-    batch = _new_batch(
+def _package_batch(actor: Any, kind: str, year: int, source: Path, origin: str, dry_run: bool) -> ImportBatch:
+    """The batch of a Fiscal Data Package read from the server (a package directory or its .zip)."""
+    return _new_batch(
         kind=kind,
         year=year,
         source=origin or ImportBatch.Source.COMMAND,
@@ -186,6 +176,13 @@ def _package_refused(
         file_format="fdp",
         dry_run=dry_run,
     )
+
+
+def _package_refused(
+    actor: Any, kind: str, year: int, source: Path, origin: str, dry_run: bool, exc: UnreadableFile
+) -> Imported:
+    """A package whose descriptor (or mapping file) cannot be mapped: a rejected batch naming why."""
+    batch = _package_batch(actor, kind, year, source, origin, dry_run)
     result = ImportResult(kind=kind, year=year, dry_run=dry_run, batch_id=batch.pk, rejected=1)
     result.errors = [{"line": exc.line, "column": exc.column, "value": "", "message": str(exc)}]
     result.error_words = [exc.words if has_words(exc.words) else None]
